@@ -1,0 +1,75 @@
+"""``phoenix-dash build``: everything the project defines, rendered to files under build/.
+
+Rendering happens entirely in memory first; only a complete, valid result is written, and it
+replaces build/ in one swap, so a failure never leaves a half-written tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .catalog import Catalog, load_catalog
+from .config import Config
+from .loader import LoadedDashboard, load_dashboards
+from .modern import ModernizeContext, modernize_dashboard, strip_sources
+from .modern.common import JSON
+from .output import TreeChanges, compare_tree, json_bytes, replace_tree
+
+DASHBOARDS_DIR = "dashboards"
+
+
+@dataclass(frozen=True)
+class BuiltDashboard:
+    uid: str
+    title: str
+    json: JSON  # still carries provenance stamps; strip_sources() before output
+    source: LoadedDashboard
+
+
+@dataclass(frozen=True)
+class Build:
+    dashboards: list[BuiltDashboard]
+    catalog: Catalog | None
+
+    def files(self) -> dict[str, bytes]:
+        """Relative path under build/ -> content."""
+        return {
+            f"{DASHBOARDS_DIR}/{d.uid}.json": json_bytes(strip_sources(d.json))
+            for d in self.dashboards
+        }
+
+
+def modernize_context(config: Config) -> ModernizeContext:
+    return ModernizeContext(config.datasources, config.default_datasource)
+
+
+def build_project(config: Config) -> Build:
+    """Load and modernise every definition; raises PhoenixDashError on bad input."""
+    catalog = None
+    if config.catalog_file is not None:
+        catalog = load_catalog(config.catalog_file, config.display(config.catalog_file))
+    ctx = modernize_context(config)
+    built = [
+        BuiltDashboard(d.uid, d.title, modernize_dashboard(d.raw, ctx), d)
+        for d in load_dashboards(config.root, config.dashboards_dir)
+    ]
+    return Build(built, catalog)
+
+
+def check_build(config: Config, build: Build) -> TreeChanges:
+    """What writing ``build`` would change in the build directory."""
+    return compare_tree(config.build_dir, build.files())
+
+
+def write_build(config: Config, build: Build) -> TreeChanges:
+    """Write ``build``; returns what changed (nothing is touched when nothing changed)."""
+    files = build.files()
+    changes = compare_tree(config.build_dir, files)
+    if changes:
+        replace_tree(config.build_dir, files)
+    return changes
+
+
+def build_dir_display(config: Config) -> str:
+    return config.display(config.build_dir).rstrip("/") + "/"
+

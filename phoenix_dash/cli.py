@@ -1,0 +1,57 @@
+"""The ``phoenix-dash`` command line. Commands parse options, call the library, print."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .build import build_dir_display, build_project, check_build, write_build
+from .config import Config, find_config, load_config
+from .errors import PhoenixDashError
+
+
+def _config(path: str | None) -> Config:
+    return load_config(Path(path)) if path else load_config(find_config(Path.cwd()))
+
+
+def _fail(exc: PhoenixDashError) -> None:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(exc.exit_code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="phoenix-dash")
+def main() -> None:
+    """Dashboards and alerts as code for the Phoenix Orchestrator."""
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Path to phoenix-dash.yaml (default: nearest one upwards).")
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 listing every file that would change.")
+def build(config_path: str | None, check: bool) -> None:
+    """Render dashboards (and alerts) to modern Grafana JSON under build/."""
+    try:
+        config = _config(config_path)
+        result = build_project(config)
+        prefix = build_dir_display(config)
+        if check:
+            changes = check_build(config, result)
+            for line in changes.lines(prefix):
+                click.echo(line)
+            if changes:
+                click.echo(f"{prefix} is out of date: run `phoenix-dash build`", err=True)
+                sys.exit(1)
+            click.echo(f"{prefix} is up to date ({len(result.files())} files)")
+            return
+        changes = write_build(config, result)
+        for line in changes.lines(prefix):
+            click.echo(line)
+        click.echo(f"built {len(result.dashboards)} dashboards into {prefix}"
+                   + ("" if changes else " (no changes)"))
+    except PhoenixDashError as exc:
+        _fail(exc)

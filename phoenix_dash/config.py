@@ -1,0 +1,101 @@
+"""The project settings file, ``phoenix-dash.yaml``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ConfigError, Location
+from .yamlconf import bundled_schema, load_yaml, validate
+
+CONFIG_NAME = "phoenix-dash.yaml"
+
+
+@dataclass(frozen=True)
+class DatasourceRef:
+    type: str
+    uid: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"type": self.type, "uid": self.uid}
+
+
+@dataclass(frozen=True)
+class Folder:
+    uid: str
+    title: str
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    file: str
+    datasources: dict[str, DatasourceRef]
+    default_datasource: str | None = None
+    folders: dict[str, Folder] = field(default_factory=dict)
+    default_folder: str | None = None
+    dashboards_dir: Path = Path("dashboards")
+    alerts_dir: Path = Path("alerts")
+    build_dir: Path = Path("build")
+    catalog_file: Path | None = None
+    scrape_interval: str = "15s"
+
+    def display(self, path: Path) -> str:
+        """A path as the user should read it: relative to the project root when inside it."""
+        try:
+            return str(path.resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            return str(path)
+
+
+def find_config(start: Path) -> Path:
+    """The nearest phoenix-dash.yaml at or above ``start``."""
+    for directory in [start, *start.resolve().parents]:
+        candidate = directory / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(f"no {CONFIG_NAME} found in {start} or any parent directory")
+
+
+def load_config(path: Path) -> Config:
+    doc = load_yaml(path, display=path.name)
+    validate(doc, bundled_schema("config.schema.json"))
+    data = doc.data
+    root = path.parent
+    datasources = {
+        name: DatasourceRef(type=ds["type"], uid=ds["uid"])
+        for name, ds in data["datasources"].items()
+    }
+    default_ds = data.get("default_datasource")
+    if default_ds is not None and not default_ds.startswith("$") and default_ds not in datasources:
+        raise doc.error(["default_datasource"], f"unknown datasource {default_ds!r}")
+    folders = {
+        uid: Folder(uid=uid, title=f["title"], parent=f.get("parent"))
+        for uid, f in data.get("folders", {}).items()
+    }
+    for uid, folder in folders.items():
+        if folder.parent is not None and folder.parent not in folders:
+            raise doc.error(["folders", uid, "parent"], f"unknown parent folder {folder.parent!r}")
+    default_folder = data.get("dashboards", {}).get("folder")
+    if default_folder is not None and default_folder not in folders:
+        raise doc.error(["dashboards", "folder"], f"unknown folder {default_folder!r}")
+    paths = data.get("paths", {})
+    catalog = paths.get("catalog")
+    return Config(
+        root=root,
+        file=doc.file,
+        datasources=datasources,
+        default_datasource=default_ds,
+        folders=folders,
+        default_folder=default_folder,
+        dashboards_dir=root / paths.get("dashboards", "dashboards"),
+        alerts_dir=root / paths.get("alerts", "alerts"),
+        build_dir=root / paths.get("build", "build"),
+        catalog_file=root / catalog if catalog else None,
+        scrape_interval=data.get("prometheus", {}).get("scrape_interval", "15s"),
+    )
+
+
+def config_location(config: Config, key: str) -> Location:
+    return Location(config.file, None, key)

@@ -1,0 +1,181 @@
+"""Load dashboard modules: run each Python file under ``dashboards/`` and collect the grafanalib
+Dashboard it defines, as plain JSON stamped with the source line of every object.
+
+A module defines ``dashboard`` (grafanalib's own convention) or ``dashboards`` (a list). Files
+whose name starts with ``_`` are helpers for the others and are not loaded on their own.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from grafanalib.core import Dashboard
+
+from .errors import DefinitionError, Location
+from .provenance import SOURCE_KEY, SourceTracker, tracking
+
+UID_RE = re.compile(r"^[a-zA-Z0-9_-]{1,40}$")
+
+
+@dataclass(frozen=True)
+class LoadedDashboard:
+    uid: str
+    title: str
+    raw: dict[str, Any]  # grafanalib's JSON, with SOURCE_KEY stamps
+    location: Location
+
+
+def discover(directory: Path) -> list[Path]:
+    """Definition modules under ``directory``, in a stable order."""
+    if not directory.is_dir():
+        return []
+    return sorted(
+        path for path in directory.rglob("*.py")
+        if not any(part.startswith(("_", ".")) for part in path.relative_to(directory).parts)
+    )
+
+
+class ModuleRunner:
+    """Runs definition modules with the project root importable and source tracking on."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.tracker = SourceTracker(self.root, self.display)
+
+    def display(self, filename: str) -> str:
+        try:
+            return str(Path(filename).resolve().relative_to(self.root))
+        except ValueError:
+            return filename
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """Make the project importable, track sources, and forget project modules afterwards
+        so a later load (tests, --watch) sees edited helpers."""
+        before = set(sys.modules)
+        sys.path.insert(0, str(self.root))
+        try:
+            with tracking(self.tracker):
+                yield
+        finally:
+            sys.path.remove(str(self.root))
+            for name in set(sys.modules) - before:
+                module_file = getattr(sys.modules[name], "__file__", None) or ""
+                if module_file.startswith(str(self.root)):
+                    del sys.modules[name]
+
+    def run(self, path: Path, index: int) -> ModuleType:
+        """Execute one module file; any failure becomes a one-line DefinitionError."""
+        file = str(path.resolve())
+        self.tracker.module_file = file
+        safe_stem = re.sub(r"\W", "_", path.stem)
+        name = f"_phoenix_dash_definitions_{index}_{safe_stem}"
+        spec = importlib.util.spec_from_file_location(name, file)
+        if spec is None or spec.loader is None:
+            raise DefinitionError("cannot load as a Python module", Location(self.display(file)))
+        module = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+        except SyntaxError as exc:
+            where = Location(self.display(exc.filename or file), exc.lineno)
+            raise DefinitionError(f"syntax error: {exc.msg}", where) from None
+        except (Exception, SystemExit) as exc:
+            raise DefinitionError(_exception_text(exc), self._raise_site(exc, file)) from None
+        return module
+
+    def _raise_site(self, exc: BaseException, module_file: str) -> Location:
+        """The innermost frame of the traceback inside the project (else the module itself)."""
+        frames = traceback.extract_tb(exc.__traceback__)
+        for frame in reversed(frames):
+            if frame.filename.startswith(str(self.root)) and "site-packages" not in frame.filename:
+                return Location(self.display(frame.filename), frame.lineno)
+        return Location(self.display(module_file), 1)
+
+
+def _exception_text(exc: BaseException) -> str:
+    message = " ".join(str(exc).split()) or "(no message)"
+    return f"{type(exc).__name__}: {message}"
+
+
+def to_plain(value: Any, tracker: SourceTracker) -> Any:
+    """grafanalib objects to JSON-ready values, stamping each dict with its source line."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, dict):
+        return {str(k): to_plain(v, tracker) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_plain(v, tracker) for v in value]
+    to_json = getattr(value, "to_json_data", None)
+    if to_json is None:
+        raise TypeError(f"cannot turn {type(value).__name__} into JSON")
+    data = to_plain(to_json(), tracker)
+    where = tracker.location_of(value)
+    if isinstance(data, dict) and where is not None:
+        data[SOURCE_KEY] = f"{where.file}:{where.line}"
+    return data
+
+
+def _defined_dashboards(module: ModuleType, module_loc: Location) -> list[Any]:
+    if hasattr(module, "dashboards"):
+        found = list(module.dashboards)
+    elif hasattr(module, "dashboard"):
+        found = [module.dashboard]
+    else:
+        raise DefinitionError(
+            "defines no dashboard (expected a module-level `dashboard` or `dashboards`)", module_loc
+        )
+    for item in found:
+        if not isinstance(item, Dashboard):
+            raise DefinitionError(
+                f"`dashboard` is a {type(item).__name__}, not a grafanalib Dashboard", module_loc
+            )
+    if not found:
+        raise DefinitionError("`dashboards` is empty", module_loc)
+    return found
+
+
+def load_dashboards(root: Path, directory: Path) -> list[LoadedDashboard]:
+    """Load every dashboard module under ``directory``; uids must be valid and unique."""
+    runner = ModuleRunner(root)
+    loaded: list[LoadedDashboard] = []
+    by_uid: dict[str, LoadedDashboard] = {}
+    with runner.session():
+        for index, path in enumerate(discover(directory)):
+            module_loc = Location(runner.display(str(path)), 1)
+            module = runner.run(path, index)
+            for dashboard in _defined_dashboards(module, module_loc):
+                where = runner.tracker.location_of(dashboard) or module_loc
+                item = _load_one(dashboard, where, runner.tracker)
+                if item.uid in by_uid:
+                    first = by_uid[item.uid].location
+                    raise DefinitionError(f"dashboard uid {item.uid!r} is already used at {first}",
+                                          where)
+                by_uid[item.uid] = item
+                loaded.append(item)
+    return loaded
+
+
+def _load_one(dashboard: Any, where: Location, tracker: SourceTracker) -> LoadedDashboard:
+    uid = dashboard.uid
+    if not uid:
+        raise DefinitionError(f"dashboard {dashboard.title!r} has no uid; set a stable uid", where)
+    if not isinstance(uid, str) or not UID_RE.match(uid):
+        raise DefinitionError(
+            f"dashboard uid {uid!r} is invalid: Grafana allows 1-40 characters of [a-zA-Z0-9_-]",
+            where,
+        )
+    try:
+        raw = to_plain(dashboard, tracker)
+    except Exception as exc:  # grafanalib's to_json_data on a bad attribute value
+        message = f"cannot render dashboard {uid!r}: {_exception_text(exc)}"
+        raise DefinitionError(message, where) from None
+    return LoadedDashboard(uid=uid, title=str(dashboard.title), raw=raw, location=where)

@@ -1,0 +1,58 @@
+"""Small helpers shared by the modernisation passes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import DefinitionError, Location
+from ..provenance import SOURCE_KEY
+
+JSON = dict[str, Any]
+
+
+def drop_nulls(value: Any) -> Any:
+    """grafanalib writes None for every unset attribute; Grafana's schema wants the key absent."""
+    if isinstance(value, dict):
+        return {k: drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [drop_nulls(v) for v in value if v is not None]
+    return value
+
+
+def source_of(obj: JSON, fallback: Location | None = None) -> Location | None:
+    stamp = obj.get(SOURCE_KEY)
+    if isinstance(stamp, str):
+        file, _, line = stamp.rpartition(":")
+        if line.isdigit():
+            return Location(file, int(line))
+    return fallback
+
+
+def fail(obj: JSON, message: str, fallback: Location | None = None) -> DefinitionError:
+    """An error located at the Python line that built ``obj``."""
+    return DefinitionError(message, source_of(obj, fallback))
+
+
+def strip_sources(value: Any) -> Any:
+    """Remove the provenance stamps before the JSON leaves phoenix-dash."""
+    if isinstance(value, dict):
+        return {k: strip_sources(v) for k, v in value.items() if k != SOURCE_KEY}
+    if isinstance(value, list):
+        return [strip_sources(v) for v in value]
+    return value
+
+
+def pop_keys(obj: JSON, *keys: str) -> None:
+    for key in keys:
+        obj.pop(key, None)
+
+
+def drop_if(obj: JSON, key: str, *defaults: Any) -> None:
+    """Drop ``key`` when it holds one of grafanalib's always-written defaults."""
+    if key in obj and any(obj[key] == d and type(obj[key]) is type(d) for d in defaults):
+        del obj[key]
+
+
+def describe(panel: JSON) -> str:
+    title = panel.get("title")
+    return f"panel {title!r}" if title else f"{panel.get('type', 'untyped')} panel"

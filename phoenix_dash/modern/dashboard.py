@@ -1,0 +1,199 @@
+"""The dashboard-level pass: grafanalib's schemaVersion 12 JSON in, schemaVersion 42 out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..config import DatasourceRef
+from ..provenance import SOURCE_KEY
+from .common import JSON, drop_if, drop_nulls, fail, pop_keys
+from .datasources import NO_DATASOURCE_PANELS, DatasourceResolver
+from .ids import assign_ids
+from .layout import layout, size_hint
+from .panels import modernize_panel
+from .targets import modernize_targets
+
+SCHEMA_VERSION = 42
+LEGACY_DASHBOARD_KEYS = ("__inputs", "__requires", "hideControls", "sharedCrosshair", "style",
+                         "rows", "id", "version", "gnetId")
+ROW_KEYS = ("type", "title", "collapsed", "repeat", SOURCE_KEY)
+LEGACY_VARIABLE_KEYS = ("useTags", "tagsQuery", "tagValuesQuery", "tags")
+INTERVAL_ONLY_KEYS = ("auto", "auto_min", "auto_count")
+LINK_DEFAULTS: JSON = {"icon": "external link", "tooltip": "", "tags": [], "asDropdown": False,
+                       "targetBlank": False, "includeVars": False, "keepTime": False}
+BUILTIN_ANNOTATION: JSON = {
+    "builtIn": 1,
+    "datasource": {"type": "grafana", "uid": "-- Grafana --"},
+    "enable": True,
+    "hide": True,
+    "iconColor": "rgba(0, 211, 255, 1)",
+    "name": "Annotations & Alerts",
+    "type": "dashboard",
+}
+
+
+@dataclass(frozen=True)
+class ModernizeContext:
+    datasources: Mapping[str, DatasourceRef] = field(default_factory=dict)
+    default_datasource: str | None = None
+
+
+def modernize_dashboard(raw: JSON, ctx: ModernizeContext) -> JSON:
+    """Return the Grafana 12 form of grafanalib's ``raw`` dashboard JSON (not modified)."""
+    dash: JSON = drop_nulls(raw)
+    if dash.get("sharedCrosshair") and not dash.get("graphTooltip"):
+        dash["graphTooltip"] = 1
+    items = _authoring_items(dash)
+    pop_keys(dash, *LEGACY_DASHBOARD_KEYS)
+    dash["schemaVersion"] = SCHEMA_VERSION
+    variables = dash.setdefault("templating", {}).setdefault("list", [])
+    resolver = DatasourceResolver.for_dashboard(variables, ctx.datasources, ctx.default_datasource)
+    for variable in variables:
+        _modernize_variable(variable, resolver, ctx)
+    _modernize_annotations(dash, resolver)
+    dash["links"] = [{**LINK_DEFAULTS, **link} for link in dash.get("links", [])]
+    _modernize_timepicker(dash)
+    drop_if(dash, "description", "")
+    for item in items:
+        _modernize_item(item, resolver)
+    assign_ids(items)
+    dash["panels"] = layout(items)
+    return dash
+
+
+def _authoring_items(dash: JSON) -> list[JSON]:
+    """Top-level panels and rows, children nested in their row, sizes read as hints.
+
+    grafanalib's legacy ``rows`` (Row objects) become row panels.
+    """
+    items: list[JSON] = []
+    for row in dash.get("rows", []):
+        children = row.get("panels", [])
+        for child in children:
+            child["gridPos"] = _hint(child, row.get("height"))
+        if not row.get("showTitle", True) and not row.get("repeat"):
+            items.extend(children)
+            continue
+        converted = {"type": "row", "title": row.get("title", ""),
+                     "collapsed": bool(row.get("collapse", False)), "panels": children}
+        if row.get("repeat"):
+            converted["repeat"] = row["repeat"]
+        if SOURCE_KEY in row:
+            converted[SOURCE_KEY] = row[SOURCE_KEY]
+        items.append(converted)
+    for panel in dash.get("panels", []):
+        if panel.get("type") == "row":
+            for child in panel.get("panels", []):
+                child["gridPos"] = _hint(child)
+        else:
+            panel["gridPos"] = _hint(panel)
+        items.append(panel)
+    return items
+
+
+def _hint(panel: JSON, default_height: Any = None) -> JSON:
+    width, height = size_hint(panel, default_height)
+    return {"h": height, "w": width, "x": 0, "y": 0}
+
+
+def _modernize_item(item: JSON, resolver: DatasourceResolver) -> None:
+    if item.get("type") != "row":
+        _modernize_one(item, resolver)
+        return
+    children = item.get("panels", [])
+    for child in children:
+        if child.get("type") == "row":
+            raise fail(child, f"row {child.get('title')!r} is nested inside another row")
+        _modernize_one(child, resolver)
+    kept: JSON = {k: item[k] for k in ROW_KEYS if k in item}
+    item.clear()
+    item.update(kept)
+    item["collapsed"] = bool(item.get("collapsed", False))
+    item["panels"] = children
+
+
+def _modernize_one(panel: JSON, resolver: DatasourceResolver) -> None:
+    modernize_panel(panel)
+    if panel["type"] in NO_DATASOURCE_PANELS:
+        panel.pop("datasource", None)
+        panel.pop("targets", None)
+        return
+    ref = resolver.resolve(panel.get("datasource"), panel)
+    if ref is not None:
+        panel["datasource"] = ref
+    modernize_targets(panel, ref, resolver)
+    if "datasource" not in panel:
+        panel["datasource"] = resolver.default_ref(panel)
+
+
+def _modernize_variable(
+    variable: JSON, resolver: DatasourceResolver, ctx: ModernizeContext
+) -> None:
+    pop_keys(variable, *LEGACY_VARIABLE_KEYS)
+    kind = variable.get("type", "query")
+    if kind != "interval":
+        pop_keys(variable, *INTERVAL_ONLY_KEYS)
+    for option in variable.get("options", []):
+        pop_keys(option, "tags")
+    if kind == "datasource":
+        variable.pop("datasource", None)
+        _default_datasource_choice(variable, ctx)
+    elif "datasource" in variable or kind in ("query", "adhoc"):
+        ref = resolver.resolve(variable.get("datasource"), variable)
+        variable["datasource"] = ref if ref is not None else resolver.default_ref(variable)
+    if kind == "query" and isinstance(variable.get("query"), str):
+        variable.setdefault("definition", variable["query"])
+    _modernize_current(variable)
+
+
+def _default_datasource_choice(variable: JSON, ctx: ModernizeContext) -> None:
+    current = variable.get("current") or {}
+    if current.get("value"):
+        return
+    kind = variable.get("query")
+    candidates = [(n, r) for n, r in ctx.datasources.items() if r.type == kind]
+    # Prefer the datasource named after its type ("prometheus"), else the only one of the type.
+    candidates = [c for c in candidates if c[0] == kind] or candidates
+    if len(candidates) == 1:
+        name, ref = candidates[0]
+        variable["current"] = {"text": name, "value": ref.uid}
+
+
+def _modernize_current(variable: JSON) -> None:
+    current = variable.get("current")
+    if not isinstance(current, dict):
+        return
+    pop_keys(current, "tags")
+    if "value" not in current or "text" not in current:
+        if variable.get("includeAll"):
+            all_choice = ["All"] if variable.get("multi") else "All"
+            all_value = ["$__all"] if variable.get("multi") else "$__all"
+            variable["current"] = {"text": all_choice, "value": all_value}
+        else:
+            del variable["current"]
+        return
+    drop_if(current, "selected", False)
+
+
+def _modernize_annotations(dash: JSON, resolver: DatasourceResolver) -> None:
+    container = dash.setdefault("annotations", {})
+    annotations = container.setdefault("list", [])
+    for annotation in annotations:
+        ref = resolver.resolve(annotation.get("datasource"), annotation)
+        if ref is not None:
+            annotation["datasource"] = ref
+    if not any(a.get("builtIn") for a in annotations):
+        annotations.insert(0, dict(BUILTIN_ANNOTATION))
+
+
+def _modernize_timepicker(dash: JSON) -> None:
+    picker = dash.get("timepicker")
+    if not isinstance(picker, dict):
+        return
+    pop_keys(picker, "time_options", "collapse", "enable", "notice", "now", "status", "type")
+    drop_if(picker, "nowDelay", "")
+    drop_if(picker, "hidden", False)
+    if not picker:
+        del dash["timepicker"]

@@ -1,0 +1,56 @@
+"""Stable panel ids.
+
+grafanalib numbers panels 1, 2, 3... in order, so inserting one renumbers every panel after
+it, breaking links (``viewPanel=``), alert rules' panel ids and the PR diff. We derive each id
+from the panel's place by name instead: the row title, the panel title and, for equal titles in
+one row, the occurrence number. An id the author set explicitly is kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+from .common import JSON, describe, fail
+
+ID_SPACE = 2**31 - 1  # Grafana's frontend and JSON consumers treat ids as 32-bit ints
+
+
+def panel_key(panel: JSON, row_title: str | None, occurrence: int) -> str:
+    name = panel.get("title") or f"<{panel.get('type', 'panel')}>"
+    base = f"row:{name}" if panel.get("type") == "row" else f"{row_title or ''}/{name}"
+    return base if occurrence == 0 else f"{base}#{occurrence}"
+
+
+def derived_id(key: str) -> int:
+    digest = hashlib.sha256(key.encode("utf-8")).digest()
+    return 1 + int.from_bytes(digest[:8], "big") % ID_SPACE
+
+
+def assign_ids(items: list[JSON]) -> None:
+    """Give every panel and row in ``items`` (children still nested in rows) an id."""
+    owners: dict[int, JSON] = {}
+
+    def claim(panel: JSON, panel_id: int) -> None:
+        other = owners.get(panel_id)
+        if other is not None:
+            raise fail(panel, f"{describe(panel)}: panel id {panel_id} is also used by "
+                              f"{describe(other)}; set an explicit id on one of them")
+        owners[panel_id] = panel
+        panel["id"] = panel_id
+
+    def visit(panels: list[JSON], row_title: str | None) -> None:
+        counts: Counter[str] = Counter()
+        for panel in panels:
+            base = panel_key(panel, row_title, 0)
+            occurrence = counts[base]
+            counts[base] += 1
+            explicit = panel.get("id")
+            if isinstance(explicit, int) and not isinstance(explicit, bool) and explicit > 0:
+                claim(panel, explicit)
+            else:
+                claim(panel, derived_id(panel_key(panel, row_title, occurrence)))
+            if panel.get("type") == "row":
+                visit(panel.get("panels", []), panel.get("title") or "")
+
+    visit(items, None)

@@ -1,0 +1,98 @@
+"""Remember which line of a dashboard module built each grafanalib object.
+
+While modules load, the ``__init__`` of every attrs class in grafanalib is wrapped so that a new
+object records the innermost stack frame inside the module being loaded (falling back to any
+frame inside the project). The JSON encoder later stamps that location on the dict the object
+becomes, under SOURCE_KEY, so errors and lint findings can point at Python source lines.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import attr
+import grafanalib
+
+from .errors import Location
+
+SOURCE_KEY = "__source__"
+
+
+class SourceTracker:
+    """Collects object -> Location while active. Objects are kept alive so ids stay unique."""
+
+    def __init__(self, root: Path, display: Callable[[str], str]) -> None:
+        self._root = str(root.resolve())
+        self._display = display
+        self._seen: dict[int, tuple[object, Location]] = {}
+        self.module_file: str | None = None
+
+    def record(self, obj: object, frame: FrameType | None) -> None:
+        fallback: FrameType | None = None
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            if filename == self.module_file:
+                break
+            if fallback is None and self._in_project(filename):
+                fallback = frame
+            frame = frame.f_back
+        chosen = frame or fallback
+        if chosen is not None:
+            loc = Location(self._display(chosen.f_code.co_filename), chosen.f_lineno)
+            self._seen[id(obj)] = (obj, loc)
+
+    def _in_project(self, filename: str) -> bool:
+        return filename.startswith(self._root) and "site-packages" not in filename
+
+    def location_of(self, obj: object) -> Location | None:
+        entry = self._seen.get(id(obj))
+        return entry[1] if entry is not None and entry[0] is obj else None
+
+
+def _grafanalib_attrs_classes() -> list[type]:
+    classes: list[type] = []
+    for info in pkgutil.iter_modules(grafanalib.__path__, "grafanalib."):
+        if info.name.startswith("grafanalib._"):
+            continue
+        try:
+            module = importlib.import_module(info.name)
+        except ImportError:  # an optional backend's dependency is missing
+            continue
+        for value in vars(module).values():
+            if isinstance(value, type) and attr.has(value) and value.__module__ == info.name:
+                classes.append(value)
+    return classes
+
+
+_CLASSES: list[type] | None = None
+
+
+@contextmanager
+def tracking(tracker: SourceTracker) -> Iterator[SourceTracker]:
+    """Wrap grafanalib constructors for the duration of the block."""
+    global _CLASSES
+    if _CLASSES is None:
+        _CLASSES = _grafanalib_attrs_classes()
+    originals = {cls: cls.__dict__["__init__"] for cls in _CLASSES if "__init__" in cls.__dict__}
+    for cls, init in originals.items():
+        type.__setattr__(cls, "__init__", _wrap(init, tracker))
+    try:
+        yield tracker
+    finally:
+        for cls, init in originals.items():
+            type.__setattr__(cls, "__init__", init)
+
+
+def _wrap(init: Callable[..., None], tracker: SourceTracker) -> Callable[..., None]:
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        tracker.record(self, sys._getframe(1))
+
+    return __init__

@@ -1,0 +1,138 @@
+"""YAML project files validated with JSON Schema, with errors that name the key path and line.
+
+PyYAML's node tree keeps a line for every key; we read the data and the nodes from one parse,
+so any jsonschema error path can be turned into ``file:line: key.path: message``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .errors import ConfigError, Location
+
+PathItems = Sequence[str | int]
+
+
+def dotted(path: PathItems) -> str:
+    """Render a key path as ``a.b[2].c``."""
+    out = ""
+    for item in path:
+        out += f"[{item}]" if isinstance(item, int) else (f".{item}" if out else str(item))
+    return out or "(top level)"
+
+
+class YamlDocument:
+    """A parsed YAML file: its data and a way to find the line of any key path."""
+
+    def __init__(self, file: str, data: Any, root: yaml.Node | None) -> None:
+        self.file = file
+        self.data = data
+        self._root = root
+
+    def line_of(self, path: PathItems) -> int | None:
+        """1-based line of the deepest node on ``path`` that exists."""
+        node = self._root
+        line = node.start_mark.line + 1 if node is not None else None
+        for item in path:
+            child = _child(node, item)
+            if child is None:
+                break
+            node = child
+            line = node.start_mark.line + 1
+        return line
+
+    def location(self, path: PathItems) -> Location:
+        return Location(self.file, self.line_of(path), dotted(path) if path else None)
+
+    def error(self, path: PathItems, message: str) -> ConfigError:
+        return ConfigError(message, self.location(path))
+
+
+def _child(node: yaml.Node | None, item: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == item:
+                return value  # type: ignore[no-any-return]
+    if isinstance(node, yaml.SequenceNode) and isinstance(item, int) and item < len(node.value):
+        return node.value[item]  # type: ignore[no-any-return]
+    return None
+
+
+def _check_duplicate_keys(node: yaml.Node | None, file: str) -> None:
+    # PyYAML silently keeps the last of two equal keys; in a config that hides mistakes.
+    if isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
+        for key, value in node.value:
+            if key.value in seen:
+                raise ConfigError(
+                    f"duplicate key {key.value!r}", Location(file, key.start_mark.line + 1)
+                )
+            seen.add(key.value)
+            _check_duplicate_keys(value, file)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _check_duplicate_keys(item, file)
+
+
+def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
+    """Read and parse a YAML file; any failure is a one-line ConfigError."""
+    file = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("file not found", Location(file)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", Location(file)) from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ConfigError(f"invalid YAML: {problem}", Location(file, line)) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"invalid YAML: {exc}", Location(file)) from None
+    _check_duplicate_keys(root, file)
+    return YamlDocument(file, data, root)
+
+
+@cache
+def bundled_schema(name: str) -> dict[str, Any]:
+    """One of phoenix-dash's own JSON Schemas, shipped inside the package."""
+    text = resources.files("phoenix_dash").joinpath("schemas", name).read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def validate(doc: YamlDocument, schema: dict[str, Any]) -> None:
+    """Validate ``doc`` and raise the first error (in document order) as a ConfigError."""
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(
+        validator.iter_errors(doc.data),
+        key=lambda e: (doc.line_of(list(e.absolute_path)) or 0, list(map(str, e.absolute_path))),
+    )
+    if errors:
+        first = _most_specific(errors[0])
+        raise doc.error(list(first.absolute_path), _describe(first))
+
+
+def _most_specific(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+    # For oneOf/anyOf failures the best sub-error is more helpful than "is not valid under".
+    best = jsonschema.exceptions.best_match([error])
+    return best if best is not None else error
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    if error.validator == "additionalProperties" and isinstance(error.schema, dict):
+        allowed = sorted(error.schema.get("properties", {}))
+        return f"{error.message} (allowed: {', '.join(allowed)})" if allowed else error.message
+    return error.message

@@ -1,0 +1,86 @@
+"""Validation against Grafana's official JSON Schemas in ../shared/grafana/jsonschema.
+
+These are test oracles only: the product never reads ../shared.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("PHOENIX_DASH_SHARED", ROOT.parent / "shared"))
+SCHEMAS = SHARED / "grafana" / "jsonschema"
+
+
+@cache
+def schema_file(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((SCHEMAS / f"{name}.jsonschema.json").read_text())
+    return data
+
+
+def validator(name: str, definition: str) -> jsonschema.Draft7Validator:
+    return _validator(name, definition)
+
+
+@cache
+def _validator(name: str, definition: str) -> jsonschema.Draft7Validator:
+    doc = dict(schema_file(name))
+    doc.pop("$ref", None)
+    doc["$ref"] = f"#/definitions/{definition}"
+    return jsonschema.Draft7Validator(doc)
+
+
+def errors(name: str, definition: str, instance: Any, where: str) -> list[str]:
+    return [
+        f"{where}/{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in validator(name, definition).iter_errors(instance)
+    ]
+
+
+def all_panels(dashboard: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for panel in dashboard.get("panels", []):
+        yield panel
+        yield from panel.get("panels", []) if panel.get("type") == "row" else []
+
+
+def panel_schema_errors(panel: dict[str, Any], where: str) -> list[str]:
+    kind = panel.get("type")
+    if kind == "row" or not (SCHEMAS / f"{kind}.jsonschema.json").exists():
+        return []
+    definitions = schema_file(str(kind))["definitions"]
+    found = []
+    if "Options" in definitions:
+        found += errors(str(kind), "Options", panel.get("options", {}), f"{where}/options")
+    custom = panel.get("fieldConfig", {}).get("defaults", {}).get("custom")
+    if custom is not None and "FieldConfig" in definitions:
+        found += errors(str(kind), "FieldConfig", custom, f"{where}/fieldConfig/defaults/custom")
+    return found
+
+
+QUERY_SCHEMAS = {"prometheus": ("prometheus", "Dataquery"), "loki": ("loki", "dataquery")}
+
+
+def target_schema_errors(panel: dict[str, Any], where: str) -> list[str]:
+    found = []
+    for index, target in enumerate(panel.get("targets", [])):
+        ds_type = (target.get("datasource") or {}).get("type")
+        name = QUERY_SCHEMAS.get(str(ds_type))
+        if name:
+            found += errors(*name, target, f"{where}/targets/{index}")
+    return found
+
+
+def dashboard_errors(dashboard: dict[str, Any]) -> list[str]:
+    found = errors("dashboard", "Dashboard", dashboard, "")
+    for panel in all_panels(dashboard):
+        where = f"panel {panel.get('title')!r}"
+        found += panel_schema_errors(panel, where)
+        found += target_schema_errors(panel, where)
+    return found
