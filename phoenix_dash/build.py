@@ -7,10 +7,11 @@ replaces build/ in one swap, so a failure never leaves a half-written tree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .catalog import Catalog, load_catalog
 from .config import Config
-from .loader import LoadedDashboard, load_dashboards
+from .loader import LoadedDashboard, load_dashboards, to_plain
 from .modern import ModernizeContext, modernize_dashboard, strip_sources
 from .modern.common import JSON
 from .output import TreeChanges, compare_tree, json_bytes, replace_tree
@@ -37,6 +38,11 @@ class Build:
             f"{DASHBOARDS_DIR}/{d.uid}.json": json_bytes(strip_sources(d.json))
             for d in self.dashboards
         }
+
+
+def render_dashboard(dashboard: Any, ctx: ModernizeContext | None = None) -> JSON:
+    """The Grafana 12 JSON of one grafanalib Dashboard object (for scripts and tests)."""
+    return strip_sources(modernize_dashboard(to_plain(dashboard), ctx or ModernizeContext()))
 
 
 def modernize_context(config: Config) -> ModernizeContext:

@@ -106,7 +106,7 @@ def _exception_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message}"
 
 
-def to_plain(value: Any, tracker: SourceTracker) -> Any:
+def to_plain(value: Any, tracker: SourceTracker | None = None) -> Any:
     """grafanalib objects to JSON-ready values, stamping each dict with its source line."""
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
@@ -118,7 +118,7 @@ def to_plain(value: Any, tracker: SourceTracker) -> Any:
     if to_json is None:
         raise TypeError(f"cannot turn {type(value).__name__} into JSON")
     data = to_plain(to_json(), tracker)
-    where = tracker.location_of(value)
+    where = tracker.location_of(value) if tracker is not None else None
     if isinstance(data, dict) and where is not None:
         data[SOURCE_KEY] = f"{where.file}:{where.line}"
     return data

@@ -1,9 +1,10 @@
 """Automatic layout on Grafana's 24-column grid.
 
 Authors give sizes only (``gridPos`` w/h, grafanalib's 12-column ``span``, or a pixel
-``height``). Panels flow left to right in the order written and wrap when a line is full; each
-one then falls to the lowest free spot under its columns, as Grafana's vertical compaction
-does. Rows start a new band across the full width. Positions therefore never overlap.
+``height``). Panels flow left to right in the order written, each falling to the highest free
+spot under its columns (Grafana's vertical compaction). When a line is full, the next panel
+goes to the highest free spot where it fits, leftmost on ties, so short panels fill the gap
+beside a tall one. Rows start a new band across the full width. Nothing ever overlaps.
 """
 
 from __future__ import annotations
@@ -68,14 +69,18 @@ class Skyline:
         self.cursor = 0
 
     def place(self, width: int, height: int) -> tuple[int, int]:
-        if self.cursor + width > GRID_COLUMNS:
-            self.cursor = 0
-        x = self.cursor
-        y = max(self.columns[x:x + width])
+        if self.cursor + width <= GRID_COLUMNS:
+            x = self.cursor
+        else:  # line full: the highest free spot, leftmost on ties
+            x = min(range(GRID_COLUMNS - width + 1), key=lambda c: (self._top(c, width), c))
+        y = self._top(x, width)
         for column in range(x, x + width):
             self.columns[column] = y + height
         self.cursor = x + width
         return x, y
+
+    def _top(self, x: int, width: int) -> int:
+        return max(self.columns[x:x + width])
 
     def bottom(self) -> int:
         return max(self.columns)

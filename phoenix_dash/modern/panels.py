@@ -77,16 +77,18 @@ def modernize_value_mappings(panel: JSON) -> None:
     defaults["mappings"] = converted
 
 
-def _timeseries(panel: JSON) -> None:
+def _legend_and_tooltip(panel: JSON) -> None:
+    """The VizLegendOptions / VizTooltipOptions shape every graph-like panel shares."""
     opts = options(panel)
     legend = opts.setdefault("legend", {})
-    if legend.get("displayMode") == "hidden":
+    if legend.get("displayMode") == "hidden":  # Grafana 8's way to hide the legend
         legend["displayMode"] = "list"
         legend["showLegend"] = False
-    legend.setdefault("showLegend", True)
-    legend.setdefault("displayMode", "list")
-    legend.setdefault("placement", "bottom")
-    legend.setdefault("calcs", [])
+    for key, value in (("showLegend", True), ("displayMode", "list"), ("placement", "bottom"),
+                       ("calcs", [])):
+        legend.setdefault(key, value)
+    if panel.get("type") == "piechart":
+        legend.setdefault("values", [])
     tooltip = opts.setdefault("tooltip", {})
     tooltip.setdefault("mode", "single")
     tooltip.setdefault("sort", "none")
@@ -107,12 +109,7 @@ def _stat(panel: JSON) -> None:
     defaults = field_defaults(panel)
     drop_if(defaults, "noValue", "none")  # grafanalib's default prints the word "none"
     defaults.setdefault("color", {"mode": "thresholds"})
-    opts = options(panel)
-    _reduce_options(opts)
-    for key, value in (("graphMode", "area"), ("colorMode", "value"), ("justifyMode", "auto"),
-                       ("textMode", "auto"), ("wideLayout", True), ("showPercentChange", False),
-                       ("percentChangeColorMode", "standard"), ("orientation", "auto")):
-        opts.setdefault(key, value)
+    _reduce_options(options(panel))
 
 
 def _move_field_options(panel: JSON, legacy: JSON) -> None:
@@ -152,10 +149,6 @@ def _gauge(panel: JSON) -> None:
         if key in config:
             opts[key] = config.pop(key)
     _move_field_options(panel, legacy)
-    for key, value in (("showThresholdLabels", False), ("showThresholdMarkers", True),
-                       ("sizing", "auto"), ("minVizWidth", 75), ("minVizHeight", 75),
-                       ("orientation", "auto")):
-        opts.setdefault(key, value)
     modernize_thresholds(panel)
     modernize_value_mappings(panel)
 
@@ -168,25 +161,11 @@ def _bargauge(panel: JSON) -> None:
         legacy.update(legacy_defaults)
         _move_field_options(panel, legacy)
     pop_keys(opts, "showThresholdLabels", "showThresholdMarkers")
-    for key, value in (("displayMode", "gradient"), ("valueMode", "color"),
-                       ("namePlacement", "auto"), ("showUnfilled", True), ("sizing", "auto"),
-                       ("minVizWidth", 8), ("minVizHeight", 16), ("maxVizHeight", 300),
-                       ("orientation", "auto")):
-        opts.setdefault(key, value)
     opts.setdefault("legend", {"showLegend": False, "displayMode": "list", "placement": "bottom",
                                "calcs": []})
     _reduce_options(opts)
     modernize_thresholds(panel)
     modernize_value_mappings(panel)
-
-
-def _logs(panel: JSON) -> None:
-    opts = options(panel)
-    for key, value in (("showLabels", False), ("showCommonLabels", False), ("showTime", True),
-                       ("showLogContextToggle", False), ("wrapLogMessage", False),
-                       ("prettifyLogMessage", False), ("enableLogDetails", True),
-                       ("sortOrder", "Descending"), ("dedupStrategy", "none")):
-        opts.setdefault(key, value)
 
 
 def _table(panel: JSON) -> None:
@@ -200,21 +179,15 @@ def _table(panel: JSON) -> None:
     pop_keys(panel, "columns", "fontSize", "styles", "transform", "sort", "scroll", "showHeader")
     custom = defaults.setdefault("custom", {})
     display = custom.pop("displayMode", None)
-    if display and "cellOptions" not in custom:
-        custom["cellOptions"] = {"type": "auto" if display == "auto" else display}
+    if display and display != "auto" and "cellOptions" not in custom:
+        custom["cellOptions"] = {"type": display}
     custom.setdefault("align", "auto")
     custom.setdefault("inspect", False)
-    opts = options(panel)
-    opts.setdefault("frameIndex", 0)
-    opts.setdefault("showHeader", True)
-    opts.setdefault("cellHeight", "sm")
     modernize_value_mappings(panel)
 
 
 def _text(panel: JSON) -> None:
     opts = options(panel)
-    opts.setdefault("mode", "markdown")
-    opts.setdefault("content", "")
     for key in ("mode", "content"):  # very old grafanalib/Grafana kept these at the top level
         if key in panel:
             opts[key] = panel.pop(key)
@@ -249,12 +222,37 @@ def _alertlist(panel: JSON) -> None:
     panel.pop("fieldConfig", None)
 
 
+# Options each panel plugin requires (its schema's "required"), at the plugin's defaults.
+OPTION_DEFAULTS: dict[str, JSON] = {
+    "stat": {"graphMode": "area", "colorMode": "value", "justifyMode": "auto", "textMode": "auto",
+             "wideLayout": True, "showPercentChange": False, "percentChangeColorMode": "standard",
+             "orientation": "auto"},
+    "gauge": {"showThresholdLabels": False, "showThresholdMarkers": True, "sizing": "auto",
+              "minVizWidth": 75, "minVizHeight": 75, "orientation": "auto"},
+    "bargauge": {"displayMode": "gradient", "valueMode": "color", "namePlacement": "auto",
+                 "showUnfilled": True, "sizing": "auto", "minVizWidth": 8, "minVizHeight": 16,
+                 "maxVizHeight": 300, "orientation": "auto"},
+    "logs": {"showLabels": False, "showCommonLabels": False, "showTime": True,
+             "showLogContextToggle": False, "wrapLogMessage": False, "prettifyLogMessage": False,
+             "enableLogDetails": True, "sortOrder": "Descending", "dedupStrategy": "none"},
+    "table": {"frameIndex": 0, "showHeader": True, "cellHeight": "sm"},
+    "text": {"mode": "markdown", "content": ""},
+    "piechart": {"pieType": "pie", "orientation": "auto"},
+    "barchart": {"orientation": "auto", "xTickLabelRotation": 0, "xTickLabelMaxLength": 0,
+                 "stacking": "none", "showValue": "auto", "barWidth": 0.97, "groupWidth": 0.7,
+                 "fullHighlight": False},
+    "state-timeline": {"showValue": "auto", "rowHeight": 0.9, "mergeValues": True,
+                       "alignValue": "left"},
+    "status-history": {"showValue": "auto", "rowHeight": 0.9},
+}
+# Panels whose options carry a legend and tooltip.
+LEGEND_PANELS = frozenset({"timeseries", "piechart", "histogram", "barchart", "state-timeline",
+                           "status-history", "trend", "xychart", "candlestick"})
+
 CONVERTERS: dict[str, Converter] = {
-    "timeseries": _timeseries,
     "stat": _stat,
     "gauge": _gauge,
     "bargauge": _bargauge,
-    "logs": _logs,
     "table": _table,
     "text": _text,
     "alertlist": _alertlist,
@@ -284,7 +282,16 @@ def modernize_panel(panel: JSON) -> None:
     converter = CONVERTERS.get(kind)
     if converter is not None:
         converter(panel)
+    if panel["type"] != kind:  # a legacy panel became a new one: give it the new one's fixes
         kind = str(panel["type"])
+        modernize_panel(panel)
+        return
+    if kind in LEGEND_PANELS:
+        _legend_and_tooltip(panel)
+    if kind in OPTION_DEFAULTS:
+        opts = options(panel)
+        for key, value in OPTION_DEFAULTS[kind].items():
+            opts.setdefault(key, value)
     if kind not in ("gauge", "bargauge", "text", "alertlist") and "fieldConfig" in panel:
         modernize_thresholds(panel)
         modernize_value_mappings(panel)

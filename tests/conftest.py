@@ -1,0 +1,112 @@
+"""Shared fixtures: the repository's own build, and throwaway projects for bad-input tests."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from grafana_schemas import SCHEMAS
+from phoenix_dash.build import Build, build_project
+from phoenix_dash.cli import main
+from phoenix_dash.config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+STRICT = os.environ.get("PHOENIX_DASH_STRICT") == "1"
+
+MINIMAL_CONFIG = """\
+version: 1
+datasources:
+  prometheus: {type: prometheus, uid: prom-uid}
+  loki: {type: loki, uid: loki-uid}
+"""
+
+MINIMAL_DASHBOARD = """\
+from grafanalib.core import Dashboard, Target, Template, Templating, TimeSeries
+
+dashboard = Dashboard(
+    uid="{uid}",
+    title="{title}",
+    templating=Templating(list=[
+        Template(name="datasource", query="prometheus", type="datasource"),
+    ]),
+    panels=[
+        TimeSeries(title="Requests", dataSource="${{datasource}}",
+                   targets=[Target(expr="sum(rate(requests_total[5m]))")]),
+    ],
+)
+"""
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when an external oracle is missing, but fail in CI (PHOENIX_DASH_STRICT=1)."""
+    if not condition:
+        if STRICT:
+            pytest.fail(f"{reason} (PHOENIX_DASH_STRICT=1 turns this skip into a failure)")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def grafana_schemas() -> Path:
+    require(SCHEMAS.is_dir(), f"Grafana's JSON Schemas not found at {SCHEMAS}")
+    return SCHEMAS
+
+
+@pytest.fixture(scope="session")
+def repo_build() -> Build:
+    return build_project(load_config(ROOT / "phoenix-dash.yaml"))
+
+
+@pytest.fixture(scope="session")
+def repo_dashboards(repo_build: Build) -> dict[str, dict[str, Any]]:
+    """The repository's dashboards exactly as written to build/ (uid -> JSON)."""
+    import json
+
+    return {
+        path.removeprefix("dashboards/").removesuffix(".json"): json.loads(data)
+        for path, data in repo_build.files().items()
+        if path.startswith("dashboards/")
+    }
+
+
+class Project:
+    """A throwaway phoenix-dash project in a temporary directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.write("phoenix-dash.yaml", MINIMAL_CONFIG)
+        (root / "dashboards").mkdir()
+
+    def write(self, rel: str, text: str) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+        return path
+
+    def dashboard(self, name: str, uid: str, title: str | None = None) -> Path:
+        return self.write(f"dashboards/{name}.py",
+                          MINIMAL_DASHBOARD.format(uid=uid, title=title or uid))
+
+    def run(self, *args: str) -> Result:
+        config = str(self.root / "phoenix-dash.yaml")
+        return CliRunner().invoke(main, [*args, "--config", config], catch_exceptions=False)
+
+    def build_files(self) -> dict[str, bytes]:
+        build = self.root / "build"
+        if not build.exists():
+            return {}
+        return {p.relative_to(build).as_posix(): p.read_bytes()
+                for p in sorted(build.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    return Project(tmp_path)
+
+
+ProjectFactory = Callable[[], Project]
