@@ -11,7 +11,8 @@ from typing import Any
 
 from .catalog import Catalog, load_catalog
 from .config import Config
-from .loader import LoadedDashboard, load_dashboards, to_plain
+from .errors import Location
+from .loader import load_dashboards, to_plain
 from .modern import ModernizeContext, modernize_dashboard, strip_sources
 from .modern.common import JSON
 from .output import TreeChanges, compare_tree, json_bytes, replace_tree
@@ -24,7 +25,7 @@ class BuiltDashboard:
     uid: str
     title: str
     json: JSON  # still carries provenance stamps; strip_sources() before output
-    source: LoadedDashboard
+    location: Location  # where the Dashboard object was built
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,9 @@ class Build:
 
 def render_dashboard(dashboard: Any, ctx: ModernizeContext | None = None) -> JSON:
     """The Grafana 12 JSON of one grafanalib Dashboard object (for scripts and tests)."""
-    return strip_sources(modernize_dashboard(to_plain(dashboard), ctx or ModernizeContext()))
+    modern = modernize_dashboard(to_plain(dashboard), ctx or ModernizeContext(), consume=True)
+    stripped: JSON = strip_sources(modern)
+    return stripped
 
 
 def modernize_context(config: Config) -> ModernizeContext:
@@ -56,7 +59,7 @@ def build_project(config: Config) -> Build:
         catalog = load_catalog(config.catalog_file, config.display(config.catalog_file))
     ctx = modernize_context(config)
     built = [
-        BuiltDashboard(d.uid, d.title, modernize_dashboard(d.raw, ctx), d)
+        BuiltDashboard(d.uid, d.title, modernize_dashboard(d.raw, ctx, consume=True), d.location)
         for d in load_dashboards(config.root, config.dashboards_dir)
     ]
     return Build(built, catalog)

@@ -7,6 +7,8 @@ whose name starts with ``_`` are helpers for the others and are not loaded on th
 
 from __future__ import annotations
 
+import ast
+import functools
 import importlib.util
 import re
 import sys
@@ -23,6 +25,7 @@ from grafanalib.core import Dashboard
 from .errors import DefinitionError, Location
 from .provenance import SOURCE_KEY, SourceTracker, tracking
 
+DEFINITION_NAMES = ("dashboards", "dashboard")
 UID_RE = re.compile(r"^[a-zA-Z0-9_-]{1,40}$")
 
 
@@ -51,6 +54,7 @@ class ModuleRunner:
         self.root = root.resolve()
         self.tracker = SourceTracker(self.root, self.display)
 
+    @functools.cache  # noqa: B019 - one runner per load; few distinct files
     def display(self, filename: str) -> str:
         try:
             return str(Path(filename).resolve().relative_to(self.root))
@@ -102,18 +106,38 @@ class ModuleRunner:
 
 
 def _exception_text(exc: BaseException) -> str:
-    message = " ".join(str(exc).split()) or "(no message)"
+    # attrs validators raise TypeError(message, attribute, type, value): keep the message.
+    args = exc.args
+    text = args[0] if len(args) > 1 and isinstance(args[0], str) else str(exc)
+    message = " ".join(text.split()) or "(no message)"
     return f"{type(exc).__name__}: {message}"
 
 
+LEAF_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
 def to_plain(value: Any, tracker: SourceTracker | None = None) -> Any:
-    """grafanalib objects to JSON-ready values, stamping each dict with its source line."""
-    if isinstance(value, (str, int, float, bool)) or value is None:
+    """grafanalib objects to JSON-ready values, stamping each dict with its source line.
+
+    None (grafanalib's "unset") is dropped on the way, as Grafana wants such keys absent.
+    """
+    # Hot path (hundreds of thousands of values per build): leaves are handled inline.
+    kind = type(value)
+    if kind in LEAF_TYPES:
+        return value
+    if kind is dict:
+        return {k if type(k) is str else str(k):
+                v if type(v) in LEAF_TYPES else to_plain(v, tracker)
+                for k, v in value.items() if v is not None}
+    if kind is list or kind is tuple:
+        return [v if type(v) in LEAF_TYPES else to_plain(v, tracker)
+                for v in value if v is not None]
+    if isinstance(value, (str, int, float)):  # subclasses, e.g. a str Enum
         return value
     if isinstance(value, dict):
-        return {str(k): to_plain(v, tracker) for k, v in value.items()}
+        return to_plain(dict(value), tracker)
     if isinstance(value, (list, tuple)):
-        return [to_plain(v, tracker) for v in value]
+        return to_plain(list(value), tracker)
     to_json = getattr(value, "to_json_data", None)
     if to_json is None:
         raise TypeError(f"cannot turn {type(value).__name__} into JSON")
@@ -125,22 +149,35 @@ def to_plain(value: Any, tracker: SourceTracker | None = None) -> Any:
 
 
 def _defined_dashboards(module: ModuleType, module_loc: Location) -> list[Any]:
-    if hasattr(module, "dashboards"):
-        found = list(module.dashboards)
-    elif hasattr(module, "dashboard"):
-        found = [module.dashboard]
-    else:
+    name = next((n for n in DEFINITION_NAMES if hasattr(module, n)), None)
+    if name is None:
         raise DefinitionError(
             "defines no dashboard (expected a module-level `dashboard` or `dashboards`)", module_loc
         )
-    for item in found:
-        if not isinstance(item, Dashboard):
-            raise DefinitionError(
-                f"`dashboard` is a {type(item).__name__}, not a grafanalib Dashboard", module_loc
-            )
-    if not found:
-        raise DefinitionError("`dashboards` is empty", module_loc)
+    value = getattr(module, name)
+    found = list(value) if name == "dashboards" and isinstance(value, (list, tuple)) else [value]
+    wrong = next((item for item in found if not isinstance(item, Dashboard)), None)
+    if wrong is not None or not found:
+        where = Location(module_loc.file, _assignment_line(module, name) or module_loc.line)
+        what = (f"holds a {type(wrong).__name__}, not a grafanalib Dashboard" if found
+                else "is empty")
+        raise DefinitionError(f"`{name}` {what}", where)
     return found
+
+
+def _assignment_line(module: ModuleType, name: str) -> int | None:
+    """The line of the last top-level assignment to ``name`` (for errors about its value)."""
+    try:
+        tree = ast.parse(Path(module.__file__ or "").read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    lines = [
+        node.lineno for node in tree.body
+        if isinstance(node, (ast.Assign, ast.AnnAssign))
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Name) and target.id == name
+    ]
+    return lines[-1] if lines else None
 
 
 def load_dashboards(root: Path, directory: Path) -> list[LoadedDashboard]:

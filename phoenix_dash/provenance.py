@@ -31,7 +31,7 @@ class SourceTracker:
     def __init__(self, root: Path, display: Callable[[str], str]) -> None:
         self._root = str(root.resolve())
         self._display = display
-        self._seen: dict[int, tuple[object, Location]] = {}
+        self._seen: dict[int, tuple[object, str, int]] = {}
         self.module_file: str | None = None
 
     def record(self, obj: object, frame: FrameType | None) -> None:
@@ -44,16 +44,17 @@ class SourceTracker:
                 fallback = frame
             frame = frame.f_back
         chosen = frame or fallback
-        if chosen is not None:
-            loc = Location(self._display(chosen.f_code.co_filename), chosen.f_lineno)
-            self._seen[id(obj)] = (obj, loc)
+        if chosen is not None:  # resolved to a display path only when asked: this is hot
+            self._seen[id(obj)] = (obj, chosen.f_code.co_filename, chosen.f_lineno)
 
     def _in_project(self, filename: str) -> bool:
         return filename.startswith(self._root) and "site-packages" not in filename
 
     def location_of(self, obj: object) -> Location | None:
         entry = self._seen.get(id(obj))
-        return entry[1] if entry is not None and entry[0] is obj else None
+        if entry is None or entry[0] is not obj:
+            return None
+        return Location(self._display(entry[1]), entry[2])
 
 
 def _grafanalib_attrs_classes() -> list[type]:

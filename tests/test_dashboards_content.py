@@ -62,7 +62,7 @@ def test_every_panel_has_description_unit_and_object_datasources(
         if panel["type"] not in NO_UNIT_PANELS:
             unit = panel["fieldConfig"]["defaults"].get("unit") or \
                 panel.get("options", {}).get("yAxis", {}).get("unit")
-            assert unit and unit not in ("none", "short") or panel["title"] in SHORT_OK, \
+            assert (unit and unit not in ("none", "short")) or panel["title"] in SHORT_OK, \
                 panel["title"]
         if panel["type"] in ("alertlist",):
             continue

@@ -38,7 +38,7 @@ def overlaps(a: dict[str, int], b: dict[str, int]) -> bool:
 def assert_valid_grid(panels: list[dict[str, Any]]) -> None:
     for panel in panels:
         grid = panel["gridPos"]
-        assert 0 <= grid["x"] and grid["x"] + grid["w"] <= 24 and grid["y"] >= 0
+        assert grid["x"] >= 0 and grid["x"] + grid["w"] <= 24 and grid["y"] >= 0
     for i, a in enumerate(panels):
         for b in panels[i + 1:]:
             assert not overlaps(a["gridPos"], b["gridPos"]), (a["title"], b["title"])

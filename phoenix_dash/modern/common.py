@@ -11,12 +11,19 @@ JSON = dict[str, Any]
 
 
 def drop_nulls(value: Any) -> Any:
-    """grafanalib writes None for every unset attribute; Grafana's schema wants the key absent."""
-    if isinstance(value, dict):
-        return {k: drop_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [drop_nulls(v) for v in value if v is not None]
+    """grafanalib writes None for every unset attribute; Grafana's schema wants the key absent.
+
+    Returns a copy, so the passes after it may modify freely."""
+    kind = type(value)
+    if kind is dict:
+        return {k: v if type(v) not in CONTAINERS else drop_nulls(v)
+                for k, v in value.items() if v is not None}
+    if kind is list:
+        return [v if type(v) not in CONTAINERS else drop_nulls(v) for v in value if v is not None]
     return value
+
+
+CONTAINERS = (dict, list)
 
 
 def source_of(obj: JSON, fallback: Location | None = None) -> Location | None:
@@ -35,10 +42,12 @@ def fail(obj: JSON, message: str, fallback: Location | None = None) -> Definitio
 
 def strip_sources(value: Any) -> Any:
     """Remove the provenance stamps before the JSON leaves phoenix-dash."""
-    if isinstance(value, dict):
-        return {k: strip_sources(v) for k, v in value.items() if k != SOURCE_KEY}
-    if isinstance(value, list):
-        return [strip_sources(v) for v in value]
+    kind = type(value)
+    if kind is dict:
+        return {k: v if type(v) not in CONTAINERS else strip_sources(v)
+                for k, v in value.items() if k != SOURCE_KEY}
+    if kind is list:
+        return [v if type(v) not in CONTAINERS else strip_sources(v) for v in value]
     return value
 
 

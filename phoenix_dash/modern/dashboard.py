@@ -40,9 +40,13 @@ class ModernizeContext:
     default_datasource: str | None = None
 
 
-def modernize_dashboard(raw: JSON, ctx: ModernizeContext) -> JSON:
-    """Return the Grafana 12 form of grafanalib's ``raw`` dashboard JSON (not modified)."""
-    dash: JSON = drop_nulls(raw)
+def modernize_dashboard(raw: JSON, ctx: ModernizeContext, *, consume: bool = False) -> JSON:
+    """Return the Grafana 12 form of ``raw`` (grafanalib's JSON, or any exported dashboard).
+
+    ``raw`` is left as it is, unless ``consume`` says the caller hands over a private,
+    null-free tree (the loader's), which then is modernised in place to save a deep copy.
+    """
+    dash: JSON = raw if consume else drop_nulls(raw)
     if dash.get("sharedCrosshair") and not dash.get("graphTooltip"):
         dash["graphTooltip"] = 1
     items = _authoring_items(dash)

@@ -89,6 +89,7 @@ def _legend_and_tooltip(panel: JSON) -> None:
         legend.setdefault(key, value)
     if panel.get("type") == "piechart":
         legend.setdefault("values", [])
+    pop_keys(opts, "alertThreshold", "dataLinks")  # the Angular graph's options
     tooltip = opts.setdefault("tooltip", {})
     tooltip.setdefault("mode", "single")
     tooltip.setdefault("sort", "none")
@@ -183,6 +184,9 @@ def _table(panel: JSON) -> None:
         custom["cellOptions"] = {"type": display}
     custom.setdefault("align", "auto")
     custom.setdefault("inspect", False)
+    footer = options(panel).get("footer")
+    if isinstance(footer, dict) and footer.get("fields") == "":  # Grafana 9's "all fields"
+        del footer["fields"]
     modernize_value_mappings(panel)
 
 
@@ -286,6 +290,8 @@ def modernize_panel(panel: JSON) -> None:
         kind = str(panel["type"])
         modernize_panel(panel)
         return
+    for transformation in panel.get("transformations", []):
+        transformation.setdefault("options", {})
     if kind in LEGEND_PANELS:
         _legend_and_tooltip(panel)
     if kind in OPTION_DEFAULTS:

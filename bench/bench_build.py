@@ -1,0 +1,122 @@
+"""Benchmark: `phoenix-dash build` against grafanalib's own `generate-dashboards`.
+
+Generates 200 dashboard modules x 20 panels, then times both tools on the same modules in
+the same run (alternating, best of N) and prints the ratio and each one's peak RSS.
+grafanalib only renders its legacy JSON; phoenix-dash also modernises, lays out, assigns ids,
+checks uids and writes build/ atomically.
+
+    .venv/bin/python bench/bench_build.py [--dashboards 200] [--panels 20] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+CONFIG = """\
+version: 1
+datasources:
+  prometheus: {type: prometheus, uid: bench-prometheus}
+"""
+MODULE_HEAD = """\
+from grafanalib.core import (Dashboard, GaugePanel, GridPos, RowPanel, Stat, Target, Template,
+                             Templating, Threshold, TimeSeries)
+
+DS = "${datasource}"
+
+
+def q(expr, legend=""):
+    return Target(expr=expr, legendFormat=legend)
+
+"""
+PANEL_KINDS = [
+    'TimeSeries(title="{t}", description="d", dataSource=DS, unit="reqps", '
+    'gridPos=GridPos(h=8, w=12, x=0, y=0), '
+    'targets=[q(\'sum by (job)(rate(requests_total{{job=~"$job"}}[$__rate_interval]))\', '
+    '"{{{{job}}}}")])',
+    'Stat(title="{t}", description="d", dataSource=DS, format="s", reduceCalc="lastNotNull", '
+    'thresholds=[Threshold("green", 0, 0.0), Threshold("red", 1, 1.0)], '
+    'targets=[q(\'histogram_quantile(0.99, sum by (le)(rate(x_bucket[5m])))\')])',
+    'GaugePanel(title="{t}", description="d", dataSource=DS, format="percent", '
+    'targets=[q("avg(cpu_usage_percent)")])',
+]
+
+
+def module_source(index: int, panels: int) -> str:
+    per_row = 5
+    rows = []
+    for r in range(0, panels, per_row):
+        items = ",\n        ".join(
+            PANEL_KINDS[p % len(PANEL_KINDS)].format(t=f"Panel {p}")
+            for p in range(r, min(r + per_row, panels))
+        )
+        rows.append(f'    RowPanel(title="Row {r // per_row}", panels=[\n        {items}]),')
+    body = "\n".join(rows)
+    return (MODULE_HEAD
+            + f'dashboard = Dashboard(\n    uid="bench-{index:04d}", title="Bench {index}",\n'
+            + '    templating=Templating(list=[Template(name="datasource", query="prometheus", '
+            + 'type="datasource")]),\n'
+            + f"    panels=[\n{body}\n    ],\n)\n")
+
+
+def generate(root: Path, dashboards: int, panels: int) -> list[Path]:
+    (root / "dashboards").mkdir(parents=True)
+    (root / "phoenix-dash.yaml").write_text(CONFIG)
+    paths = []
+    for index in range(dashboards):
+        path = root / "dashboards" / f"bench_{index:04d}.dashboard.py"
+        path.write_text(module_source(index, panels))
+        paths.append(path)
+    return paths
+
+
+def run(cmd: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall time (s) and peak RSS (MiB) of one command, measured for that child alone."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{cmd[0]} failed: {proc.stderr.read().decode() if proc.stderr else ''}")
+    return elapsed, usage.ru_maxrss // 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dashboards", type=int, default=200)
+    parser.add_argument("--panels", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="phoenix-dash-bench-"))
+    try:
+        paths = generate(root, args.dashboards, args.panels)
+        grafanalib_cmd = [str(BIN / "generate-dashboards"), *map(str, paths)]
+        phoenix_cmd = [str(BIN / "phoenix-dash"), "build"]
+        results: dict[str, list[tuple[float, int]]] = {"grafanalib": [], "phoenix-dash": []}
+        for _ in range(args.repeat):
+            results["grafanalib"].append(run(grafanalib_cmd, root))
+            shutil.rmtree(root / "build", ignore_errors=True)  # measure a full build each time
+            results["phoenix-dash"].append(run(phoenix_cmd, root))
+        built = len(list((root / "build" / "dashboards").glob("*.json")))
+        assert built == args.dashboards, f"built {built} dashboards"
+        best = {name: min(t for t, _ in runs) for name, runs in results.items()}
+        rss = {name: max(r for _, r in runs) for name, runs in results.items()}
+        print(f"{args.dashboards} dashboards x {args.panels} panels, best of {args.repeat}")
+        for name in results:
+            print(f"  {name:13s} {best[name]:6.2f} s   peak RSS {rss[name]:4d} MiB")
+        ratio = best["phoenix-dash"] / best["grafanalib"]
+        print(f"  ratio phoenix-dash / grafanalib = {ratio:.2f} (target <= 1.0, stretch 0.5)")
+        print(f"  phoenix-dash peak RSS {rss['phoenix-dash']} MiB (target <= 150 MiB)")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
