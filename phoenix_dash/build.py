@@ -11,21 +11,13 @@ from typing import Any
 
 from .catalog import Catalog, load_catalog
 from .config import Config
-from .errors import Location
-from .loader import load_dashboards, to_plain
+from .loader import to_plain
 from .modern import ModernizeContext, modernize_dashboard, strip_sources
 from .modern.common import JSON
 from .output import TreeChanges, compare_tree, json_bytes, replace_tree
+from .render import BuiltDashboard, render_dashboards
 
 DASHBOARDS_DIR = "dashboards"
-
-
-@dataclass(frozen=True)
-class BuiltDashboard:
-    uid: str
-    title: str
-    json: JSON  # still carries provenance stamps; strip_sources() before output
-    location: Location  # where the Dashboard object was built
 
 
 @dataclass(frozen=True)
@@ -52,17 +44,13 @@ def modernize_context(config: Config) -> ModernizeContext:
     return ModernizeContext(config.datasources, config.default_datasource)
 
 
-def build_project(config: Config) -> Build:
+def build_project(config: Config, jobs: int = 1) -> Build:
     """Load and modernise every definition; raises PhoenixDashError on bad input."""
     catalog = None
     if config.catalog_file is not None:
         catalog = load_catalog(config.catalog_file, config.display(config.catalog_file))
     ctx = modernize_context(config)
-    built = [
-        BuiltDashboard(d.uid, d.title, modernize_dashboard(d.raw, ctx, consume=True), d.location)
-        for d in load_dashboards(config.root, config.dashboards_dir)
-    ]
-    return Build(built, catalog)
+    return Build(render_dashboards(config.root, config.dashboards_dir, ctx, jobs), catalog)
 
 
 def check_build(config: Config, build: Build) -> TreeChanges:

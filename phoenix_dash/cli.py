@@ -11,6 +11,7 @@ from . import __version__
 from .build import build_dir_display, build_project, check_build, write_build
 from .config import Config, find_config, load_config
 from .errors import PhoenixDashError
+from .render import default_jobs
 
 
 def _config(path: str | None) -> Config:
@@ -33,11 +34,14 @@ def main() -> None:
               help="Path to phoenix-dash.yaml (default: nearest one upwards).")
 @click.option("--check", is_flag=True,
               help="Write nothing; exit 1 listing every file that would change.")
-def build(config_path: str | None, check: bool) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=default_jobs,
+              show_default="number of CPUs, at most 8",
+              help="Worker processes for projects with many modules.")
+def build(config_path: str | None, check: bool, jobs: int) -> None:
     """Render dashboards (and alerts) to modern Grafana JSON under build/."""
     try:
         config = _config(config_path)
-        result = build_project(config)
+        result = build_project(config, jobs)
         prefix = build_dir_display(config)
         if check:
             changes = check_build(config, result)

@@ -25,7 +25,7 @@ class PhoenixDashError(Exception):
     exit_code = 2
 
     def __init__(self, message: str, location: Location | None = None) -> None:
-        super().__init__(message)
+        super().__init__(message, location)  # both in args, so the error pickles whole
         self.message = message
         self.location = location
 

@@ -13,12 +13,12 @@ import importlib.util
 import re
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
 
 from grafanalib.core import Dashboard
 
@@ -95,6 +95,20 @@ class ModuleRunner:
         except (Exception, SystemExit) as exc:
             raise DefinitionError(_exception_text(exc), self._raise_site(exc, file)) from None
         return module
+
+    def load(self, path: Path, index: int) -> list[LoadedDashboard]:
+        """Run one module; its dashboards, each with a valid uid (unique only within it)."""
+        module_loc = Location(self.display(str(path)), 1)
+        try:
+            module = self.run(path, index)
+            dashboards = [
+                _load_one(d, self.tracker.location_of(d) or module_loc, self.tracker)
+                for d in _defined_dashboards(module, module_loc)
+            ]
+        finally:
+            self.tracker.forget()
+        check_unique_uids(dashboards)
+        return dashboards
 
     def _raise_site(self, exc: BaseException, module_file: str) -> Location:
         """The innermost frame of the traceback inside the project (else the module itself)."""
@@ -184,21 +198,29 @@ def load_dashboards(root: Path, directory: Path) -> list[LoadedDashboard]:
     """Load every dashboard module under ``directory``; uids must be valid and unique."""
     runner = ModuleRunner(root)
     loaded: list[LoadedDashboard] = []
-    by_uid: dict[str, LoadedDashboard] = {}
     with runner.session():
         for index, path in enumerate(discover(directory)):
-            module_loc = Location(runner.display(str(path)), 1)
-            module = runner.run(path, index)
-            for dashboard in _defined_dashboards(module, module_loc):
-                where = runner.tracker.location_of(dashboard) or module_loc
-                item = _load_one(dashboard, where, runner.tracker)
-                if item.uid in by_uid:
-                    first = by_uid[item.uid].location
-                    raise DefinitionError(f"dashboard uid {item.uid!r} is already used at {first}",
-                                          where)
-                by_uid[item.uid] = item
-                loaded.append(item)
+            loaded += runner.load(path, index)
+    check_unique_uids(loaded)
     return loaded
+
+
+class Identified(Protocol):
+    @property
+    def uid(self) -> str: ...
+    @property
+    def location(self) -> Location: ...
+
+
+def check_unique_uids(items: Iterable[Identified]) -> None:
+    """Raise at the second definition of a uid, naming the first."""
+    first: dict[str, Location] = {}
+    for item in items:
+        if item.uid in first:
+            raise DefinitionError(
+                f"dashboard uid {item.uid!r} is already used at {first[item.uid]}", item.location
+            )
+        first[item.uid] = item.location
 
 
 def _load_one(dashboard: Any, where: Location, tracker: SourceTracker) -> LoadedDashboard:

@@ -47,6 +47,11 @@ class SourceTracker:
         if chosen is not None:  # resolved to a display path only when asked: this is hot
             self._seen[id(obj)] = (obj, chosen.f_code.co_filename, chosen.f_lineno)
 
+    def forget(self) -> None:
+        """Drop what was recorded (after each module: keeping every object alive costs
+        memory and makes each garbage collection slower)."""
+        self._seen.clear()
+
     def _in_project(self, filename: str) -> bool:
         return filename.startswith(self._root) and "site-packages" not in filename
 
