@@ -150,8 +150,6 @@ def _gauge(panel: JSON) -> None:
         if key in config:
             opts[key] = config.pop(key)
     _move_field_options(panel, legacy)
-    modernize_thresholds(panel)
-    modernize_value_mappings(panel)
 
 
 def _bargauge(panel: JSON) -> None:
@@ -165,8 +163,6 @@ def _bargauge(panel: JSON) -> None:
     opts.setdefault("legend", {"showLegend": False, "displayMode": "list", "placement": "bottom",
                                "calcs": []})
     _reduce_options(opts)
-    modernize_thresholds(panel)
-    modernize_value_mappings(panel)
 
 
 def _table(panel: JSON) -> None:
@@ -187,7 +183,6 @@ def _table(panel: JSON) -> None:
     footer = options(panel).get("footer")
     if isinstance(footer, dict) and footer.get("fields") == "":  # Grafana 9's "all fields"
         del footer["fields"]
-    modernize_value_mappings(panel)
 
 
 def _text(panel: JSON) -> None:
@@ -287,7 +282,6 @@ def modernize_panel(panel: JSON) -> None:
     if converter is not None:
         converter(panel)
     if panel["type"] != kind:  # a legacy panel became a new one: give it the new one's fixes
-        kind = str(panel["type"])
         modernize_panel(panel)
         return
     for transformation in panel.get("transformations", []):
@@ -298,7 +292,7 @@ def modernize_panel(panel: JSON) -> None:
         opts = options(panel)
         for key, value in OPTION_DEFAULTS[kind].items():
             opts.setdefault(key, value)
-    if kind not in ("gauge", "bargauge", "text", "alertlist") and "fieldConfig" in panel:
+    if "fieldConfig" in panel:
         modernize_thresholds(panel)
         modernize_value_mappings(panel)
     _drop_empty_options(panel)
