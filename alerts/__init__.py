@@ -1,0 +1,1 @@
+"""The Phoenix Orchestrator's alert rules (grafanalib alerting classes; thresholds in YAML)."""
