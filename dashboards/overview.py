@@ -39,7 +39,7 @@ service = row("Service", [
          prom(f"avg(plan_success_rate{sel()})"), "percentunit", GOOD_HIGH),
     timeseries("Request rate by status", "Requests per second, split by response status.",
                [prom(rate("requests_total", by="status"), "{{status}}")], "reqps"),
-    timeseries("Error ratio", "Errors divided by requests over the rate window.",
+    timeseries("Error ratio over time", "Errors divided by requests over the rate window.",
                [prom(ratio(ERRORS, REQUESTS), "error ratio")], "percentunit"),
     timeseries("Request latency", "Request latency percentiles from request_duration_seconds.",
                [prom(quantile(0.5, "request_duration_seconds"), "p50"),

@@ -6,11 +6,16 @@ replaces build/ in one swap, so a failure never leaves a half-written tree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+from .alerting.convert import AlertContext
+from .alerting.loader import check_panel_links, load_alert_groups
+from .alerting.model import RuleGroup
+from .alerting.outputs import alert_files
 from .catalog import Catalog, load_catalog
-from .config import Config
+from .config import Config, Folder
 from .loader import to_plain
 from .modern import ModernizeContext, modernize_dashboard, strip_sources
 from .modern.common import JSON
@@ -24,13 +29,17 @@ DASHBOARDS_DIR = "dashboards"
 class Build:
     dashboards: list[BuiltDashboard]
     catalog: Catalog | None
+    alert_groups: list[RuleGroup] = field(default_factory=list)
+    folders: Mapping[str, Folder] = field(default_factory=dict)
 
     def files(self) -> dict[str, bytes]:
         """Relative path under build/ -> content."""
-        return {
+        files = {
             f"{DASHBOARDS_DIR}/{d.uid}.json": json_bytes(strip_sources(d.json))
             for d in self.dashboards
         }
+        files.update(alert_files(self.alert_groups, self.folders))
+        return files
 
 
 def render_dashboard(dashboard: Any, ctx: ModernizeContext | None = None) -> JSON:
@@ -50,7 +59,19 @@ def build_project(config: Config, jobs: int = 1) -> Build:
     if config.catalog_file is not None:
         catalog = load_catalog(config.catalog_file, config.display(config.catalog_file))
     ctx = modernize_context(config)
-    return Build(render_dashboards(config.root, config.dashboards_dir, ctx, jobs), catalog)
+    dashboards = render_dashboards(config.root, config.dashboards_dir, ctx, jobs)
+    alert_ctx = AlertContext(config.datasources, config.folders, config.default_datasource)
+    groups = load_alert_groups(config.root, config.alerts_dir, alert_ctx)
+    check_panel_links(groups, {d.uid: panel_ids(d.json) for d in dashboards})
+    return Build(dashboards, catalog, groups, config.folders)
+
+
+def panel_ids(dashboard: JSON) -> set[int]:
+    ids = set()
+    for panel in dashboard.get("panels", []):
+        ids.add(panel["id"])
+        ids.update(child["id"] for child in panel.get("panels", []))
+    return ids
 
 
 def check_build(config: Config, build: Build) -> TreeChanges:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ConfigError, Location
+from .errors import ConfigError
 from .yamlconf import bundled_schema, load_yaml, validate
 
 CONFIG_NAME = "phoenix-dash.yaml"
@@ -39,7 +39,9 @@ class Config:
     alerts_dir: Path = Path("alerts")
     build_dir: Path = Path("build")
     catalog_file: Path | None = None
+    alert_tests_dir: Path = Path("alerts/tests")
     scrape_interval: str = "15s"
+    promtool: str | None = None
 
     def display(self, path: Path) -> str:
         """A path as the user should read it: relative to the project root when inside it."""
@@ -93,9 +95,8 @@ def load_config(path: Path) -> Config:
         alerts_dir=root / paths.get("alerts", "alerts"),
         build_dir=root / paths.get("build", "build"),
         catalog_file=root / catalog if catalog else None,
+        alert_tests_dir=root / paths.get("alert_tests", "alerts/tests"),
         scrape_interval=data.get("prometheus", {}).get("scrape_interval", "15s"),
+        promtool=data.get("prometheus", {}).get("promtool"),
     )
 
-
-def config_location(config: Config, key: str) -> Location:
-    return Location(config.file, None, key)

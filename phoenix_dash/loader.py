@@ -22,10 +22,10 @@ from typing import Any, Protocol
 
 from grafanalib.core import Dashboard
 
-from .errors import DefinitionError, Location
+from .errors import DefinitionError, Location, PhoenixDashError
 from .provenance import SOURCE_KEY, SourceTracker, tracking
 
-DEFINITION_NAMES = ("dashboards", "dashboard")
+DASHBOARD_NAMES = ("dashboards", "dashboard")
 UID_RE = re.compile(r"^[a-zA-Z0-9_-]{1,40}$")
 
 
@@ -92,6 +92,8 @@ class ModuleRunner:
         except SyntaxError as exc:
             where = Location(self.display(exc.filename or file), exc.lineno)
             raise DefinitionError(f"syntax error: {exc.msg}", where) from None
+        except PhoenixDashError:
+            raise  # e.g. a values file the module read: already names its own location
         except (Exception, SystemExit) as exc:
             raise DefinitionError(_exception_text(exc), self._raise_site(exc, file)) from None
         return module
@@ -103,7 +105,7 @@ class ModuleRunner:
             module = self.run(path, index)
             dashboards = [
                 _load_one(d, self.tracker.location_of(d) or module_loc, self.tracker)
-                for d in _defined_dashboards(module, module_loc)
+                for d in defined(module, module_loc, DASHBOARD_NAMES, Dashboard)
             ]
         finally:
             self.tracker.forget()
@@ -162,18 +164,21 @@ def to_plain(value: Any, tracker: SourceTracker | None = None) -> Any:
     return data
 
 
-def _defined_dashboards(module: ModuleType, module_loc: Location) -> list[Any]:
-    name = next((n for n in DEFINITION_NAMES if hasattr(module, n)), None)
+def defined(module: ModuleType, module_loc: Location, names: tuple[str, str],
+            expected: type) -> list[Any]:
+    """What a module defines under ``names`` (the plural, a list, or the singular)."""
+    plural, singular = names
+    name = next((n for n in names if hasattr(module, n)), None)
     if name is None:
         raise DefinitionError(
-            "defines no dashboard (expected a module-level `dashboard` or `dashboards`)", module_loc
-        )
+            f"defines no {expected.__name__} (expected a module-level `{singular}` or "
+            f"`{plural}`)", module_loc)
     value = getattr(module, name)
-    found = list(value) if name == "dashboards" and isinstance(value, (list, tuple)) else [value]
-    wrong = next((item for item in found if not isinstance(item, Dashboard)), None)
+    found = list(value) if name == plural and isinstance(value, (list, tuple)) else [value]
+    wrong = next((item for item in found if not isinstance(item, expected)), None)
     if wrong is not None or not found:
         where = Location(module_loc.file, _assignment_line(module, name) or module_loc.line)
-        what = (f"holds a {type(wrong).__name__}, not a grafanalib Dashboard" if found
+        what = (f"holds a {type(wrong).__name__}, not a grafanalib {expected.__name__}" if found
                 else "is empty")
         raise DefinitionError(f"`{name}` {what}", where)
     return found

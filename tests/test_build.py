@@ -66,7 +66,7 @@ def test_check_lists_every_change_and_writes_nothing(project: Project) -> None:
 BAD_MODULES = {
     "syntax error": ("dashboard = Dashboard(title='x' uid='a')\n", 1, "syntax error"),
     "raises": ("def f():\n    raise ValueError('boom')\n\nf()\n", 2, "ValueError: boom"),
-    "no dashboard": ("x = 1\n", 0, "defines no dashboard"),
+    "no dashboard": ("x = 1\n", 0, "defines no Dashboard"),
     "wrong type": ("dashboard = 'not a dashboard'\n", 1,
                    "`dashboard` holds a str, not a grafanalib Dashboard"),
     "invalid uid": ("dashboard = Dashboard(title='x', uid='has space')\n", 1,

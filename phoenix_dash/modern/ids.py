@@ -54,3 +54,9 @@ def assign_ids(items: list[JSON]) -> None:
                 visit(panel.get("panels", []), panel.get("title") or "")
 
     visit(items, None)
+
+
+def panel_id(title: str, row: str | None = None, occurrence: int = 0) -> int:
+    """The id a panel titled ``title`` (in the row titled ``row``) gets, for alert rules that
+    link to it. The build checks that the panel exists."""
+    return derived_id(panel_key({"title": title}, row, occurrence))

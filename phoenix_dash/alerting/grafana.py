@@ -1,0 +1,120 @@
+"""The rule model as Grafana wants it: provisioning API rule groups and file provisioning."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from ..config import Folder
+from ..quantities import format_duration
+from .model import Math, Node, Query, Reduce, Rule, RuleGroup, Threshold
+
+EXPR_UID = "__expr__"  # grafanalib writes the legacy "-100"
+EXPR_DATASOURCE = {"type": "__expr__", "uid": EXPR_UID}
+ORG_ID = 1
+VALUE_RE = re.compile(r"\$value\b(?!s)")
+TEMPLATE_RE = re.compile(r"\{\{.*?\}\}", re.S)
+
+JSON = dict[str, Any]
+
+
+def api_group(group: RuleGroup) -> JSON:
+    """An ``AlertRuleGroup`` for PUT /api/v1/provisioning/folder/{uid}/rule-groups/{group}."""
+    return {
+        "title": group.name,
+        "folderUid": group.folder_uid,
+        "interval": group.interval_seconds,
+        "rules": [api_rule(rule, group) for rule in group.rules],
+    }
+
+
+def api_rule(rule: Rule, group: RuleGroup) -> JSON:
+    """A ``ProvisionedAlertRule``."""
+    return {
+        "uid": rule.uid,
+        "orgID": ORG_ID,
+        "folderUID": group.folder_uid,
+        "ruleGroup": group.name,
+        **_rule_body(rule),
+    }
+
+
+def file_provisioning(groups: list[RuleGroup], folders: Mapping[str, Folder]) -> JSON:
+    """Grafana's alerting file-provisioning document (``apiVersion: 1``)."""
+    return {
+        "apiVersion": 1,
+        "groups": [
+            {
+                "orgId": ORG_ID,
+                "name": group.name,
+                "folder": folders[group.folder_uid].title,
+                "interval": format_duration(group.interval_seconds),
+                "rules": [{"uid": rule.uid, **_rule_body(rule)} for rule in group.rules],
+            }
+            for group in groups
+        ],
+    }
+
+
+def _rule_body(rule: Rule) -> JSON:
+    annotations = {key: grafana_template(text, rule) for key, text in rule.annotations.items()}
+    if rule.dashboard_uid:
+        annotations["__dashboardUid__"] = rule.dashboard_uid
+        if rule.panel_id:
+            annotations["__panelId__"] = str(rule.panel_id)
+    return {
+        "title": rule.title,
+        "condition": rule.condition,
+        "data": [_node(node) for node in rule.nodes],
+        "noDataState": rule.no_data_state,
+        "execErrState": rule.exec_err_state,
+        "for": format_duration(rule.for_seconds),
+        "labels": dict(rule.labels),
+        "annotations": annotations,
+        "isPaused": False,
+    }
+
+
+def grafana_template(text: str, rule: Rule) -> str:
+    """Prometheus-style ``$value`` means the compared number; Grafana's ``$value`` is a debug
+    string of every expression, so point it at the value the condition compares."""
+    replacement = f"$values.{rule.value_ref}.Value"
+    return TEMPLATE_RE.sub(lambda m: VALUE_RE.sub(replacement, m.group(0)), text)
+
+
+def _node(node: Node) -> JSON:
+    if isinstance(node, Query):
+        return {
+            "refId": node.ref_id,
+            "queryType": "",
+            "relativeTimeRange": {"from": node.range_seconds, "to": 0},
+            "datasourceUid": node.datasource.uid,
+            "model": {
+                "refId": node.ref_id,
+                "datasource": node.datasource.as_json(),
+                "expr": node.expr,
+                "instant": node.instant,
+                "range": not node.instant,
+                "editorMode": "code",
+                "intervalMs": 1000,
+                "maxDataPoints": 43200,
+            },
+        }
+    model: JSON = {"refId": node.ref_id, "datasource": dict(EXPR_DATASOURCE)}
+    if isinstance(node, Reduce):
+        model |= {"type": "reduce", "expression": node.input, "reducer": node.function,
+                  "settings": {"mode": node.mode}}
+    elif isinstance(node, Threshold):
+        model |= {"type": "threshold", "expression": node.input,
+                  "conditions": [{"evaluator": {"type": node.evaluator,
+                                                "params": list(node.params)}}]}
+    elif isinstance(node, Math):
+        model |= {"type": "math", "expression": node.expression}
+    return {
+        "refId": node.ref_id,
+        "queryType": "",
+        "relativeTimeRange": {"from": 0, "to": 0},
+        "datasourceUid": EXPR_UID,
+        "model": model,
+    }
