@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .alerting.outputs import run_alert_tests
 from .build import build_dir_display, build_project, check_build, write_build
 from .config import Config, find_config, load_config
 from .errors import PhoenixDashError
@@ -59,3 +60,32 @@ def build(config_path: str | None, check: bool, jobs: int) -> None:
                    + ("" if changes else " (no changes)"))
     except PhoenixDashError as exc:
         _fail(exc)
+
+
+@main.command("test-alerts")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Path to phoenix-dash.yaml (default: nearest one upwards).")
+def test_alerts_command(config_path: str | None) -> None:
+    """Check the Prometheus form of the alert rules with promtool and run the alert unit
+    tests (promtool test rules format) against it. Every rule needs a test in which it fires
+    and one in which it stays quiet."""
+    try:
+        config = _config(config_path)
+        result = build_project(config)
+        report = run_alert_tests(result.alert_groups, config.alert_tests_dir, config.promtool)
+    except PhoenixDashError as exc:
+        _fail(exc)
+        return
+    if not report.check.ok:
+        click.echo(report.check.output.rstrip(), err=True)
+        click.echo("error: promtool check rules failed on the generated rule file", err=True)
+        sys.exit(1)
+    for gap in report.gaps:
+        click.echo(f"error: {gap}", err=True)
+    if report.tests is not None:
+        click.echo(report.tests.output.rstrip())
+    rules = sum(len(g.rules) for g in result.alert_groups)
+    if report.ok:
+        click.echo(f"{rules} rules: promtool check and unit tests passed")
+    else:
+        sys.exit(1)

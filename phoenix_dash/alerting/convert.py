@@ -13,8 +13,8 @@ from grafanalib.core import AlertExpression, AlertGroup, AlertRulev8, AlertRulev
 from ..config import DatasourceRef, Folder
 from ..errors import DefinitionError, Location
 from ..modern.datasources import variable_name
-from ..quantities import QuantityError, parse_duration
 from ..provenance import SourceTracker
+from ..quantities import QuantityError, parse_duration
 from .model import (
     EXEC_ERR_STATES,
     MAX_TITLE,

@@ -14,7 +14,7 @@ from ..output import json_bytes
 from .grafana import api_group, file_provisioning
 from .model import RuleGroup
 from .prometheus import rule_file
-from .promtool import PromtoolRun, check_rules, coverage, find_promtool, run_tests, test_files
+from .promtool import PromtoolRun, alert_test_files, check_rules, coverage, find_promtool, run_tests
 
 GRAFANA_API_DIR = "alerts/grafana"
 PROVISIONING_FILE = "alerts/provisioning/alert-rules.yaml"
@@ -68,7 +68,7 @@ class AlertTestReport:
         return self.check.ok and not self.gaps and self.tests is not None and self.tests.ok
 
 
-def test_alerts(groups: list[RuleGroup], tests_dir: Path,
+def run_alert_tests(groups: list[RuleGroup], tests_dir: Path,
                 promtool_path: str | None) -> AlertTestReport:
     """Check the Prometheus form with promtool, then run the unit tests under ``tests_dir``."""
     promtool = find_promtool(promtool_path)
@@ -76,7 +76,7 @@ def test_alerts(groups: list[RuleGroup], tests_dir: Path,
     report = AlertTestReport(check_rules(promtool, rules))
     if not report.check.ok:
         return report
-    files = test_files(tests_dir)
+    files = alert_test_files(tests_dir)
     names = [rule.title for group in groups for rule in group.rules]
     report.gaps = coverage(files).gaps(names) if files else [f"no alert tests in {tests_dir}"]
     if files:

@@ -49,16 +49,16 @@ def check_rules(promtool: Path, rules: bytes) -> PromtoolRun:
         return _run([str(promtool), "check", "rules", str(path)], Path(tmp))
 
 
-def run_tests(promtool: Path, rules: bytes, test_files: list[Path]) -> PromtoolRun:
+def run_tests(promtool: Path, rules: bytes, files: list[Path]) -> PromtoolRun:
     """``promtool test rules`` with each test file pointed at ``rules`` (the fresh build)."""
     with tempfile.TemporaryDirectory(prefix="phoenix-dash-") as tmp:
         directory = Path(tmp)
         (directory / RULES_NAME).write_bytes(rules)
         copies = []
-        for index, test_file in enumerate(test_files):
+        for test_file in files:  # one directory: names are unique
             doc = load_yaml(test_file, test_file.name).data
             doc["rule_files"] = [RULES_NAME]
-            copy = directory / f"{index:03d}-{test_file.name}"
+            copy = directory / test_file.name
             copy.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
             copies.append(copy)
         return _run([str(promtool), "test", "rules", *map(str, copies)], directory)
@@ -93,9 +93,9 @@ class Coverage:
         return problems
 
 
-def coverage(test_files: list[Path]) -> Coverage:
+def coverage(files: list[Path]) -> Coverage:
     found = Coverage()
-    for test_file in test_files:
+    for test_file in files:
         doc = load_yaml(test_file, test_file.name)
         for index, test in enumerate(_list(doc.data, "tests")):
             for case in _list(test, "alert_rule_test"):
@@ -111,7 +111,7 @@ def _list(data: Any, key: str) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def test_files(directory: Path) -> list[Path]:
+def alert_test_files(directory: Path) -> list[Path]:
     if not directory.is_dir():
         return []
     return sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
