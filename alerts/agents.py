@@ -1,5 +1,7 @@
 """The agents (git, llm_router, obsidian): errors, queues and health, per agent."""
 
+from grafanalib.core import AlertRulev9
+
 from alerts._phoenix import AGENTS, JOB, SLOS, group, panel, rule
 from dashboards._phoenix import AGENT_HEALTH
 
@@ -12,7 +14,7 @@ def error_ratio(agent: str) -> str:
             f"sum by (job, agent) (rate(agent_calls_total{selector}[5m]))")
 
 
-def per_agent(agent: str, limits: dict[str, float]) -> list:
+def per_agent(agent: str, limits: dict[str, float]) -> list[AlertRulev9]:
     slug = agent.replace("_", "-")
     return [
         rule(f"Agent {agent} error ratio high", f"phoenix-agent-{slug}-errors",

@@ -1,9 +1,12 @@
 """Remember which line of a dashboard module built each grafanalib object.
 
 While modules load, the ``__init__`` of every attrs class in grafanalib is wrapped so that a new
-object records the innermost stack frame inside the module being loaded (falling back to any
-frame inside the project). The JSON encoder later stamps that location on the dict the object
-becomes, under SOURCE_KEY, so errors and lint findings can point at Python source lines.
+object records the outermost stack frame inside the module being loaded: the call at the
+module's top level that led to it, so objects built by a helper (in the module or in a shared
+one) point at the line that asked for them, not at the helper. Objects built outside the module
+(by a helper at import time) fall back to the innermost frame inside the project. The JSON
+encoder later stamps that location on the dict the object becomes, under SOURCE_KEY, so errors
+and lint findings can point at Python source lines.
 """
 
 from __future__ import annotations
@@ -35,15 +38,16 @@ class SourceTracker:
         self.module_file: str | None = None
 
     def record(self, obj: object, frame: FrameType | None) -> None:
+        outermost: FrameType | None = None
         fallback: FrameType | None = None
         while frame is not None:
             filename = frame.f_code.co_filename
             if filename == self.module_file:
-                break
-            if fallback is None and self._in_project(filename):
+                outermost = frame
+            elif fallback is None and self._in_project(filename):
                 fallback = frame
             frame = frame.f_back
-        chosen = frame or fallback
+        chosen = outermost or fallback
         if chosen is not None:  # resolved to a display path only when asked: this is hot
             self._seen[id(obj)] = (obj, chosen.f_code.co_filename, chosen.f_lineno)
 

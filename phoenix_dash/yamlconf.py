@@ -122,13 +122,23 @@ def validate(doc: YamlDocument, schema: dict[str, Any]) -> None:
     )
     if errors:
         first = _most_specific(errors[0])
-        raise doc.error(list(first.absolute_path), _describe(first))
+        path = list(first.absolute_path)
+        line_path = [*path, *_unexpected_keys(first)[:1]]  # the line of the stray key itself
+        raise ConfigError(_describe(first), Location(doc.file, doc.line_of(line_path),
+                                                     dotted(path) if path else None))
 
 
 def _most_specific(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
     # For oneOf/anyOf failures the best sub-error is more helpful than "is not valid under".
     best = jsonschema.exceptions.best_match([error])
     return best if best is not None else error
+
+
+def _unexpected_keys(error: jsonschema.ValidationError) -> list[str]:
+    if error.validator != "additionalProperties" or not isinstance(error.instance, dict):
+        return []
+    known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+    return [key for key in error.instance if key not in known]
 
 
 def _describe(error: jsonschema.ValidationError) -> str:

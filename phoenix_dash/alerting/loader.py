@@ -41,10 +41,10 @@ def check_unique(groups: Iterable[RuleGroup]) -> None:
     for group in groups:
         _claim(names, (group.folder_uid, group.name), group.location,
                f"rule group {group.name!r} is already defined in folder {group.folder_uid!r}")
-        for rule in group.rules:
-            _claim(uids, rule.uid, rule.location, f"rule uid {rule.uid!r} is already used")
+        for rule in group.rules:  # titles first: equal titles also derive equal uids
             _claim(titles, (group.folder_uid, rule.title), rule.location,
                    f"rule title {rule.title!r} is already used in folder {group.folder_uid!r}")
+            _claim(uids, rule.uid, rule.location, f"rule uid {rule.uid!r} is already used")
 
 
 def _claim(seen: dict[Any, Location], key: Any, where: Location, message: str) -> None:
