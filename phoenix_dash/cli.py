@@ -10,8 +10,13 @@ import click
 from . import __version__
 from .alerting.outputs import run_alert_tests
 from .build import build_dir_display, build_project, check_build, write_build
+from .catalog import Catalog, load_catalog
 from .config import Config, find_config, load_config
-from .errors import PhoenixDashError
+from .errors import ConfigError, PhoenixDashError
+from .lint import report
+from .lint.core import Severity
+from .lint.runner import failing, lint_build, lint_files
+from .quantities import parse_duration
 from .render import default_jobs
 
 
@@ -89,3 +94,73 @@ def test_alerts_command(config_path: str | None) -> None:
         click.echo(f"{rules} rules: promtool check and unit tests passed")
     else:
         sys.exit(1)
+
+
+FORMATS = ("text", "json", "github", "sarif")
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Path to phoenix-dash.yaml (default: nearest one upwards).")
+@click.option("--format", "fmt", type=click.Choice([*FORMATS, "markdown"]), default="text",
+              show_default=True, help="Output format (markdown: only with --list-rules).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error",
+              show_default=True, help="Exit 1 when a finding is at least this severe.")
+@click.option("--json-file", "json_files", multiple=True, type=click.Path(dir_okay=False),
+              help="Lint these dashboard JSON files instead of the project (repeatable).")
+@click.option("--list-rules", is_flag=True, help="Print the rules and exit.")
+def lint(config_path: str | None, fmt: str, fail_on: str, json_files: tuple[str, ...],
+         list_rules: bool) -> None:
+    """Lint the project's dashboards and alert rules (or dashboard JSON files)."""
+    if list_rules:
+        click.echo(report.rules_markdown() if fmt == "markdown" else report.rules_text())
+        return
+    if fmt == "markdown":
+        raise click.UsageError("--format markdown only goes with --list-rules")
+    try:
+        if json_files:
+            config = _optional_config(config_path)
+            findings = lint_files([Path(p) for p in json_files],
+                                  *_catalog_and_interval(config),
+                                  config.suppressions if config else ())
+        else:
+            config = _config(config_path)
+            findings = lint_build(build_project(config), config)
+    except PhoenixDashError as exc:
+        _fail(exc)
+        return
+    if fmt == "json":
+        click.echo(report.as_json(findings))
+    elif fmt == "github":
+        if findings:
+            click.echo(report.github(findings))
+    elif fmt == "sarif":
+        click.echo(report.sarif(findings, __version__))
+    else:
+        click.echo(report.text(findings, click.style if sys.stdout.isatty() else _no_style))
+    if failing(findings, Severity.parse(fail_on)):
+        sys.exit(1)
+
+
+def _no_style(text: str, **_: object) -> str:
+    return text
+
+
+def _optional_config(config_path: str | None) -> Config | None:
+    if config_path:
+        return load_config(Path(config_path))
+    try:
+        return load_config(find_config(Path.cwd()))
+    except ConfigError as exc:
+        if "no phoenix-dash.yaml found" in exc.message:
+            return None
+        raise
+
+
+def _catalog_and_interval(config: Config | None) -> tuple[Catalog | None, float]:
+    if config is None:
+        return None, 15.0
+    catalog = None
+    if config.catalog_file is not None:
+        catalog = load_catalog(config.catalog_file, config.display(config.catalog_file))
+    return catalog, parse_duration(config.scrape_interval)

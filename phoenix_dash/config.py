@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConfigError
-from .yamlconf import bundled_schema, load_yaml, validate
+from .lint.suppress import Suppression
+from .yamlconf import YamlDocument, bundled_schema, load_yaml, validate
 
 CONFIG_NAME = "phoenix-dash.yaml"
 
@@ -42,6 +44,7 @@ class Config:
     alert_tests_dir: Path = Path("alerts/tests")
     scrape_interval: str = "15s"
     promtool: str | None = None
+    suppressions: tuple[Suppression, ...] = ()
 
     def display(self, path: Path) -> str:
         """A path as the user should read it: relative to the project root when inside it."""
@@ -98,5 +101,23 @@ def load_config(path: Path) -> Config:
         alert_tests_dir=root / paths.get("alert_tests", "alerts/tests"),
         scrape_interval=data.get("prometheus", {}).get("scrape_interval", "15s"),
         promtool=data.get("prometheus", {}).get("promtool"),
+        suppressions=_suppressions(doc),
     )
 
+
+
+def _suppressions(doc: YamlDocument) -> tuple[Suppression, ...]:
+    found = []
+    for index, item in enumerate(doc.data.get("lint", {}).get("suppress", [])):
+        expires = item.get("expires")
+        if isinstance(expires, str):
+            try:
+                expires = dt.date.fromisoformat(expires)
+            except ValueError:
+                raise doc.error(["lint", "suppress", index, "expires"],
+                                f"{item['expires']!r} is not a date like 2027-03-01") from None
+        elif expires is not None and not isinstance(expires, dt.date):
+            raise doc.error(["lint", "suppress", index, "expires"], "expires must be a date")
+        found.append(Suppression(item["rule"], item["target"], item["reason"], expires,
+                                 doc.file, doc.line_of(["lint", "suppress", index])))
+    return tuple(found)

@@ -1,0 +1,152 @@
+"""What rules look at: dashboards, panels, queries, alert rules and groups, each with the
+project around it (catalog, scrape interval, every other dashboard for uniqueness checks)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from ..catalog import Catalog
+from .promql import Parsed, parse, variables_in
+
+JSON = dict[str, Any]
+# Grafana's own variables, always defined.
+BUILTIN_VARIABLES = frozenset({
+    "__interval", "__interval_ms", "__range", "__range_s", "__range_ms", "__rate_interval",
+    "__dashboard", "__user", "__org", "__from", "__to", "__timeFilter", "__name", "__auto",
+    "timeFilter", "__all", "__series", "__field", "__value", "__data", "__cell", "__url_time_range",
+})
+NO_QUERY_PANELS = frozenset({"row", "text", "alertlist", "dashlist", "news", "welcome"})
+
+
+@dataclass
+class Project:
+    catalog: Catalog | None = None
+    scrape_seconds: float = 15.0
+    dashboards: list[DashboardCtx] = field(default_factory=list)
+    alert_rules: list[JSON] = field(default_factory=list)  # every rule, in build order
+
+
+@dataclass
+class DashboardCtx:
+    json: JSON
+    file: str
+    project: Project
+    folder: str | None = None
+
+    @property
+    def uid(self) -> str:
+        return str(self.json.get("uid", ""))
+
+    @cached_property
+    def variables(self) -> dict[str, JSON]:
+        templating = self.json.get("templating") or {}
+        return {str(v.get("name")): v for v in templating.get("list") or [] if isinstance(v, dict)}
+
+    @cached_property
+    def panels(self) -> list[PanelCtx]:
+        """Every panel, rows and the panels inside collapsed rows included."""
+        found: list[PanelCtx] = []
+        row: str | None = None
+        for index, panel in enumerate(self.json.get("panels") or []):
+            if not isinstance(panel, dict):
+                continue
+            if panel.get("type") == "row":
+                row = str(panel.get("title") or "")
+            found.append(PanelCtx(self, panel, row if panel.get("type") != "row" else None,
+                                  f"/panels/{index}"))
+            for child_index, child in enumerate(panel.get("panels") or []):
+                if isinstance(child, dict):
+                    path = f"/panels/{index}/panels/{child_index}"
+                    found.append(PanelCtx(self, child, row, path))
+        return found
+
+    @cached_property
+    def used_variables(self) -> set[str]:
+        """Variables referenced by queries, titles, repeats, links and other variables."""
+        used: set[str] = set()
+        for panel in self.panels:
+            used |= variables_in(str(panel.panel.get("title") or ""))
+            used |= variables_in(str((panel.panel.get("datasource") or {}).get("uid", "")))
+            if panel.panel.get("repeat"):
+                used.add(str(panel.panel["repeat"]))
+            for query in panel.queries:
+                used |= query.parsed.variables
+                used |= variables_in(str((query.target.get("datasource") or {}).get("uid", "")))
+                used |= variables_in(str(query.target.get("legendFormat") or ""))
+        for variable in self.variables.values():
+            used |= variables_in(str(variable.get("query") or ""))
+            used |= variables_in(str((variable.get("datasource") or {}).get("uid", "")))
+        for link in self.json.get("links") or []:
+            used |= variables_in(str(link.get("url") or ""))
+        return used
+
+
+@dataclass
+class PanelCtx:
+    dashboard: DashboardCtx
+    panel: JSON
+    row: str | None
+    path: str
+
+    @property
+    def title(self) -> str:
+        return str(self.panel.get("title") or "")
+
+    @property
+    def type(self) -> str:
+        return str(self.panel.get("type") or "")
+
+    @cached_property
+    def queries(self) -> list[QueryCtx]:
+        found = []
+        for index, target in enumerate(self.panel.get("targets") or []):
+            if isinstance(target, dict) and isinstance(target.get("expr"), str):
+                ds = target.get("datasource") or self.panel.get("datasource") or {}
+                ds_type = str(ds.get("type", "prometheus")) if isinstance(ds, dict) else ""
+                if ds_type == "prometheus":
+                    found.append(QueryCtx(self, target, parse(target["expr"]),
+                                          f"{self.path}/targets/{index}"))
+        return found
+
+
+@dataclass
+class QueryCtx:
+    """A PromQL query of a panel or of an alert rule."""
+
+    panel: PanelCtx | None
+    target: JSON
+    parsed: Parsed
+    path: str
+    project: Project | None = None
+
+    @property
+    def project_ctx(self) -> Project:
+        if self.panel is not None:
+            return self.panel.dashboard.project
+        assert self.project is not None
+        return self.project
+
+
+@dataclass
+class AlertCtx:
+    rule: JSON  # a ProvisionedAlertRule as built
+    group: JSON
+    project: Project
+
+    @cached_property
+    def queries(self) -> list[QueryCtx]:
+        found = []
+        for index, node in enumerate(self.rule.get("data") or []):
+            model = node.get("model") or {}
+            if node.get("datasourceUid") != "__expr__" and isinstance(model.get("expr"), str):
+                found.append(QueryCtx(None, model, parse(model["expr"]), f"/data/{index}/model",
+                                      self.project))
+        return found
+
+
+@dataclass
+class GroupCtx:
+    group: JSON
+    project: Project

@@ -1,0 +1,305 @@
+"""PromQL rules for panel and alert queries: syntax, dashboard-linter's query rules, common
+mistakes, and checks against the metric catalog (offline: no Prometheus needed)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import promql_parser as pp
+
+from ...catalog import Metric
+from ..context import QueryCtx
+from ..core import Problem, rule
+from ..promql import (
+    MACRO_DURATIONS,
+    VARIABLE_DURATION,
+    aggregation_op,
+    enclosing_functions,
+    function_name,
+    grouping,
+    metric_name,
+    selectors,
+    walk,
+)
+
+RATE_FUNCTIONS = frozenset({"rate", "irate", "increase"})
+COUNTER_SAFE = frozenset({"rate", "irate", "increase", "resets", "absent", "absent_over_time",
+                          "present_over_time", "changes", "timestamp", "count_over_time"})
+COUNTER_SAFE_AGGREGATIONS = frozenset({"count", "group", "count_values"})
+PROMETHEUS_SERIES = frozenset({"up", "scrape_duration_seconds", "scrape_samples_scraped",
+                               "scrape_samples_post_metric_relabeling", "scrape_series_added",
+                               "ALERTS", "ALERTS_FOR_STATE"})
+REGEX_CHARS = re.compile(r"[.*+?()\[\]{}|^$\\]")
+PLACEHOLDER_RANGES = frozenset({*MACRO_DURATIONS.values(), VARIABLE_DURATION})
+
+
+def _where(ctx: QueryCtx) -> str:
+    refid = ctx.target.get("refId", "")
+    owner = f"panel {ctx.panel.title!r}" if ctx.panel is not None else "alert query"
+    return f"{owner}, query {refid}" if refid else owner
+
+
+def _problem(ctx: QueryCtx, message: str) -> Problem:
+    return Problem(f"{_where(ctx)}: {message}", ctx.target, ctx.path + "/expr")
+
+
+def _ast(ctx: QueryCtx) -> Any:
+    return ctx.parsed.ast
+
+
+@rule("promql/syntax", "error", "query",
+      "A query that does not parse shows an error instead of data.",
+      "Fix the PromQL (run it in Prometheus' expression browser to see the error).")
+def syntax(ctx: QueryCtx) -> Iterator[Problem]:
+    if ctx.parsed.error is not None:
+        yield _problem(ctx, f"PromQL does not parse: {ctx.parsed.error}")
+
+
+@rule("promql/experimental-function", "warning", "query",
+      "Experimental functions need a Prometheus feature flag and may change or go away.",
+      "Use a stable function, or make sure every Prometheus runs with the flag.")
+def experimental_function(ctx: QueryCtx) -> Iterator[Problem]:
+    for node, _ in walk(_ast(ctx)) if _ast(ctx) is not None else ():
+        if isinstance(node, pp.Call) and node.func.experimental:
+            yield _problem(ctx, f"{node.func.name}() is experimental")
+
+
+def _aggregations_below(node: Any) -> Iterator[Any]:
+    for inner, _ in walk(node):
+        if isinstance(inner, pp.AggregateExpr):
+            yield inner
+
+
+@rule("promql/histogram-quantile-le", "error", "query",
+      "histogram_quantile needs the le label; aggregating it away returns nothing.",
+      "Keep le in the aggregation: sum by (le, ...) (rate(x_bucket[...])).")
+def histogram_quantile_le(ctx: QueryCtx) -> Iterator[Problem]:
+    for node, _ in walk(_ast(ctx)) if _ast(ctx) is not None else ():
+        if function_name(node) != "histogram_quantile" or len(node.args) < 2:
+            continue
+        for aggregation in _aggregations_below(node.args[1]):
+            clause = grouping(aggregation)
+            kind, labels = clause if clause else ("by", [])
+            if (kind == "by" and "le" not in labels) or (kind == "without" and "le" in labels):
+                yield _problem(ctx, f"histogram_quantile over {aggregation_op(aggregation)}() that "
+                                    "drops the le label")
+                break
+
+
+@rule("promql/bucket-outside-histogram-quantile", "warning", "query",
+      "Raw _bucket series are cumulative counts per bound, meaningless on a graph.",
+      "Wrap them in histogram_quantile(), or show them in a heatmap panel.")
+def bucket_outside_quantile(ctx: QueryCtx) -> Iterator[Problem]:
+    if _ast(ctx) is None:
+        return
+    heatmap = (ctx.panel is not None and ctx.panel.type == "heatmap") or \
+        ctx.target.get("format") == "heatmap"
+    for selector, ancestors in selectors(_ast(ctx)):
+        name = metric_name(selector) or ""
+        if name.endswith("_bucket") and not heatmap and \
+                "histogram_quantile" not in enclosing_functions(ancestors):
+            yield _problem(ctx, f"{name} is used outside histogram_quantile()")
+
+
+@rule("promql/regex-static-string", "info", "query",
+      "A regex matcher on a plain string is slower and less clear than an equality matcher.",
+      "Use = (or !=) instead of =~ (or !~).")
+def regex_static(ctx: QueryCtx) -> Iterator[Problem]:
+    for selector, _ in selectors(_ast(ctx)) if _ast(ctx) is not None else ():
+        for matcher in selector.matchers.matchers:
+            if matcher.op in (pp.MatchOp.Re, pp.MatchOp.NotRe) and matcher.value and \
+                    not REGEX_CHARS.search(matcher.value):
+                yield _problem(ctx, f'{matcher.name}=~"{matcher.value}" matches one fixed string')
+
+
+@rule("promql/regex-match-all", "warning", "query",
+      "=~\".*\" matches every value, including a missing label: it filters nothing.",
+      "Remove the matcher, or use =~\".+\" to require the label.")
+def regex_match_all(ctx: QueryCtx) -> Iterator[Problem]:
+    for selector, _ in selectors(_ast(ctx)) if _ast(ctx) is not None else ():
+        for matcher in selector.matchers.matchers:
+            if matcher.op == pp.MatchOp.Re and matcher.value in (".*", "(.*)", "^.*$"):
+                yield _problem(ctx, f'{matcher.name}=~"{matcher.value}" matches everything')
+
+
+@rule("promql/division-in-aggregation", "warning", "query",
+      "Aggregating ratios (sum(a / b)) gives NaN when any b is 0 and weights wrongly.",
+      "Divide the aggregates instead: sum(a) / sum(b).")
+def division_in_aggregation(ctx: QueryCtx) -> Iterator[Problem]:
+    for node, _ in walk(_ast(ctx)) if _ast(ctx) is not None else ():
+        if not isinstance(node, pp.AggregateExpr):
+            continue
+        inner = node.expr
+        while isinstance(inner, pp.ParenExpr):
+            inner = inner.expr
+        if isinstance(inner, pp.BinaryExpr) and str(inner.op) == "/" and \
+                aggregation_op(node) in ("sum", "avg"):
+            yield _problem(ctx, f"{aggregation_op(node)}() over a division")
+
+
+@rule("promql/rate-interval", "warning", "query",
+      "A fixed rate() window is too short when zoomed out and hides spikes when zoomed in.",
+      "Use [$__rate_interval] in rate(), irate() and increase() on dashboards.")
+def rate_interval(ctx: QueryCtx) -> Iterator[Problem]:
+    if ctx.panel is None or _ast(ctx) is None:
+        return
+    for node, _ in walk(_ast(ctx)):
+        name = function_name(node)
+        if name in RATE_FUNCTIONS and node.args and isinstance(node.args[0], pp.MatrixSelector) \
+                and node.args[0].range != MACRO_DURATIONS["__rate_interval"]:
+            yield _problem(ctx, f"{name}() does not use $__rate_interval")
+
+
+@rule("promql/job-instance-matchers", "warning", "query",
+      "Selectors without the $job/$instance matchers ignore the dashboard's variables.",
+      "Add job=~\"$job\", instance=~\"$instance\" to every selector.")
+def job_instance_matchers(ctx: QueryCtx) -> Iterator[Problem]:
+    if ctx.panel is None or _ast(ctx) is None:
+        return
+    defined = ctx.panel.dashboard.variables
+    for selector, _ in selectors(_ast(ctx)):
+        have = {(m.name, m.value) for m in selector.matchers.matchers}
+        for label in ("job", "instance"):
+            if label in defined and not any((n == label and f"${label}" in v) or
+                                            (n == label and "${" + label in v) for n, v in have):
+                yield _problem(ctx, f"{metric_name(selector) or 'selector'} has no "
+                                    f'{label}=~"${label}" matcher')
+
+
+def _catalog_metric(ctx: QueryCtx, name: str | None) -> Metric | None:
+    catalog = ctx.project_ctx.catalog
+    return catalog.by_series().get(name) if catalog is not None and name else None
+
+
+def _is_counter(ctx: QueryCtx, name: str) -> bool:
+    metric = _catalog_metric(ctx, name)
+    if metric is not None:
+        return metric.type == "counter" or (metric.type in ("histogram", "summary")
+                                              and name.endswith(("_count", "_sum", "_bucket")))
+    return name.endswith(("_total", "_count", "_sum", "_bucket"))
+
+
+def _counter_read_raw(ctx: QueryCtx) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    for selector, ancestors in selectors(_ast(ctx)) if _ast(ctx) is not None else ():
+        name = metric_name(selector)
+        if not name or not _is_counter(ctx, name):
+            continue
+        functions = set(enclosing_functions(ancestors))
+        aggregations = {aggregation_op(a) for a in ancestors if isinstance(a, pp.AggregateExpr)}
+        if not functions & COUNTER_SAFE and not aggregations & COUNTER_SAFE_AGGREGATIONS:
+            yield name, ancestors
+
+
+@rule("promql/counter-agg", "warning", "query",
+      "A counter's raw value only grows and resets on restart; graphs of it mislead.",
+      "Wrap the counter in rate() or increase() (recognised by name: _total, _count, ...).")
+def counter_agg(ctx: QueryCtx) -> Iterator[Problem]:
+    # dashboard-linter's rule, without its bug: foo_total{job="x"} is a counter selector too.
+    for name, _ in _counter_read_raw(ctx):
+        if _catalog_metric(ctx, name) is None:
+            yield _problem(ctx, f"counter {name} is read without rate() or increase()")
+
+
+@rule("catalog/counter-without-rate", "warning", "query",
+      "The catalog says this metric is a counter: its raw value is not meaningful.",
+      "Wrap it in rate() or increase().")
+def catalog_counter_without_rate(ctx: QueryCtx) -> Iterator[Problem]:
+    for name, _ in _counter_read_raw(ctx):
+        if _catalog_metric(ctx, name) is not None:
+            yield _problem(ctx, f"counter {name} is read without rate() or increase()")
+
+
+@rule("catalog/rate-on-gauge", "error", "query",
+      "rate() of a gauge treats every drop as a counter reset and returns nonsense.",
+      "Use deriv() or delta() for gauges, or query the gauge directly.")
+def rate_on_gauge(ctx: QueryCtx) -> Iterator[Problem]:
+    for node, _ in walk(_ast(ctx)) if _ast(ctx) is not None else ():
+        name = function_name(node)
+        if name in RATE_FUNCTIONS and node.args and isinstance(node.args[0], pp.MatrixSelector):
+            metric_name_ = metric_name(node.args[0].vector_selector)
+            metric = _catalog_metric(ctx, metric_name_)
+            if metric is not None and metric.type == "gauge":
+                yield _problem(ctx, f"{name}() of gauge {metric_name_}")
+
+
+@rule("catalog/unknown-metric", "error", "query",
+      "A metric the catalog does not list is misspelt or not exported: the panel stays empty.",
+      "Fix the name, or add the metric to the catalog.")
+def unknown_metric(ctx: QueryCtx) -> Iterator[Problem]:
+    catalog = ctx.project_ctx.catalog
+    if catalog is None or _ast(ctx) is None:
+        return
+    known = catalog.by_series()
+    for selector, _ in selectors(_ast(ctx)):
+        name = metric_name(selector)
+        if not name or name in known or name in PROMETHEUS_SERIES or \
+                name.startswith("__grafana_var_"):
+            continue
+        close = difflib.get_close_matches(name, known, n=1)
+        suggestion = f" (did you mean {close[0]}?)" if close else ""
+        yield _problem(ctx, f"metric {name} is not in the catalog{suggestion}")
+
+
+def _labels_of(ctx: QueryCtx, node: Any) -> set[str] | None:
+    """Labels the series under ``node`` can carry, or None when a metric is unknown."""
+    labels: set[str] = set()
+    for selector, _ in selectors(node):
+        name = metric_name(selector)
+        metric = _catalog_metric(ctx, name)
+        if metric is None:
+            if name in PROMETHEUS_SERIES:
+                labels |= {"job", "instance"}
+                continue
+            return None
+        labels |= set(metric.labels) | ({"le"} if name and name.endswith("_bucket") else set())
+    return labels
+
+
+@rule("catalog/unknown-label", "error", "query",
+      "A label the metric does not have matches nothing, or groups everything into one series.",
+      "Use one of the metric's labels from the catalog.")
+def unknown_label(ctx: QueryCtx) -> Iterator[Problem]:
+    if ctx.project_ctx.catalog is None or _ast(ctx) is None:
+        return
+    for node, _ in walk(_ast(ctx)):
+        if isinstance(node, pp.VectorSelector):
+            metric = _catalog_metric(ctx, metric_name(node))
+            if metric is None:
+                continue
+            allowed = set(metric.labels) | {"__name__"} | \
+                ({"le"} if (metric_name(node) or "").endswith("_bucket") else set())
+            for matcher in node.matchers.matchers:
+                if matcher.name not in allowed:
+                    yield _problem(ctx, f"{metric.name} has no label {matcher.name!r} "
+                                        f"(labels: {', '.join(metric.labels)})")
+        elif isinstance(node, pp.AggregateExpr) and grouping(node):
+            available = _labels_of(ctx, node.expr)
+            _, labels = grouping(node) or ("by", [])
+            for label in labels:
+                if available is not None and label not in available and \
+                        not label.startswith("__grafana_var_"):
+                    yield _problem(ctx, f"{aggregation_op(node)} by/without {label!r}: no series "
+                                        "below has that label")
+        elif isinstance(node, pp.BinaryExpr) and node.modifier is not None and \
+                node.modifier.matching is not None:
+            for side in (node.lhs, node.rhs):
+                available = _labels_of(ctx, side)
+                for label in node.modifier.matching.labels:
+                    if available is not None and label not in available:
+                        yield _problem(ctx, f"on/ignoring {label!r}: a side has no such label")
+
+
+@rule("catalog/range-too-short", "warning", "query",
+      "A range under two scrape intervals often holds one sample, so rate() returns nothing.",
+      "Use a range of at least twice the scrape interval (or $__rate_interval).")
+def range_too_short(ctx: QueryCtx) -> Iterator[Problem]:
+    minimum = timedelta(seconds=2 * ctx.project_ctx.scrape_seconds)
+    for node, _ in walk(_ast(ctx)) if _ast(ctx) is not None else ():
+        if isinstance(node, pp.MatrixSelector) and node.range not in PLACEHOLDER_RANGES and \
+                node.range < minimum:
+            yield _problem(ctx, f"range [{int(node.range.total_seconds())}s] is shorter than "
+                                f"twice the {ctx.project_ctx.scrape_seconds:g}s scrape interval")

@@ -1,0 +1,67 @@
+"""Template variable rules (including grafana/dashboard-linter's template rules)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..context import DashboardCtx
+from ..core import Problem, rule
+
+
+def _variable_path(ctx: DashboardCtx, name: str) -> str:
+    names = list(ctx.variables)
+    return f"/templating/list/{names.index(name)}"
+
+
+@rule("template/unused-variable", "warning", "dashboard",
+      "A variable nothing uses still costs a query on every load and confuses readers.",
+      "Use the variable in a query, or remove it.")
+def unused_variable(ctx: DashboardCtx) -> Iterator[Problem]:
+    used = ctx.used_variables
+    for name, variable in ctx.variables.items():
+        if name not in used and variable.get("type") not in ("constant", "adhoc"):
+            yield Problem(f"variable ${name} is defined but never used", variable,
+                          _variable_path(ctx, name))
+
+
+@rule("template/refresh-on-time-range", "warning", "dashboard",
+      "A query variable refreshed only on load keeps values that left the time range.",
+      "Set refresh=2 (on time range change).")
+def refresh_on_time_range(ctx: DashboardCtx) -> Iterator[Problem]:
+    for name, variable in ctx.variables.items():
+        if variable.get("type") == "query" and variable.get("refresh") != 2:
+            yield Problem(f"query variable ${name} does not refresh on time range change",
+                          variable, _variable_path(ctx, name) + "/refresh")
+
+
+@rule("template/datasource-variable", "warning", "dashboard",
+      "Dashboards shared between environments need a $datasource variable, not a fixed uid.",
+      "Add a datasource variable named \"datasource\" of type prometheus.")
+def datasource_variable(ctx: DashboardCtx) -> Iterator[Problem]:
+    datasource_vars = {n: v for n, v in ctx.variables.items() if v.get("type") == "datasource"}
+    prometheus = [n for n, v in datasource_vars.items() if v.get("query") == "prometheus"]
+    if not prometheus:
+        yield Problem("dashboard has no Prometheus datasource variable", None, "/templating")
+    elif "datasource" not in prometheus:
+        name = prometheus[0]
+        yield Problem(f"Prometheus datasource variable is named ${name}, not $datasource",
+                      datasource_vars[name], _variable_path(ctx, name))
+
+
+@rule("template/job-instance-variables", "warning", "dashboard",
+      "Without $job and $instance variables a dashboard cannot be narrowed to one target.",
+      "Add multi-value query variables job and instance (label_values(..., job)).")
+def job_instance_variables(ctx: DashboardCtx) -> Iterator[Problem]:
+    for name in ("job", "instance"):
+        variable = ctx.variables.get(name)
+        if variable is None:
+            yield Problem(f"dashboard has no ${name} variable", None, "/templating")
+            continue
+        path = _variable_path(ctx, name)
+        if variable.get("type") != "query":
+            yield Problem(f"${name} is a {variable.get('type')} variable, not a query", variable,
+                          path)
+        elif not (variable.get("multi") and variable.get("includeAll")):
+            yield Problem(f"${name} does not allow several values and All", variable, path)
+        elif name not in str(variable.get("query", "")):
+            yield Problem(f"${name}'s query does not return {name} labels", variable, path)

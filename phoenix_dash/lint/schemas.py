@@ -1,0 +1,81 @@
+"""Grafana's official schemas (vendored under phoenix_dash/schemas/grafana), fast to check.
+
+fastjsonschema answers "valid?" quickly; only for an invalid object does jsonschema list
+every error with its path, so a clean project pays little for schema checks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import fastjsonschema
+import jsonschema
+
+PANEL_SCHEMA_NAMES = {"state-timeline": "statetimeline", "status-history": "statushistory"}
+
+
+@cache
+def grafana_schema(name: str) -> dict[str, Any] | None:
+    path = resources.files("phoenix_dash").joinpath("schemas", "grafana", f"{name}.jsonschema.json")
+    if not path.is_file():
+        return None
+    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return schema
+
+
+def _rooted(name: str, definition: str) -> dict[str, Any] | None:
+    schema = grafana_schema(name)
+    if schema is None or definition not in schema.get("definitions", {}):
+        return None
+    rooted = {k: v for k, v in schema.items() if k != "$ref"}
+    rooted["$ref"] = f"#/definitions/{definition}"
+    return rooted
+
+
+@cache
+def _fast(name: str, definition: str) -> Callable[[Any], Any] | None:
+    schema = _rooted(name, definition)
+    if schema is None:
+        return None
+    # Grafana's schemas use "format" loosely; only structure matters here.
+    return fastjsonschema.compile(schema, formats={"date-time": r".*"})
+
+
+@cache
+def _slow(name: str, definition: str) -> jsonschema.Draft7Validator:
+    schema = _rooted(name, definition)
+    assert schema is not None
+    return jsonschema.Draft7Validator(schema)
+
+
+def has_schema(name: str, definition: str) -> bool:
+    return _rooted(name, definition) is not None
+
+
+def schema_errors(
+    name: str, definition: str, instance: Any
+) -> Iterator[jsonschema.ValidationError]:
+    fast = _fast(name, definition)
+    if fast is None:
+        return
+    try:
+        fast(instance)
+        return
+    except fastjsonschema.JsonSchemaException:
+        pass
+    yield from _slow(name, definition).iter_errors(instance)
+
+
+def panel_schema_name(panel_type: str) -> str:
+    return PANEL_SCHEMA_NAMES.get(panel_type, panel_type)
+
+
+@cache
+def known_units() -> frozenset[str]:
+    schema = grafana_schema("units") or {}
+    return frozenset(str(d["const"]) for d in schema.get("definitions", {}).values()
+                     if "const" in d)
