@@ -113,7 +113,10 @@ def lint(config_path: str | None, fmt: str, fail_on: str, json_files: tuple[str,
          list_rules: bool) -> None:
     """Lint the project's dashboards and alert rules (or dashboard JSON files)."""
     if list_rules:
-        click.echo(report.rules_markdown() if fmt == "markdown" else report.rules_text())
+        if fmt == "markdown":
+            click.echo(report.rules_markdown(), nl=False)
+        else:
+            click.echo(report.rules_text())
         return
     if fmt == "markdown":
         raise click.UsageError("--format markdown only goes with --list-rules")

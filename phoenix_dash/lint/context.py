@@ -20,6 +20,14 @@ BUILTIN_VARIABLES = frozenset({
 NO_QUERY_PANELS = frozenset({"row", "text", "alertlist", "dashlist", "news", "welcome"})
 
 
+def datasource_uid(node: JSON) -> str:
+    """The uid (or, in old exports, the name) of a node's datasource."""
+    datasource = node.get("datasource")
+    if isinstance(datasource, dict):
+        return str(datasource.get("uid") or "")
+    return str(datasource or "")
+
+
 @dataclass
 class Project:
     catalog: Catalog | None = None
@@ -68,16 +76,16 @@ class DashboardCtx:
         used: set[str] = set()
         for panel in self.panels:
             used |= variables_in(str(panel.panel.get("title") or ""))
-            used |= variables_in(str((panel.panel.get("datasource") or {}).get("uid", "")))
+            used |= variables_in(datasource_uid(panel.panel))
             if panel.panel.get("repeat"):
                 used.add(str(panel.panel["repeat"]))
             for query in panel.queries:
                 used |= query.parsed.variables
-                used |= variables_in(str((query.target.get("datasource") or {}).get("uid", "")))
+                used |= variables_in(datasource_uid(query.target))
                 used |= variables_in(str(query.target.get("legendFormat") or ""))
         for variable in self.variables.values():
             used |= variables_in(str(variable.get("query") or ""))
-            used |= variables_in(str((variable.get("datasource") or {}).get("uid", "")))
+            used |= variables_in(datasource_uid(variable))
         for link in self.json.get("links") or []:
             used |= variables_in(str(link.get("url") or ""))
         return used
@@ -104,7 +112,7 @@ class PanelCtx:
         for index, target in enumerate(self.panel.get("targets") or []):
             if isinstance(target, dict) and isinstance(target.get("expr"), str):
                 ds = target.get("datasource") or self.panel.get("datasource") or {}
-                ds_type = str(ds.get("type", "prometheus")) if isinstance(ds, dict) else ""
+                ds_type = ds.get("type", "prometheus") if isinstance(ds, dict) else "prometheus"
                 if ds_type == "prometheus":
                     found.append(QueryCtx(self, target, parse(target["expr"]),
                                           f"{self.path}/targets/{index}"))
@@ -134,6 +142,7 @@ class AlertCtx:
     rule: JSON  # a ProvisionedAlertRule as built
     group: JSON
     project: Project
+    path: str = ""  # of the rule within its group file
 
     @cached_property
     def queries(self) -> list[QueryCtx]:
@@ -141,8 +150,8 @@ class AlertCtx:
         for index, node in enumerate(self.rule.get("data") or []):
             model = node.get("model") or {}
             if node.get("datasourceUid") != "__expr__" and isinstance(model.get("expr"), str):
-                found.append(QueryCtx(None, model, parse(model["expr"]), f"/data/{index}/model",
-                                      self.project))
+                found.append(QueryCtx(None, model, parse(model["expr"]),
+                                      f"{self.path}/data/{index}/model", self.project))
         return found
 
 
@@ -150,3 +159,4 @@ class AlertCtx:
 class GroupCtx:
     group: JSON
     project: Project
+    path: str = ""

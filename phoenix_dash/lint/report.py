@@ -108,4 +108,4 @@ def rules_markdown() -> str:
                    f"{info.hint} |")
     out += ["", "Besides these, `lint/expired-suppression` (warning) reports a suppression past "
             "its `expires` date and `lint/unused-suppression` (info) one that matches nothing.", ""]
-    return "\n".join(out)
+    return "\n".join(out)  # ends with a newline

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,43 +16,78 @@ from ..errors import ConfigError, Location
 from ..provenance import SOURCE_KEY
 from ..quantities import parse_duration
 from . import rules as _rules  # noqa: F401 - registers the rules
-from .context import AlertCtx, DashboardCtx, GroupCtx, Project
+from .context import AlertCtx, DashboardCtx, GroupCtx, PanelCtx, Project, QueryCtx
 from .core import REGISTRY, Finding, LintRule, Severity, Subject
 from .suppress import Suppression, apply
 
 JSON = dict[str, Any]
+SCOPE_OF: dict[type, str] = {DashboardCtx: "dashboard", PanelCtx: "panel", QueryCtx: "query",
+                             AlertCtx: "alert", GroupCtx: "group"}
+
+
+@dataclass(frozen=True)
+class GroupInput:
+    """An alert rule group as linted: its provisioning-API JSON, the file it is written to,
+    and the Python lines that built the group and each rule (when known)."""
+
+    api: JSON
+    file: str
+    group_stamp: JSON | None = None
+    rule_stamps: tuple[JSON | None, ...] = ()
 
 
 def lint_build(build: Build, config: Config) -> list[Finding]:
-    project = Project(build.catalog, parse_duration(config.scrape_interval))
     build_dir = config.display(config.build_dir)
-    for dashboard in build.dashboards:
-        folder = config.default_folder
-        file = f"{build_dir}/dashboards/{dashboard.uid}.json"
-        project.dashboards.append(DashboardCtx(dashboard.json, file, project, folder))
-    groups = [(api_group(group), group) for group in build.alert_groups]
-    project.alert_rules = [rule for api, _ in groups for rule in api["rules"]]
-    subjects = list(_dashboard_subjects(project))
-    for api, model in groups:
-        file = f"{build_dir}/alerts/grafana/{model.folder_uid}/{model.slug}.json"
-        group_stamp = {SOURCE_KEY: f"{model.location.file}:{model.location.line}"}
-        subjects.append(Subject(GroupCtx(api, project), file, "", api["title"], [group_stamp]))
-        for index, (rule, rule_model) in enumerate(zip(api["rules"], model.rules, strict=True)):
-            stamp = {SOURCE_KEY: f"{rule_model.location.file}:{rule_model.location.line}"}
-            ctx = AlertCtx(rule, api, project)
-            path = f"/rules/{index}"
-            subjects.append(Subject(ctx, file, path, rule["uid"], [stamp]))
-            subjects += [Subject(q, file, path + q.path, rule["uid"], [stamp]) for q in ctx.queries]
-    return finish(run(subjects), config.suppressions)
+    dashboards = [(f"{build_dir}/dashboards/{d.uid}.json", d.json) for d in build.dashboards]
+    groups = [
+        GroupInput(api_group(group),
+                   f"{build_dir}/alerts/grafana/{group.folder_uid}/{group.slug}.json",
+                   _stamp(group.location), tuple(_stamp(rule.location) for rule in group.rules))
+        for group in build.alert_groups
+    ]
+    return lint(dashboards, groups, build.catalog, parse_duration(config.scrape_interval),
+                config.suppressions, config.default_folder)
 
 
 def lint_files(paths: Sequence[Path], catalog: Catalog | None, scrape_seconds: float,
-               suppressions: Iterable[Suppression] = ()) -> list[Finding]:
+               suppressions: Sequence[Suppression] = ()) -> list[Finding]:
     """Lint dashboards given as JSON files (exports, API answers, other tools' output)."""
+    dashboards = [(str(path), read_dashboard(path)) for path in paths]
+    return lint(dashboards, [], catalog, scrape_seconds, suppressions)
+
+
+def lint_json(dashboards: Sequence[tuple[str, JSON]], groups: Sequence[JSON] = (),
+              catalog: Catalog | None = None, scrape_seconds: float = 15.0) -> list[Finding]:
+    """Lint dashboards and alert rule groups given as JSON (provisioning API shape)."""
+    inputs = [GroupInput(group, f"group {index}") for index, group in enumerate(groups)]
+    return lint(dashboards, inputs, catalog, scrape_seconds)
+
+
+def lint(dashboards: Sequence[tuple[str, JSON]], groups: Sequence[GroupInput],
+         catalog: Catalog | None, scrape_seconds: float,
+         suppressions: Sequence[Suppression] = (), folder: str | None = None) -> list[Finding]:
     project = Project(catalog, scrape_seconds)
-    for path in paths:
-        project.dashboards.append(DashboardCtx(read_dashboard(path), str(path), project))
-    return finish(run(_dashboard_subjects(project)), list(suppressions))
+    project.dashboards = [DashboardCtx(json, file, project, folder) for file, json in dashboards]
+    project.alert_rules = [rule for group in groups for rule in group.api.get("rules") or []]
+    subjects = [*_dashboard_subjects(project), *_alert_subjects(project, groups)]
+    return finish(run(subjects), suppressions)
+
+
+def _stamp(location: Location) -> JSON:
+    return {SOURCE_KEY: f"{location.file}:{location.line}"}
+
+
+def _alert_subjects(project: Project, groups: Sequence[GroupInput]) -> Iterator[Subject]:
+    for group in groups:
+        title = str(group.api.get("title"))
+        yield Subject(GroupCtx(group.api, project), group.file, "", title, [group.group_stamp])
+        for index, rule in enumerate(group.api.get("rules") or []):
+            stamp = group.rule_stamps[index] if index < len(group.rule_stamps) else None
+            ctx = AlertCtx(rule, group.api, project, f"/rules/{index}")
+            uid = str(rule.get("uid"))
+            yield Subject(ctx, group.file, ctx.path, uid, [stamp, group.group_stamp])
+            for query in ctx.queries:
+                yield Subject(query, group.file, query.path, uid, [stamp, group.group_stamp])
 
 
 def read_dashboard(path: Path) -> JSON:
@@ -85,16 +121,14 @@ def run(subjects: Iterable[Subject]) -> list[Finding]:
     by_scope: dict[str, list[LintRule]] = {}
     for lint_rule in REGISTRY.values():
         by_scope.setdefault(lint_rule.info.scope, []).append(lint_rule)
-    scope_of = {"DashboardCtx": "dashboard", "PanelCtx": "panel", "QueryCtx": "query",
-                "AlertCtx": "alert", "GroupCtx": "group"}
     findings: list[Finding] = []
     for subject in subjects:
-        for lint_rule in by_scope.get(scope_of[type(subject.value).__name__], []):
+        for lint_rule in by_scope.get(SCOPE_OF[type(subject.value)], []):
             findings.extend(subject.findings(lint_rule))
     return findings
 
 
-def finish(findings: list[Finding], suppressions: Sequence[Suppression]) -> list[Finding]:
+def finish(findings: list[Finding], suppressions: Iterable[Suppression]) -> list[Finding]:
     for suppression in suppressions:
         if suppression.rule not in REGISTRY:
             raise ConfigError(f"lint.suppress: unknown rule {suppression.rule!r}",

@@ -30,6 +30,10 @@ TEMPLATE_FUNCTIONS = frozenset({
 })
 
 
+def _at(ctx: AlertCtx | GroupCtx, message: str, suffix: str = "") -> Problem:
+    return Problem(message, None, ctx.path + suffix)
+
+
 def _title(ctx: AlertCtx) -> str:
     return f"rule {ctx.rule.get('title')!r}"
 
@@ -54,7 +58,7 @@ def _inputs(node: dict[str, Any]) -> list[str]:
 def schema(ctx: AlertCtx) -> Iterator[Problem]:
     for error in schema_errors("alerting", "Rule", ctx.rule):
         path = "/" + "/".join(map(str, error.absolute_path))
-        yield Problem(f"{_title(ctx)}: {path}: {error.message}", None, path)
+        yield _at(ctx, f"{_title(ctx)}: {path}: {error.message}", path)
 
 
 @rule("alert/condition-ref", "error", "alert",
@@ -63,8 +67,8 @@ def schema(ctx: AlertCtx) -> Iterator[Problem]:
 def condition_ref(ctx: AlertCtx) -> Iterator[Problem]:
     condition = ctx.rule.get("condition")
     if condition not in _nodes(ctx):
-        yield Problem(f"{_title(ctx)}: condition {condition!r} is not a refId of the rule", None,
-                      "/condition")
+        yield _at(ctx, f"{_title(ctx)}: condition {condition!r} is not a refId of the rule",
+                  "/condition")
 
 
 @rule("alert/expression-refs", "error", "alert",
@@ -74,7 +78,7 @@ def expression_refs(ctx: AlertCtx) -> Iterator[Problem]:
     nodes = _nodes(ctx)
     for ref, node in nodes.items():
         for missing in (r for r in _inputs(node) if r not in nodes):
-            yield Problem(f"{_title(ctx)}: {ref} refers to missing refId {missing!r}")
+            yield _at(ctx, f"{_title(ctx)}: {ref} refers to missing refId {missing!r}")
     state: dict[str, str] = {}
 
     def cyclic(ref: str) -> bool:
@@ -88,7 +92,7 @@ def expression_refs(ctx: AlertCtx) -> Iterator[Problem]:
         return found
 
     if any(cyclic(ref) for ref in nodes):
-        yield Problem(f"{_title(ctx)}: expressions form a cycle")
+        yield _at(ctx, f"{_title(ctx)}: expressions form a cycle")
 
 
 @rule("alert/for-format", "error", "alert",
@@ -99,7 +103,7 @@ def for_format(ctx: AlertCtx) -> Iterator[Problem]:
     try:
         parse_duration(str(value))
     except QuantityError as exc:
-        yield Problem(f"{_title(ctx)}: for: {exc}", None, "/for")
+        yield _at(ctx, f"{_title(ctx)}: for: {exc}", "/for")
 
 
 @rule("alert/no-comparison", "error", "alert",
@@ -114,9 +118,11 @@ def no_comparison(ctx: AlertCtx) -> Iterator[Problem]:
     comparison = kind in ("threshold", "classic_conditions") or (
         kind == "math" and re.search(r"[<>]=?|==|!=", str(model.get("expression", ""))))
     if node.get("datasourceUid") == "__expr__" and not comparison:
-        yield Problem(f"{_title(ctx)}: condition {node.get('refId')} ({kind}) compares nothing")
+        yield _at(ctx, f"{_title(ctx)}: condition {node.get('refId')} ({kind}) compares "
+                       "nothing")
     if node.get("datasourceUid") != "__expr__":
-        yield Problem(f"{_title(ctx)}: condition {node.get('refId')} is a query, not a comparison")
+        yield _at(ctx, f"{_title(ctx)}: condition {node.get('refId')} is a query, not a "
+                       "comparison")
 
 
 @rule("alert/severity", "error", "alert",
@@ -125,8 +131,8 @@ def no_comparison(ctx: AlertCtx) -> Iterator[Problem]:
 def severity(ctx: AlertCtx) -> Iterator[Problem]:
     value = (ctx.rule.get("labels") or {}).get("severity")
     if value is not None and value not in SEVERITIES:
-        yield Problem(f"{_title(ctx)}: severity {value!r} is not one of {', '.join(SEVERITIES)}",
-                      None, "/labels/severity")
+        yield _at(ctx, f"{_title(ctx)}: severity {value!r} is not one of "
+                       f"{', '.join(SEVERITIES)}", "/labels/severity")
 
 
 @rule("alert/required-labels", "error", "alert",
@@ -136,7 +142,7 @@ def required_labels(ctx: AlertCtx) -> Iterator[Problem]:
     labels = ctx.rule.get("labels") or {}
     missing = [name for name in REQUIRED_LABELS if not labels.get(name)]
     if missing:
-        yield Problem(f"{_title(ctx)}: missing labels {', '.join(missing)}", None, "/labels")
+        yield _at(ctx, f"{_title(ctx)}: missing labels {', '.join(missing)}", "/labels")
 
 
 @rule("alert/required-annotations", "error", "alert",
@@ -146,8 +152,7 @@ def required_annotations(ctx: AlertCtx) -> Iterator[Problem]:
     annotations = ctx.rule.get("annotations") or {}
     missing = [name for name in REQUIRED_ANNOTATIONS if not annotations.get(name)]
     if missing:
-        yield Problem(f"{_title(ctx)}: missing annotations {', '.join(missing)}", None,
-                      "/annotations")
+        yield _at(ctx, f"{_title(ctx)}: missing annotations {', '.join(missing)}", "/annotations")
 
 
 def output_labels(ast: Any) -> set[str] | None:
@@ -190,18 +195,18 @@ def template(ctx: AlertCtx) -> Iterator[Problem]:
         if key.startswith("__"):
             continue
         if text.count("{{") != text.count("}}"):
-            yield Problem(f"{_title(ctx)}: annotation {key}: unbalanced {{{{ }}}}", None,
-                          f"/annotations/{key}")
+            yield _at(ctx, f"{_title(ctx)}: annotation {key}: unbalanced {{{{ }}}}",
+                      f"/annotations/{key}")
             continue
         for body in TEMPLATE_RE.findall(text):
             for word in re.findall(r"(?:^|\|)\s*([a-zA-Z_]\w*)", body):
                 if word not in TEMPLATE_FUNCTIONS:
-                    yield Problem(f"{_title(ctx)}: annotation {key}: unknown template function "
-                                  f"{word!r}", None, f"/annotations/{key}")
+                    yield _at(ctx, f"{_title(ctx)}: annotation {key}: unknown template function "
+                               f"{word!r}", f"/annotations/{key}")
         for label in LABEL_REF_RE.findall(text):
             if survivors is not None and label not in survivors:
-                yield Problem(f"{_title(ctx)}: annotation {key} prints $labels.{label}, which the "
-                              "query aggregates away", None, f"/annotations/{key}")
+                yield _at(ctx, f"{_title(ctx)}: annotation {key} prints $labels.{label}, which the "
+                               "query aggregates away", f"/annotations/{key}")
 
 
 @rule("alert/value-humanize", "warning", "alert",
@@ -215,8 +220,8 @@ def value_humanize(ctx: AlertCtx) -> Iterator[Problem]:
         for body in TEMPLATE_RE.findall(text):
             if computed and VALUE_RE.search(body) and "humanize" not in body and \
                     "printf" not in body:
-                yield Problem(f"{_title(ctx)}: annotation {key} prints the value without "
-                              "humanize", None, f"/annotations/{key}")
+                yield _at(ctx, f"{_title(ctx)}: annotation {key} prints the value without "
+                               "humanize", f"/annotations/{key}")
 
 
 @rule("alert/duplicate", "error", "alert",
@@ -228,8 +233,8 @@ def duplicate(ctx: AlertCtx) -> Iterator[Problem]:
         if other is ctx.rule:
             break
         if (other.get("title"), tuple(sorted((other.get("labels") or {}).items()))) == mine:
-            yield Problem(f"{_title(ctx)} has the same title and labels as rule "
-                          f"{other.get('uid')!r}")
+            yield _at(ctx, f"{_title(ctx)} has the same title and labels as rule "
+                           f"{other.get('uid')!r}")
             return
 
 
@@ -238,9 +243,9 @@ def duplicate(ctx: AlertCtx) -> Iterator[Problem]:
       "Shorten the title or the uid.")
 def name_length(ctx: AlertCtx) -> Iterator[Problem]:
     if len(str(ctx.rule.get("title") or "")) > 190:
-        yield Problem(f"{_title(ctx)}: title is longer than 190 characters", None, "/title")
+        yield _at(ctx, f"{_title(ctx)}: title is longer than 190 characters", "/title")
     if len(str(ctx.rule.get("uid") or "")) > 40:
-        yield Problem(f"{_title(ctx)}: uid is longer than 40 characters", None, "/uid")
+        yield _at(ctx, f"{_title(ctx)}: uid is longer than 40 characters", "/uid")
 
 
 @rule("group/interval", "warning", "group",
@@ -249,8 +254,8 @@ def name_length(ctx: AlertCtx) -> Iterator[Problem]:
 def group_interval(ctx: GroupCtx) -> Iterator[Problem]:
     interval = ctx.group.get("interval")
     if isinstance(interval, int) and interval > 300:
-        yield Problem(f"group {ctx.group.get('title')!r} is evaluated every {interval}s",
-                      None, "/interval")
+        yield _at(ctx, f"group {ctx.group.get('title')!r} is evaluated every {interval}s",
+                  "/interval")
 
 
 @rule("group/size", "warning", "group",
@@ -259,5 +264,5 @@ def group_interval(ctx: GroupCtx) -> Iterator[Problem]:
 def group_size(ctx: GroupCtx) -> Iterator[Problem]:
     rules = ctx.group.get("rules") or []
     if len(rules) > 20:
-        yield Problem(f"group {ctx.group.get('title')!r} has {len(rules)} rules", None, "/rules")
+        yield _at(ctx, f"group {ctx.group.get('title')!r} has {len(rules)} rules", "/rules")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...modern.common import strip_sources
-from ..context import NO_QUERY_PANELS, PanelCtx
+from ..context import NO_QUERY_PANELS, PanelCtx, datasource_uid
 from ..core import Problem, rule
 from ..promql import variables_in
 from ..schemas import has_schema, known_units, panel_schema_name, schema_errors
@@ -109,8 +109,6 @@ def undefined_variable(ctx: PanelCtx) -> Iterator[Problem]:
             seen.add(name)
             yield Problem(f"panel {ctx.title!r}: query {query.target.get('refId', '')} uses "
                           f"undefined variable ${name}", query.target, query.path + "/expr")
-    ds_uid = str((ctx.panel.get("datasource") or {}).get("uid", "")) \
-        if isinstance(ctx.panel.get("datasource"), dict) else ""
-    for name in sorted(variables_in(ds_uid) - defined - seen):
+    for name in sorted(variables_in(datasource_uid(ctx.panel)) - defined - seen):
         yield Problem(f"panel {ctx.title!r}: datasource uses undefined variable ${name}",
                       ctx.panel, ctx.path + "/datasource")
