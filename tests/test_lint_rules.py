@@ -3,8 +3,6 @@ one; and the project's own dashboards and alerts lint clean at warning level."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from lint_examples import EXAMPLES, example
 
@@ -74,6 +72,3 @@ def test_unknown_metric_suggests_the_closest_name() -> None:
         "panel 'Requests', query A: metric request_total is not in the catalog "
         "(did you mean requests_total?)"]
 
-
-def test_docs_dir_exists() -> None:
-    assert Path(ROOT / "docs").is_dir()

@@ -42,8 +42,9 @@ class DashboardCtx:
     file: str
     project: Project
     folder: str | None = None
+    memo: dict[str, Any] = field(default_factory=dict)  # results several rules share
 
-    @property
+    @cached_property
     def uid(self) -> str:
         return str(self.json.get("uid", ""))
 

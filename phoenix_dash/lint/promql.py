@@ -34,6 +34,9 @@ class Parsed:
     ast: Any
     error: str | None
     variables: frozenset[str]  # Grafana variables used anywhere in the query
+    # Every node with its ancestors, walked once: many rules look at each query, and each
+    # step through promql-parser's objects builds new Python wrappers.
+    nodes: tuple[tuple[Any, tuple[Any, ...]], ...] = ()
 
 
 def _replace_outside_strings(text: str, replace: Any) -> str:
@@ -86,7 +89,7 @@ def parse(expr: str) -> Parsed:
     except (ValueError, TypeError) as exc:
         message = " ".join(str(exc).split())
         return Parsed(expr, substituted, None, message, variables_in(expr))
-    return Parsed(expr, substituted, ast, None, variables_in(expr))
+    return Parsed(expr, substituted, ast, None, variables_in(expr), tuple(walk(ast)))
 
 
 def children(node: Any) -> list[Any]:

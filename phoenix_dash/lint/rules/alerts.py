@@ -11,7 +11,7 @@ import promql_parser as pp
 from ...quantities import QuantityError, parse_duration
 from ..context import AlertCtx, GroupCtx
 from ..core import Problem, rule
-from ..promql import grouping, walk
+from ..promql import grouping
 from ..schemas import schema_errors
 
 SEVERITIES = ("info", "warning", "critical")
@@ -215,7 +215,7 @@ def template(ctx: AlertCtx) -> Iterator[Problem]:
 def value_humanize(ctx: AlertCtx) -> Iterator[Problem]:
     query = ctx.queries[0] if ctx.queries else None
     computed = query is not None and query.parsed.ast is not None and any(
-        isinstance(n, (pp.Call, pp.BinaryExpr)) for n, _ in walk(query.parsed.ast))
+        isinstance(n, (pp.Call, pp.BinaryExpr)) for n, _ in query.parsed.nodes)
     for key, text in sorted((ctx.rule.get("annotations") or {}).items()):
         for body in TEMPLATE_RE.findall(text):
             if computed and VALUE_RE.search(body) and "humanize" not in body and \

@@ -6,7 +6,6 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from ...modern.common import strip_sources
 from ..context import DashboardCtx
 from ..core import Problem, rule
 from ..schemas import schema_errors
@@ -18,21 +17,29 @@ STRUCTURAL = frozenset({"type", "enum", "required", "const", "minimum", "maximum
 
 
 def _dashboard_schema_errors(ctx: DashboardCtx, unknown_keys: bool) -> Iterator[Problem]:
+    if "schema" not in ctx.memo:  # one validation serves both schema rules
+        ctx.memo["schema"] = list(_validate(ctx))
+    for unknown_key, problem in ctx.memo["schema"]:
+        if unknown_key == unknown_keys:
+            yield problem
+
+
+def _validate(ctx: DashboardCtx) -> Iterator[tuple[bool, Problem]]:
     # Panels are checked one by one below: through the schema's oneOf(Panel, RowPanel) an
     # error in one panel would only say "not valid under any of the given schemas".
-    top = strip_sources({k: v for k, v in ctx.json.items() if k != "panels"})
+    top = {k: v for k, v in ctx.json.items() if k != "panels"}
     for error in schema_errors("dashboard", "Dashboard", top):
-        if (error.validator == "additionalProperties") == unknown_keys:
-            yield Problem(error.message, None, "/" + "/".join(map(str, error.absolute_path)))
+        path = "/" + "/".join(map(str, error.absolute_path))
+        yield error.validator == "additionalProperties", Problem(error.message, None, path)
     for panel in ctx.panels:
         definition = "RowPanel" if panel.type == "row" else "Panel"
-        node = strip_sources(panel.panel)
-        if panel.type == "row" and "panels" in node:
-            node["panels"] = []  # its panels are checked on their own
+        node = panel.panel
+        if panel.type == "row" and node.get("panels"):
+            node = {**node, "panels": []}  # its panels are checked on their own
         for error in schema_errors("dashboard", definition, node):
-            if (error.validator == "additionalProperties") == unknown_keys:
-                path = panel.path + "/" + "/".join(map(str, error.absolute_path))
-                yield Problem(f"panel {panel.title!r}: {error.message}", panel.panel, path)
+            path = panel.path + "/" + "/".join(map(str, error.absolute_path))
+            yield (error.validator == "additionalProperties",
+                   Problem(f"panel {panel.title!r}: {error.message}", panel.panel, path))
 
 
 @rule("dashboard/schema", "error", "dashboard",

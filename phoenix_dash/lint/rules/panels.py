@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...modern.common import strip_sources
 from ..context import NO_QUERY_PANELS, PanelCtx, datasource_uid
 from ..core import Problem, rule
 from ..promql import variables_in
@@ -19,13 +18,13 @@ def options_schema(ctx: PanelCtx) -> Iterator[Problem]:
     if ctx.type == "row":
         return
     if has_schema(name, "Options") and "options" in ctx.panel:
-        for error in schema_errors(name, "Options", strip_sources(ctx.panel["options"])):
+        for error in schema_errors(name, "Options", ctx.panel["options"]):
             path = "/".join(map(str, error.absolute_path))
             yield Problem(f"panel {ctx.title!r}: options/{path}: {error.message}", ctx.panel,
                           f"{ctx.path}/options/{path}")
     custom = ((ctx.panel.get("fieldConfig") or {}).get("defaults") or {}).get("custom")
     if has_schema(name, "FieldConfig") and isinstance(custom, dict):
-        for error in schema_errors(name, "FieldConfig", strip_sources(custom)):
+        for error in schema_errors(name, "FieldConfig", custom):
             path = "/".join(map(str, error.absolute_path))
             yield Problem(f"panel {ctx.title!r}: fieldConfig.defaults.custom/{path}: "
                           f"{error.message}", ctx.panel, f"{ctx.path}/fieldConfig/defaults/custom")

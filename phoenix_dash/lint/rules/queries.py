@@ -51,6 +51,11 @@ def _ast(ctx: QueryCtx) -> Any:
     return ctx.parsed.ast
 
 
+def _selectors(ctx: QueryCtx) -> list[tuple[Any, tuple[Any, ...]]]:
+    return [(node, above) for node, above in ctx.parsed.nodes
+            if isinstance(node, pp.VectorSelector)]
+
+
 @rule("promql/syntax", "error", "query",
       "A query that does not parse shows an error instead of data.",
       "Fix the PromQL (run it in Prometheus' expression browser to see the error).")
@@ -63,7 +68,7 @@ def syntax(ctx: QueryCtx) -> Iterator[Problem]:
       "Experimental functions need a Prometheus feature flag and may change or go away.",
       "Use a stable function, or make sure every Prometheus runs with the flag.")
 def experimental_function(ctx: QueryCtx) -> Iterator[Problem]:
-    for node, _ in walk(_ast(ctx)) if _ast(ctx) is not None else ():
+    for node, _ in ctx.parsed.nodes:
         if isinstance(node, pp.Call) and node.func.experimental:
             yield _problem(ctx, f"{node.func.name}() is experimental")
 
@@ -78,7 +83,7 @@ def _aggregations_below(node: Any) -> Iterator[Any]:
       "histogram_quantile needs the le label; aggregating it away returns nothing.",
       "Keep le in the aggregation: sum by (le, ...) (rate(x_bucket[...])).")
 def histogram_quantile_le(ctx: QueryCtx) -> Iterator[Problem]:
-    for node, _ in walk(_ast(ctx)) if _ast(ctx) is not None else ():
+    for node, _ in ctx.parsed.nodes:
         if function_name(node) != "histogram_quantile" or len(node.args) < 2:
             continue
         for aggregation in _aggregations_below(node.args[1]):
@@ -98,7 +103,7 @@ def bucket_outside_quantile(ctx: QueryCtx) -> Iterator[Problem]:
         return
     heatmap = (ctx.panel is not None and ctx.panel.type == "heatmap") or \
         ctx.target.get("format") == "heatmap"
-    for selector, ancestors in selectors(_ast(ctx)):
+    for selector, ancestors in _selectors(ctx):
         name = metric_name(selector) or ""
         if name.endswith("_bucket") and not heatmap and \
                 "histogram_quantile" not in enclosing_functions(ancestors):
@@ -109,7 +114,7 @@ def bucket_outside_quantile(ctx: QueryCtx) -> Iterator[Problem]:
       "A regex matcher on a plain string is slower and less clear than an equality matcher.",
       "Use = (or !=) instead of =~ (or !~).")
 def regex_static(ctx: QueryCtx) -> Iterator[Problem]:
-    for selector, _ in selectors(_ast(ctx)) if _ast(ctx) is not None else ():
+    for selector, _ in _selectors(ctx):
         for matcher in selector.matchers.matchers:
             if matcher.op in (pp.MatchOp.Re, pp.MatchOp.NotRe) and matcher.value and \
                     not REGEX_CHARS.search(matcher.value):
@@ -120,7 +125,7 @@ def regex_static(ctx: QueryCtx) -> Iterator[Problem]:
       "=~\".*\" matches every value, including a missing label: it filters nothing.",
       "Remove the matcher, or use =~\".+\" to require the label.")
 def regex_match_all(ctx: QueryCtx) -> Iterator[Problem]:
-    for selector, _ in selectors(_ast(ctx)) if _ast(ctx) is not None else ():
+    for selector, _ in _selectors(ctx):
         for matcher in selector.matchers.matchers:
             if matcher.op == pp.MatchOp.Re and matcher.value in (".*", "(.*)", "^.*$"):
                 yield _problem(ctx, f'{matcher.name}=~"{matcher.value}" matches everything')
@@ -130,7 +135,7 @@ def regex_match_all(ctx: QueryCtx) -> Iterator[Problem]:
       "Aggregating ratios (sum(a / b)) gives NaN when any b is 0 and weights wrongly.",
       "Divide the aggregates instead: sum(a) / sum(b).")
 def division_in_aggregation(ctx: QueryCtx) -> Iterator[Problem]:
-    for node, _ in walk(_ast(ctx)) if _ast(ctx) is not None else ():
+    for node, _ in ctx.parsed.nodes:
         if not isinstance(node, pp.AggregateExpr):
             continue
         inner = node.expr
@@ -147,7 +152,7 @@ def division_in_aggregation(ctx: QueryCtx) -> Iterator[Problem]:
 def rate_interval(ctx: QueryCtx) -> Iterator[Problem]:
     if ctx.panel is None or _ast(ctx) is None:
         return
-    for node, _ in walk(_ast(ctx)):
+    for node, _ in ctx.parsed.nodes:
         name = function_name(node)
         if name in RATE_FUNCTIONS and node.args and isinstance(node.args[0], pp.MatrixSelector) \
                 and node.args[0].range != MACRO_DURATIONS["__rate_interval"]:
@@ -161,7 +166,7 @@ def job_instance_matchers(ctx: QueryCtx) -> Iterator[Problem]:
     if ctx.panel is None or _ast(ctx) is None:
         return
     defined = ctx.panel.dashboard.variables
-    for selector, _ in selectors(_ast(ctx)):
+    for selector, _ in _selectors(ctx):
         have = {(m.name, m.value) for m in selector.matchers.matchers}
         for label in ("job", "instance"):
             if label in defined and not any((n == label and f"${label}" in v) or
@@ -184,7 +189,7 @@ def _is_counter(ctx: QueryCtx, name: str) -> bool:
 
 
 def _counter_read_raw(ctx: QueryCtx) -> Iterator[tuple[str, tuple[Any, ...]]]:
-    for selector, ancestors in selectors(_ast(ctx)) if _ast(ctx) is not None else ():
+    for selector, ancestors in _selectors(ctx):
         name = metric_name(selector)
         if not name or not _is_counter(ctx, name):
             continue
@@ -217,7 +222,7 @@ def catalog_counter_without_rate(ctx: QueryCtx) -> Iterator[Problem]:
       "rate() of a gauge treats every drop as a counter reset and returns nonsense.",
       "Use deriv() or delta() for gauges, or query the gauge directly.")
 def rate_on_gauge(ctx: QueryCtx) -> Iterator[Problem]:
-    for node, _ in walk(_ast(ctx)) if _ast(ctx) is not None else ():
+    for node, _ in ctx.parsed.nodes:
         name = function_name(node)
         if name in RATE_FUNCTIONS and node.args and isinstance(node.args[0], pp.MatrixSelector):
             metric_name_ = metric_name(node.args[0].vector_selector)
@@ -234,7 +239,7 @@ def unknown_metric(ctx: QueryCtx) -> Iterator[Problem]:
     if catalog is None or _ast(ctx) is None:
         return
     known = catalog.by_series()
-    for selector, _ in selectors(_ast(ctx)):
+    for selector, _ in _selectors(ctx):
         name = metric_name(selector)
         if not name or name in known or name in PROMETHEUS_SERIES or \
                 name.startswith("__grafana_var_"):
@@ -265,7 +270,7 @@ def _labels_of(ctx: QueryCtx, node: Any) -> set[str] | None:
 def unknown_label(ctx: QueryCtx) -> Iterator[Problem]:
     if ctx.project_ctx.catalog is None or _ast(ctx) is None:
         return
-    for node, _ in walk(_ast(ctx)):
+    for node, _ in ctx.parsed.nodes:
         if isinstance(node, pp.VectorSelector):
             metric = _catalog_metric(ctx, metric_name(node))
             if metric is None:
@@ -298,7 +303,7 @@ def unknown_label(ctx: QueryCtx) -> Iterator[Problem]:
       "Use a range of at least twice the scrape interval (or $__rate_interval).")
 def range_too_short(ctx: QueryCtx) -> Iterator[Problem]:
     minimum = timedelta(seconds=2 * ctx.project_ctx.scrape_seconds)
-    for node, _ in walk(_ast(ctx)) if _ast(ctx) is not None else ():
+    for node, _ in ctx.parsed.nodes:
         if isinstance(node, pp.MatrixSelector) and node.range not in PLACEHOLDER_RANGES and \
                 node.range < minimum:
             yield _problem(ctx, f"range [{int(node.range.total_seconds())}s] is shorter than "
