@@ -5,7 +5,7 @@ the same run (alternating, best of N) and prints the ratio and each one's peak R
 grafanalib only renders its legacy JSON; phoenix-dash also modernises, lays out, assigns ids,
 checks uids and writes build/ atomically.
 
-    .venv/bin/python bench/bench_build.py [--dashboards 200] [--panels 20] [--repeat 3]
+    .venv/bin/python -m bench.bench_build [--dashboards 200] [--panels 20] [--repeat 3]
 """
 
 from __future__ import annotations

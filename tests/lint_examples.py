@@ -154,6 +154,10 @@ EXAMPLES: dict[str, tuple[Example, Example]] = {
     "template/datasource-variable": (_dash(_set(["templating", "list", 0, "name"], "ds")), CLEAN),
     "template/job-instance-variables": (_dash(_set(["templating", "list", 2, "multi"], False)),
                                         CLEAN),
+    "template/query-syntax": (_dash(_set(["templating", "list", 1, "query"],
+                                          "label_values(requests_total{job=}, job)")), CLEAN),
+    "panel/datasource-variable": (_dash(None, panel(datasource={"type": "prometheus",
+                                                                "uid": "prom-1"})), CLEAN),
     "promql/syntax": (_query("sum(rate(requests_total[5m])"), CLEAN),
     "promql/experimental-function": (
         _query(f'sort_by_label(sum by (job) (rate(requests_total{SEL}[{RATE}])), "job")'), CLEAN),

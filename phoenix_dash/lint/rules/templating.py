@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ..context import DashboardCtx
 from ..core import Problem, rule
+from ..promql import parse
 
 
 def _variable_path(ctx: DashboardCtx, name: str) -> str:
@@ -65,3 +67,44 @@ def job_instance_variables(ctx: DashboardCtx) -> Iterator[Problem]:
             yield Problem(f"${name} does not allow several values and All", variable, path)
         elif name not in str(variable.get("query", "")):
             yield Problem(f"${name}'s query does not return {name} labels", variable, path)
+
+
+LABEL_VALUES_RE = re.compile(r"^\s*label_values\((?:(?P<selector>.+),\s*)?(?P<label>\w+)\s*\)\s*$",
+                             re.S)
+QUERY_FUNCTIONS_RE = re.compile(r"^\s*(label_names|metrics|query_result)\((?P<arg>.*)\)\s*$", re.S)
+
+
+@rule("template/query-syntax", "error", "dashboard",
+      "A variable query Grafana cannot run leaves the variable empty and every panel blank.",
+      "Write label_values(<selector>, <label>) with a valid selector.")
+def query_syntax(ctx: DashboardCtx) -> Iterator[Problem]:
+    for name, variable in ctx.variables.items():
+        query = variable.get("query")
+        ds = variable.get("datasource")
+        if variable.get("type") != "query" or not isinstance(query, str) or \
+                (isinstance(ds, dict) and ds.get("type") not in (None, "prometheus")):
+            continue
+        match = LABEL_VALUES_RE.match(query)
+        function = QUERY_FUNCTIONS_RE.match(query)
+        expr = match.group("selector") if match else (function.group("arg") if function else None)
+        if match is None and function is None:
+            yield Problem(f"variable ${name}: {query!r} is not label_values(), label_names(), "
+                          "metrics() or query_result()", variable,
+                          _variable_path(ctx, name) + "/query")
+        elif expr and parse(expr).error is not None:
+            yield Problem(f"variable ${name}: {expr!r} does not parse: {parse(expr).error}",
+                          variable, _variable_path(ctx, name) + "/query")
+
+
+@rule("panel/datasource-variable", "warning", "dashboard",
+      "A Prometheus panel pinned to one datasource uid ignores the $datasource picker.",
+      "Set the panel's datasource to {\"type\": \"prometheus\", \"uid\": \"${datasource}\"}.")
+def panel_datasource_variable(ctx: DashboardCtx) -> Iterator[Problem]:
+    if not any(v.get("type") == "datasource" for v in ctx.variables.values()):
+        return
+    for panel in ctx.panels:
+        ds = panel.panel.get("datasource")
+        if isinstance(ds, dict) and ds.get("type") == "prometheus" and \
+                not str(ds.get("uid", "")).startswith("$"):
+            yield Problem(f"panel {panel.title!r} uses datasource uid {ds.get('uid')!r}, not a "
+                          "variable", panel.panel, panel.path + "/datasource")
