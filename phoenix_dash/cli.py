@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 from pathlib import Path
 
@@ -13,6 +15,9 @@ from .build import build_dir_display, build_project, check_build, write_build
 from .catalog import Catalog, load_catalog
 from .config import Config, find_config, load_config
 from .errors import ConfigError, PhoenixDashError
+from .grafana import doctor
+from .grafana.connection import GrafanaConnection, SecretFilter
+from .grafana.settings import credentials_from, settings_from
 from .lint import report
 from .lint.core import Severity
 from .lint.runner import failing, lint_build, lint_files
@@ -167,3 +172,39 @@ def _catalog_and_interval(config: Config | None) -> tuple[Catalog | None, float]
     if config.catalog_file is not None:
         catalog = load_catalog(config.catalog_file, config.display(config.catalog_file))
     return catalog, parse_duration(config.scrape_interval)
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Path to phoenix-dash.yaml (default: nearest one upwards).")
+@click.option("-v", "--verbose", is_flag=True, help="Log every request (secrets redacted).")
+def ping(config_path: str | None, verbose: bool) -> None:
+    """Check that Grafana answers, who we are there, and what we may write."""
+    try:
+        connection = _connect(_config(config_path), verbose)
+    except PhoenixDashError as exc:
+        _fail(exc)
+        return
+    report = doctor.ping(connection)
+    for check in report.checks:
+        mark = click.style("ok", fg="green") if check.ok else click.style("FAIL", fg="red")
+        click.echo(f"{mark:>4}  {check.name:18} {check.detail}")
+    if report.fatal is not None:
+        click.echo(f"error: {report.fatal}", err=True)
+    sys.exit(report.exit_code)
+
+
+def _connect(config: Config, verbose: bool) -> GrafanaConnection:
+    settings = settings_from(config.grafana, config.file, os.environ)
+    credentials = credentials_from(settings, os.environ, config.root)
+    connection = GrafanaConnection(settings, credentials)
+    for warning in connection.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if verbose:
+        handler = logging.StreamHandler()
+        handler.addFilter(SecretFilter(credentials))
+        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+        logger = logging.getLogger("phoenix_dash")
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+    return connection

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import ConfigError
 from .lint.suppress import Suppression
@@ -45,6 +46,7 @@ class Config:
     scrape_interval: str = "15s"
     promtool: str | None = None
     suppressions: tuple[Suppression, ...] = ()
+    grafana: dict[str, Any] = field(default_factory=dict)  # see grafana.settings
 
     def display(self, path: Path) -> str:
         """A path as the user should read it: relative to the project root when inside it."""
@@ -102,6 +104,7 @@ def load_config(path: Path) -> Config:
         scrape_interval=data.get("prometheus", {}).get("scrape_interval", "15s"),
         promtool=data.get("prometheus", {}).get("promtool"),
         suppressions=_suppressions(doc),
+        grafana=dict(data.get("grafana", {})),
     )
 
 

@@ -1,0 +1,133 @@
+"""Where Grafana is and how to log in: from phoenix-dash.yaml's `grafana:` section and the
+environment. Credentials never come from the command line and never reach output."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..errors import ConfigError, Location
+
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+REDACTED = "***"
+
+
+@dataclass(frozen=True)
+class GrafanaSettings:
+    url: str
+    org_id: int | None = None
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    retries: int = 4
+    backoff: float = 0.5  # seconds, doubled each retry, with jitter
+    max_concurrency: int = 8
+    ca_bundle: str | None = None
+    insecure_skip_verify: bool = False
+    allow_insecure_http: bool = False
+    token_env: str = "GRAFANA_TOKEN"
+    token_file: str | None = None
+
+    @property
+    def scheme(self) -> str:
+        return urlsplit(self.url).scheme
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or ""
+
+    @property
+    def is_loopback(self) -> bool:
+        if self.host in LOOPBACK_NAMES:
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A service-account token or a user and password; ``repr`` never shows the secret."""
+
+    kind: str  # token | basic | none
+    source: str  # where it came from, for messages: "$GRAFANA_TOKEN", "token file x"
+    token: str = field(default="", repr=False)
+    user: str = ""
+    password: str = field(default="", repr=False)
+
+    @property
+    def secrets(self) -> list[str]:
+        return [s for s in (self.token, self.password) if s]
+
+    def describe(self) -> str:
+        if self.kind == "token":
+            return f"the service-account token from {self.source}"
+        if self.kind == "basic":
+            return f"basic auth for user {self.user!r} from {self.source}"
+        return "no credentials"
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+
+def settings_from(data: Mapping[str, Any], file: str,
+                  environ: Mapping[str, str]) -> GrafanaSettings:
+    url = environ.get("GRAFANA_URL") or data.get("url")
+    if not url:
+        raise ConfigError("no Grafana URL: set grafana.url in phoenix-dash.yaml or $GRAFANA_URL",
+                          Location(file, None, "grafana.url"))
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"Grafana URL {url!r} is not http(s)://host[:port][/path]",
+                          Location(file, None, "grafana.url"))
+    timeout = data.get("timeout", {})
+    return GrafanaSettings(
+        url=url.rstrip("/"),
+        org_id=data.get("org_id"),
+        connect_timeout=float(timeout.get("connect", 5.0)),
+        read_timeout=float(timeout.get("read", 30.0)),
+        retries=int(data.get("retries", 4)),
+        backoff=float(data.get("backoff", 0.5)),
+        max_concurrency=int(data.get("max_concurrency", 8)),
+        ca_bundle=data.get("ca_bundle"),
+        insecure_skip_verify=bool(data.get("insecure_skip_verify", False)),
+        allow_insecure_http=bool(data.get("allow_insecure_http", False)),
+        token_env=data.get("token_env", "GRAFANA_TOKEN"),
+        token_file=data.get("token_file"),
+    )
+
+
+def credentials_from(settings: GrafanaSettings, environ: Mapping[str, str] | None = None,
+                     root: Path | None = None) -> Credentials:
+    """A token ($GRAFANA_TOKEN or the configured variable, else the token file), else basic
+    auth ($GRAFANA_USER and $GRAFANA_PASSWORD), else none."""
+    environ = os.environ if environ is None else environ
+    token = environ.get(settings.token_env, "").strip()
+    if token:
+        return Credentials("token", f"${settings.token_env}", token=token)
+    if settings.token_file:
+        path = Path(settings.token_file)
+        if root is not None and not path.is_absolute():
+            path = root / path
+        try:
+            token = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"cannot read the token file: {exc.strerror}",
+                              Location(str(path))) from None
+        if not token:
+            raise ConfigError("the token file is empty", Location(str(path)))
+        return Credentials("token", f"token file {settings.token_file}", token=token)
+    user, password = environ.get("GRAFANA_USER", ""), environ.get("GRAFANA_PASSWORD", "")
+    if user and password:
+        return Credentials("basic", "$GRAFANA_USER/$GRAFANA_PASSWORD", user=user,
+                           password=password)
+    if user or password:
+        raise ConfigError("set both $GRAFANA_USER and $GRAFANA_PASSWORD for basic auth")
+    return Credentials("none", "")

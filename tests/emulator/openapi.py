@@ -1,0 +1,70 @@
+"""Request bodies checked against Grafana's OpenAPI (Swagger 2.0) spec, so the client under
+test cannot drift from what the real API accepts."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from grafana_schemas import SHARED
+
+SPEC = SHARED / "grafana" / "openapi" / "api-merged.json"
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    template: str
+    pattern: re.Pattern[str]
+    body_schema: dict[str, Any] | None
+
+
+@cache
+def _spec(path: Path = SPEC) -> dict[str, Any]:
+    spec: dict[str, Any] = json.loads(path.read_text())
+    spec = copy.deepcopy(spec)
+    # The spec is generated from Go types: a rule's `for` is a model.Duration, which Grafana's
+    # JSON encodes as a string ("5m") although the type is an int64 nanosecond count.
+    rule = spec["definitions"]["ProvisionedAlertRule"]["properties"]
+    rule["for"] = {"type": ["string", "integer"]}
+    return spec
+
+
+@cache
+def operations() -> list[Operation]:
+    spec = _spec()
+    found = []
+    for template, item in spec["paths"].items():
+        pattern = re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$")
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            body = next((p["schema"] for p in operation.get("parameters", [])
+                         if p.get("in") == "body"), None)
+            found.append(Operation(method.upper(), template, pattern, body))
+    # Literal paths before templated ones (/folders/id/... vs /folders/{uid}).
+    return sorted(found, key=lambda o: o.template.count("{"))
+
+
+def find(method: str, path: str) -> Operation | None:
+    """The operation for ``path`` (relative to /api)."""
+    for operation in operations():
+        if operation.method == method and operation.pattern.match(path):
+            return operation
+    return None
+
+
+def body_errors(operation: Operation, body: Any) -> list[str]:
+    if operation.body_schema is None:
+        return []
+    schema = {**operation.body_schema, "definitions": _spec()["definitions"]}
+    validator = jsonschema.Draft4Validator(schema)
+    return [f"{'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}"
+            for e in validator.iter_errors(body)]

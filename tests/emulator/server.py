@@ -1,0 +1,366 @@
+"""The emulator's HTTP side: routing, authentication and roles, fault injection, request log.
+
+Start it with ``GrafanaEmulator().start()`` (random port on 127.0.0.1, optionally HTTPS). Tests
+control it directly: add tokens and users, inject latency or faults per route, simulate a
+person editing a dashboard in the UI, and read the request log.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import copy
+import json
+import re
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from . import openapi
+from .state import JSON, Answer, Org, State, Version, now
+
+VERSION = "12.3.3"
+ROLES = ("Viewer", "Editor", "Admin")
+PERMISSIONS = {
+    "Viewer": ["dashboards:read", "folders:read", "datasources:read", "alert.provisioning:read"],
+    "Editor": ["dashboards:read", "dashboards:create", "dashboards:write", "dashboards:delete",
+               "folders:read", "folders:create", "folders:write", "folders:delete",
+               "datasources:read", "alert.provisioning:read", "alert.provisioning:write"],
+}
+PERMISSIONS["Admin"] = [*PERMISSIONS["Editor"], "datasources:create", "datasources:write",
+                        "datasources:delete"]
+
+
+@dataclass(frozen=True)
+class Identity:
+    login: str
+    role: str
+    org_id: int = 1
+    kind: str = "token"  # token | basic
+
+
+@dataclass
+class Fault:
+    """What the next ``count`` requests matching ``method`` and ``path`` (a regex) get."""
+
+    method: str
+    path: str
+    kind: str  # status | timeout | drop
+    count: int = 1
+    status: int = 503
+    retry_after: int | None = None
+    after: bool = False  # apply the request first, then fail (the client saw no answer)
+    delay: float = 10.0  # for timeouts
+
+    def matches(self, method: str, path: str) -> bool:
+        return self.count > 0 and self.method in (method, "*") and bool(re.search(self.path, path))
+
+
+@dataclass
+class Logged:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    status: int
+    org: int | None
+    user: str | None
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Route = tuple[str, re.Pattern[str], str | None, Callable[..., Answer]]
+
+
+class GrafanaEmulator:
+    def __init__(self) -> None:
+        self.state = State()
+        self.tokens: dict[str, Identity] = {}
+        self.users: dict[str, tuple[str, Identity]] = {}
+        self.faults: list[Fault] = []
+        self.latency = 0.0
+        self.healthy = True
+        self.log: list[Logged] = []
+        self.schema_violations: list[str] = []
+        self._lock = threading.RLock()
+        self._server: ThreadingHTTPServer | None = None
+        self.url = ""
+        self.routes = self._routes()
+
+    # --- control surface (tests only) ----------------------------------------------------
+
+    def add_token(self, token: str, role: str = "Admin", org_id: int = 1,
+                  login: str = "sa-phoenix-dash") -> None:
+        self.tokens[token] = Identity(login, role, org_id, "token")
+
+    def add_user(self, login: str, password: str, role: str = "Admin", org_id: int = 1) -> None:
+        self.users[login] = (password, Identity(login, role, org_id, "basic"))
+
+    def inject(self, fault: Fault) -> None:
+        with self._lock:
+            self.faults.append(fault)
+
+    def writes(self) -> list[Logged]:
+        return [entry for entry in self.log if entry.method in ("POST", "PUT", "DELETE")]
+
+    def ui_edit(self, uid: str, change: Callable[[JSON], None], user: str = "alice",
+                org_id: int = 1) -> int:
+        """A person saves the dashboard in the UI: a new version with an empty message."""
+        with self._lock:
+            dashboard = self.state.org(org_id).dashboards[uid]
+            data = copy.deepcopy(dashboard.current.data)
+            change(data)
+            data["version"] = dashboard.current.version + 1
+            dashboard.versions.append(Version(data["version"], now(), user, "", data))
+            return int(data["version"])
+
+    # --- server --------------------------------------------------------------------------
+
+    def start(self, tls: ssl.SSLContext | None = None) -> GrafanaEmulator:
+        emulator = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:  # quiet
+                pass
+
+            def do_GET(self) -> None:
+                emulator._handle(self, "GET")
+
+            def do_POST(self) -> None:
+                emulator._handle(self, "POST")
+
+            def do_PUT(self) -> None:
+                emulator._handle(self, "PUT")
+
+            def do_DELETE(self) -> None:
+                emulator._handle(self, "DELETE")
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        if tls is not None:
+            server.socket = tls.wrap_socket(server.socket, server_side=True)
+        self._server = server
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        scheme = "https" if tls else "http"
+        self.url = f"{scheme}://127.0.0.1:{server.server_address[1]}"
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    # --- request handling ----------------------------------------------------------------
+
+    def _handle(self, request: BaseHTTPRequestHandler, method: str) -> None:
+        parts = urlsplit(request.path)
+        path, query = parts.path, parse_qs(parts.query)
+        raw = request.rfile.read(int(request.headers.get("Content-Length") or 0))
+        if self.latency:
+            time.sleep(self.latency)
+        fault = self._take_fault(method, path)
+        if fault is not None and not fault.after:
+            self._log_fault(method, path, query, fault)
+            self._fail(request, fault)
+            return
+        status, body, identity, parsed = self._answer(request, method, path, query, raw)
+        with self._lock:
+            self.log.append(Logged(method, path, query, status,
+                                   identity.org_id if identity else None,
+                                   identity.login if identity else None, parsed,
+                                   {k: v for k, v in request.headers.items()
+                                    if k.lower() not in ("authorization", "cookie")}))
+        if fault is not None and fault.after:
+            self._fail(request, fault)
+            return
+        self._send(request, status, body)
+
+    def _log_fault(self, method: str, path: str, query: dict[str, list[str]],
+                   fault: Fault) -> None:
+        status = fault.status if fault.kind == "status" else 0  # 0: no answer at all
+        with self._lock:
+            self.log.append(Logged(method, path, query, status, None, None, None))
+
+    def _take_fault(self, method: str, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self.faults:
+                if fault.matches(method, path):
+                    fault.count -= 1
+                    return fault
+        return None
+
+    def _fail(self, request: BaseHTTPRequestHandler, fault: Fault) -> None:
+        if fault.kind == "drop":
+            request.close_connection = True
+            with contextlib.suppress(OSError):
+                request.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if fault.kind == "timeout":
+            time.sleep(fault.delay)
+            request.close_connection = True
+            return
+        headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+        message = {429: "Too Many Requests", 502: "Bad Gateway", 503: "Service Unavailable",
+                   500: "Internal Server Error", 504: "Gateway Timeout"}.get(fault.status, "error")
+        self._send(request, fault.status, {"message": message}, headers)
+
+    def _send(self, request: BaseHTTPRequestHandler, status: int, body: Any,
+              headers: dict[str, str] | None = None) -> None:
+        data = b"" if body is None else json.dumps(body).encode()
+        try:
+            request.send_response(status)
+            request.send_header("Content-Type", "application/json")
+            request.send_header("Content-Length", str(len(data)))
+            for key, value in (headers or {}).items():
+                request.send_header(key, value)
+            request.end_headers()
+            request.wfile.write(data)
+        except OSError:
+            pass
+
+    def _authenticate(self, request: BaseHTTPRequestHandler) -> Identity | Answer:
+        header = request.headers.get("Authorization") or ""
+        if header.startswith("Bearer "):
+            identity = self.tokens.get(header[7:])
+            if identity is None:
+                return 401, {"message": "Invalid API key", "messageId": "api-key.invalid"}
+            return identity
+        if header.startswith("Basic "):
+            try:
+                login, _, password = base64.b64decode(header[6:]).decode().partition(":")
+            except ValueError:
+                return 401, {"message": "Unauthorized"}
+            known = self.users.get(login)
+            if known is None or known[0] != password:
+                return 401, {"message": "Invalid username or password",
+                             "messageId": "password-auth.failed"}
+            return known[1]
+        return 401, {"message": "Unauthorized"}
+
+    def _answer(self, request: BaseHTTPRequestHandler, method: str, path: str,
+                query: dict[str, list[str]], raw: bytes
+                ) -> tuple[int, Any, Identity | None, Any]:
+        if path == "/api/health":
+            if self.healthy:
+                return 200, {"database": "ok", "version": VERSION, "commit": "emulated"}, None, None
+            return 503, {"database": "failing", "version": VERSION}, None, None
+        if not path.startswith("/api/"):
+            return 404, {"message": "Not found"}, None, None
+        identity = self._authenticate(request)
+        if isinstance(identity, tuple):
+            return identity[0], identity[1], None, None
+        org_header = request.headers.get("X-Grafana-Org-Id")
+        org_id = int(org_header) if org_header and org_header.isdigit() else identity.org_id
+        if org_id != identity.org_id:
+            return 401, {"message": "Unauthorized"}, identity, None
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            return 400, {"message": "bad request data"}, identity, None
+        api_path = path[len("/api"):]
+        operation = openapi.find(method, api_path)
+        if operation is not None and body is not None:
+            problems = openapi.body_errors(operation, body)
+            if problems:
+                with self._lock:
+                    self.schema_violations += [f"{method} {path}: {p}" for p in problems]
+                return 400, {"message": "bad request data"}, identity, body
+        for route_method, pattern, permission, handler in self.routes:
+            match = pattern.match(api_path)
+            if route_method == method and match:
+                if permission and permission not in PERMISSIONS[identity.role]:
+                    if permission.startswith("dashboards:") and method == "POST":
+                        return 403, {"message": "Access denied to save dashboard"}, identity, body
+                    return 403, {"title": "Access denied", "message":
+                                 "You'll need additional permissions to perform this action. "
+                                 f"Permissions needed: {permission}"}, identity, body
+                with self._lock:
+                    status, answer = handler(self.state.org(org_id), identity, body, query,
+                                             request, **match.groupdict())
+                return status, answer, identity, body
+        return 404, {"message": "Not found"}, identity, body
+
+    def _routes(self) -> list[Route]:
+        s = self.state
+
+        def r(method: str, path: str, permission: str | None,
+              handler: Callable[..., Answer]) -> Route:
+            return method, re.compile("^" + path + "$"), permission, handler
+
+        def provenance(request: BaseHTTPRequestHandler) -> str:
+            disabled = (request.headers.get("X-Disable-Provenance") or "").lower() == "true"
+            return "" if disabled else "api"
+
+        return [
+            r("GET", "/user", None, lambda o, i, b, q, req: (200, {
+                "id": 1, "login": i.login, "email": f"{i.login}@example.com", "name": i.login,
+                "orgId": i.org_id, "isGrafanaAdmin": False})),
+            r("GET", "/org", None, lambda o, i, b, q, req: (200, {"id": o.id,
+                                                                  "name": f"Org {o.id}"})),
+            r("GET", "/access-control/user/permissions", None, lambda o, i, b, q, req: (
+                200, {action: ["*"] for action in PERMISSIONS[i.role]})),
+            r("POST", "/dashboards/db", "dashboards:write",
+              lambda o, i, b, q, req: s.save_dashboard(o, b, i.login)),
+            r("GET", "/dashboards/uid/(?P<uid>[^/]+)", "dashboards:read",
+              lambda o, i, b, q, req, uid: s.get_dashboard(o, uid)),
+            r("DELETE", "/dashboards/uid/(?P<uid>[^/]+)", "dashboards:delete",
+              lambda o, i, b, q, req, uid: s.delete_dashboard(o, uid)),
+            r("GET", "/dashboards/uid/(?P<uid>[^/]+)/versions", "dashboards:read",
+              lambda o, i, b, q, req, uid: s.versions(o, uid)),
+            r("GET", "/search", "dashboards:read", lambda o, i, b, q, req: s.search(o, q)),
+            r("GET", "/folders", "folders:read",
+              lambda o, i, b, q, req: s.list_folders(o, (q.get("parentUid") or [None])[0])),
+            r("POST", "/folders", "folders:create",
+              lambda o, i, b, q, req: s.create_folder(o, b or {})),
+            r("GET", "/folders/(?P<uid>[^/]+)", "folders:read",
+              lambda o, i, b, q, req, uid: s.get_folder(o, uid)),
+            r("PUT", "/folders/(?P<uid>[^/]+)", "folders:write",
+              lambda o, i, b, q, req, uid: s.update_folder(o, uid, b or {})),
+            r("DELETE", "/folders/(?P<uid>[^/]+)", "folders:delete",
+              lambda o, i, b, q, req, uid: s.delete_folder(
+                  o, uid, (q.get("forceDeleteRules") or ["false"])[0] == "true")),
+            r("GET", "/v1/provisioning/alert-rules", "alert.provisioning:read",
+              lambda o, i, b, q, req: (200, [copy.deepcopy(x) for x in o.rules.values()])),
+            r("POST", "/v1/provisioning/alert-rules", "alert.provisioning:write",
+              lambda o, i, b, q, req: s.write_rule(o, b or {}, provenance(req), create=True)),
+            r("GET", "/v1/provisioning/alert-rules/(?P<uid>[^/]+)", "alert.provisioning:read",
+              lambda o, i, b, q, req, uid: (200, copy.deepcopy(o.rules[uid]))
+              if uid in o.rules else (404, None)),
+            r("PUT", "/v1/provisioning/alert-rules/(?P<uid>[^/]+)", "alert.provisioning:write",
+              lambda o, i, b, q, req, uid: s.write_rule(o, {**(b or {}), "uid": uid},
+                                                         provenance(req), create=False)),
+            r("DELETE", "/v1/provisioning/alert-rules/(?P<uid>[^/]+)", "alert.provisioning:write",
+              lambda o, i, b, q, req, uid: (204, None) if o.rules.pop(uid, None) else (404, None)),
+            r("GET", "/v1/provisioning/folder/(?P<folder>[^/]+)/rule-groups/(?P<group>[^/]+)",
+              "alert.provisioning:read",
+              lambda o, i, b, q, req, folder, group: s.rule_group(o, folder, group)),
+            r("PUT", "/v1/provisioning/folder/(?P<folder>[^/]+)/rule-groups/(?P<group>[^/]+)",
+              "alert.provisioning:write",
+              lambda o, i, b, q, req, folder, group: s.put_rule_group(o, folder, group, b or {},
+                                                                      provenance(req))),
+            r("DELETE", "/v1/provisioning/folder/(?P<folder>[^/]+)/rule-groups/(?P<group>[^/]+)",
+              "alert.provisioning:write",
+              lambda o, i, b, q, req, folder, group: s.delete_rule_group(o, folder, group)),
+            r("GET", "/datasources", "datasources:read",
+              lambda o, i, b, q, req: (200, list(o.datasources.values()))),
+            r("POST", "/datasources", "datasources:create",
+              lambda o, i, b, q, req: s.add_datasource(o, b or {})),
+            r("GET", "/datasources/uid/(?P<uid>[^/]+)", "datasources:read",
+              lambda o, i, b, q, req, uid: (200, o.datasources[uid]) if uid in o.datasources
+              else (404, {"message": "Data source not found"})),
+            r("PUT", "/datasources/uid/(?P<uid>[^/]+)", "datasources:write",
+              lambda o, i, b, q, req, uid: s.update_datasource(o, uid, b or {})),
+            r("DELETE", "/datasources/uid/(?P<uid>[^/]+)", "datasources:delete",
+              lambda o, i, b, q, req, uid: (200, {"message": "Data source deleted"})
+              if o.datasources.pop(uid, None) else (404, {"message": "Data source not found"})),
+        ]
+
+
+__all__ = ["ROLES", "Fault", "GrafanaEmulator", "Identity", "Org"]
