@@ -110,3 +110,44 @@ def project(tmp_path: Path) -> Project:
 
 
 ProjectFactory = Callable[[], Project]
+
+
+# --- Grafana: the emulator, or a real Grafana when PHOENIX_DASH_TEST_GRAFANA_URL is set ---------
+
+REAL_GRAFANA_URL = os.environ.get("PHOENIX_DASH_TEST_GRAFANA_URL")
+ADMIN_TOKEN = "glsa_phoenixDashTestAdmin_0123456789abcdef"
+VIEWER_TOKEN = "glsa_phoenixDashTestViewer_0123456789abcdef"
+
+
+class GrafanaTarget:
+    """Where Grafana-facing tests send requests. ``emulator`` is None against a real Grafana."""
+
+    def __init__(self, url: str, token: str, viewer_token: str | None,
+                 emulator: Any | None) -> None:
+        self.url = url
+        self.token = token
+        self.viewer_token = viewer_token
+        self.emulator = emulator
+
+    def require_emulator(self) -> Any:
+        if self.emulator is None:
+            pytest.skip("needs the emulator's control surface (fault injection, request log)")
+        return self.emulator
+
+
+@pytest.fixture
+def grafana() -> Any:
+    if REAL_GRAFANA_URL:
+        token = os.environ.get("PHOENIX_DASH_TEST_GRAFANA_TOKEN", "")
+        assert token, "set PHOENIX_DASH_TEST_GRAFANA_TOKEN (an Admin service-account token)"
+        yield GrafanaTarget(REAL_GRAFANA_URL.rstrip("/"), token,
+                            os.environ.get("PHOENIX_DASH_TEST_GRAFANA_VIEWER_TOKEN"), None)
+        return
+    from emulator import GrafanaEmulator
+
+    emulator = GrafanaEmulator().start()
+    emulator.add_token(ADMIN_TOKEN, "Admin")
+    emulator.add_token(VIEWER_TOKEN, "Viewer")
+    emulator.add_user("admin", "admin-password", "Admin")
+    yield GrafanaTarget(emulator.url, ADMIN_TOKEN, VIEWER_TOKEN, emulator)
+    emulator.stop()

@@ -57,6 +57,7 @@ class Fault:
     retry_after: int | None = None
     after: bool = False  # apply the request first, then fail (the client saw no answer)
     delay: float = 10.0  # for timeouts
+    message: str | None = None  # the error message; "{authorization}" echoes the header
 
     def matches(self, method: str, path: str) -> bool:
         return self.count > 0 and self.method in (method, "*") and bool(re.search(self.path, path))
@@ -78,7 +79,10 @@ Route = tuple[str, re.Pattern[str], str | None, Callable[..., Answer]]
 
 
 class GrafanaEmulator:
-    def __init__(self) -> None:
+    def __init__(self, prefix: str = "") -> None:
+        self.prefix = prefix.rstrip("/")  # serve under a sub-path, as behind a proxy
+        self.in_flight = 0
+        self.max_in_flight = 0
         self.state = State()
         self.tokens: dict[str, Identity] = {}
         self.users: dict[str, tuple[str, Identity]] = {}
@@ -147,9 +151,9 @@ class GrafanaEmulator:
         if tls is not None:
             server.socket = tls.wrap_socket(server.socket, server_side=True)
         self._server = server
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
         scheme = "https" if tls else "http"
-        self.url = f"{scheme}://127.0.0.1:{server.server_address[1]}"
+        self.url = f"{scheme}://127.0.0.1:{server.server_address[1]}{self.prefix}"
         return self
 
     def stop(self) -> None:
@@ -163,6 +167,22 @@ class GrafanaEmulator:
         parts = urlsplit(request.path)
         path, query = parts.path, parse_qs(parts.query)
         raw = request.rfile.read(int(request.headers.get("Content-Length") or 0))
+        if self.prefix:
+            if not path.startswith(self.prefix + "/"):
+                self._send(request, 404, {"message": "Not found"})
+                return
+            path = path[len(self.prefix):]
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            self._serve(request, method, path, query, raw)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _serve(self, request: BaseHTTPRequestHandler, method: str, path: str,
+               query: dict[str, list[str]], raw: bytes) -> None:
         if self.latency:
             time.sleep(self.latency)
         fault = self._take_fault(method, path)
@@ -207,8 +227,11 @@ class GrafanaEmulator:
             request.close_connection = True
             return
         headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
-        message = {429: "Too Many Requests", 502: "Bad Gateway", 503: "Service Unavailable",
-                   500: "Internal Server Error", 504: "Gateway Timeout"}.get(fault.status, "error")
+        message = fault.message or {429: "Too Many Requests", 502: "Bad Gateway",
+                                    503: "Service Unavailable", 500: "Internal Server Error",
+                                    504: "Gateway Timeout"}.get(fault.status, "error")
+        # A careless proxy may echo the request; the client must not repeat the secret.
+        message = message.replace("{authorization}", request.headers.get("Authorization", ""))
         self._send(request, fault.status, {"message": message}, headers)
 
     def _send(self, request: BaseHTTPRequestHandler, status: int, body: Any,
