@@ -10,9 +10,9 @@ from typing import Any
 
 import niquests
 import pytest
+from emulator import Fault
 
 from conftest import GrafanaTarget
-from emulator import Fault
 
 
 class Api:
@@ -171,7 +171,7 @@ def test_search_filters(api: Api) -> None:
     assert uids(type="dash-db", query=a) == [a]
     assert len(uids(type="dash-db", tag=tag, limit=2, page=1)) == 2
     assert len(uids(type="dash-db", tag=tag, limit=2, page=2)) == 1
-    status, hits = api.call("GET", "/search", type="dash-db", dashboardUIDs=a)
+    _, hits = api.call("GET", "/search", type="dash-db", dashboardUIDs=a)
     assert {"uid", "title", "uri", "url", "type", "tags", "folderUid", "folderTitle",
             "isStarred"} <= set(hits[0]) and hits[0]["type"] == "dash-db"
 
