@@ -404,3 +404,22 @@ def test_faults_are_injected_and_logged(grafana: GrafanaTarget, api: Api) -> Non
     with pytest.raises(niquests.exceptions.ConnectionError):
         niquests.get(grafana.url + "/api/search", timeout=10, retries=0,
                      headers={"Authorization": f"Bearer {grafana.token}"})
+
+
+# --- datasources by uid (not in BEHAVIOR.md; Grafana's documented answers) ---------------------
+
+def test_datasources_by_uid(api: Api) -> None:
+    ds_uid = uid("ds")
+    body = {"uid": ds_uid, "name": ds_uid, "type": "prometheus", "access": "proxy",
+            "url": "http://prometheus:9090", "secureJsonData": {"httpHeaderValue1": "s3cret"}}
+    status, created = api.call("POST", "/datasources", body)
+    assert status == 200 and created["datasource"]["uid"] == ds_uid
+    assert "secureJsonData" not in created["datasource"]  # secrets are write-only
+    assert api.call("POST", "/datasources", {**body, "uid": uid("ds")})[0] == 409  # same name
+    status, read = api.call("GET", f"/datasources/uid/{ds_uid}")
+    assert status == 200 and read["url"] == "http://prometheus:9090"
+    status, updated = api.call("PUT", f"/datasources/uid/{ds_uid}",
+                               {**body, "url": "http://prometheus:9091"})
+    assert status == 200 and updated["datasource"]["url"] == "http://prometheus:9091"
+    assert api.call("DELETE", f"/datasources/uid/{ds_uid}")[0] == 200
+    assert api.call("GET", f"/datasources/uid/{ds_uid}")[0] == 404

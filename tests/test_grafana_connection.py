@@ -316,3 +316,26 @@ def test_ping_unreachable_exits_2(project: Project) -> None:
 
 def test_viewer_token_constant_is_distinct() -> None:
     assert VIEWER_TOKEN != ADMIN_TOKEN
+
+
+def test_org_id_is_sent_with_every_request(grafana: GrafanaTarget) -> None:
+    emulator = grafana.require_emulator()
+    emulator.add_token("glsa_org3", "Admin", org_id=3)
+    connection = connect(grafana.url, token("glsa_org3"), org_id=3)
+    assert connection.request("GET", "/search") == []
+    assert emulator.log[-1].headers.get("X-Grafana-Org-Id") == "3"
+    assert emulator.log[-1].org == 3
+
+
+def test_version_conflicts_are_conflict_errors(conn: GrafanaConnection) -> None:
+    from phoenix_dash.grafana.errors import GrafanaConflict
+
+    import uuid
+
+    body = {"dashboard": {"uid": f"conflict-{uuid.uuid4().hex[:10]}", "title": "c"}}
+    conn.request("POST", "/dashboards/db", json=body)
+    with pytest.raises(GrafanaConflict) as caught:
+        conn.request("POST", "/dashboards/db", json=body)
+    assert caught.value.status == 412
+    assert caught.value.grafana_message == "The dashboard has been changed by someone else"
+    assert caught.value.exit_code == 1
