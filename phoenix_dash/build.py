@@ -31,6 +31,12 @@ class Build:
     catalog: Catalog | None
     alert_groups: list[RuleGroup] = field(default_factory=list)
     folders: Mapping[str, Folder] = field(default_factory=dict)
+    default_folder: str | None = None
+
+    def folder_of(self, uid: str) -> str | None:
+        """The folder a dashboard goes to (the project's default folder)."""
+        del uid  # one folder for all dashboards, for now
+        return self.default_folder
 
     def files(self) -> dict[str, bytes]:
         """Relative path under build/ -> content."""
@@ -63,7 +69,7 @@ def build_project(config: Config, jobs: int = 1) -> Build:
     alert_ctx = AlertContext(config.datasources, config.folders, config.default_datasource)
     groups = load_alert_groups(config.root, config.alerts_dir, alert_ctx)
     check_panel_links(groups, {d.uid: panel_ids(d.json) for d in dashboards})
-    return Build(dashboards, catalog, groups, config.folders)
+    return Build(dashboards, catalog, groups, config.folders, config.default_folder)
 
 
 def panel_ids(dashboard: JSON) -> set[int]:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 
 from . import __version__
 from .alerting.outputs import run_alert_tests
-from .build import build_dir_display, build_project, check_build, write_build
+from .build import Build, build_dir_display, build_project, check_build, write_build
 from .catalog import Catalog, load_catalog
 from .config import Config, find_config, load_config
 from .errors import ConfigError, PhoenixDashError
@@ -23,6 +26,13 @@ from .lint.core import Severity
 from .lint.runner import failing, lint_build, lint_files
 from .quantities import parse_duration
 from .render import default_jobs
+from .sync import report as sync_report
+from .sync.against import diff_against
+from .sync.applier import apply_plan
+from .sync.model import Action, Outcome, Plan
+from .sync.planner import PlanOptions, Selection, make_plan
+from .sync.pull import pull_dashboards
+from .sync.target import Target, make_target
 
 
 def _config(path: str | None) -> Config:
@@ -208,3 +218,140 @@ def _connect(config: Config, verbose: bool) -> GrafanaConnection:
         logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
     return connection
+
+
+def _plan(config: Config, env: str | None, verbose: bool, only: tuple[str, ...],
+          exclude: tuple[str, ...], prune: bool, max_deletions: int, force: bool,
+          note: str) -> tuple[Target, GrafanaConnection, Plan, Build]:
+    build_result = build_project(config)
+    target = make_target(config, env, note, force)
+    connection = _connect(replace(config, grafana=dict(target.grafana)), verbose)
+    options = PlanOptions(prune, max_deletions, Selection(only, exclude))
+    return target, connection, make_plan(connection, build_result, target, options), build_result
+
+
+SELECT = [
+    click.option("--env", help="Environment from phoenix-dash.yaml (URL, org, uid mappings)."),
+    click.option("--only", multiple=True, help="Only these uids, folder uids or kinds."),
+    click.option("--exclude", multiple=True, help="Leave out these uids, folder uids or kinds."),
+]
+
+
+def _with(options: list[Any]) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    def decorate(function: Callable[..., None]) -> Callable[..., None]:
+        for option in reversed(options):
+            function = option(function)
+        return function
+    return decorate
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+@_with(SELECT)
+@click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
+@click.option("--prune", is_flag=True, help="Delete managed resources no longer in code.")
+@click.option("--max-deletions", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Refuse a plan that deletes more than this.")
+@click.option("--force", is_flag=True, help="Overwrite conflicting edits made outside code.")
+@click.option("--message", "note", default="", help="Added to each dashboard version message.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("-v", "--verbose", is_flag=True, help="Log every request (secrets redacted).")
+def sync(config_path: str | None, env: str | None, only: tuple[str, ...],
+         exclude: tuple[str, ...], dry_run: bool, prune: bool, max_deletions: int, force: bool,
+         note: str, fmt: str, verbose: bool) -> None:
+    """Make Grafana match the build: plan, then apply. Never overwrites edits made in the UI
+    unless --force."""
+    try:
+        config = _config(config_path)
+        target, connection, plan, _ = _plan(config, env, verbose, only, exclude, prune,
+                                            max_deletions, force, note)
+        if dry_run:
+            click.echo(sync_report.plan_json(plan) if fmt == "json"
+                       else sync_report.plan_text(plan, _style()))
+            sys.exit(1 if plan.by_action(Action.CONFLICT) else 0)
+        outcomes = _apply(connection, plan, target, fmt)
+    except PhoenixDashError as exc:
+        _fail(exc)
+        return
+    if fmt == "json":
+        click.echo(sync_report.sync_json(plan, outcomes))
+    else:
+        for change in plan.by_action(Action.CONFLICT):
+            click.echo(f"CONFLICT {change.resource.kind} {change.resource.key}: {change.reason} "
+                       "(--force to overwrite)")
+        click.echo(sync_report.summary_line(plan)
+                   + f"; {sum(o.ok for o in outcomes)} written, "
+                   f"{sum(not o.ok for o in outcomes)} failed")
+    failed = any(not o.ok for o in outcomes) or plan.by_action(Action.CONFLICT)
+    sys.exit(1 if failed else 0)
+
+
+def _apply(connection: GrafanaConnection, plan: Plan, target: Target,
+           fmt: str) -> list[Outcome]:
+    writes = [c for c in plan.changes if c.writes]
+    if fmt == "json" or not writes:
+        return apply_plan(connection, plan, target)
+    if sys.stdout.isatty():
+        with click.progressbar(length=len(writes), label="syncing") as bar:
+            return apply_plan(connection, plan, target, lambda outcome: bar.update(1))
+    return apply_plan(connection, plan, target,
+                      lambda outcome: click.echo(sync_report.outcome_line(outcome)))
+
+
+def _style() -> Callable[..., str]:
+    return click.style if sys.stdout.isatty() else _no_style
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+@_with(SELECT)
+@click.option("--against", "ref", help="Compare with build/ at this git revision instead of "
+                                       "Grafana.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]),
+              default="text", show_default=True)
+@click.option("-v", "--verbose", is_flag=True, help="Log every request (secrets redacted).")
+def diff(config_path: str | None, env: str | None, only: tuple[str, ...],
+         exclude: tuple[str, ...], ref: str | None, fmt: str, verbose: bool) -> None:
+    """What sync would change in Grafana (or, with --against, since a git revision)."""
+    try:
+        config = _config(config_path)
+        if ref is not None:
+            plan = diff_against(config, build_project(config), ref, Selection(only, exclude))
+        else:
+            _, _, plan, _ = _plan(config, env, verbose, only, exclude, False, 0, False, "")
+    except PhoenixDashError as exc:
+        _fail(exc)
+        return
+    if fmt == "json":
+        click.echo(sync_report.plan_json(plan))
+    elif fmt == "markdown":
+        click.echo(sync_report.plan_markdown(plan), nl=False)
+    else:
+        click.echo(sync_report.plan_text(plan, _style()))
+    sys.exit(0 if plan.in_sync else 1)
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+@click.option("--env", help="Environment from phoenix-dash.yaml.")
+@click.option("--uid", "uids", multiple=True, help="Dashboard uid (repeatable).")
+@click.option("--tag", "tags", multiple=True, help="Dashboards with this tag (all given).")
+@click.option("--folder", "folders", multiple=True, help="Dashboards in this folder uid.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="pulled",
+              show_default=True, help="Directory for the JSON files.")
+@click.option("-v", "--verbose", is_flag=True, help="Log every request (secrets redacted).")
+def pull(config_path: str | None, env: str | None, uids: tuple[str, ...],
+         tags: tuple[str, ...], folders: tuple[str, ...], out_dir: str, verbose: bool) -> None:
+    """Fetch live dashboards as JSON files, to adopt dashboards made in the UI."""
+    try:
+        config = _config(config_path)
+        target = make_target(config, env)
+        connection = _connect(replace(config, grafana=dict(target.grafana)), verbose)
+        written = pull_dashboards(connection, Path(out_dir), uids, tags, folders)
+    except PhoenixDashError as exc:
+        _fail(exc)
+        return
+    for path in written:
+        click.echo(f"pulled {path}")
+    click.echo(f"{len(written)} dashboards written to {out_dir}/")

@@ -47,6 +47,8 @@ class Config:
     promtool: str | None = None
     suppressions: tuple[Suppression, ...] = ()
     grafana: dict[str, Any] = field(default_factory=dict)  # see grafana.settings
+    sync: dict[str, Any] = field(default_factory=dict)
+    environments: dict[str, Any] = field(default_factory=dict)
 
     def display(self, path: Path) -> str:
         """A path as the user should read it: relative to the project root when inside it."""
@@ -105,6 +107,8 @@ def load_config(path: Path) -> Config:
         promtool=data.get("prometheus", {}).get("promtool"),
         suppressions=_suppressions(doc),
         grafana=dict(data.get("grafana", {})),
+        sync=dict(data.get("sync", {})),
+        environments=dict(data.get("environments", {})),
     )
 
 

@@ -328,9 +328,9 @@ def test_org_id_is_sent_with_every_request(grafana: GrafanaTarget) -> None:
 
 
 def test_version_conflicts_are_conflict_errors(conn: GrafanaConnection) -> None:
-    from phoenix_dash.grafana.errors import GrafanaConflict
-
     import uuid
+
+    from phoenix_dash.grafana.errors import GrafanaConflict
 
     body = {"dashboard": {"uid": f"conflict-{uuid.uuid4().hex[:10]}", "title": "c"}}
     conn.request("POST", "/dashboards/db", json=body)

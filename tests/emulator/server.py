@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import openapi
 from .state import JSON, Answer, Org, State, Version, now
@@ -165,7 +165,7 @@ class GrafanaEmulator:
 
     def _handle(self, request: BaseHTTPRequestHandler, method: str) -> None:
         parts = urlsplit(request.path)
-        path, query = parts.path, parse_qs(parts.query)
+        path, query = unquote(parts.path), parse_qs(parts.query)
         raw = request.rfile.read(int(request.headers.get("Content-Length") or 0))
         if self.prefix:
             if not path.startswith(self.prefix + "/"):

@@ -1,0 +1,95 @@
+"""The plan: what should exist, what does, and what to do about each resource."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+JSON = dict[str, Any]
+
+# Kinds in dependency order: folders before what lives in them.
+KINDS = ("folder", "dashboard", "alert-group")
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    UNCHANGED = "unchanged"
+    CONFLICT = "conflict"
+
+
+@dataclass
+class Resource:
+    """One thing sync manages, as it should be (``desired``) or as found (``remote``)."""
+
+    kind: str
+    key: str  # uid, or "folder/group" for rule groups
+    name: str
+    folder: str | None = None
+    desired: JSON | None = None  # the body to write (None: to delete)
+    content_hash: str = ""  # of the normalised desired content
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.key}"
+
+
+@dataclass
+class Remote:
+    """What Grafana has for a resource, as much as the plan needs."""
+
+    body: JSON
+    version: int | None = None
+    content_hash: str = ""
+    recorded_hash: str | None = None  # what our last write recorded, when known
+    last_editor: str = ""
+    last_edited: str = ""
+
+
+@dataclass
+class Change:
+    resource: Resource
+    action: Action
+    remote: Remote | None = None
+    reason: str = ""
+    details: list[str] = field(default_factory=list)  # the semantic diff, for people
+
+    @property
+    def writes(self) -> bool:
+        return self.action in (Action.CREATE, Action.UPDATE, Action.DELETE)
+
+    def as_json(self) -> JSON:
+        return {"kind": self.resource.kind, "key": self.resource.key,
+                "name": self.resource.name, "action": self.action.value, "reason": self.reason,
+                "details": self.details}
+
+
+@dataclass
+class Plan:
+    changes: list[Change] = field(default_factory=list)
+    message: str = ""
+
+    def by_action(self, action: Action) -> list[Change]:
+        return [c for c in self.changes if c.action == action]
+
+    @property
+    def deletions(self) -> int:
+        return len(self.by_action(Action.DELETE))
+
+    @property
+    def in_sync(self) -> bool:
+        return all(c.action == Action.UNCHANGED for c in self.changes)
+
+    def summary(self) -> dict[str, int]:
+        return {action.value: len(self.by_action(action)) for action in Action}
+
+
+@dataclass
+class Outcome:
+    """What applying one change did."""
+
+    change: Change
+    ok: bool
+    detail: str = ""

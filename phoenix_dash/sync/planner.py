@@ -1,0 +1,83 @@
+"""Computing the plan: desired resources from the build, their live state from Grafana, one
+Change each (reads run concurrently; the connection bounds them)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from ..build import Build
+from ..errors import ConfigError
+from ..grafana.connection import GrafanaConnection
+from .handlers import HANDLERS, Handler
+from .model import KINDS, Action, Change, Plan, Resource
+from .normalize import version_message
+from .target import Target
+
+
+@dataclass(frozen=True)
+class Selection:
+    """--only / --exclude: uids, folder uids, or kinds (folder, dashboard, alert-group)."""
+
+    only: Sequence[str] = ()
+    exclude: Sequence[str] = ()
+
+    def keeps(self, resource: Resource) -> bool:
+        names = {resource.kind, resource.key, resource.folder or "", f"{resource.kind}s"}
+        if resource.kind == "folder":
+            names.add("folders")
+        if self.only and not names & set(self.only):
+            return False
+        return not names & set(self.exclude)
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    prune: bool = False
+    max_deletions: int = 5
+    selection: Selection = field(default_factory=Selection)
+
+
+def make_plan(conn: GrafanaConnection, build: Build, target: Target,
+              options: PlanOptions) -> Plan:
+    plan = Plan(message=version_message(target.revision, "<content hash>", target.note))
+    workers = conn.settings.max_concurrency
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for handler in HANDLERS:
+            desired = [r for r in handler.desired(build, target) if options.selection.keeps(r)]
+            plan.changes += list(pool.map(lambda r, h=handler: h.plan(conn, r, target), desired))
+            if options.prune:
+                plan.changes += _deletions(pool, conn, handler, desired, target, options)
+    _check_folders(plan, build, target)
+    plan.changes.sort(key=_order)
+    if options.prune and plan.deletions > options.max_deletions:
+        raise ConfigError(f"the plan deletes {plan.deletions} resources, more than "
+                          f"--max-deletions {options.max_deletions}; nothing was changed")
+    return plan
+
+
+def _deletions(pool: ThreadPoolExecutor, conn: GrafanaConnection, handler: Handler,
+               desired: list[Resource], target: Target, options: PlanOptions) -> list[Change]:
+    wanted = {r.key for r in desired}
+    gone = [r for r in handler.managed(conn, target)
+            if r.key not in wanted and options.selection.keeps(r)]
+    changes = list(pool.map(lambda r: handler.plan_delete(conn, r, target), gone))
+    return [c for c in changes if c.action != Action.UNCHANGED]
+
+
+def _check_folders(plan: Plan, build: Build, target: Target) -> None:
+    """Every dashboard and rule group must land in a folder the plan knows."""
+    known = {c.resource.key for c in plan.changes if c.resource.kind == "folder"}
+    known |= {target.folder_uid(uid) for uid in build.folders}
+    for change in plan.changes:
+        folder = change.resource.folder
+        if change.resource.kind != "folder" and folder and folder not in known:
+            raise ConfigError(f"{change.resource.label} goes to folder {folder!r}, which is not "
+                              "in phoenix-dash.yaml folders")
+
+
+def _order(change: Change) -> tuple[int, int]:
+    """Dependency order: folders, then dashboards and rule groups; deletes last, reversed."""
+    rank = KINDS.index(change.resource.kind)
+    return (1, -rank) if change.action == Action.DELETE else (0, rank)

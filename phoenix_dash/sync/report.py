@@ -1,0 +1,85 @@
+"""Plans and sync results for people (text, markdown for a PR comment) and for CD (JSON)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from .model import Action, Change, Outcome, Plan
+
+SYMBOL = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-",
+          Action.UNCHANGED: "=", Action.CONFLICT: "!"}
+COLOUR = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red",
+          Action.UNCHANGED: None, Action.CONFLICT: "magenta"}
+Style = Callable[..., str]
+
+
+def _plain(text: str, **_: object) -> str:
+    return text
+
+
+def _line(change: Change) -> str:
+    resource = change.resource
+    name = f" ({resource.name})" if resource.name and resource.name != resource.key else ""
+    reason = f": {change.reason}" if change.reason and change.action != Action.UNCHANGED else ""
+    return f"{SYMBOL[change.action]} {resource.kind} {resource.key}{name} {change.action.value}" \
+           f"{reason}"
+
+
+def plan_text(plan: Plan, style: Style = _plain, show_unchanged: bool = False) -> str:
+    lines = []
+    for change in plan.changes:
+        if change.action == Action.UNCHANGED and not show_unchanged:
+            continue
+        lines.append(style(_line(change), fg=COLOUR[change.action]))
+        lines += [f"    {detail}" for detail in change.details]
+    lines.append(summary_line(plan))
+    return "\n".join(lines)
+
+
+def summary_line(plan: Plan) -> str:
+    counts = plan.summary()
+    parts = [f"{counts[a]} to {a}" for a in (Action.CREATE, Action.UPDATE, Action.DELETE)]
+    conflicts = counts[Action.CONFLICT]
+    parts += [f"{counts[Action.UNCHANGED]} unchanged",
+              f"{conflicts} conflict{'s' if conflicts != 1 else ''}"]
+    return ", ".join(parts)
+
+
+def plan_markdown(plan: Plan) -> str:
+    changed = [c for c in plan.changes if c.action != Action.UNCHANGED]
+    if not changed:
+        return "**phoenix-dash:** no differences with Grafana.\n"
+    out = ["### phoenix-dash diff", "", "| | resource | change |", "|---|---|---|"]
+    for change in changed:
+        resource = change.resource
+        detail = "<br>".join([change.reason, *change.details]).strip("<br>")
+        out.append(f"| {SYMBOL[change.action]} | {resource.kind} `{resource.key}` "
+                   f"{resource.name} | **{change.action.value}** {detail} |")
+    out += ["", summary_line(plan), ""]
+    return "\n".join(out)
+
+
+def plan_json(plan: Plan) -> str:
+    return json.dumps({"summary": plan.summary(),
+                       "changes": [c.as_json() for c in plan.changes]}, indent=2)
+
+
+def outcome_line(outcome: Outcome) -> str:
+    mark = "ok" if outcome.ok else "FAILED"
+    return f"{mark:6} {_line(outcome.change)} -> {outcome.detail}"
+
+
+def sync_json(plan: Plan, outcomes: list[Outcome]) -> str:
+    results = {id(o.change): o for o in outcomes}
+    entries = []
+    for change in plan.changes:
+        outcome = results.get(id(change))
+        entry = change.as_json()
+        entry["result"] = ("ok" if outcome.ok else "failed") if outcome else (
+            "conflict" if change.action == Action.CONFLICT else "unchanged")
+        entry["detail"] = outcome.detail if outcome else ""
+        entries.append(entry)
+    failed = sum(1 for o in outcomes if not o.ok)
+    return json.dumps({"summary": {**plan.summary(), "failed": failed}, "resources": entries},
+                      indent=2)

@@ -1,0 +1,101 @@
+"""Where a sync goes: the environment's uid mappings and the sync settings."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..config import Config, Folder
+from ..errors import ConfigError, Location
+
+JSON = dict[str, Any]
+DEFAULT_MANAGED_TAG = "managed-by-phoenix-dash"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One Grafana to sync to, with how uids differ there."""
+
+    name: str  # environment name, or "default"
+    grafana: Mapping[str, Any]
+    folders: Mapping[str, Folder]  # config folder uid -> folder there
+    datasource_uids: Mapping[str, str] = field(default_factory=dict)
+    managed_tag: str = DEFAULT_MANAGED_TAG
+    rules_editable: bool = False  # X-Disable-Provenance on rule writes
+    revision: str = "unknown"
+    note: str = ""
+    force: bool = False
+
+    def folder_uid(self, uid: str | None) -> str:
+        if not uid:
+            return ""
+        return self.folders[uid].uid if uid in self.folders else uid
+
+    def remap(self, data: Any) -> Any:
+        """A copy of ``data`` with datasource uids of this environment."""
+        if not self.datasource_uids:
+            return copy.deepcopy(data)
+        return _remap(data, self.datasource_uids)
+
+
+def _remap(value: Any, mapping: Mapping[str, str]) -> Any:
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key in ("uid", "datasourceUid") and isinstance(item, str) and item in mapping:
+                out[key] = mapping[item]
+            else:
+                out[key] = _remap(item, mapping)
+        current = out.get("current")
+        if value.get("type") == "datasource" and isinstance(current, dict) and \
+                current.get("value") in mapping:
+            out["current"] = {**current, "value": mapping[str(current["value"])]}
+        return out
+    if isinstance(value, list):
+        return [_remap(item, mapping) for item in value]
+    return value
+
+
+def git_revision(root: Path) -> str:
+    """The short commit of the project, "+dirty" when the tree has changes; "unknown" outside
+    git."""
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, text=True,
+                             capture_output=True, check=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=root, text=True, capture_output=True, check=True,
+                               timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{rev}+dirty" if dirty else rev
+
+
+def make_target(config: Config, env: str | None, note: str = "", force: bool = False) -> Target:
+    sync = config.sync
+    base = dict(config.grafana)
+    folders = dict(config.folders)
+    datasource_uids: dict[str, str] = {}
+    name = "default"
+    if env is not None:
+        if env not in config.environments:
+            known = ", ".join(sorted(config.environments)) or "none"
+            raise ConfigError(f"unknown environment {env!r} (environments: {known})",
+                              Location(config.file, None, "environments"))
+        settings = config.environments[env]
+        name = env
+        base.update(settings.get("grafana", {}))
+        for uid, override in settings.get("folders", {}).items():
+            if uid not in folders:
+                raise ConfigError(f"environment {env}: folder {uid!r} is not in folders",
+                                  Location(config.file, None, f"environments.{env}.folders"))
+            folders[uid] = Folder(override.get("uid", folders[uid].uid),
+                                  override.get("title", folders[uid].title), folders[uid].parent)
+        datasource_uids = dict(settings.get("datasources", {}))
+    return Target(name, base, folders, datasource_uids,
+                  sync.get("managed_tag", DEFAULT_MANAGED_TAG),
+                  bool(sync.get("alert_rules_editable", False)), git_revision(config.root),
+                  note, force)
