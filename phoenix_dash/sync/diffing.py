@@ -129,6 +129,26 @@ def group_changes(remote: JSON, desired: JSON) -> list[str]:
     return changes
 
 
+OPERATORS = {"gt": ">", "lt": "<", "within_range": "within", "outside_range": "outside"}
+
+
+def _threshold(model: JSON) -> str:
+    """"> 25.6" for a threshold expression's condition."""
+    tests = []
+    for condition in model.get("conditions") or []:
+        evaluator = condition.get("evaluator") or {}
+        operator = OPERATORS.get(str(evaluator.get("type")), str(evaluator.get("type")))
+        params = " ".join(_number(p) for p in evaluator.get("params") or [])
+        tests.append(f"{operator} {params}")
+    return ", ".join(tests)
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def rule_changes(old: JSON, new: JSON) -> list[str]:
     changes = []
     for key in ("title", "for", "condition", "noDataState", "execErrState", "labels"):
@@ -140,10 +160,9 @@ def rule_changes(old: JSON, new: JSON) -> list[str]:
         before, after = old_nodes.get(ref, {}), new_nodes.get(ref, {})
         if before.get("expr") != after.get("expr"):
             changes.append(f"query {ref} changed: {_short(after.get('expr'))}")
-        old_params = [c.get("evaluator", {}).get("params") for c in before.get("conditions") or []]
-        new_params = [c.get("evaluator", {}).get("params") for c in after.get("conditions") or []]
-        if old_params != new_params:
-            changes.append(f"threshold {_short(old_params)} -> {_short(new_params)}")
+        old_test, new_test = _threshold(before), _threshold(after)
+        if old_test != new_test:
+            changes.append(f"threshold {old_test or 'none'} -> {new_test or 'none'}")
     old_notes = {k: v for k, v in (old.get("annotations") or {}).items() if k != HASH_ANNOTATION}
     new_notes = {k: v for k, v in (new.get("annotations") or {}).items() if k != HASH_ANNOTATION}
     if old_notes != new_notes:

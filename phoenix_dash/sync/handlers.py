@@ -236,8 +236,14 @@ class AlertGroupHandler(Handler):
         except GrafanaNotFound:
             return Change(resource, Action.CREATE, reason="new rule group")
         remote = Remote(found, None, content_hash(normalize_group(found)))
-        if remote.content_hash == resource.content_hash:
+        provenance = "" if target.rules_editable else "api"
+        stale = [r.get("title") for r in found.get("rules") or []
+                 if r.get("provenance", "") != provenance]
+        if remote.content_hash == resource.content_hash and not stale:
             return Change(resource, Action.UNCHANGED, remote)
+        if remote.content_hash == resource.content_hash:
+            return Change(resource, Action.UPDATE, remote,
+                          "UI-editable" if target.rules_editable else "locked against UI edits")
         from .diffing import group_changes
 
         details = group_changes(found, resource.desired or {})

@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..build import Build
 from ..errors import ConfigError
 from ..grafana.connection import GrafanaConnection
+from ..grafana.errors import GrafanaNotFound
 from .handlers import HANDLERS, Handler
 from .model import KINDS, Action, Change, Plan, Resource
 from .normalize import version_message
@@ -44,8 +46,11 @@ def make_plan(conn: GrafanaConnection, build: Build, target: Target,
     plan = Plan(message=version_message(target.revision, "<content hash>", target.note))
     workers = conn.settings.max_concurrency
     with ThreadPoolExecutor(max_workers=workers) as pool:
+        wanted = {h.kind: [r for r in h.desired(build, target) if options.selection.keeps(r)]
+                  for h in HANDLERS}
+        _check_datasources(pool, conn, [r for rs in wanted.values() for r in rs], target)
         for handler in HANDLERS:
-            desired = [r for r in handler.desired(build, target) if options.selection.keeps(r)]
+            desired = wanted[handler.kind]
             plan.changes += list(pool.map(lambda r, h=handler: h.plan(conn, r, target), desired))
             if options.prune:
                 plan.changes += _deletions(pool, conn, handler, desired, target, options)
@@ -64,6 +69,50 @@ def _deletions(pool: ThreadPoolExecutor, conn: GrafanaConnection, handler: Handl
             if r.key not in wanted and options.selection.keeps(r)]
     changes = list(pool.map(lambda r: handler.plan_delete(conn, r, target), gone))
     return [c for c in changes if c.action != Action.UNCHANGED]
+
+
+BUILTIN_DATASOURCES = frozenset({"grafana", "-- Grafana --", "-- Mixed --", "-- Dashboard --",
+                                 "__expr__", "-100"})
+
+
+def _datasource_uids(value: Any, found: dict[str, None]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "datasourceUid" and isinstance(item, str):
+                found[item] = None
+            elif key == "datasource" and isinstance(item, dict) and \
+                    isinstance(item.get("uid"), str):
+                found[item["uid"]] = None
+            else:
+                _datasource_uids(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _datasource_uids(item, found)
+
+
+def _check_datasources(pool: ThreadPoolExecutor, conn: GrafanaConnection,
+                       resources: list[Resource], target: Target) -> None:
+    """A dashboard or rule naming a datasource the target lacks stops the sync before any
+    write (variables such as ${datasource} are the viewer's choice and not checked)."""
+    users: dict[str, str] = {}
+    for resource in resources:
+        found: dict[str, None] = {}
+        _datasource_uids(resource.desired, found)
+        for uid in found:
+            if not uid.startswith("$") and uid not in BUILTIN_DATASOURCES:
+                users.setdefault(uid, resource.label)
+
+    def missing(uid: str) -> bool:
+        try:
+            conn.request("GET", f"/datasources/uid/{uid}")
+        except GrafanaNotFound:
+            return True
+        return False
+
+    for uid, absent in zip(users, pool.map(missing, users), strict=True):
+        if absent:
+            raise ConfigError(f"{users[uid]} uses datasource uid {uid!r}, which the "
+                              f"{target.name} Grafana does not have; nothing was changed")
 
 
 def _check_folders(plan: Plan, build: Build, target: Target) -> None:

@@ -11,6 +11,7 @@ import base64
 import contextlib
 import copy
 import json
+import random
 import re
 import socket
 import ssl
@@ -87,6 +88,7 @@ class GrafanaEmulator:
         self.tokens: dict[str, Identity] = {}
         self.users: dict[str, tuple[str, Identity]] = {}
         self.faults: list[Fault] = []
+        self._chaos: tuple[random.Random, float, float, float, float] | None = None
         self.latency = 0.0
         self.healthy = True
         self.log: list[Logged] = []
@@ -108,6 +110,15 @@ class GrafanaEmulator:
     def inject(self, fault: Fault) -> None:
         with self._lock:
             self.faults.append(fault)
+
+    def chaos(self, seed: int, errors: float = 0.0, timeouts: float = 0.0,
+              throttles: float = 0.0, timeout_delay: float = 1.0) -> None:
+        """From now on, fail that share of requests at random (reproducibly): 5xx errors,
+        timeouts (half of them after the request was applied), and 429 with Retry-After."""
+        self._chaos = (random.Random(seed), errors, timeouts, throttles, timeout_delay)
+
+    def calm(self) -> None:
+        self._chaos = None
 
     def writes(self) -> list[Logged]:
         return [entry for entry in self.log if entry.method in ("POST", "PUT", "DELETE")]
@@ -214,6 +225,16 @@ class GrafanaEmulator:
                 if fault.matches(method, path):
                     fault.count -= 1
                     return fault
+            if self._chaos is None or path == "/api/health":
+                return None
+            rng, errors, timeouts, throttles, delay = self._chaos
+            roll = rng.random()
+            if roll < errors:
+                return Fault(method, path, "status", status=rng.choice((502, 503, 504)))
+            if roll < errors + timeouts:
+                return Fault(method, path, "timeout", delay=delay, after=rng.random() < 0.5)
+            if roll < errors + timeouts + throttles:
+                return Fault(method, path, "status", status=429, retry_after=1)
         return None
 
     def _fail(self, request: BaseHTTPRequestHandler, fault: Fault) -> None:

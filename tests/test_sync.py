@@ -1,0 +1,339 @@
+"""sync and diff against the emulator (or a real Grafana): plan, apply, idempotency,
+conflicts, prune, environments, selection, reliability under faults."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from emulator import Fault
+
+from conftest import MINIMAL_DASHBOARD, ROOT, GrafanaTarget
+from phoenix_dash.cli import main
+
+P99_STEPS = ('("orange", 0.5), ("red", 1)', '("orange", 0.3), ("red", 1)')
+DATASOURCES = [("phoenix-prometheus", "prometheus"), ("phoenix-loki", "loki")]
+
+
+class Synced:
+    """A copy of this repository's project, pointed at the test Grafana."""
+
+    def __init__(self, root: Path, grafana: GrafanaTarget) -> None:
+        self.root = root
+        self.grafana = grafana
+        for name in ("dashboards", "alerts", "metrics.yaml", "phoenix-dash.yaml"):
+            source = ROOT / name
+            if source.is_dir():
+                shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy(source, root / name)
+        self.config = root / "phoenix-dash.yaml"
+        self.config.write_text(self.config.read_text() + f"""
+grafana:
+  url: {grafana.url}
+  retries: 6
+  backoff: 0.01
+  max_concurrency: 8
+  timeout: {{connect: 2, read: 2}}
+sync:
+  managed_tag: phoenix-dash-test
+environments:
+  staging:
+    folders: {{phoenix: {{uid: phoenix-staging, title: Phoenix (staging)}}}}
+    datasources: {{phoenix-prometheus: staging-prometheus, phoenix-loki: staging-loki}}
+""")
+
+    def run(self, *args: str) -> Result:
+        env = {"GRAFANA_TOKEN": self.grafana.token, "GRAFANA_URL": ""}
+        return CliRunner().invoke(main, [*args, "--config", str(self.config)], env=env,
+                                  catch_exceptions=False)
+
+    def edit(self, rel: str, old: str, new: str) -> None:
+        path = self.root / rel
+        text = path.read_text()
+        assert old in text, (rel, old)
+        path.write_text(text.replace(old, new))
+
+
+def make_datasources(grafana: GrafanaTarget, uids: list[tuple[str, str]]) -> None:
+    import niquests
+
+    for uid, kind in uids:
+        niquests.post(f"{grafana.url}/api/datasources", timeout=10,
+                      headers={"Authorization": f"Bearer {grafana.token}"},
+                      json={"uid": uid, "name": uid, "type": kind, "access": "proxy",
+                            "url": "http://127.0.0.1:9"})
+
+
+@pytest.fixture
+def synced(tmp_path: Path, grafana: GrafanaTarget) -> Synced:
+    make_datasources(grafana, DATASOURCES)
+    if grafana.emulator is not None:
+        grafana.emulator.log.clear()  # count only what the tests do
+    return Synced(tmp_path / "project", grafana)
+
+
+def writes(grafana: GrafanaTarget) -> int:
+    return len(grafana.require_emulator().writes())
+
+
+def test_first_sync_creates_everything_and_second_writes_nothing(synced: Synced) -> None:
+    first = synced.run("sync")
+    assert first.exit_code == 0, first.output
+    assert "9 to create" in first.output and "9 written, 0 failed" in first.output
+    emulator = synced.grafana.emulator
+    before = len(emulator.writes()) if emulator else 0
+    second = synced.run("sync")
+    assert second.exit_code == 0, second.output
+    assert "0 to create, 0 to update, 0 to delete, 9 unchanged, 0 conflicts" in second.output
+    if emulator:
+        assert len(emulator.writes()) == before  # idempotent: zero writes
+        assert emulator.schema_violations == []
+    assert synced.run("diff").exit_code == 0
+
+
+def test_dry_run_writes_nothing(synced: Synced) -> None:
+    result = synced.run("sync", "--dry-run")
+    assert result.exit_code == 0 and "+ dashboard phoenix-overview" in result.output
+    assert writes(synced.grafana) == 0
+
+
+def test_diff_shows_per_panel_changes_in_three_formats(synced: Synced) -> None:
+    synced.run("sync")
+    synced.edit("dashboards/overview.py", *P99_STEPS)
+    synced.edit("alerts/thresholds.yaml", "request_latency_p99: 1s", "request_latency_p99: 2s")
+    text = synced.run("diff")
+    assert text.exit_code == 1
+    assert "~ dashboard phoenix-overview" in text.output
+    assert "    Latency p99: threshold 0.5 -> 0.3" in text.output
+    assert "rule 'Request latency p99 over SLO': threshold > 1 -> > 2" in text.output
+    markdown = synced.run("diff", "--format", "markdown")
+    assert markdown.output.startswith("### phoenix-dash diff") and "| ~ |" in markdown.output
+    data = json.loads(synced.run("diff", "--format", "json").output)
+    assert data["summary"]["update"] == 2
+    assert any("Latency p99: threshold 0.5 -> 0.3" in c["details"] for c in data["changes"])
+
+
+def test_ui_edit_between_syncs_is_a_conflict_until_forced(synced: Synced) -> None:
+    emulator = synced.grafana.require_emulator()
+    synced.run("sync")
+    emulator.ui_edit("phoenix-overview", lambda d: d.update(title="Edited by hand"),
+                     user="alice")
+    synced.edit("dashboards/overview.py", '"Health of the Phoenix', '"Health of Phoenix')
+    before = len(emulator.writes())
+    result = synced.run("sync")
+    assert result.exit_code == 1
+    assert "CONFLICT dashboard phoenix-overview: last saved by alice at " in result.output
+    assert "not by phoenix-dash (--force to overwrite)" in result.output
+    assert len(emulator.writes()) == before
+    forced = synced.run("sync", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert synced.run("sync").output.count("0 conflicts") == 1
+
+
+def test_ui_edit_between_plan_and_apply_is_a_conflict(synced: Synced) -> None:
+    from phoenix_dash.build import build_project
+    from phoenix_dash.config import load_config
+    from phoenix_dash.grafana.connection import GrafanaConnection
+    from phoenix_dash.grafana.settings import Credentials, settings_from
+    from phoenix_dash.sync.applier import apply_plan
+    from phoenix_dash.sync.planner import PlanOptions, make_plan
+    from phoenix_dash.sync.target import make_target
+
+    emulator = synced.grafana.require_emulator()
+    synced.run("sync")
+    synced.edit("dashboards/overview.py", '"Health of the Phoenix', '"Health of Phoenix')
+    config = load_config(synced.config)
+    target = make_target(config, None)
+    connection = GrafanaConnection(settings_from(config.grafana, config.file, {}),
+                                   Credentials("token", "test", token=synced.grafana.token))
+    plan = make_plan(connection, build_project(config), target, PlanOptions())
+    assert [c.resource.key for c in plan.changes if c.writes] == ["phoenix-overview"]
+    emulator.ui_edit("phoenix-overview", lambda d: d.update(title="Edited meanwhile"))
+    (outcome,) = apply_plan(connection, plan, target)
+    assert not outcome.ok and outcome.detail.startswith("conflict: changed by someone else")
+
+
+def test_a_retried_post_whose_first_attempt_succeeded_is_not_a_conflict(synced: Synced) -> None:
+    emulator = synced.grafana.require_emulator()
+    emulator.inject(Fault("POST", "/api/dashboards/db", "drop", after=True))
+    result = synced.run("sync")
+    assert result.exit_code == 0, result.output
+    assert "an earlier attempt had succeeded" in result.output
+    assert synced.run("sync").exit_code == 0
+
+
+def test_prune_deletes_only_managed_and_respects_max_deletions(synced: Synced) -> None:
+    import niquests
+
+    emulator = synced.grafana.require_emulator()
+    extra = synced.root / "dashboards/extra.py"
+    extra.write_text(MINIMAL_DASHBOARD.format(uid="extra-board", title="Extra"))
+    assert synced.run("sync").exit_code == 0
+    unmanaged = {"dashboard": {"uid": "hand-made", "title": "Hand made", "tags": []}}
+    niquests.post(f"{synced.grafana.url}/api/dashboards/db", json=unmanaged, timeout=10,
+                  headers={"Authorization": f"Bearer {synced.grafana.token}"})
+    extra.unlink()
+    kept = synced.run("sync")
+    assert kept.exit_code == 0, kept.output
+    assert "extra-board" in emulator.state.org(1).dashboards  # no --prune: left alone
+    refused = synced.run("sync", "--prune", "--max-deletions", "0")
+    assert refused.exit_code == 2
+    assert "deletes 1 resources, more than --max-deletions 0" in refused.output
+    pruned = synced.run("sync", "--prune")
+    assert pruned.exit_code == 0, pruned.output
+    dashboards = set(emulator.state.org(1).dashboards)
+    assert "extra-board" not in dashboards and "hand-made" in dashboards
+    assert "phoenix-overview" in dashboards
+
+
+def test_only_and_exclude_select_resources(synced: Synced) -> None:
+    result = synced.run("sync", "--only", "phoenix-overview", "--only", "folder")
+    assert result.exit_code == 0
+    assert "2 to create" in result.output
+    result = synced.run("sync", "--exclude", "alert-group")
+    assert "3 to create" in result.output  # the other three dashboards
+
+
+def test_version_message_records_revision_hash_and_note(synced: Synced) -> None:
+    emulator = synced.grafana.require_emulator()
+    synced.run("sync", "--message", "release 42")
+    message = emulator.state.org(1).dashboards["phoenix-overview"].current.message
+    assert message.startswith("phoenix-dash ") and " sha256:" in message
+    assert message.endswith(": release 42")
+
+
+def test_environment_maps_folders_and_datasources(synced: Synced) -> None:
+    emulator = synced.grafana.require_emulator()
+    missing = synced.run("sync", "--env", "staging")
+    assert missing.exit_code == 2
+    assert "uses datasource uid 'staging-" in missing.output
+    assert "nothing was changed" in missing.output
+    assert emulator.writes() == []
+    make_datasources(synced.grafana, [("staging-prometheus", "prometheus"),
+                                      ("staging-loki", "loki")])
+    result = synced.run("sync", "--env", "staging")
+    assert result.exit_code == 0, result.output
+    org = emulator.state.org(1)
+    assert org.folders["phoenix-staging"].title == "Phoenix (staging)"
+    overview = org.dashboards["phoenix-overview"]
+    assert overview.folder_uid == "phoenix-staging"
+    logs = next(p for p in overview.current.data["panels"] if p["type"] == "logs")
+    assert logs["datasource"]["uid"] == "staging-loki"
+    assert all(q["datasourceUid"] in ("staging-prometheus", "__expr__")
+               for r in org.rules.values() for q in r["data"])
+    assert synced.run("sync", "--env", "prod").exit_code == 2  # unknown environment
+
+
+def test_alert_rules_provenance_and_editable_mode(synced: Synced) -> None:
+    emulator = synced.grafana.require_emulator()
+    synced.run("sync")
+    assert {r["provenance"] for r in emulator.state.org(1).rules.values()} == {"api"}
+    synced.config.write_text(synced.config.read_text().replace(
+        "  managed_tag: phoenix-dash-test", "  managed_tag: phoenix-dash-test\n"
+        "  alert_rules_editable: true"))
+    rule = next(r for r in emulator.state.org(1).rules.values()
+                if r["title"] == "Scrape target down")
+    rule["for"] = "10m"  # a person's edit in the UI
+    result = synced.run("sync")
+    assert result.exit_code == 1
+    assert "rules edited outside phoenix-dash: Scrape target down" in result.output
+    assert synced.run("sync", "--force").exit_code == 0
+    assert {r["provenance"] for r in emulator.state.org(1).rules.values()} == {""}
+
+
+@pytest.mark.parametrize("case", ["bad token", "unreachable", "unknown folder",
+                                  "duplicate uid"])
+def test_bad_input_is_one_line_exit_2_and_no_writes(synced: Synced, case: str) -> None:
+    emulator = synced.grafana.require_emulator()
+    if case == "bad token":
+        synced.grafana.token = "glsa_bad"
+    elif case == "unreachable":
+        synced.config.write_text(synced.config.read_text().replace(
+            f"url: {synced.grafana.url}", "url: http://127.0.0.1:9"))
+    elif case == "unknown folder":
+        synced.config.write_text(synced.config.read_text().replace(
+            "dashboards:\n  folder: phoenix", "dashboards:\n  folder: nowhere"))
+    else:
+        synced.edit("dashboards/performance.py", "    PERFORMANCE,\n    \"Resource",
+                    "    \"phoenix-overview\",\n    \"Resource")
+    result = synced.run("sync")
+    assert result.exit_code == 2, result.output
+    assert len(result.output.strip().splitlines()) == 1 and result.output.startswith("error: ")
+    assert emulator.writes() == []
+
+
+def test_converges_under_faults(synced: Synced) -> None:
+    emulator = synced.grafana.require_emulator()
+    emulator.chaos(seed=7, errors=0.20, timeouts=0.05, throttles=0.05, timeout_delay=2.5)
+    result = synced.run("sync")
+    emulator.calm()
+    assert result.exit_code == 0, result.output
+    check = synced.run("sync")
+    assert "9 unchanged, 0 conflicts" in check.output
+
+
+def test_retries_run_out_exit_1_naming_what_failed(synced: Synced) -> None:
+    emulator = synced.grafana.require_emulator()
+    emulator.inject(Fault("POST", "/api/dashboards/db", "status", count=999, status=503))
+    result = synced.run("sync")
+    assert result.exit_code == 1
+    assert "FAILED + dashboard phoenix-overview" in result.output
+    assert "503 Service Unavailable (after 6 retries)" in result.output
+    emulator.faults.clear()
+    assert synced.run("sync").exit_code == 0
+
+
+def test_a_sync_killed_mid_apply_converges_when_run_again(synced: Synced) -> None:
+    emulator = synced.grafana.require_emulator()
+    emulator.latency = 0.15
+    env = {**os.environ, "GRAFANA_TOKEN": synced.grafana.token}
+    env.pop("GRAFANA_URL", None)
+    process = subprocess.Popen([sys.executable, "-m", "phoenix_dash", "sync", "--config",
+                                str(synced.config)], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not emulator.writes() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert 0 < len(emulator.writes()) < 9  # really killed in the middle
+    emulator.latency = 0
+    again = synced.run("sync")
+    assert again.exit_code == 0, again.output
+    assert "9 unchanged" in synced.run("sync").output
+
+
+def test_diff_against_a_git_revision_needs_no_grafana(synced: Synced) -> None:
+    root = synced.root
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    synced.run("build")
+    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=root, check=True)
+    synced.edit("dashboards/overview.py", *P99_STEPS)
+    synced.config.write_text(synced.config.read_text().replace(
+        f"url: {synced.grafana.url}", "url: http://127.0.0.1:9"))  # no Grafana needed
+    result = synced.run("diff", "--against", "HEAD")
+    assert result.exit_code == 1, result.output
+    assert "~ dashboard phoenix-overview" in result.output
+    assert "Latency p99: threshold 0.5 -> 0.3" in result.output
+    assert synced.run("diff", "--against", "no-such-ref").exit_code == 2
+
+
+def test_pull_writes_normalised_dashboards(synced: Synced, tmp_path: Path) -> None:
+    synced.run("sync")
+    out = tmp_path / "pulled"
+    result = synced.run("pull", "--uid", "phoenix-overview", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    data: Any = json.loads((out / "phoenix-overview.json").read_text())
+    assert data["uid"] == "phoenix-overview" and "id" not in data and "version" not in data
