@@ -41,7 +41,7 @@ class Build:
     def files(self) -> dict[str, bytes]:
         """Relative path under build/ -> content."""
         files = {
-            f"{DASHBOARDS_DIR}/{d.uid}.json": json_bytes(strip_sources(d.json))
+            f"{DASHBOARDS_DIR}/{d.uid}.json": json_bytes(d.clean)
             for d in self.dashboards
         }
         files.update(alert_files(self.alert_groups, self.folders))

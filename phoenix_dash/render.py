@@ -14,12 +14,13 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .errors import Location, PhoenixDashError
 from .loader import ModuleRunner, check_unique_uids, discover
 from .modern import ModernizeContext, modernize_dashboard
-from .modern.common import JSON
+from .modern.common import JSON, strip_sources
 
 # Below this many modules a worker pool costs more than it saves.
 PARALLEL_MIN_MODULES = 16
@@ -30,8 +31,14 @@ CHUNKS_PER_JOB = 4  # smaller chunks even out modules of different sizes
 class BuiltDashboard:
     uid: str
     title: str
-    json: JSON  # still carries provenance stamps; strip_sources() before output
+    json: JSON  # still carries provenance stamps; see ``clean``
     location: Location  # where the Dashboard object was built
+
+    @cached_property
+    def clean(self) -> JSON:
+        """The JSON without provenance stamps, as written and synced (computed once)."""
+        stripped: JSON = strip_sources(self.json)
+        return stripped
 
 
 @dataclass

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import niquests
+import orjson
 from grafana_client.api import GrafanaApi
 from grafana_client.client import GrafanaException
 from urllib3.util.retry import Retry
@@ -86,9 +87,13 @@ class GrafanaConnection:
         """``path`` is relative to /api (``/dashboards/db``). Returns the decoded body."""
         call = getattr(self.api.client, method.upper())
         start = time.perf_counter()
+        data = None
+        if json is not None:  # orjson: several times faster than the stdlib for dashboards
+            data = orjson.dumps(json)
+            headers = {"Content-Type": "application/json", **(headers or {})}
         with self._slots:
             try:
-                result = call(path, json=json, params=params, headers=headers,
+                result = call(path, data=data, params=params, headers=headers,
                               accept_empty_json=True)
             except GrafanaException as exc:
                 error = self._from_response(exc, method, path)

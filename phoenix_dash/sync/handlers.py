@@ -32,6 +32,9 @@ JSON = dict[str, Any]
 class Handler(ABC):
     kind: str
 
+    def prefetch(self, conn: GrafanaConnection, resources: list[Resource]) -> None:  # noqa: B027
+        """Read in bulk what lets ``plan`` skip per-resource reads (optional)."""
+
     @abstractmethod
     def desired(self, build: Build, target: Target) -> list[Resource]: ...
 
@@ -99,10 +102,19 @@ class FolderHandler(Handler):
 class DashboardHandler(Handler):
     kind = "dashboard"
 
+    def __init__(self) -> None:
+        self.existing: set[str] | None = None  # uids known to exist, from one search
+
+    def prefetch(self, conn: GrafanaConnection, resources: list[Resource]) -> None:
+        if not resources:
+            return
+        hits = conn.request("GET", "/search", params={"type": "dash-db", "limit": 5000})
+        self.existing = {hit["uid"] for hit in hits or []} if len(hits or []) < 5000 else None
+
     def desired(self, build: Build, target: Target) -> list[Resource]:
         resources = []
         for dashboard in build.dashboards:
-            body = target.remap(normalize_dashboard(dashboard.json))
+            body = target.remap(normalize_dashboard(dashboard.clean, stamped=False))
             body["tags"] = sorted({*body.get("tags", []), target.managed_tag})
             folder = target.folder_uid(build.folder_of(dashboard.uid))
             resources.append(Resource(self.kind, dashboard.uid, dashboard.title, folder, body,
@@ -110,7 +122,8 @@ class DashboardHandler(Handler):
         return resources
 
     def plan(self, conn: GrafanaConnection, resource: Resource, target: Target) -> Change:
-        remote = self._read(conn, resource.key)
+        known_absent = self.existing is not None and resource.key not in self.existing
+        remote = None if known_absent else self._read(conn, resource.key)
         if remote is None:
             return Change(resource, Action.CREATE, reason="new dashboard")
         if remote.content_hash == resource.content_hash:
@@ -142,7 +155,7 @@ class DashboardHandler(Handler):
             found = conn.request("GET", f"/dashboards/uid/{uid}")
         except GrafanaNotFound:
             return None
-        body = normalize_dashboard(found.get("dashboard", {}))
+        body = normalize_dashboard(found.get("dashboard", {}), stamped=False)
         folder = found.get("meta", {}).get("folderUid") or ""
         return Remote(found, found.get("dashboard", {}).get("version"),
                       _dashboard_hash(folder, body))

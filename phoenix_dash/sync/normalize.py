@@ -26,8 +26,9 @@ def content_hash(data: Any) -> str:
     return hashlib.sha256(canonical(data)).hexdigest()[:16]
 
 
-def normalize_dashboard(dashboard: JSON) -> JSON:
-    clean: JSON = strip_sources(dashboard)
+def normalize_dashboard(dashboard: JSON, stamped: bool = True) -> JSON:
+    """A copy without instance-specific keys (and, for built JSON, provenance stamps)."""
+    clean: JSON = strip_sources(dashboard) if stamped else dict(dashboard)
     for key in DASHBOARD_VOLATILE:
         clean.pop(key, None)
     return clean

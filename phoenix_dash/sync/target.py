@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -36,9 +35,9 @@ class Target:
         return self.folders[uid].uid if uid in self.folders else uid
 
     def remap(self, data: Any) -> Any:
-        """A copy of ``data`` with datasource uids of this environment."""
+        """``data`` with the datasource uids of this environment (a copy when any change)."""
         if not self.datasource_uids:
-            return copy.deepcopy(data)
+            return data
         return _remap(data, self.datasource_uids)
 
 

@@ -89,7 +89,7 @@ class State:
     def save_dashboard(self, org: Org, body: Any, user: str) -> Answer:
         if not isinstance(body, dict) or not isinstance(body.get("dashboard"), dict):
             return 400, {"message": "bad request data"}
-        dashboard = copy.deepcopy(body["dashboard"])
+        dashboard = body["dashboard"]  # freshly parsed from the request: ours to keep
         if body.get("isFolder") or dashboard.get("isFolder"):
             return 400, {"message": "Use folders endpoint for saving folders."}
         folder_uid = body.get("folderUid") or ""
