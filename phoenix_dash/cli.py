@@ -294,7 +294,10 @@ def _apply(connection: GrafanaConnection, plan: Plan, target: Target,
         return apply_plan(connection, plan, target)
     if sys.stdout.isatty():
         with click.progressbar(length=len(writes), label="syncing") as bar:
-            return apply_plan(connection, plan, target, lambda outcome: bar.update(1))
+            outcomes = apply_plan(connection, plan, target, lambda outcome: bar.update(1))
+        for outcome in outcomes:
+            click.echo(sync_report.outcome_line(outcome))
+        return outcomes
     return apply_plan(connection, plan, target,
                       lambda outcome: click.echo(sync_report.outcome_line(outcome)))
 
