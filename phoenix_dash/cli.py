@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -16,6 +17,7 @@ from . import __version__
 from .alerting.outputs import run_alert_tests
 from .build import Build, build_dir_display, build_project, check_build, write_build
 from .catalog import Catalog, load_catalog
+from .check import run_checks
 from .config import Config, find_config, load_config
 from .errors import ConfigError, PhoenixDashError
 from .grafana import doctor
@@ -26,6 +28,8 @@ from .lint.core import Severity
 from .lint.runner import failing, lint_build, lint_files
 from .quantities import parse_duration
 from .render import default_jobs
+from .simulate.model import SCENARIOS, Orchestrator
+from .simulate.server import Simulator
 from .sync import report as sync_report
 from .sync.against import diff_against
 from .sync.applier import apply_plan
@@ -358,3 +362,52 @@ def pull(config_path: str | None, env: str | None, uids: tuple[str, ...],
     for path in written:
         click.echo(f"pulled {path}")
     click.echo(f"{len(written)} dashboards written to {out_dir}/")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=9108, show_default=True, type=int)
+@click.option("--scenario", type=click.Choice(SCENARIOS), default="normal", show_default=True,
+              help="Failure scenario to start with (switch later: POST /scenario?name=...).")
+@click.option("--seed", default=1, show_default=True, type=int)
+def simulate(host: str, port: int, scenario: str, seed: int) -> None:
+    """Serve synthetic Phoenix Orchestrator metrics on /metrics."""
+    orchestrator = Orchestrator(seed)
+    orchestrator.set_scenario(scenario)
+    simulator = Simulator(orchestrator, host, port)
+    click.echo(f"serving {simulator.url}/metrics (scenario {scenario}); "
+               f"POST {simulator.url}/scenario?name=<{'|'.join(SCENARIOS)}>")
+    try:
+        simulator.serve_forever()
+    except KeyboardInterrupt:
+        simulator.stop()
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+@click.option("--prometheus", "prometheus_url", required=True,
+              help="Base URL of the Prometheus (or VictoriaMetrics) to query.")
+@click.option("--scrape-interval", help="Scrape interval there (default: from the config); "
+                                        "$__rate_interval is four of them.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def check(config_path: str | None, prometheus_url: str, scrape_interval: str | None,
+          fmt: str) -> None:
+    """Run every panel and alert query against a live Prometheus: ok, empty or error."""
+    try:
+        config = _config(config_path)
+        seconds = parse_duration(scrape_interval or config.scrape_interval)
+        results = run_checks(build_project(config), prometheus_url, seconds)
+    except PhoenixDashError as exc:
+        _fail(exc)
+        return
+    if fmt == "json":
+        click.echo(json.dumps({"results": [r.as_json() for r in results]}, indent=2))
+    else:
+        for result in results:
+            note = f" ({result.message})" if result.message else ""
+            click.echo(f"{result.status:7} {result.kind:5} {result.owner} [{result.ref}]{note}")
+        failed = sum(r.failed for r in results)
+        click.echo(f"{len(results)} queries: {sum(r.status == 'ok' for r in results)} ok, "
+                   f"{failed} failing")
+    sys.exit(1 if any(r.failed for r in results) else 0)

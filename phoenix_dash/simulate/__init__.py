@@ -1,0 +1,1 @@
+"""A synthetic Phoenix Orchestrator exporter for tests, demos and the local preview."""
