@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -26,6 +27,8 @@ from .grafana.settings import credentials_from, settings_from
 from .lint import report
 from .lint.core import Severity
 from .lint.runner import failing, lint_build, lint_files
+from .preview import Preview, preview_once, watch
+from .preview_stack import start_stack, wait_healthy
 from .quantities import parse_duration
 from .render import default_jobs
 from .simulate.model import SCENARIOS, Orchestrator
@@ -411,3 +414,47 @@ def check(config_path: str | None, prometheus_url: str, scrape_interval: str | N
         click.echo(f"{len(results)} queries: {sum(r.status == 'ok' for r in results)} ok, "
                    f"{failed} failing")
     sys.exit(1 if any(r.failed for r in results) else 0)
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+@click.option("--url", help="A running Grafana to preview in (default: start preview/ with "
+                            "Docker Compose).")
+@click.option("--watch", "watching", is_flag=True,
+              help="Rebuild and re-sync on every change under dashboards/ and alerts/.")
+@click.option("--compose-file", default="preview/docker-compose.yml", show_default=True)
+def preview(config_path: str | None, url: str | None, watching: bool, compose_file: str) -> None:
+    """Sync the build into a preview folder of a Grafana and print each dashboard's URL."""
+    try:
+        config = _config(config_path)
+        if url is None:
+            url = start_stack(config.root / compose_file, click.echo)
+            if not (os.environ.get("GRAFANA_TOKEN") or os.environ.get("GRAFANA_USER")):
+                # The stack's own admin (preview/docker-compose.yml), on loopback only.
+                os.environ.update(GRAFANA_USER="admin", GRAFANA_PASSWORD="admin")
+        connection = _connect(replace(config, grafana={**config.grafana, "url": url}), False)
+        wait_healthy(connection)
+        if not watching:
+            _show_preview(preview_once(config, connection))
+            return
+    except PhoenixDashError as exc:
+        _fail(exc)
+        return
+    stop = threading.Event()
+    click.echo("watching dashboards/ and alerts/ (Ctrl-C to stop)")
+    try:
+        watch(config, connection, _show_preview, stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+def _show_preview(result: Preview | PhoenixDashError) -> None:
+    if isinstance(result, PhoenixDashError):
+        click.echo(f"error: {result}", err=True)
+        return
+    for finding in result.findings:
+        click.echo(f"lint: {finding}", err=True)
+    for failure in result.failed:
+        click.echo(f"FAILED {failure}", err=True)
+    for title, link in result.urls:
+        click.echo(f"{title}: {link}")

@@ -116,8 +116,11 @@ class DashboardHandler(Handler):
         for dashboard in build.dashboards:
             body = target.remap(normalize_dashboard(dashboard.clean, stamped=False))
             body["tags"] = sorted({*body.get("tags", []), target.managed_tag})
+            if target.uid_prefix:
+                body = _with_uids(body, target, {d.uid for d in build.dashboards})
+            uid = target.dashboard_uid(dashboard.uid)
             folder = target.folder_uid(build.folder_of(dashboard.uid))
-            resources.append(Resource(self.kind, dashboard.uid, dashboard.title, folder, body,
+            resources.append(Resource(self.kind, uid, dashboard.title, folder, body,
                                       _dashboard_hash(folder, body)))
         return resources
 
@@ -219,6 +222,20 @@ class DashboardHandler(Handler):
             return False
         self._read_history(conn, resource.key, remote)
         return remote.recorded_hash == resource.content_hash == remote.content_hash
+
+
+def _with_uids(body: JSON, target: Target, uids: set[str]) -> JSON:
+    """The dashboard under its preview uid, its links to the others pointing at theirs."""
+    body = {**body, "uid": target.dashboard_uid(str(body.get("uid")))}
+    links = []
+    for link in body.get("links") or []:
+        url = str(link.get("url") or "")
+        if url.startswith("/d/") and url[3:].split("/")[0].split("?")[0] in uids:
+            uid = url[3:].split("/")[0].split("?")[0]
+            link = {**link, "url": url.replace(f"/d/{uid}", f"/d/{target.dashboard_uid(uid)}", 1)}
+        links.append(link)
+    body["links"] = links
+    return body
 
 
 def _dashboard_hash(folder: str | None, body: JSON) -> str:

@@ -28,6 +28,10 @@ class Target:
     revision: str = "unknown"
     note: str = ""
     force: bool = False
+    uid_prefix: str = ""  # for previews: dashboards under uids production never uses
+
+    def dashboard_uid(self, uid: str) -> str:
+        return f"{self.uid_prefix}{uid}"[:40] if self.uid_prefix else uid
 
     def folder_uid(self, uid: str | None) -> str:
         if not uid:
