@@ -181,3 +181,52 @@ def test_every_panel_returns_data_from_victoriametrics(repo_build: Build) -> Non
     assert [f"{r.owner} [{r.ref}]: {r.status} {r.message}" for r in panels
             if r.status not in ("ok", "skipped")] == []
     assert not [r for r in results if r.failed]
+
+
+def test_check_command_exit_codes_and_json(stack: Stack) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from conftest import ROOT
+    from phoenix_dash.cli import main
+
+    stack.wait_ready()
+    config = str(ROOT / "phoenix-dash.yaml")
+    result = CliRunner().invoke(main, ["check", "--config", config, "--prometheus", stack.url,
+                                       "--scrape-interval", "1s", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    statuses = {r["status"] for r in json.loads(result.output)["results"]}
+    assert statuses <= {"ok", "empty", "skipped"}
+    down = CliRunner().invoke(main, ["check", "--config", config, "--prometheus",
+                                     "http://127.0.0.1:9"])
+    assert down.exit_code == 2 and down.output.startswith("error: cannot reach Prometheus")
+
+
+def test_simulate_command_serves_and_switches(tmp_path: object) -> None:
+    import subprocess
+    import sys
+
+    from prometheus_stack import free_port
+
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "phoenix_dash", "simulate", "--port",
+                                str(port), "--scenario", "stuck_queue"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                answer = niquests.get(f"http://127.0.0.1:{port}/scenario", timeout=2)
+                break
+            except niquests.exceptions.ConnectionError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        assert answer.text.strip() == "stuck_queue"
+        assert "tasks_queued_total" in niquests.get(f"http://127.0.0.1:{port}/metrics",
+                                                    timeout=5).text
+        niquests.post(f"http://127.0.0.1:{port}/scenario?name=exporter_down", timeout=5)
+        assert niquests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).status_code == 503
+    finally:
+        process.kill()
+        process.wait()
