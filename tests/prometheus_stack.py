@@ -45,43 +45,31 @@ def compress_rules(rules: bytes, factor: float, min_range: float = 4.0) -> str:
     return yaml.safe_dump(doc, sort_keys=False)
 
 
-class Stack:
-    """A simulator and a Prometheus scraping it (job "phoenix"), optionally with rules."""
+class Scraper:
+    """A server scraping a fresh simulator (job "phoenix") with a Prometheus query API."""
 
-    def __init__(self, rules: str | None = None, scenario: str = "normal") -> None:
+    name = "server"
+
+    def __init__(self, scenario: str = "normal") -> None:
         self.simulator = Simulator(Orchestrator()).start()
         self.simulator.orchestrator.set_scenario(scenario)
-        self.dir = Path(tempfile.mkdtemp(prefix="phoenix-dash-prometheus-"))
+        self.dir = Path(tempfile.mkdtemp(prefix="phoenix-dash-scraper-"))
         self.port = free_port()
-        config: dict[str, Any] = {
-            "global": {"scrape_interval": "1s", "evaluation_interval": "1s",
-                       "scrape_timeout": "900ms"},
-            "scrape_configs": [{"job_name": "phoenix", "static_configs": [
-                {"targets": [self.simulator.url.removeprefix("http://")]}]}],
-        }
-        if rules is not None:
-            (self.dir / "rules.yaml").write_text(rules)
-            config["rule_files"] = [str(self.dir / "rules.yaml")]
-        (self.dir / "prometheus.yml").write_text(yaml.safe_dump(config))
         self.url = f"http://127.0.0.1:{self.port}"
-        binary = shutil.which("prometheus") or "prometheus"
-        self.process = subprocess.Popen(
-            [binary, f"--config.file={self.dir / 'prometheus.yml'}",
-             f"--storage.tsdb.path={self.dir / 'data'}",
-             f"--web.listen-address=127.0.0.1:{self.port}"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.target = self.simulator.url.removeprefix("http://")
+        self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL)
+
+    def command(self) -> list[str]:
+        raise NotImplementedError
 
     def query(self, expr: str) -> list[Any]:
         answer = niquests.get(f"{self.url}/api/v1/query", params={"query": expr}, timeout=10)
         result: list[Any] = answer.json()["data"]["result"]
         return result
 
-    def firing(self) -> set[str]:
-        alerts = niquests.get(f"{self.url}/api/v1/alerts", timeout=10).json()["data"]["alerts"]
-        return {a["labels"]["alertname"] for a in alerts if a["state"] == "firing"}
-
     def wait_ready(self, samples: int = 6, timeout: float = 60) -> None:
-        """Until Prometheus answers and holds ``samples`` scrapes of the simulator."""
+        """Until the server answers and holds ``samples`` scrapes of the simulator."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -90,7 +78,7 @@ class Stack:
             except (niquests.exceptions.RequestException, KeyError, ValueError):
                 pass
             time.sleep(0.5)
-        raise TimeoutError("Prometheus did not collect data in time")
+        raise TimeoutError(f"{self.name} did not collect data in time")
 
     def stop(self) -> None:
         self.process.terminate()
@@ -102,45 +90,48 @@ class Stack:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-class VictoriaMetrics:
-    """Debian's victoria-metrics scraping the simulator itself (its promscrape), 1 s apart."""
+class Stack(Scraper):
+    """Debian's Prometheus scraping the simulator every second, optionally with rules."""
 
-    def __init__(self) -> None:
-        self.simulator = Simulator(Orchestrator()).start()
-        self.dir = Path(tempfile.mkdtemp(prefix="phoenix-dash-vm-"))
+    name = "Prometheus"
+
+    def __init__(self, rules: str | None = None, scenario: str = "normal") -> None:
+        self.rules = rules
+        super().__init__(scenario)
+
+    def command(self) -> list[str]:
+        config: dict[str, Any] = {
+            "global": {"scrape_interval": "1s", "evaluation_interval": "1s",
+                       "scrape_timeout": "900ms"},
+            "scrape_configs": [{"job_name": "phoenix",
+                                "static_configs": [{"targets": [self.target]}]}],
+        }
+        if self.rules is not None:
+            (self.dir / "rules.yaml").write_text(self.rules)
+            config["rule_files"] = [str(self.dir / "rules.yaml")]
+        (self.dir / "prometheus.yml").write_text(yaml.safe_dump(config))
+        return [shutil.which("prometheus") or "prometheus",
+                f"--config.file={self.dir / 'prometheus.yml'}",
+                f"--storage.tsdb.path={self.dir / 'data'}",
+                f"--web.listen-address=127.0.0.1:{self.port}"]
+
+    def firing(self) -> set[str]:
+        alerts = niquests.get(f"{self.url}/api/v1/alerts", timeout=10).json()["data"]["alerts"]
+        return {a["labels"]["alertname"] for a in alerts if a["state"] == "firing"}
+
+
+class VictoriaMetrics(Scraper):
+    """Debian's victoria-metrics scraping the simulator itself (promscrape), 1 s apart."""
+
+    name = "VictoriaMetrics"
+
+    def command(self) -> list[str]:
         (self.dir / "scrape.yml").write_text(yaml.safe_dump({
             "global": {"scrape_interval": "1s"},
-            "scrape_configs": [{"job_name": "phoenix", "static_configs": [
-                {"targets": [self.simulator.url.removeprefix("http://")]}]}]}))
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        binary = shutil.which("victoria-metrics") or "victoria-metrics"
-        self.process = subprocess.Popen(
-            [binary, f"-httpListenAddr=127.0.0.1:{self.port}",
-             f"-storageDataPath={self.dir / 'data'}",
-             f"-promscrape.config={self.dir / 'scrape.yml'}",
-             "-search.latencyOffset=1s", "-search.disableCache"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    def wait_ready(self, samples: int = 6, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        query = f'count_over_time(up{{job="phoenix"}}[1m]) >= {samples}'
-        while time.monotonic() < deadline:
-            try:
-                answer = niquests.get(f"{self.url}/api/v1/query", params={"query": query},
-                                      timeout=10).json()
-                if answer["data"]["result"]:
-                    return
-            except (niquests.exceptions.RequestException, KeyError, ValueError):
-                pass
-            time.sleep(0.5)
-        raise TimeoutError("VictoriaMetrics did not collect data in time")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.simulator.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
+            "scrape_configs": [{"job_name": "phoenix",
+                                "static_configs": [{"targets": [self.target]}]}]}))
+        return [shutil.which("victoria-metrics") or "victoria-metrics",
+                f"-httpListenAddr=127.0.0.1:{self.port}",
+                f"-storageDataPath={self.dir / 'data'}",
+                f"-promscrape.config={self.dir / 'scrape.yml'}",
+                "-search.latencyOffset=1s", "-search.disableCache"]
