@@ -1,0 +1,169 @@
+"""Commands about the project itself: build, test-alerts, lint."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from .. import __version__
+from ..errors import PhoenixDashError
+from . import _config, _fail, _no_style, main
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog
+    from ..config import Config
+
+
+def _default_jobs() -> int:
+    from ..render import default_jobs
+
+    return default_jobs()
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Path to phoenix-dash.yaml (default: nearest one upwards).")
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 listing every file that would change.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=_default_jobs,
+              show_default="number of CPUs, at most 8",
+              help="Worker processes for projects with many modules.")
+def build(config_path: str | None, check: bool, jobs: int) -> None:
+    """Render dashboards (and alerts) to modern Grafana JSON under build/."""
+    from ..build import build_dir_display, build_project, check_build, write_build
+
+    try:
+        config = _config(config_path)
+        result = build_project(config, jobs)
+        prefix = build_dir_display(config)
+        if check:
+            changes = check_build(config, result)
+            for line in changes.lines(prefix):
+                click.echo(line)
+            if changes:
+                click.echo(f"{prefix} is out of date: run `phoenix-dash build`", err=True)
+                sys.exit(1)
+            click.echo(f"{prefix} is up to date ({len(result.files())} files)")
+            return
+        changes = write_build(config, result)
+        for line in changes.lines(prefix):
+            click.echo(line)
+        click.echo(f"built {len(result.dashboards)} dashboards into {prefix}"
+                   + ("" if changes else " (no changes)"))
+    except PhoenixDashError as exc:
+        _fail(exc)
+
+
+@main.command("test-alerts")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Path to phoenix-dash.yaml (default: nearest one upwards).")
+def test_alerts_command(config_path: str | None) -> None:
+    """Check the Prometheus form of the alert rules with promtool and run the alert unit
+    tests (promtool test rules format) against it. Every rule needs a test in which it fires
+    and one in which it stays quiet."""
+    from ..alerting.outputs import run_alert_tests
+    from ..build import build_project
+
+    try:
+        config = _config(config_path)
+        result = build_project(config)
+        report = run_alert_tests(result.alert_groups, config.alert_tests_dir, config.promtool)
+    except PhoenixDashError as exc:
+        _fail(exc)
+        return
+    if not report.check.ok:
+        click.echo(report.check.output.rstrip(), err=True)
+        click.echo("error: promtool check rules failed on the generated rule file", err=True)
+        sys.exit(1)
+    for gap in report.gaps:
+        click.echo(f"error: {gap}", err=True)
+    if report.tests is not None:
+        click.echo(report.tests.output.rstrip())
+    rules = sum(len(g.rules) for g in result.alert_groups)
+    if report.ok:
+        click.echo(f"{rules} rules: promtool check and unit tests passed")
+    else:
+        sys.exit(1)
+
+
+FORMATS = ("text", "json", "github", "sarif")
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Path to phoenix-dash.yaml (default: nearest one upwards).")
+@click.option("--format", "fmt", type=click.Choice([*FORMATS, "markdown"]), default="text",
+              show_default=True, help="Output format (markdown: only with --list-rules).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error",
+              show_default=True, help="Exit 1 when a finding is at least this severe.")
+@click.option("--json-file", "json_files", multiple=True, type=click.Path(dir_okay=False),
+              help="Lint these dashboard JSON files instead of the project (repeatable).")
+@click.option("--list-rules", is_flag=True, help="Print the rules and exit.")
+def lint(config_path: str | None, fmt: str, fail_on: str, json_files: tuple[str, ...],
+         list_rules: bool) -> None:
+    """Lint the project's dashboards and alert rules (or dashboard JSON files)."""
+    from ..build import build_project
+    from ..lint import report
+    from ..lint.core import Severity
+    from ..lint.runner import failing, lint_build, lint_files
+
+    if list_rules:
+        if fmt == "markdown":
+            click.echo(report.rules_markdown(), nl=False)
+        else:
+            click.echo(report.rules_text())
+        return
+    if fmt == "markdown":
+        raise click.UsageError("--format markdown only goes with --list-rules")
+    try:
+        if json_files:
+            config = _optional_config(config_path)
+            findings = lint_files([Path(p) for p in json_files],
+                                  *_catalog_and_interval(config),
+                                  config.suppressions if config else ())
+        else:
+            config = _config(config_path)
+            findings = lint_build(build_project(config), config)
+    except PhoenixDashError as exc:
+        _fail(exc)
+        return
+    if fmt == "json":
+        click.echo(report.as_json(findings))
+    elif fmt == "github":
+        if findings:
+            click.echo(report.github(findings))
+    elif fmt == "sarif":
+        click.echo(report.sarif(findings, __version__))
+    else:
+        click.echo(report.text(findings, click.style if sys.stdout.isatty() else _no_style))
+    if failing(findings, Severity.parse(fail_on)):
+        sys.exit(1)
+
+
+def _optional_config(config_path: str | None) -> Config | None:
+    from ..config import find_config, load_config
+    from ..errors import ConfigError
+
+    if config_path:
+        return load_config(Path(config_path))
+    try:
+        return load_config(find_config(Path.cwd()))
+    except ConfigError as exc:
+        if "no phoenix-dash.yaml found" in exc.message:
+            return None
+        raise
+
+
+def _catalog_and_interval(config: Config | None) -> tuple[Catalog | None, float]:
+    from ..catalog import load_catalog
+    from ..quantities import parse_duration
+
+    if config is None:
+        return None, 15.0
+    catalog = None
+    if config.catalog_file is not None:
+        catalog = load_catalog(config.catalog_file, config.display(config.catalog_file))
+    return catalog, parse_duration(config.scrape_interval)

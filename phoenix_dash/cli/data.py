@@ -1,0 +1,68 @@
+"""Commands about metrics data: simulate, check."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ..errors import PhoenixDashError
+from ..simulate.model import SCENARIOS
+from . import _config, _fail, main
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=9108, show_default=True, type=int)
+@click.option("--scenario", type=click.Choice(SCENARIOS), default="normal", show_default=True,
+              help="Failure scenario to start with (switch later: POST /scenario?name=...).")
+@click.option("--seed", default=1, show_default=True, type=int)
+def simulate(host: str, port: int, scenario: str, seed: int) -> None:
+    """Serve synthetic Phoenix Orchestrator metrics on /metrics."""
+    from ..simulate.model import Orchestrator
+    from ..simulate.server import Simulator
+
+    orchestrator = Orchestrator(seed)
+    orchestrator.set_scenario(scenario)
+    simulator = Simulator(orchestrator, host, port)
+    click.echo(f"serving {simulator.url}/metrics (scenario {scenario}); "
+               f"POST {simulator.url}/scenario?name=<{'|'.join(SCENARIOS)}>")
+    try:
+        simulator.serve_forever()
+    except KeyboardInterrupt:
+        simulator.stop()
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+@click.option("--prometheus", "prometheus_url", required=True,
+              help="Base URL of the Prometheus (or VictoriaMetrics) to query.")
+@click.option("--scrape-interval", help="Scrape interval there (default: from the config); "
+                                        "$__rate_interval is four of them.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def check(config_path: str | None, prometheus_url: str, scrape_interval: str | None,
+          fmt: str) -> None:
+    """Run every panel and alert query against a live Prometheus: ok, empty or error."""
+    from ..build import build_project
+    from ..check import run_checks
+    from ..quantities import parse_duration
+
+    try:
+        config = _config(config_path)
+        seconds = parse_duration(scrape_interval or config.scrape_interval)
+        results = run_checks(build_project(config), prometheus_url, seconds)
+    except PhoenixDashError as exc:
+        _fail(exc)
+        return
+    if fmt == "json":
+        click.echo(json.dumps({"results": [r.as_json() for r in results]}, indent=2))
+    else:
+        for result in results:
+            note = f" ({result.message})" if result.message else ""
+            click.echo(f"{result.status:7} {result.kind:5} {result.owner} [{result.ref}]{note}")
+        failed = sum(r.failed for r in results)
+        click.echo(f"{len(results)} queries: {sum(r.status == 'ok' for r in results)} ok, "
+                   f"{failed} failing")
+    sys.exit(1 if any(r.failed for r in results) else 0)
