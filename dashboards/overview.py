@@ -63,7 +63,8 @@ logs_and_alerts = row("Errors and alerts", [
     Logs(title="Recent errors",
          description="Error-level entries from the orchestrator's structured (JSON) logs.",
          dataSource="loki",
-         targets=[Target(expr='{job=~"$job", instance=~"$instance"} | json | level="error"')],
+         targets=[Target(expr='{job=~"$job", instance=~"$instance"} | json | level="error"'
+                                 ' | line_format "{{.component}}: {{.message}}"')],
          showTime=True, wrapLogMessages=True, enableLogDetails=True, gridPos=size(16, 10)),
     AlertList(title="Firing alerts",
               description="Phoenix alerts that are firing or pending.",

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .alerting.convert import AlertContext
 from .alerting.loader import check_panel_links, load_alert_groups
 from .alerting.model import RuleGroup
-from .alerting.outputs import alert_files
+from .alerting.outputs import alert_files, yaml_bytes
 from .catalog import Catalog, load_catalog
 from .config import Config, Folder
+from .datasources import DatasourceDef, load_datasources, provisioning
+from .errors import ConfigError, Location
 from .loader import to_plain
 from .modern import ModernizeContext, modernize_dashboard, strip_sources
 from .modern.common import JSON
@@ -32,6 +35,7 @@ class Build:
     alert_groups: list[RuleGroup] = field(default_factory=list)
     folders: Mapping[str, Folder] = field(default_factory=dict)
     default_folder: str | None = None
+    datasources: list[DatasourceDef] = field(default_factory=list)
 
     def folder_of(self, uid: str) -> str | None:
         """The folder a dashboard goes to (the project's default folder)."""
@@ -45,6 +49,11 @@ class Build:
             for d in self.dashboards
         }
         files.update(alert_files(self.alert_groups, self.folders))
+        for datasource in self.datasources:
+            files[f"datasources/{datasource.uid}.json"] = json_bytes(datasource.placeholder_body())
+        if self.datasources:
+            files["datasources/provisioning.yaml"] = yaml_bytes(provisioning(self.datasources),
+                                                                "datasources.yaml")
         return files
 
 
@@ -64,12 +73,28 @@ def build_project(config: Config, jobs: int = 1) -> Build:
     catalog = None
     if config.catalog_file is not None:
         catalog = load_catalog(config.catalog_file, config.display(config.catalog_file))
+    datasources = []
+    if config.datasources_file is not None:
+        datasources = load_datasources(config.datasources_file,
+                                       config.display(config.datasources_file))
+        _check_names(config, datasources)
     ctx = modernize_context(config)
     dashboards = render_dashboards(config.root, config.dashboards_dir, ctx, jobs)
     alert_ctx = AlertContext(config.datasources, config.folders, config.default_datasource)
     groups = load_alert_groups(config.root, config.alerts_dir, alert_ctx)
     check_panel_links(groups, {d.uid: panel_ids(d.json) for d in dashboards})
-    return Build(dashboards, catalog, groups, config.folders, config.default_folder)
+    return Build(dashboards, catalog, groups, config.folders, config.default_folder,
+                 datasources)
+
+
+def _check_names(config: Config, datasources: list[DatasourceDef]) -> None:
+    """The names dashboards use (phoenix-dash.yaml) must point at defined datasources."""
+    defined = {d.uid: d.type for d in datasources}
+    for name, ref in config.datasources.items():
+        if defined.get(ref.uid) != ref.type:
+            raise ConfigError(f"datasources.{name}: uid {ref.uid!r} ({ref.type}) is not defined "
+                              f"in {config.display(config.datasources_file or Path())}",
+                              Location(config.file, None, f"datasources.{name}"))
 
 
 def panel_ids(dashboard: JSON) -> set[int]:

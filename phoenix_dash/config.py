@@ -43,6 +43,7 @@ class Config:
     build_dir: Path = Path("build")
     catalog_file: Path | None = None
     alert_tests_dir: Path = Path("alerts/tests")
+    datasources_file: Path | None = None
     scrape_interval: str = "15s"
     promtool: str | None = None
     suppressions: tuple[Suppression, ...] = ()
@@ -103,6 +104,7 @@ def load_config(path: Path) -> Config:
         build_dir=root / paths.get("build", "build"),
         catalog_file=root / catalog if catalog else None,
         alert_tests_dir=root / paths.get("alert_tests", "alerts/tests"),
+        datasources_file=root / paths["datasources"] if "datasources" in paths else None,
         scrape_interval=data.get("prometheus", {}).get("scrape_interval", "15s"),
         promtool=data.get("prometheus", {}).get("promtool"),
         suppressions=_suppressions(doc),

@@ -75,7 +75,13 @@ def group(*rules: JSON, **extra: Any) -> JSON:
             **extra}
 
 
-Example = tuple[list[JSON], list[JSON]]  # (dashboards, alert groups)
+Example = tuple[list[JSON], list[JSON]] | tuple[list[JSON], list[JSON], list[JSON]]
+# (dashboards, alert groups[, datasource definitions])
+
+
+def datasource(uid: str, **extra: Any) -> JSON:
+    return {"uid": uid, "name": uid, "type": "prometheus", "url": "http://prometheus:9090",
+            **extra}
 
 
 def _dash(fn: Callable[[JSON], None] | None = None, *panels: JSON, **extra: Any) -> Example:
@@ -194,6 +200,23 @@ EXAMPLES: dict[str, tuple[Example, Example]] = {
                               _query(f"sum by (status) (rate(requests_total{SEL}[{RATE}]))")),
     "catalog/range-too-short": (_query(f"sum(rate(requests_total{SEL}[20s]))"),
                                 _query(f"sum(rate(requests_total{SEL}[1m]))")),
+    "datasource/unknown-uid": (_dash(None, panel(datasource={"type": "prometheus",
+                                                              "uid": "no-such-uid"})), CLEAN),
+    "datasource/alert-uid": (_alert(_set(["data", 0, "datasourceUid"], "no-such-uid")),
+                             CLEAN_ALERT),
+    "datasource/correlation-target": (
+        ([], [], [datasource("tempo", jsonData={"tracesToLogsV2": {"datasourceUid": "gone"}})]),
+        ([], [], [datasource("tempo", jsonData={"tracesToLogsV2": {"datasourceUid": "prom"}})])),
+    "datasource/url": (([], [], [datasource("prom", url="prometheus:9090")]),
+                       ([], [], [datasource("prom")])),
+    "datasource/secret-literal": (
+        ([], [], [datasource("prom", jsonData={"httpHeaderValue1": "x", "apiToken": "abc"})]),
+        ([], [], [datasource("prom", jsonData={"timeInterval": "15s"})])),
+    "logql/syntax": (_dash(None, panel(datasource={"type": "loki", "uid": "logs"},
+                                       targets=[{"refId": "A", "expr": '{job="x"} | jsn'}])),
+                     _dash(None, panel(datasource={"type": "loki", "uid": "logs"},
+                                       targets=[{"refId": "A",
+                                                 "expr": '{job="x"} | json | level="error"'}]))),
     "alert/schema": (_alert(_set(["noDataState"], "No Data")), CLEAN_ALERT),
     "alert/condition-ref": (_alert(condition="Z"), CLEAN_ALERT),
     "alert/expression-refs": (_alert(_set(["data", 2, "model", "expression"], "X")),
@@ -218,6 +241,11 @@ EXAMPLES: dict[str, tuple[Example, Example]] = {
 }
 
 
-def example(rule_id: str, good: bool) -> Example:
-    dashboards, groups = EXAMPLES[rule_id][1 if good else 0]
-    return copy.deepcopy(dashboards), copy.deepcopy(groups)
+KNOWN_DATASOURCES = [datasource("prom"), datasource("logs", type="loki")]
+
+
+def example(rule_id: str, good: bool) -> tuple[list[JSON], list[JSON], list[JSON]]:
+    chosen = EXAMPLES[rule_id][1 if good else 0]
+    extra = list(chosen[2]) if len(chosen) == 3 else []
+    return (copy.deepcopy(chosen[0]), copy.deepcopy(chosen[1]),
+            copy.deepcopy(KNOWN_DATASOURCES + extra))

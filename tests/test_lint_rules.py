@@ -18,8 +18,9 @@ CATALOG = load_catalog(ROOT / "metrics.yaml")
 
 
 def findings_of(rule_id: str, good: bool) -> list[str]:
-    dashboards, groups = example(rule_id, good)
-    found = lint_json([(f"d{i}.json", d) for i, d in enumerate(dashboards)], groups, CATALOG, 15)
+    dashboards, groups, datasources = example(rule_id, good)
+    found = lint_json([(f"d{i}.json", d) for i, d in enumerate(dashboards)], groups, CATALOG, 15,
+                      datasources)
     return [f.message for f in found if f.rule == rule_id]
 
 
@@ -44,9 +45,9 @@ def test_rule_is_quiet_on_its_good_example(rule_id: str) -> None:
 
 
 def test_clean_examples_are_clean_for_every_rule() -> None:
-    dashboards, _ = example("dashboard/schema", good=True)
-    _, alert_groups = example("alert/schema", good=True)
-    found = lint_json([("d.json", dashboards[0])], alert_groups, CATALOG, 15)
+    dashboards, _, datasources = example("dashboard/schema", good=True)
+    _, alert_groups, _ = example("alert/schema", good=True)
+    found = lint_json([("d.json", dashboards[0])], alert_groups, CATALOG, 15, datasources)
     assert [f"{f.rule}: {f.message}" for f in found] == []
 
 

@@ -20,6 +20,8 @@ from emulator import Fault
 from conftest import MINIMAL_DASHBOARD, ROOT, GrafanaTarget
 from phoenix_dash.cli import main
 
+LOKI_SECRET = "loki-S3CRET-value-91c2"
+RESOURCES = 13  # 1 folder, 4 datasources, 4 dashboards, 4 rule groups
 P99_STEPS = ('("orange", 0.5), ("red", 1)', '("orange", 0.3), ("red", 1)')
 DATASOURCES = [("phoenix-prometheus", "prometheus"), ("phoenix-loki", "loki")]
 
@@ -30,7 +32,8 @@ class Synced:
     def __init__(self, root: Path, grafana: GrafanaTarget) -> None:
         self.root = root
         self.grafana = grafana
-        for name in ("dashboards", "alerts", "metrics.yaml", "phoenix-dash.yaml"):
+        for name in ("dashboards", "alerts", "metrics.yaml", "datasources.yaml",
+                     "phoenix-dash.yaml"):
             source = ROOT / name
             if source.is_dir():
                 shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
@@ -50,10 +53,12 @@ environments:
   staging:
     folders: {{phoenix: {{uid: phoenix-staging, title: Phoenix (staging)}}}}
     datasources: {{phoenix-prometheus: staging-prometheus, phoenix-loki: staging-loki}}
+    datasource_urls: {{phoenix-prometheus: "http://prometheus.staging:9090"}}
 """)
 
     def run(self, *args: str) -> Result:
-        env = {"GRAFANA_TOKEN": self.grafana.token, "GRAFANA_URL": ""}
+        env = {"GRAFANA_TOKEN": self.grafana.token, "GRAFANA_URL": "",
+               "LOKI_PASSWORD": LOKI_SECRET}
         return CliRunner().invoke(main, [*args, "--config", str(self.config)], env=env,
                                   catch_exceptions=False)
 
@@ -76,7 +81,6 @@ def make_datasources(grafana: GrafanaTarget, uids: list[tuple[str, str]]) -> Non
 
 @pytest.fixture
 def synced(tmp_path: Path, grafana: GrafanaTarget) -> Synced:
-    make_datasources(grafana, DATASOURCES)
     if grafana.emulator is not None:
         grafana.emulator.log.clear()  # count only what the tests do
     return Synced(tmp_path / "project", grafana)
@@ -89,12 +93,14 @@ def writes(grafana: GrafanaTarget) -> int:
 def test_first_sync_creates_everything_and_second_writes_nothing(synced: Synced) -> None:
     first = synced.run("sync")
     assert first.exit_code == 0, first.output
-    assert "9 to create" in first.output and "9 written, 0 failed" in first.output
+    assert f"{RESOURCES} to create" in first.output
+    assert f"{RESOURCES} written, 0 failed" in first.output
     emulator = synced.grafana.emulator
     before = len(emulator.writes()) if emulator else 0
     second = synced.run("sync")
     assert second.exit_code == 0, second.output
-    assert "0 to create, 0 to update, 0 to delete, 9 unchanged, 0 conflicts" in second.output
+    assert f"0 to create, 0 to update, 0 to delete, {RESOURCES} unchanged, 0 conflicts" in \
+        second.output
     if emulator:
         assert len(emulator.writes()) == before  # idempotent: zero writes
         assert emulator.schema_violations == []
@@ -197,9 +203,13 @@ def test_prune_deletes_only_managed_and_respects_max_deletions(synced: Synced) -
 
 
 def test_only_and_exclude_select_resources(synced: Synced) -> None:
-    result = synced.run("sync", "--only", "phoenix-overview", "--only", "folder")
-    assert result.exit_code == 0
-    assert "2 to create" in result.output
+    missing = synced.run("sync", "--only", "phoenix-overview", "--only", "folder")
+    assert missing.exit_code == 2  # its Loki panel needs a datasource the target lacks
+    assert "uses datasource uid 'phoenix-loki'" in missing.output
+    result = synced.run("sync", "--only", "phoenix-overview", "--only", "folder",
+                        "--only", "datasource")
+    assert result.exit_code == 0, result.output
+    assert "6 to create" in result.output
     result = synced.run("sync", "--exclude", "alert-group")
     assert "3 to create" in result.output  # the other three dashboards
 
@@ -214,16 +224,18 @@ def test_version_message_records_revision_hash_and_note(synced: Synced) -> None:
 
 def test_environment_maps_folders_and_datasources(synced: Synced) -> None:
     emulator = synced.grafana.require_emulator()
-    missing = synced.run("sync", "--env", "staging")
+    missing = synced.run("sync", "--env", "staging", "--exclude", "datasource")
     assert missing.exit_code == 2
     assert "uses datasource uid 'staging-" in missing.output
     assert "nothing was changed" in missing.output
     assert emulator.writes() == []
-    make_datasources(synced.grafana, [("staging-prometheus", "prometheus"),
-                                      ("staging-loki", "loki")])
     result = synced.run("sync", "--env", "staging")
     assert result.exit_code == 0, result.output
     org = emulator.state.org(1)
+    assert org.datasources["staging-prometheus"]["url"] == "http://prometheus.staging:9090"
+    assert org.datasources["staging-loki"]["url"] == "http://loki:3100"
+    tempo = org.datasources["phoenix-tempo"]["jsonData"]
+    assert tempo["tracesToLogsV2"]["datasourceUid"] == "staging-loki"  # correlation remapped
     assert org.folders["phoenix-staging"].title == "Phoenix (staging)"
     overview = org.dashboards["phoenix-overview"]
     assert overview.folder_uid == "phoenix-staging"
@@ -279,7 +291,7 @@ def test_converges_under_faults(synced: Synced) -> None:
     emulator.calm()
     assert result.exit_code == 0, result.output
     check = synced.run("sync")
-    assert "9 unchanged, 0 conflicts" in check.output
+    assert f"{RESOURCES} unchanged, 0 conflicts" in check.output
 
 
 def test_retries_run_out_exit_1_naming_what_failed(synced: Synced) -> None:
@@ -296,7 +308,7 @@ def test_retries_run_out_exit_1_naming_what_failed(synced: Synced) -> None:
 def test_a_sync_killed_mid_apply_converges_when_run_again(synced: Synced) -> None:
     emulator = synced.grafana.require_emulator()
     emulator.latency = 0.15
-    env = {**os.environ, "GRAFANA_TOKEN": synced.grafana.token}
+    env = {**os.environ, "GRAFANA_TOKEN": synced.grafana.token, "LOKI_PASSWORD": LOKI_SECRET}
     env.pop("GRAFANA_URL", None)
     process = subprocess.Popen([sys.executable, "-m", "phoenix_dash", "sync", "--config",
                                 str(synced.config)], env=env, stdout=subprocess.DEVNULL,
@@ -306,11 +318,11 @@ def test_a_sync_killed_mid_apply_converges_when_run_again(synced: Synced) -> Non
         time.sleep(0.02)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    assert 0 < len(emulator.writes()) < 9  # really killed in the middle
+    assert 0 < len(emulator.writes()) < RESOURCES  # really killed in the middle
     emulator.latency = 0
     again = synced.run("sync")
     assert again.exit_code == 0, again.output
-    assert "9 unchanged" in synced.run("sync").output
+    assert f"{RESOURCES} unchanged" in synced.run("sync").output
 
 
 def test_diff_against_a_git_revision_needs_no_grafana(synced: Synced) -> None:

@@ -34,6 +34,13 @@ class Project:
     scrape_seconds: float = 15.0
     dashboards: list[DashboardCtx] = field(default_factory=list)
     alert_rules: list[JSON] = field(default_factory=list)  # every rule, in build order
+    datasources: list[JSON] | None = None  # definitions, when the project defines them
+
+    @cached_property
+    def datasource_uids(self) -> set[str] | None:
+        if self.datasources is None:
+            return None
+        return {str(d.get("uid")) for d in self.datasources}
 
 
 @dataclass
@@ -154,6 +161,13 @@ class AlertCtx:
                 found.append(QueryCtx(None, model, parse(model["expr"]),
                                       f"{self.path}/data/{index}/model", self.project))
         return found
+
+
+@dataclass
+class DatasourceCtx:
+    definition: JSON
+    project: Project
+    path: str = ""
 
 
 @dataclass

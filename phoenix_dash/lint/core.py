@@ -31,7 +31,7 @@ class Severity(IntEnum):
         return cls[text.upper()]
 
 
-SCOPES = ("dashboard", "panel", "query", "alert", "group")
+SCOPES = ("dashboard", "panel", "query", "alert", "group", "datasource")
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,22 @@ from ..errors import ConfigError, Location
 from ..provenance import SOURCE_KEY
 from ..quantities import parse_duration
 from . import rules as _rules  # noqa: F401 - registers the rules
-from .context import AlertCtx, DashboardCtx, GroupCtx, PanelCtx, Project, QueryCtx
+from .context import (
+    AlertCtx,
+    DashboardCtx,
+    DatasourceCtx,
+    GroupCtx,
+    PanelCtx,
+    Project,
+    QueryCtx,
+)
 from .core import REGISTRY, Finding, LintRule, Severity, Subject
 from .suppress import Suppression, apply
 
 JSON = dict[str, Any]
 SCOPE_OF: dict[type, str] = {DashboardCtx: "dashboard", PanelCtx: "panel", QueryCtx: "query",
-                             AlertCtx: "alert", GroupCtx: "group"}
+                             AlertCtx: "alert", GroupCtx: "group",
+                             DatasourceCtx: "datasource"}
 
 
 @dataclass(frozen=True)
@@ -45,8 +54,12 @@ def lint_build(build: Build, config: Config) -> list[Finding]:
                    _stamp(group.location), tuple(_stamp(rule.location) for rule in group.rules))
         for group in build.alert_groups
     ]
+    datasources = [
+        (d.placeholder_body(), f"{d.location.file}:{d.location.line}", d.uid)
+        for d in build.datasources
+    ] if config.datasources_file is not None else None
     return lint(dashboards, groups, build.catalog, parse_duration(config.scrape_interval),
-                config.suppressions, config.default_folder)
+                config.suppressions, config.default_folder, datasources)
 
 
 def lint_files(paths: Sequence[Path], catalog: Catalog | None, scrape_seconds: float,
@@ -57,19 +70,31 @@ def lint_files(paths: Sequence[Path], catalog: Catalog | None, scrape_seconds: f
 
 
 def lint_json(dashboards: Sequence[tuple[str, JSON]], groups: Sequence[JSON] = (),
-              catalog: Catalog | None = None, scrape_seconds: float = 15.0) -> list[Finding]:
-    """Lint dashboards and alert rule groups given as JSON (provisioning API shape)."""
+              catalog: Catalog | None = None, scrape_seconds: float = 15.0,
+              datasources: Sequence[JSON] | None = None) -> list[Finding]:
+    """Lint dashboards, alert rule groups (provisioning API shape) and datasource
+    definitions given as JSON."""
     inputs = [GroupInput(group, f"group {index}") for index, group in enumerate(groups)]
-    return lint(dashboards, inputs, catalog, scrape_seconds)
+    defined = None if datasources is None else [
+        (d, f"datasource {index}:0", str(d.get("uid"))) for index, d in enumerate(datasources)]
+    return lint(dashboards, inputs, catalog, scrape_seconds, datasources=defined)
 
 
 def lint(dashboards: Sequence[tuple[str, JSON]], groups: Sequence[GroupInput],
          catalog: Catalog | None, scrape_seconds: float,
-         suppressions: Sequence[Suppression] = (), folder: str | None = None) -> list[Finding]:
+         suppressions: Sequence[Suppression] = (), folder: str | None = None,
+         datasources: Sequence[tuple[JSON, str, str]] | None = None) -> list[Finding]:
+    """``datasources``: (definition, "file:line", uid) of each datasource the project
+    defines, or None when it defines none (references are then not checked)."""
     project = Project(catalog, scrape_seconds)
     project.dashboards = [DashboardCtx(json, file, project, folder) for file, json in dashboards]
     project.alert_rules = [rule for group in groups for rule in group.api.get("rules") or []]
+    project.datasources = None if datasources is None else [d for d, _, _ in datasources]
     subjects = [*_dashboard_subjects(project), *_alert_subjects(project, groups)]
+    for definition, where, uid in datasources or ():
+        stamp = {SOURCE_KEY: where}
+        subjects.append(Subject(DatasourceCtx(definition, project), where.rsplit(":", 1)[0],
+                                "", uid, [stamp]))
     return finish(run(subjects), suppressions)
 
 

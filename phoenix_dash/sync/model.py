@@ -9,7 +9,7 @@ from typing import Any
 JSON = dict[str, Any]
 
 # Kinds in dependency order: folders before what lives in them.
-KINDS = ("folder", "dashboard", "alert-group")
+KINDS = ("folder", "datasource", "dashboard", "alert-group")
 
 
 class Action(StrEnum):
@@ -30,6 +30,7 @@ class Resource:
     folder: str | None = None
     desired: JSON | None = None  # the body to write (None: to delete)
     content_hash: str = ""  # of the normalised desired content
+    secrets: dict[str, str] = field(default_factory=dict)  # field -> environment variable
 
     @property
     def label(self) -> str:

@@ -91,10 +91,12 @@ def _check_datasources(pool: ThreadPoolExecutor, conn: GrafanaConnection,
                        resources: list[Resource], target: Target) -> None:
     """A dashboard or rule naming a datasource the target lacks stops the sync before any
     write (variables such as ${datasource} are the viewer's choice and not checked)."""
+    defined = {r.key for r in resources if r.kind == "datasource"}
     users: dict[str, str] = {}
     for resource in resources:
         for uid in sorted(_datasource_uids(resource.desired)):
-            if not uid.startswith("$") and uid not in BUILTIN_DATASOURCES:
+            if not uid.startswith("$") and uid not in BUILTIN_DATASOURCES and \
+                    uid not in defined:
                 users.setdefault(uid, resource.label)
 
     def missing(uid: str) -> bool:

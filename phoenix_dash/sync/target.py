@@ -29,6 +29,7 @@ class Target:
     note: str = ""
     force: bool = False
     uid_prefix: str = ""  # for previews: dashboards under uids production never uses
+    datasource_urls: Mapping[str, str] = field(default_factory=dict)  # uid in code -> URL
 
     def dashboard_uid(self, uid: str) -> str:
         return f"{self.uid_prefix}{uid}"[:40] if self.uid_prefix else uid
@@ -98,7 +99,8 @@ def make_target(config: Config, env: str | None, note: str = "", force: bool = F
             folders[uid] = Folder(override.get("uid", folders[uid].uid),
                                   override.get("title", folders[uid].title), folders[uid].parent)
         datasource_uids = dict(settings.get("datasources", {}))
+    urls = dict(config.environments[env].get("datasource_urls", {})) if env else {}
     return Target(name, base, folders, datasource_uids,
                   sync.get("managed_tag", DEFAULT_MANAGED_TAG),
                   bool(sync.get("alert_rules_editable", False)), git_revision(config.root),
-                  note, force)
+                  note, force, datasource_urls=urls)

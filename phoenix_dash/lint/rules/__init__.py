@@ -1,5 +1,5 @@
 """The lint rules; importing this package registers them all."""
 
-from . import alerts, dashboards, panels, queries, templating
+from . import alerts, dashboards, datasources, panels, queries, templating
 
-__all__ = ["alerts", "dashboards", "panels", "queries", "templating"]
+__all__ = ["alerts", "dashboards", "datasources", "panels", "queries", "templating"]

@@ -1,0 +1,111 @@
+"""Datasources as code: definitions in YAML (datasources.yaml), the API bodies and Grafana's
+file-provisioning document built from them. Secrets are references to environment variables,
+resolved only when a datasource is written to Grafana; build/ shows placeholders."""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, Location
+from .yamlconf import bundled_schema, load_yaml, validate
+
+JSON = dict[str, Any]
+HASH_KEY = "phoenixDashHash"  # in jsonData: what sync last wrote, to notice others' edits
+
+
+@dataclass(frozen=True)
+class DatasourceDef:
+    uid: str
+    name: str
+    type: str
+    body: JSON  # the API body without secrets
+    secrets: Mapping[str, str]  # secureJsonData field -> environment variable
+    location: Location
+
+    def placeholder_body(self) -> JSON:
+        """The body as build/ shows it: secrets as ${VARIABLE}."""
+        body = copy.deepcopy(self.body)
+        if self.secrets:
+            body["secureJsonData"] = {k: f"${{{v}}}" for k, v in sorted(self.secrets.items())}
+        return body
+
+
+
+def secret_values(uid: str, secrets: Mapping[str, str],
+                  environ: Mapping[str, str] | None = None) -> JSON:
+    """The secrets' values from the environment; a missing one stops everything."""
+    environ = os.environ if environ is None else environ
+    values = {}
+    for field, variable in sorted(secrets.items()):
+        if not environ.get(variable):
+            raise ConfigError(f"datasource {uid}: {field} needs ${variable}, which is not set; "
+                              "nothing was changed")
+        values[field] = environ[variable]
+    return values
+
+
+def load_datasources(path: Path, display: str | None = None) -> list[DatasourceDef]:
+    doc = load_yaml(path, display)
+    validate(doc, bundled_schema("datasources.schema.json"))
+    found: list[DatasourceDef] = []
+    seen: dict[str, set[str]] = {"uid": set(), "name": set()}
+    for index, item in enumerate(doc.data["datasources"]):
+        where: list[str | int] = ["datasources", index]
+        for key in ("uid", "name"):
+            if item[key] in seen[key]:
+                raise doc.error([*where, key], f"datasource {key} {item[key]!r} is defined twice")
+            seen[key].add(item[key])
+        secrets = {field: ref["env"] for field, ref in (item.get("secureJsonData") or {}).items()}
+        body = {k: v for k, v in item.items() if k != "secureJsonData"}
+        body.setdefault("access", "proxy")
+        found.append(DatasourceDef(item["uid"], item["name"], item["type"], body, secrets,
+                                   doc.location(where)))
+    return found
+
+
+def provisioning(defs: list[DatasourceDef]) -> JSON:
+    """Grafana's datasource file-provisioning document. Grafana expands $VARIABLE in these
+    files, so secrets stay references; a literal $ is written $$."""
+    datasources = []
+    for ds in defs:
+        entry = _escape_dollars(copy.deepcopy(ds.body))
+        entry["orgId"] = 1
+        entry["editable"] = False
+        if ds.secrets:
+            entry["secureJsonData"] = {k: f"${v}" for k, v in sorted(ds.secrets.items())}
+        datasources.append(entry)
+    return {"apiVersion": 1, "datasources": datasources}
+
+
+def _escape_dollars(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("$", "$$")
+    if isinstance(value, dict):
+        return {k: _escape_dollars(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escape_dollars(v) for v in value]
+    return value
+
+
+def referenced_uids(value: Any) -> set[str]:
+    """Datasource uids a datasource's settings point at (correlation targets)."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "datasourceUid" and isinstance(item, str):
+                found.add(item)
+            else:
+                found |= referenced_uids(item)
+    elif isinstance(value, list):
+        for item in value:
+            found |= referenced_uids(item)
+    return found
+
+
+SECRET_KEY_RE = re.compile(r"pass(word)?|secret|token|api_?key|credential", re.I)

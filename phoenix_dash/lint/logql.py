@@ -1,0 +1,127 @@
+"""A structural LogQL check. No LogQL parser runs in Python (PyPI has only converters; the
+real ones are Loki's Go parser and Grafana's @grafana/lezer-logql on npm), so this checks
+what breaks a Loki query most often: quotes and brackets, a stream selector with valid
+matchers, line filters, and pipeline stages Loki knows. tests/test_logql_oracle.py holds it
+to Grafana's grammar on a corpus of valid and broken queries."""
+
+from __future__ import annotations
+
+import re
+
+MATCHER_RE = re.compile(r'\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=~|!~|!=|=)\s*"(?:[^"\\]|\\.)*"\s*')
+_STRING = r'("(?:[^"\\]|\\.)*"|`[^`]*`)'
+LINE_FILTER_RE = re.compile(
+    rf'(\|=|!=|\|~|!~)\s*({_STRING}|ip\({_STRING}\))(\s+or\s+{_STRING})*')
+PARSERS = {"json", "logfmt", "unpack", "decolorize"}
+WITH_ARGUMENT = {"regexp", "pattern", "line_format", "label_format", "unwrap", "drop", "keep"}
+LABEL_FILTER_RE = re.compile(
+    r'^[a-zA-Z_][a-zA-Z0-9_.]*\s*(=~|!~|!=|==|=|>=|<=|>|<)\s*("(?:[^"\\]|\\.)*"|`[^`]*`|'
+    r'[0-9.]+[a-zA-Z]*)(\s*(and|or|,)\s*.+)?$')
+VARIABLE_RE = re.compile(r"\$\{\w+(?::[^}]*)?\}|\$\w+|\[\[\w+\]\]")
+
+
+def _balanced(expr: str) -> str | None:
+    pairs = {")": "(", "]": "[", "}": "{"}
+    stack: list[str] = []
+    quote: str | None = None
+    escaped = False
+    for char in expr:
+        if quote:
+            if escaped:
+                escaped = False
+            elif char == "\\" and quote == '"':
+                escaped = True
+            elif char == quote:
+                quote = None
+            continue
+        if char in "\"`":
+            quote = char
+        elif char in "([{":
+            stack.append(char)
+        elif char in ")]}" and (not stack or stack.pop() != pairs[char]):
+            return f"unbalanced {char!r}"
+    if quote:
+        return "unclosed string"
+    return f"unclosed {stack[-1]!r}" if stack else None
+
+
+def _split_pipeline(text: str) -> list[str]:
+    """Stages after the selector, split on | and line-filter operators outside strings."""
+    stages, current, quote = [], "", None
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if quote:
+            current += char
+            if char == quote and text[index - 1] != "\\":
+                quote = None
+        elif char in "\"`":
+            quote = char
+            current += char
+        elif char in "|!" and text[index:index + 2] in ("|=", "|~", "!=", "!~"):
+            stages.append(current)
+            current = text[index:index + 2]
+            index += 1
+        elif char == "|":
+            stages.append(current)
+            current = "|"
+        else:
+            current += char
+        index += 1
+    stages.append(current)
+    return [s.strip() for s in stages if s.strip()]
+
+
+def _end_outside_strings(text: str, ends: str) -> int:
+    """Index of the first of ``ends`` outside quoted strings and parentheses opened in
+    ``text`` (an unmatched ")" ends too), else len(text)."""
+    quote: str | None = None
+    depth = 0
+    for index, char in enumerate(text):
+        if quote:
+            if char == quote and text[index - 1] != "\\":
+                quote = None
+        elif char in "\"`":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+        elif char in ends and not depth:
+            return index
+    return len(text)
+
+
+def check(expr: str) -> str | None:
+    """None when ``expr`` looks like valid LogQL, else what is wrong."""
+    text = VARIABLE_RE.sub("x", expr.strip())
+    problem = _balanced(text)
+    if problem:
+        return problem
+    start = text.find("{")
+    if start < 0:
+        return "no stream selector {label=\"value\"}"
+    end = start + 1 + _end_outside_strings(text[start + 1:], "}")
+    selector = text[start + 1:end]
+    if not selector.strip():
+        return "the stream selector has no matcher"
+    for matcher in re.split(r',(?=(?:[^"]*"[^"]*")*[^"]*$)', selector):
+        if not MATCHER_RE.fullmatch(matcher):
+            return f"invalid matcher {matcher.strip()!r}"
+    rest = text[end + 1:]
+    # In a metric query the pipeline ends at the range or the closing parenthesis.
+    for stage in _split_pipeline(rest[:_end_outside_strings(rest, "[)")]):
+        if LINE_FILTER_RE.fullmatch(stage):
+            continue
+        if not stage.startswith("|"):
+            return f"unexpected {stage!r} after the selector"
+        body = stage[1:].strip()
+        word = body.split(" ", 1)[0]
+        if word in PARSERS and body == word:
+            continue
+        if word in WITH_ARGUMENT and body != word:
+            continue
+        if LABEL_FILTER_RE.match(body):
+            continue
+        return f"unknown pipeline stage {stage!r}"
+    return None

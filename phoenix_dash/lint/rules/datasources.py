@@ -1,0 +1,95 @@
+"""Datasource rules: references resolve, correlation targets exist, URLs are sound, no secret
+is written down, and Loki queries are well-formed LogQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from ...datasources import SECRET_KEY_RE, referenced_uids
+from .. import logql
+from ..context import AlertCtx, DatasourceCtx, PanelCtx, datasource_uid
+from ..core import Problem, rule
+
+BUILTIN = frozenset({"grafana", "-- Grafana --", "-- Mixed --", "-- Dashboard --", "__expr__",
+                     "-100"})
+
+
+def _unknown(uid: str, known: set[str] | None) -> bool:
+    return known is not None and bool(uid) and not uid.startswith("$") and \
+        uid not in BUILTIN and uid not in known
+
+
+@rule("datasource/unknown-uid", "error", "panel",
+      "A panel or query naming a datasource uid that does not exist shows an error.",
+      "Use a uid defined in datasources.yaml, or a datasource variable.")
+def unknown_uid(ctx: PanelCtx) -> Iterator[Problem]:
+    known = ctx.dashboard.project.datasource_uids
+    nodes = [(ctx.panel, f"{ctx.path}/datasource")] + [
+        (t, f"{ctx.path}/targets/{i}/datasource")
+        for i, t in enumerate(ctx.panel.get("targets") or []) if isinstance(t, dict)]
+    for node, path in nodes:
+        uid = datasource_uid(node)
+        if isinstance(node.get("datasource"), dict) and _unknown(uid, known):
+            yield Problem(f"panel {ctx.title!r}: datasource uid {uid!r} is not defined", node,
+                          path)
+
+
+@rule("datasource/alert-uid", "error", "alert",
+      "An alert query on a datasource that does not exist fails on every evaluation.",
+      "Use a datasource uid defined in datasources.yaml.")
+def alert_uid(ctx: AlertCtx) -> Iterator[Problem]:
+    known = ctx.project.datasource_uids
+    for index, node in enumerate(ctx.rule.get("data") or []):
+        uid = str(node.get("datasourceUid") or "")
+        if _unknown(uid, known):
+            yield Problem(f"rule {ctx.rule.get('title')!r}: query {node.get('refId')} uses "
+                          f"undefined datasource uid {uid!r}", None,
+                          f"{ctx.path}/data/{index}/datasourceUid")
+
+
+@rule("datasource/correlation-target", "error", "datasource",
+      "A trace, log or exemplar link to a missing datasource fails when someone clicks it.",
+      "Point datasourceUid at a datasource defined in datasources.yaml.")
+def correlation_target(ctx: DatasourceCtx) -> Iterator[Problem]:
+    known = ctx.project.datasource_uids or set()
+    for uid in sorted(referenced_uids(ctx.definition.get("jsonData") or {})):
+        if uid not in known:
+            yield Problem(f"datasource {ctx.definition.get('uid')!r} links to undefined "
+                          f"datasource {uid!r}")
+
+
+@rule("datasource/url", "error", "datasource",
+      "Grafana cannot reach a datasource whose URL is not http(s)://host.",
+      "Write the URL as http://host:port or https://host[/path].")
+def url(ctx: DatasourceCtx) -> Iterator[Problem]:
+    value = str(ctx.definition.get("url") or "")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        yield Problem(f"datasource {ctx.definition.get('uid')!r}: URL {value!r} is not "
+                      "http(s)://host[:port][/path]")
+
+
+@rule("datasource/secret-literal", "error", "datasource",
+      "A password or token written in the repository is leaked to everyone who reads it.",
+      "Move it to secureJsonData as {env: VARIABLE}.")
+def secret_literal(ctx: DatasourceCtx) -> Iterator[Problem]:
+    for key, value in sorted((ctx.definition.get("jsonData") or {}).items()):
+        if SECRET_KEY_RE.search(key) and isinstance(value, str) and value:
+            yield Problem(f"datasource {ctx.definition.get('uid')!r}: jsonData.{key} holds a "
+                          "secret in clear")
+
+
+@rule("logql/syntax", "error", "panel",
+      "A Loki query that does not parse shows an error instead of logs.",
+      "Start with a stream selector {label=\"value\"} and use known pipeline stages.")
+def logql_syntax(ctx: PanelCtx) -> Iterator[Problem]:
+    for index, target in enumerate(ctx.panel.get("targets") or []):
+        ds = target.get("datasource") if isinstance(target, dict) else None
+        panel_ds = ctx.panel.get("datasource")
+        kind = (ds or panel_ds or {}).get("type") if isinstance(ds or panel_ds, dict) else None
+        if kind == "loki" and isinstance(target.get("expr"), str):
+            problem = logql.check(target["expr"])
+            if problem:
+                yield Problem(f"panel {ctx.title!r}: LogQL {problem}", target,
+                              f"{ctx.path}/targets/{index}/expr")

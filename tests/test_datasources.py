@@ -1,0 +1,153 @@
+"""Datasources as code: definitions, build output with placeholders, sync with secrets from
+the environment (and nowhere else), conflicts, prune."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+import yaml
+from test_sync import LOKI_SECRET, RESOURCES, Synced
+
+from conftest import ROOT, Project
+from phoenix_dash.build import Build
+
+
+def test_build_emits_datasources_with_secret_placeholders(repo_build: Build) -> None:
+    files = repo_build.files()
+    loki = json.loads(files["datasources/phoenix-loki.json"])
+    assert loki["secureJsonData"] == {"basicAuthPassword": "${LOKI_PASSWORD}"}
+    derived = loki["jsonData"]["derivedFields"][0]
+    assert derived["datasourceUid"] == "phoenix-tempo" and derived["url"] == "${__value.raw}"
+    tempo = json.loads(files["datasources/phoenix-tempo.json"])["jsonData"]
+    assert tempo["tracesToLogsV2"]["datasourceUid"] == "phoenix-loki"
+    assert tempo["tracesToMetrics"]["datasourceUid"] == "phoenix-prometheus"
+    assert tempo["serviceMap"]["datasourceUid"] == "phoenix-prometheus"
+    assert tempo["nodeGraph"]["enabled"] is True
+    prometheus = json.loads(files["datasources/phoenix-prometheus.json"])["jsonData"]
+    assert prometheus["exemplarTraceIdDestinations"] == [
+        {"name": "trace_id", "datasourceUid": "phoenix-tempo"}]
+    provisioning = yaml.safe_load(files["datasources/provisioning.yaml"])
+    assert provisioning["apiVersion"] == 1
+    by_uid = {d["uid"]: d for d in provisioning["datasources"]}
+    assert by_uid["phoenix-loki"]["secureJsonData"] == {"basicAuthPassword": "$LOKI_PASSWORD"}
+    # Grafana expands $VARIABLE in provisioning files: literal dollars are doubled.
+    assert by_uid["phoenix-loki"]["jsonData"]["derivedFields"][0]["url"] == "$${__value.raw}"
+
+
+def test_the_logs_panel_uses_the_log_format_and_the_loki_uid(repo_build: Build) -> None:
+    overview = next(d for d in repo_build.dashboards if d.uid == "phoenix-overview").clean
+    logs = next(p for p in overview["panels"] if p["type"] == "logs")
+    assert logs["datasource"] == {"type": "loki", "uid": "phoenix-loki"}
+    expr = logs["targets"][0]["expr"]
+    assert "| json" in expr and 'level="error"' in expr
+
+
+BAD_DEFINITIONS = {
+    "literal secret": ("    secureJsonData: {basicAuthPassword: hunter2}\n",
+                       "datasources[0].secureJsonData.basicAuthPassword: 'hunter2' is not of "
+                       "type 'object'"),
+    "unknown type": ("    type: mysql\n", "datasources[0].type: 'mysql' is not one of"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_DEFINITIONS))
+def test_bad_definitions_are_one_line_errors(case: str, project: Project) -> None:
+    extra, message = BAD_DEFINITIONS[case]
+    project.write("phoenix-dash.yaml", "version: 1\npaths: {datasources: ds.yaml}\n"
+                  "datasources:\n  prometheus: {type: prometheus, uid: prom}\n")
+    project.write("ds.yaml", "datasources:\n  - uid: prom\n    name: Prom\n"
+                  "    url: http://p:9090\n" + (extra if "type" in extra else
+                                                 "    type: prometheus\n" + extra))
+    result = project.run("build")
+    assert result.exit_code == 2
+    assert result.output.startswith("error: ds.yaml:") and message in result.output
+
+
+def test_names_in_the_config_must_be_defined(project: Project) -> None:
+    project.write("phoenix-dash.yaml", "version: 1\npaths: {datasources: ds.yaml}\n"
+                  "datasources:\n  prometheus: {type: prometheus, uid: other}\n")
+    project.write("ds.yaml", "datasources:\n  - {uid: prom, name: Prom, type: prometheus, "
+                  "url: 'http://p:9090'}\n")
+    result = project.run("build")
+    assert result.exit_code == 2
+    assert "datasources.prometheus: uid 'other' (prometheus) is not defined in ds.yaml" in \
+        result.output
+
+
+@pytest.fixture
+def synced(tmp_path: Path, grafana: object) -> Synced:
+    from conftest import GrafanaTarget
+
+    assert isinstance(grafana, GrafanaTarget)
+    if grafana.emulator is not None:
+        grafana.emulator.log.clear()
+    return Synced(tmp_path / "project", grafana)
+
+
+def test_sync_writes_secrets_only_in_secure_json_data(synced: Synced,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    emulator = synced.grafana.require_emulator()
+    with caplog.at_level(logging.DEBUG):
+        result = synced.run("sync", "--verbose")
+    assert result.exit_code == 0, result.output
+    assert LOKI_SECRET not in result.output and LOKI_SECRET not in caplog.text
+    carriers = [entry for entry in emulator.log if LOKI_SECRET in json.dumps(entry.body)]
+    assert [(e.method, e.path) for e in carriers] == [("POST", "/api/datasources")]
+    assert carriers[0].body["secureJsonData"] == {"basicAuthPassword": LOKI_SECRET}
+    body_without = {k: v for k, v in carriers[0].body.items() if k != "secureJsonData"}
+    assert LOKI_SECRET not in json.dumps(body_without)
+    assert all(LOKI_SECRET not in json.dumps(e.headers) for e in emulator.log)
+    stored = emulator.state.org(1).datasources["phoenix-loki"]
+    assert LOKI_SECRET not in json.dumps(stored)  # Grafana keeps it write-only
+    assert stored["secureJsonFields"] == {"basicAuthPassword": True}
+    build_dir = synced.root / "build"
+    assert not build_dir.exists() or all(LOKI_SECRET not in p.read_text()
+                                          for p in build_dir.rglob("*") if p.is_file())
+
+
+def test_a_missing_secret_stops_before_any_write(synced: Synced) -> None:
+    from click.testing import CliRunner
+
+    from phoenix_dash.cli import main
+
+    emulator = synced.grafana.require_emulator()
+    result = CliRunner().invoke(main, ["sync", "--config", str(synced.config)],
+                                env={"GRAFANA_TOKEN": synced.grafana.token, "GRAFANA_URL": "",
+                                     "LOKI_PASSWORD": ""}, catch_exceptions=False)
+    assert result.exit_code == 2
+    assert result.output.strip() == ("error: datasource phoenix-loki: basicAuthPassword needs "
+                                     "$LOKI_PASSWORD, which is not set; nothing was changed")
+    assert emulator.writes() == []
+
+
+def test_datasource_edits_are_conflicts_and_prune_deletes_removed_ones(synced: Synced) -> None:
+    emulator = synced.grafana.require_emulator()
+    assert synced.run("sync").exit_code == 0
+    emulator.state.org(1).datasources["phoenix-prometheus"]["url"] = "http://edited:9090"
+    result = synced.run("sync", "--only", "datasource")
+    assert result.exit_code == 1
+    assert "CONFLICT datasource phoenix-prometheus: edited since phoenix-dash's last write" in \
+        result.output
+    assert synced.run("sync", "--only", "datasource", "--force").exit_code == 0
+    assert emulator.state.org(1).datasources["phoenix-prometheus"]["url"] == \
+        "http://prometheus:9090"
+    synced.edit("datasources.yaml", "  - uid: phoenix-victoriametrics", "  - uid: phoenix-vm-old")
+    synced.run("sync")
+    synced.edit("datasources.yaml", "  - uid: phoenix-vm-old", "  - uid: phoenix-victoriametrics")
+    pruned = synced.run("sync", "--prune", "--only", "datasource")
+    assert pruned.exit_code == 0, pruned.output
+    assert "phoenix-vm-old" not in emulator.state.org(1).datasources
+    assert f"{RESOURCES} unchanged" in synced.run("sync").output
+
+
+def test_lint_checks_datasource_references(project: Project) -> None:
+    del project
+    from click.testing import CliRunner
+
+    from phoenix_dash.cli import main
+
+    result = CliRunner().invoke(main, ["lint", "--config", str(ROOT / "phoenix-dash.yaml")])
+    assert result.exit_code == 0 and "no findings" in result.output
