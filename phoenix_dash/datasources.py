@@ -8,7 +8,7 @@ import copy
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ class DatasourceDef:
     body: JSON  # the API body without secrets
     secrets: Mapping[str, str]  # secureJsonData field -> environment variable
     location: Location
+    key_lines: Mapping[str, int] = field(default_factory=dict)  # "jsonData.x" -> line
 
     def placeholder_body(self) -> JSON:
         """The body as build/ shows it: secrets as ${VARIABLE}."""
@@ -42,11 +43,11 @@ def secret_values(uid: str, secrets: Mapping[str, str],
     """The secrets' values from the environment; a missing one stops everything."""
     environ = os.environ if environ is None else environ
     values = {}
-    for field, variable in sorted(secrets.items()):
+    for name, variable in sorted(secrets.items()):
         if not environ.get(variable):
-            raise ConfigError(f"datasource {uid}: {field} needs ${variable}, which is not set; "
+            raise ConfigError(f"datasource {uid}: {name} needs ${variable}, which is not set; "
                               "nothing was changed")
-        values[field] = environ[variable]
+        values[name] = environ[variable]
     return values
 
 
@@ -65,7 +66,7 @@ def load_datasources(path: Path, display: str | None = None) -> list[DatasourceD
         body = {k: v for k, v in item.items() if k != "secureJsonData"}
         body.setdefault("access", "proxy")
         found.append(DatasourceDef(item["uid"], item["name"], item["type"], body, secrets,
-                                   doc.location(where)))
+                                   doc.location(where), doc.key_lines(where)))
     return found
 
 
@@ -95,16 +96,20 @@ def _escape_dollars(value: Any) -> Any:
 
 def referenced_uids(value: Any) -> set[str]:
     """Datasource uids a datasource's settings point at (correlation targets)."""
-    found: set[str] = set()
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key == "datasourceUid" and isinstance(item, str):
-                found.add(item)
-            else:
-                found |= referenced_uids(item)
-    elif isinstance(value, list):
-        for item in value:
-            found |= referenced_uids(item)
+    return {uid for _, uid in links(value)}
+
+
+def links(value: Any, path: str = "") -> list[tuple[str, str]]:
+    """(dotted key path, uid) of every datasourceUid under ``value``."""
+    found: list[tuple[str, str]] = []
+    items = value.items() if isinstance(value, dict) else \
+        enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        where = f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else key
+        if key == "datasourceUid" and isinstance(item, str):
+            found.append((where, item))
+        else:
+            found += links(item, where)
     return found
 
 

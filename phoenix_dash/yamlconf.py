@@ -49,6 +49,15 @@ class YamlDocument:
             line = node.start_mark.line + 1
         return line
 
+    def key_lines(self, path: PathItems) -> dict[str, int]:
+        """Line of every key and item under ``path``, by dotted path relative to it."""
+        node = self._root
+        for item in path:
+            node = _child(node, item)
+        lines: dict[str, int] = {}
+        _collect_lines(node, [], lines)
+        return lines
+
     def location(self, path: PathItems) -> Location:
         return Location(self.file, self.line_of(path), dotted(path) if path else None)
 
@@ -64,6 +73,19 @@ def _child(node: yaml.Node | None, item: str | int) -> yaml.Node | None:
     if isinstance(node, yaml.SequenceNode) and isinstance(item, int) and item < len(node.value):
         return node.value[item]  # type: ignore[no-any-return]
     return None
+
+
+def _collect_lines(node: yaml.Node | None, path: list[str | int],
+                   lines: dict[str, int]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        children = [(key.value, key, value) for key, value in node.value]
+    elif isinstance(node, yaml.SequenceNode):
+        children = [(index, value, value) for index, value in enumerate(node.value)]
+    else:
+        return
+    for item, marker, value in children:
+        lines[dotted([*path, item])] = marker.start_mark.line + 1
+        _collect_lines(value, [*path, item], lines)
 
 
 def _check_duplicate_keys(node: yaml.Node | None, file: str) -> None:

@@ -143,11 +143,53 @@ def test_datasource_edits_are_conflicts_and_prune_deletes_removed_ones(synced: S
     assert f"{RESOURCES} unchanged" in synced.run("sync").output
 
 
-def test_lint_checks_datasource_references(project: Project) -> None:
-    del project
+def test_lint_reports_datasource_problems_at_their_yaml_line(project: Project) -> None:
+    project.write("phoenix-dash.yaml", "version: 1\npaths: {datasources: ds.yaml}\n"
+                  "datasources:\n  prometheus: {type: prometheus, uid: prom}\n")
+    project.write("ds.yaml", """\
+        datasources:
+          - uid: prom
+            name: Prom
+            type: prometheus
+            url: http://p:9090
+            jsonData:
+              exemplarTraceIdDestinations:
+                - {name: trace_id, datasourceUid: no-such-tempo}
+              httpHeaderValue1: glsa_abcdefghijklmnopqrstuvwxyz012345
+        """)
+    result = project.run("lint", "--format", "json")
+    assert result.exit_code == 1, result.output
+    findings = {(f["rule"], f["file"], f["line"], f["path"])
+                for f in json.loads(result.output)["findings"]}
+    assert findings == {
+        ("datasource/correlation-target", "ds.yaml", 8,
+         "jsonData.exemplarTraceIdDestinations[0].datasourceUid"),
+        ("datasource/secret-literal", "ds.yaml", 9, "jsonData.httpHeaderValue1"),
+    }
+    assert "glsa_abcdefghijklmnopqrstuvwxyz012345" not in result.output
+
+
+def test_the_repository_lints_clean_with_its_datasources() -> None:
     from click.testing import CliRunner
 
     from phoenix_dash.cli import main
 
     result = CliRunner().invoke(main, ["lint", "--config", str(ROOT / "phoenix-dash.yaml")])
     assert result.exit_code == 0 and "no findings" in result.output
+
+
+@pytest.mark.parametrize("definition", [
+    {"url": "http://phoenix:s3cr3t-value@prometheus:9090"},
+    {"jsonData": {"httpHeaderName1": "Authorization", "httpHeaderValue1": "s3cr3t-value"}},
+    {"jsonData": {"oauth": {"clientSecret": "s3cr3t-value"}}},
+    {"jsonData": {"customHeader": "Bearer s3cr3t-value"}},
+])
+def test_secret_literals_are_found_and_never_repeated(definition: dict[str, object]) -> None:
+    from phoenix_dash.lint.runner import lint_json
+
+    body = {"uid": "prom", "name": "Prom", "type": "prometheus", "url": "http://p:9090",
+            **definition}
+    findings = [f for f in lint_json([], datasources=[body])
+                if f.rule == "datasource/secret-literal"]
+    assert len(findings) == 1
+    assert "s3cr3t-value" not in repr(findings)

@@ -207,7 +207,7 @@ def test_only_and_exclude_select_resources(synced: Synced) -> None:
     assert missing.exit_code == 2  # its Loki panel needs a datasource the target lacks
     assert "uses datasource uid 'phoenix-loki'" in missing.output
     result = synced.run("sync", "--only", "phoenix-overview", "--only", "folder",
-                        "--only", "datasource")
+                        "--only", "datasources")  # the spelling: plural kinds work
     assert result.exit_code == 0, result.output
     assert "6 to create" in result.output
     result = synced.run("sync", "--exclude", "alert-group")

@@ -3,11 +3,13 @@ project around it (catalog, scrape interval, every other dashboard for uniquenes
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from ..catalog import Catalog
+from ..provenance import SOURCE_KEY
 from .promql import Parsed, parse, variables_in
 
 JSON = dict[str, Any]
@@ -168,6 +170,13 @@ class DatasourceCtx:
     definition: JSON
     project: Project
     path: str = ""
+    file: str = ""
+    key_lines: Mapping[str, int] = field(default_factory=dict)
+
+    def at(self, key: str) -> JSON | None:
+        """A node that locates the dotted ``key`` at its line in the definitions file."""
+        line = self.key_lines.get(key)
+        return {SOURCE_KEY: f"{self.file}:{line}"} if line else None
 
 
 @dataclass

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,17 @@ class GroupInput:
     rule_stamps: tuple[JSON | None, ...] = ()
 
 
+@dataclass(frozen=True)
+class DatasourceInput:
+    """A datasource definition as linted: its body (secrets as placeholders), where it is
+    defined, and the line of each of its keys (dotted paths) when known."""
+
+    definition: JSON
+    file: str
+    line: int | None = None
+    key_lines: Mapping[str, int] = field(default_factory=dict)
+
+
 def lint_build(build: Build, config: Config) -> list[Finding]:
     build_dir = config.display(config.build_dir)
     dashboards = [(f"{build_dir}/dashboards/{d.uid}.json", d.json) for d in build.dashboards]
@@ -55,7 +66,7 @@ def lint_build(build: Build, config: Config) -> list[Finding]:
         for group in build.alert_groups
     ]
     datasources = [
-        (d.placeholder_body(), f"{d.location.file}:{d.location.line}", d.uid)
+        DatasourceInput(d.placeholder_body(), d.location.file, d.location.line, d.key_lines)
         for d in build.datasources
     ] if config.datasources_file is not None else None
     return lint(dashboards, groups, build.catalog, parse_duration(config.scrape_interval),
@@ -76,25 +87,25 @@ def lint_json(dashboards: Sequence[tuple[str, JSON]], groups: Sequence[JSON] = (
     definitions given as JSON."""
     inputs = [GroupInput(group, f"group {index}") for index, group in enumerate(groups)]
     defined = None if datasources is None else [
-        (d, f"datasource {index}:0", str(d.get("uid"))) for index, d in enumerate(datasources)]
+        DatasourceInput(d, f"datasource {index}") for index, d in enumerate(datasources)]
     return lint(dashboards, inputs, catalog, scrape_seconds, datasources=defined)
 
 
 def lint(dashboards: Sequence[tuple[str, JSON]], groups: Sequence[GroupInput],
          catalog: Catalog | None, scrape_seconds: float,
          suppressions: Sequence[Suppression] = (), folder: str | None = None,
-         datasources: Sequence[tuple[JSON, str, str]] | None = None) -> list[Finding]:
-    """``datasources``: (definition, "file:line", uid) of each datasource the project
-    defines, or None when it defines none (references are then not checked)."""
+         datasources: Sequence[DatasourceInput] | None = None) -> list[Finding]:
+    """``datasources``: each datasource the project defines, or None when it defines none
+    (references are then not checked)."""
     project = Project(catalog, scrape_seconds)
     project.dashboards = [DashboardCtx(json, file, project, folder) for file, json in dashboards]
     project.alert_rules = [rule for group in groups for rule in group.api.get("rules") or []]
-    project.datasources = None if datasources is None else [d for d, _, _ in datasources]
+    project.datasources = None if datasources is None else [d.definition for d in datasources]
     subjects = [*_dashboard_subjects(project), *_alert_subjects(project, groups)]
-    for definition, where, uid in datasources or ():
-        stamp = {SOURCE_KEY: where}
-        subjects.append(Subject(DatasourceCtx(definition, project), where.rsplit(":", 1)[0],
-                                "", uid, [stamp]))
+    for ds in datasources or ():
+        ctx = DatasourceCtx(ds.definition, project, file=ds.file, key_lines=ds.key_lines)
+        stamp = {SOURCE_KEY: f"{ds.file}:{ds.line}"} if ds.line else None
+        subjects.append(Subject(ctx, ds.file, "", str(ds.definition.get("uid")), [stamp]))
     return finish(run(subjects), suppressions)
 
 

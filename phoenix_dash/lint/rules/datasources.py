@@ -3,13 +3,19 @@ is written down, and Loki queries are well-formed LogQL."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
-from ...datasources import SECRET_KEY_RE, referenced_uids
+from ...datasources import SECRET_KEY_RE, links
 from .. import logql
 from ..context import AlertCtx, DatasourceCtx, PanelCtx, datasource_uid
 from ..core import Problem, rule
+
+# Custom HTTP header values carry API keys; well-known token formats give themselves away.
+HEADER_VALUE_RE = re.compile(r"httpHeaderValue\d+")
+TOKEN_RE = re.compile(r"(glsa_|glc_|ghp_|github_pat_|xox[bp]-|AKIA[0-9A-Z]{16}|Bearer\s|Basic\s)")
 
 BUILTIN = frozenset({"grafana", "-- Grafana --", "-- Mixed --", "-- Dashboard --", "__expr__",
                      "-100"})
@@ -53,10 +59,10 @@ def alert_uid(ctx: AlertCtx) -> Iterator[Problem]:
       "Point datasourceUid at a datasource defined in datasources.yaml.")
 def correlation_target(ctx: DatasourceCtx) -> Iterator[Problem]:
     known = ctx.project.datasource_uids or set()
-    for uid in sorted(referenced_uids(ctx.definition.get("jsonData") or {})):
+    for key, uid in links(ctx.definition.get("jsonData") or {}, "jsonData"):
         if uid not in known:
-            yield Problem(f"datasource {ctx.definition.get('uid')!r} links to undefined "
-                          f"datasource {uid!r}")
+            yield Problem(f"datasource {ctx.definition.get('uid')!r}: {key} links to undefined "
+                          f"datasource {uid!r}", ctx.at(key), key)
 
 
 @rule("datasource/url", "error", "datasource",
@@ -66,18 +72,35 @@ def url(ctx: DatasourceCtx) -> Iterator[Problem]:
     value = str(ctx.definition.get("url") or "")
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        yield Problem(f"datasource {ctx.definition.get('uid')!r}: URL {value!r} is not "
-                      "http(s)://host[:port][/path]")
+        shown = value if parts.password is None else "(a URL with a password)"
+        yield Problem(f"datasource {ctx.definition.get('uid')!r}: URL {shown!r} is not "
+                      "http(s)://host[:port][/path]", ctx.at("url"), "url")
 
 
 @rule("datasource/secret-literal", "error", "datasource",
       "A password or token written in the repository is leaked to everyone who reads it.",
       "Move it to secureJsonData as {env: VARIABLE}.")
 def secret_literal(ctx: DatasourceCtx) -> Iterator[Problem]:
-    for key, value in sorted((ctx.definition.get("jsonData") or {}).items()):
-        if SECRET_KEY_RE.search(key) and isinstance(value, str) and value:
-            yield Problem(f"datasource {ctx.definition.get('uid')!r}: jsonData.{key} holds a "
-                          "secret in clear")
+    uid = ctx.definition.get("uid")
+    if urlsplit(str(ctx.definition.get("url") or "")).password is not None:
+        yield Problem(f"datasource {uid!r}: url holds a password in clear", ctx.at("url"), "url")
+    for key, value in _strings(ctx.definition.get("jsonData") or {}, "jsonData"):
+        leaf = key.rsplit(".", 1)[-1]
+        if value and (SECRET_KEY_RE.search(leaf) or HEADER_VALUE_RE.fullmatch(leaf)
+                      or TOKEN_RE.match(value)):
+            yield Problem(f"datasource {uid!r}: {key} holds a secret in clear", ctx.at(key), key)
+
+
+def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """(dotted key path, value) of every string under ``value``."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{path}[{index}]")
+    elif isinstance(value, str):
+        yield path, value
 
 
 @rule("logql/syntax", "error", "panel",
