@@ -193,3 +193,17 @@ def test_secret_literals_are_found_and_never_repeated(definition: dict[str, obje
                 if f.rule == "datasource/secret-literal"]
     assert len(findings) == 1
     assert "s3cr3t-value" not in repr(findings)
+
+
+def test_grafanas_own_fields_do_not_make_a_datasource_differ(repo_build: Build) -> None:
+    from phoenix_dash.sync.handlers import normalize_datasource
+
+    loki = next(d for d in repo_build.datasources if d.uid == "phoenix-loki")
+    # Every field of Grafana's DataSource answer (OpenAPI), filled as Grafana fills them.
+    answer = {**loki.body, "id": 7, "orgId": 1, "version": 3, "readOnly": False,
+              "secureJsonFields": {"basicAuthPassword": True}, "typeLogoUrl": "public/loki.svg",
+              "withCredentials": False, "database": "", "user": "", "accessControl": {},
+              "apiVersion": "", "isDefault": False}
+    assert normalize_datasource(answer) == normalize_datasource(dict(loki.body))
+    assert normalize_datasource({**answer, "url": "http://elsewhere:3100"}) != \
+        normalize_datasource(dict(loki.body))

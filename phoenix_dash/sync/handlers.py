@@ -309,8 +309,11 @@ class AlertGroupHandler(Handler):
         return "created" if change.action == Action.CREATE else "updated"
 
 
+# What Grafana's GET adds or manages itself (DataSource in its OpenAPI spec, plus apiVersion
+# from Grafana 12's app-platform datasources).
 DATASOURCE_VOLATILE = ("id", "orgId", "version", "readOnly", "secureJsonFields", "typeLogoUrl",
-                       "typeName", "withCredentials", "database", "user", "password")
+                       "typeName", "withCredentials", "database", "user", "password",
+                       "accessControl", "apiVersion")
 
 
 def normalize_datasource(body: JSON) -> JSON:
