@@ -5,8 +5,11 @@ emulator's controls are skipped there)."""
 from __future__ import annotations
 
 import base64
+import socket
+import time
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 import niquests
 import pytest
@@ -423,3 +426,23 @@ def test_datasources_by_uid(api: Api) -> None:
     assert status == 200 and updated["datasource"]["url"] == "http://prometheus:9091"
     assert api.call("DELETE", f"/datasources/uid/{ds_uid}")[0] == 200
     assert api.call("GET", f"/datasources/uid/{ds_uid}")[0] == 404
+
+
+# --- request bodies ---------------------------------------------------------------------
+
+def test_a_write_without_a_body_is_bad_request_data(api: Api) -> None:
+    status, body = api.call("POST", "/datasources", raw=b"")
+    assert status == 400 and body == {"message": "bad request data"}
+
+
+def test_a_body_cut_short_by_a_dying_client_changes_nothing(grafana: GrafanaTarget) -> None:
+    emulator = grafana.require_emulator()
+    before = len(emulator.writes())
+    parts = urlsplit(grafana.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=5) as conn:
+        conn.sendall(b"POST /api/datasources HTTP/1.1\r\nHost: x\r\n"
+                     b"Authorization: Bearer " + grafana.token.encode() + b"\r\n"
+                     b"Content-Type: application/json\r\nContent-Length: 500\r\n\r\n{}")
+    time.sleep(0.2)  # the server notices the closed connection
+    assert len(emulator.writes()) == before
+    assert Api(grafana).call("GET", "/datasources")[1] == []

@@ -115,3 +115,16 @@ def _panels(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
         panels.append(panel)
         panels.extend(panel.get("panels", []))
     return panels
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ('{job="phoenix"} | line_format', "'| line_format' needs an argument"),
+    ('{job="phoenix"} | jsn', "unknown pipeline stage '| jsn'"),
+    ('{job="phoenix"', "unclosed '{'"),
+    ('job="phoenix"', 'no stream selector {label="value"}'),
+    ('{job=phoenix}', "invalid matcher 'job=phoenix'"),
+    ('{job="phoenix"} |= error', "line filter |= needs a quoted string: '|= error'"),
+    ('{job="phoenix"} json', "unexpected 'json' after the selector"),
+])
+def test_the_structural_check_says_what_is_wrong(query: str, message: str) -> None:
+    assert check(query) == message

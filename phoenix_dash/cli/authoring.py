@@ -13,6 +13,7 @@ from ..errors import PhoenixDashError
 from . import _config, _fail, _no_style, main
 
 if TYPE_CHECKING:
+    from ..build import Build
     from ..catalog import Catalog
     from ..config import Config
 
@@ -51,10 +52,18 @@ def build(config_path: str | None, check: bool, jobs: int) -> None:
         changes = write_build(config, result)
         for line in changes.lines(prefix):
             click.echo(line)
-        click.echo(f"built {len(result.dashboards)} dashboards into {prefix}"
+        click.echo(f"built {_summary(result)} into {prefix}"
                    + ("" if changes else " (no changes)"))
     except PhoenixDashError as exc:
         _fail(exc)
+
+
+def _summary(result: Build) -> str:
+    counts = [(len(result.dashboards), "dashboard"),
+              (sum(len(g.rules) for g in result.alert_groups), "alert rule"),
+              (len(result.datasources), "datasource")]
+    return ", ".join(f"{n} {noun}{'' if n == 1 else 's'}" for n, noun in counts if n or
+                     noun == "dashboard")
 
 
 @main.command("test-alerts")

@@ -113,14 +113,18 @@ def check(expr: str) -> str | None:
     for stage in _split_pipeline(rest[:_end_outside_strings(rest, "[)")]):
         if LINE_FILTER_RE.fullmatch(stage):
             continue
+        if stage[:2] in ("|=", "!=", "|~", "!~"):
+            return f"line filter {stage[:2]} needs a quoted string: {stage!r}"
         if not stage.startswith("|"):
             return f"unexpected {stage!r} after the selector"
         body = stage[1:].strip()
         word = body.split(" ", 1)[0]
         if word in PARSERS and body == word:
             continue
-        if word in WITH_ARGUMENT and body != word:
-            continue
+        if word in WITH_ARGUMENT:
+            if body != word:
+                continue
+            return f"'| {word}' needs an argument"
         if LABEL_FILTER_RE.match(body):
             continue
         return f"unknown pipeline stage {stage!r}"

@@ -181,7 +181,10 @@ class GrafanaEmulator:
     def _handle(self, request: BaseHTTPRequestHandler, method: str) -> None:
         parts = urlsplit(request.path)
         path, query = unquote(parts.path), parse_qs(parts.query)
-        raw = request.rfile.read(int(request.headers.get("Content-Length") or 0))
+        length = int(request.headers.get("Content-Length") or 0)
+        raw = request.rfile.read(length)
+        if len(raw) < length:
+            return  # the client went away mid-body: like Grafana, apply nothing
         if self.prefix:
             if not path.startswith(self.prefix + "/"):
                 self._send(request, 404, {"message": "Not found"})
@@ -317,6 +320,8 @@ class GrafanaEmulator:
             return 400, {"message": "bad request data"}, identity, None
         api_path = path[len("/api"):]
         operation = openapi.find(method, api_path)
+        if operation is not None and operation.body_schema is not None and body is None:
+            return 400, {"message": "bad request data"}, identity, None  # Grafana's binding
         if operation is not None and body is not None:
             problems = openapi.body_errors(operation, body)
             if problems:

@@ -1,0 +1,44 @@
+"""The handler interface, and what every handler shares."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from ...build import Build
+from ...grafana.connection import GrafanaConnection
+from ..model import Action, Change, Remote, Resource
+from ..target import Target
+
+JSON = dict[str, Any]
+
+
+class Handler(ABC):
+    kind: str
+
+    def prefetch(self, conn: GrafanaConnection, resources: list[Resource]) -> None:  # noqa: B027
+        """Read in bulk what lets ``plan`` skip per-resource reads (optional)."""
+
+    @abstractmethod
+    def desired(self, build: Build, target: Target) -> list[Resource]: ...
+
+    @abstractmethod
+    def plan(self, conn: GrafanaConnection, resource: Resource, target: Target) -> Change: ...
+
+    def managed(self, conn: GrafanaConnection, target: Target) -> list[Resource]:
+        """What Grafana has that phoenix-dash manages (candidates for --prune)."""
+        return []
+
+    def plan_delete(self, conn: GrafanaConnection, resource: Resource,
+                    target: Target) -> Change:
+        return Change(resource, Action.DELETE, reason="no longer defined")
+
+    @abstractmethod
+    def apply(self, conn: GrafanaConnection, change: Change, target: Target) -> str: ...
+
+
+def conflict_or(change_action: Action, resource: Resource, remote: Remote, reason: str,
+                 target: Target) -> Change:
+    if target.force:
+        return Change(resource, change_action, remote, f"forced over: {reason}")
+    return Change(resource, Action.CONFLICT, remote, reason)

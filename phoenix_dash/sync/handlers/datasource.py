@@ -1,0 +1,112 @@
+"""Datasources by uid, with secrets from the environment at write time."""
+
+from __future__ import annotations
+
+import copy
+
+from ...build import Build
+from ...datasources import HASH_KEY, secret_values
+from ...grafana.connection import GrafanaConnection
+from ...grafana.errors import GrafanaNotFound
+from ..model import Action, Change, Remote, Resource
+from ..normalize import content_hash
+from ..target import Target
+from .base import JSON, Handler, conflict_or
+
+# What Grafana's GET adds or manages itself (DataSource in its OpenAPI spec, plus apiVersion
+# from Grafana 12's app-platform datasources).
+DATASOURCE_VOLATILE = ("id", "orgId", "version", "readOnly", "secureJsonFields", "typeLogoUrl",
+                       "typeName", "withCredentials", "database", "user", "password",
+                       "accessControl", "apiVersion")
+
+
+def normalize_datasource(body: JSON) -> JSON:
+    clean = {k: v for k, v in body.items() if k not in DATASOURCE_VOLATILE
+             and k != "secureJsonData"}
+    clean["jsonData"] = {k: v for k, v in (clean.get("jsonData") or {}).items()
+                         if k != HASH_KEY}
+    clean.setdefault("isDefault", False)
+    clean.setdefault("basicAuth", False)
+    if not clean.get("basicAuthUser"):
+        clean.pop("basicAuthUser", None)
+    return clean
+
+
+class DatasourceHandler(Handler):
+    """Datasources by uid. Sync records the content hash in jsonData (Grafana keeps unknown
+    jsonData keys), so an edit in the UI shows as a hash that no longer matches. Secrets come
+    from the environment at write time and cannot be compared: --force rewrites them."""
+
+    kind = "datasource"
+
+    def desired(self, build: Build, target: Target) -> list[Resource]:
+        resources = []
+        for definition in build.datasources:
+            body = target.remap(copy.deepcopy(definition.body))
+            body["uid"] = target.datasource_uids.get(definition.uid, definition.uid)
+            body["url"] = target.datasource_urls.get(definition.uid, body["url"])
+            digest = content_hash(normalize_datasource(body))
+            body.setdefault("jsonData", {})[HASH_KEY] = digest
+            resources.append(Resource(self.kind, body["uid"], definition.name, None, body,
+                                      digest, dict(definition.secrets)))
+        return resources
+
+    def plan(self, conn: GrafanaConnection, resource: Resource, target: Target) -> Change:
+        try:
+            found = conn.request("GET", f"/datasources/uid/{resource.key}")
+        except GrafanaNotFound:
+            return self._needing_secrets(Change(resource, Action.CREATE, reason="new datasource"))
+        remote = Remote(found, found.get("version"), content_hash(normalize_datasource(found)),
+                        (found.get("jsonData") or {}).get(HASH_KEY))
+        if remote.content_hash == resource.content_hash and not target.force:
+            return Change(resource, Action.UNCHANGED, remote)
+        if remote.recorded_hash is None:
+            change = conflict_or(Action.UPDATE, resource, remote,
+                                  "exists and was not written by phoenix-dash", target)
+        elif remote.recorded_hash != remote.content_hash:
+            change = conflict_or(Action.UPDATE, resource, remote,
+                                  "edited since phoenix-dash's last write", target)
+        else:
+            change = Change(resource, Action.UPDATE, remote, "changed in code")
+        change.details = _datasource_changes(normalize_datasource(found),
+                                             normalize_datasource(resource.desired or {}))
+        return self._needing_secrets(change)
+
+    @staticmethod
+    def _needing_secrets(change: Change) -> Change:
+        if change.writes:  # a missing secret stops the plan, before any write
+            secret_values(change.resource.key, change.resource.secrets)
+        return change
+
+    def managed(self, conn: GrafanaConnection, target: Target) -> list[Resource]:
+        found = conn.request("GET", "/datasources") or []
+        return [Resource(self.kind, ds["uid"], ds.get("name", ""), None) for ds in found
+                if HASH_KEY in (ds.get("jsonData") or {})]
+
+    def apply(self, conn: GrafanaConnection, change: Change, target: Target) -> str:
+        uid = change.resource.key
+        if change.action == Action.DELETE:
+            conn.request("DELETE", f"/datasources/uid/{uid}")
+            return "deleted"
+        body = {**(change.resource.desired or {})}
+        secrets = secret_values(uid, change.resource.secrets)
+        if secrets:
+            body["secureJsonData"] = secrets
+        if change.action == Action.CREATE:
+            conn.request("POST", "/datasources", json=body)
+            return "created"
+        if change.remote is not None:
+            body["version"] = change.remote.version
+        conn.request("PUT", f"/datasources/uid/{uid}", json=body)
+        return "updated"
+
+
+def _datasource_changes(old: JSON, new: JSON) -> list[str]:
+    changes = [f"{key}: {old.get(key)!r} -> {new.get(key)!r}"
+               for key in sorted(set(old) | set(new)) if key != "jsonData" and
+               old.get(key) != new.get(key)]
+    old_json, new_json = old.get("jsonData") or {}, new.get("jsonData") or {}
+    changed = sorted(k for k in set(old_json) | set(new_json) if old_json.get(k) != new_json.get(k))
+    if changed:
+        changes.append(f"jsonData {', '.join(changed)} changed")
+    return changes
