@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import ConfigError, Location
-from .yamlconf import bundled_schema, load_yaml, validate
+from .yamlconf import YamlDocument, bundled_schema, load_yaml, validate
 
 JSON = dict[str, Any]
 HASH_KEY = "phoenixDashHash"  # in jsonData: what sync last wrote, to notice others' edits
@@ -53,6 +54,7 @@ def secret_values(uid: str, secrets: Mapping[str, str],
 
 def load_datasources(path: Path, display: str | None = None) -> list[DatasourceDef]:
     doc = load_yaml(path, display)
+    _refuse_secret_literals(doc)  # before the schema, whose messages would quote the value
     validate(doc, bundled_schema("datasources.schema.json"))
     found: list[DatasourceDef] = []
     seen: dict[str, set[str]] = {"uid": set(), "name": set()}
@@ -68,6 +70,22 @@ def load_datasources(path: Path, display: str | None = None) -> list[DatasourceD
         found.append(DatasourceDef(item["uid"], item["name"], item["type"], body, secrets,
                                    doc.location(where), doc.key_lines(where)))
     return found
+
+
+def _refuse_secret_literals(doc: YamlDocument) -> None:
+    items = doc.data.get("datasources") if isinstance(doc.data, dict) else None
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(item, dict):
+            continue
+        url = item.get("url")
+        if isinstance(url, str) and urlsplit(url).password is not None:
+            raise doc.error(["datasources", index, "url"], "the URL holds a password; use "
+                            "basicAuthUser and secureJsonData {basicAuthPassword: {env: VAR}}")
+        secure = item.get("secureJsonData")
+        for field_name, value in (secure.items() if isinstance(secure, dict) else ()):
+            if not isinstance(value, dict):
+                raise doc.error(["datasources", index, "secureJsonData", field_name],
+                                "a secret is written {env: VARIABLE}, never as its value")
 
 
 def provisioning(defs: list[DatasourceDef]) -> JSON:

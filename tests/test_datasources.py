@@ -47,8 +47,9 @@ def test_the_logs_panel_uses_the_log_format_and_the_loki_uid(repo_build: Build) 
 
 BAD_DEFINITIONS = {
     "literal secret": ("    secureJsonData: {basicAuthPassword: hunter2}\n",
-                       "datasources[0].secureJsonData.basicAuthPassword: 'hunter2' is not of "
-                       "type 'object'"),
+                       "datasources[0].secureJsonData.basicAuthPassword: a secret is written "
+                       "{env: VARIABLE}, never as its value"),
+    "password in url": ("    type: prometheus\n", "datasources[0].url: the URL holds a password"),
     "unknown type": ("    type: mysql\n", "datasources[0].type: 'mysql' is not one of"),
 }
 
@@ -58,12 +59,15 @@ def test_bad_definitions_are_one_line_errors(case: str, project: Project) -> Non
     extra, message = BAD_DEFINITIONS[case]
     project.write("phoenix-dash.yaml", "version: 1\npaths: {datasources: ds.yaml}\n"
                   "datasources:\n  prometheus: {type: prometheus, uid: prom}\n")
+    url = "http://phoenix:hunter2@p:9090" if case == "password in url" else "http://p:9090"
     project.write("ds.yaml", "datasources:\n  - uid: prom\n    name: Prom\n"
-                  "    url: http://p:9090\n" + (extra if "type" in extra else
-                                                 "    type: prometheus\n" + extra))
+                  f"    url: {url}\n" + (extra if "type" in extra else
+                                         "    type: prometheus\n" + extra))
     result = project.run("build")
     assert result.exit_code == 2
     assert result.output.startswith("error: ds.yaml:") and message in result.output
+    assert "hunter2" not in result.output and len(result.output.splitlines()) == 1
+    assert not (project.root / "build").exists()
 
 
 def test_names_in_the_config_must_be_defined(project: Project) -> None:
