@@ -339,3 +339,20 @@ def test_version_conflicts_are_conflict_errors(conn: GrafanaConnection) -> None:
     assert caught.value.status == 412
     assert caught.value.grafana_message == "The dashboard has been changed by someone else"
     assert caught.value.exit_code == 1
+
+
+@pytest.mark.parametrize(("grafana_yaml", "key"), [
+    ("{url: 'https://admin:glsa_Pasted0123456789@grafana.example.com'}", "grafana.url"),
+    ("{url: 'https://grafana.example.com', token_env: glsa_Pasted0123456789}",
+     "grafana.token_env"),
+    ("{url: 'https://grafana.example.com', token_env: 'eyJrIjoiglsa_Pasted0123456789=='}",
+     "grafana.token_env"),
+])
+def test_a_credential_pasted_into_the_config_is_refused_unquoted(
+        project: Project, grafana_yaml: str, key: str) -> None:
+    project.write("phoenix-dash.yaml", "version: 1\ndatasources:\n  prometheus: "
+                  f"{{type: prometheus, uid: p}}\ngrafana: {grafana_yaml}\n")
+    result = project.run("ping")
+    assert result.exit_code == 2
+    assert f"phoenix-dash.yaml: {key}: " in result.output, result.output
+    assert "Pasted0123456789" not in result.output and len(result.output.splitlines()) == 1

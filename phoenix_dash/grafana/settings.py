@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +78,11 @@ class Credentials:
         return text
 
 
+# Grafana service-account tokens and Cloud tokens, or anything too long to be a variable name.
+TOKEN_LIKE_RE = re.compile(r"glsa_|glc_|.{65}")
+VARIABLE_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def settings_from(data: Mapping[str, Any], file: str,
                   environ: Mapping[str, str]) -> GrafanaSettings:
     url = environ.get("GRAFANA_URL") or data.get("url")
@@ -84,6 +90,16 @@ def settings_from(data: Mapping[str, Any], file: str,
         raise ConfigError("no Grafana URL: set grafana.url in phoenix-dash.yaml or $GRAFANA_URL",
                           Location(file, None, "grafana.url"))
     parts = urlsplit(url)
+    if parts.password is not None:  # checked first: the messages below quote the URL
+        raise ConfigError("the Grafana URL holds a password; use $GRAFANA_TOKEN, or "
+                          "$GRAFANA_USER and $GRAFANA_PASSWORD",
+                          Location(file, None, "grafana.url"))
+    token_env = str(data.get("token_env", "GRAFANA_TOKEN"))
+    if TOKEN_LIKE_RE.match(token_env) or not VARIABLE_NAME_RE.fullmatch(token_env):
+        # Never quoted: a token pasted here by mistake must not end up in CI logs.
+        raise ConfigError("must name the environment variable that holds "
+                          "the token (e.g. GRAFANA_TOKEN), not hold the token",
+                          Location(file, None, "grafana.token_env"))
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"Grafana URL {url!r} is not http(s)://host[:port][/path]",
                           Location(file, None, "grafana.url"))
@@ -99,7 +115,7 @@ def settings_from(data: Mapping[str, Any], file: str,
         ca_bundle=data.get("ca_bundle"),
         insecure_skip_verify=bool(data.get("insecure_skip_verify", False)),
         allow_insecure_http=bool(data.get("allow_insecure_http", False)),
-        token_env=data.get("token_env", "GRAFANA_TOKEN"),
+        token_env=token_env,
         token_file=data.get("token_file"),
     )
 
