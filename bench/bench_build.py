@@ -117,10 +117,16 @@ def run(cmd: list[str], cwd: Path, sample_rss: bool) -> tuple[float, int]:
     return elapsed, peak // 1024
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def size_parser(doc: str) -> argparse.ArgumentParser:
+    """The project-size options every benchmark takes (the generated project of ``generate``)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--dashboards", type=int, default=200)
     parser.add_argument("--panels", type=int, default=20)
+    return parser
+
+
+def main() -> None:
+    parser = size_parser(__doc__)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="phoenix-dash-bench-"))

@@ -9,13 +9,12 @@ validators compiled, PromQL parsed for the first time) and the best warm run are
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import tempfile
 import time
 from pathlib import Path
 
-from bench.bench_build import generate
+from bench.bench_build import generate, size_parser
 from phoenix_dash.build import build_project
 from phoenix_dash.config import load_config
 from phoenix_dash.lint import promql
@@ -23,9 +22,7 @@ from phoenix_dash.lint.runner import lint_build
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dashboards", type=int, default=200)
-    parser.add_argument("--panels", type=int, default=20)
+    parser = size_parser(__doc__)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="phoenix-dash-bench-lint-"))

@@ -12,7 +12,6 @@ Each measurement gets a fresh emulator in its own process.
 
 from __future__ import annotations
 
-import argparse
 import json
 import multiprocessing
 import shutil
@@ -24,7 +23,7 @@ from typing import Any
 
 import niquests
 
-from bench.bench_build import generate
+from bench.bench_build import generate, size_parser
 from phoenix_dash.build import build_project
 from phoenix_dash.config import load_config
 from phoenix_dash.grafana.connection import GrafanaConnection
@@ -80,9 +79,7 @@ def baseline(url: str, dashboards: list[dict[str, Any]]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dashboards", type=int, default=200)
-    parser.add_argument("--panels", type=int, default=20)
+    parser = size_parser(__doc__)
     parser.add_argument("--latency", type=float, default=0.02)
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="phoenix-dash-bench-sync-"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,23 +112,22 @@ def _escape_dollars(value: Any) -> Any:
     return value
 
 
-def referenced_uids(value: Any) -> set[str]:
-    """Datasource uids a datasource's settings point at (correlation targets)."""
-    return {uid for _, uid in links(value)}
-
-
 def links(value: Any, path: str = "") -> list[tuple[str, str]]:
     """(dotted key path, uid) of every datasourceUid under ``value``."""
-    found: list[tuple[str, str]] = []
-    items = value.items() if isinstance(value, dict) else \
-        enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        where = f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else key
-        if key == "datasourceUid" and isinstance(item, str):
-            found.append((where, item))
-        else:
-            found += links(item, where)
-    return found
+    return [(where, text) for where, text in strings(value, path)
+            if where.rsplit(".", 1)[-1] == "datasourceUid"]
+
+
+def strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """(dotted key path, value) of every string under ``value``, paths as in yamlconf.dotted."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from strings(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from strings(item, f"{path}[{index}]")
+    elif isinstance(value, str):
+        yield path, value
 
 
 SECRET_KEY_RE = re.compile(r"pass(word)?|secret|token|api_?key|credential", re.I)

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 from urllib.parse import urlsplit
 
-from ...datasources import SECRET_KEY_RE, links
+from ...datasources import SECRET_KEY_RE, links, strings
 from .. import logql
 from ..context import AlertCtx, DatasourceCtx, PanelCtx, datasource_uid
 from ..core import Problem, rule
@@ -84,23 +83,11 @@ def secret_literal(ctx: DatasourceCtx) -> Iterator[Problem]:
     uid = ctx.definition.get("uid")
     if urlsplit(str(ctx.definition.get("url") or "")).password is not None:
         yield Problem(f"datasource {uid!r}: url holds a password in clear", ctx.at("url"), "url")
-    for key, value in _strings(ctx.definition.get("jsonData") or {}, "jsonData"):
+    for key, value in strings(ctx.definition.get("jsonData") or {}, "jsonData"):
         leaf = key.rsplit(".", 1)[-1]
         if value and (SECRET_KEY_RE.search(leaf) or HEADER_VALUE_RE.fullmatch(leaf)
                       or TOKEN_RE.match(value)):
             yield Problem(f"datasource {uid!r}: {key} holds a secret in clear", ctx.at(key), key)
-
-
-def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    """(dotted key path, value) of every string under ``value``."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, f"{path}.{key}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, f"{path}[{index}]")
-    elif isinstance(value, str):
-        yield path, value
 
 
 @rule("logql/syntax", "error", "panel",
