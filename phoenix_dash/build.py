@@ -18,12 +18,12 @@ from .alerting.outputs import alert_files, yaml_bytes
 from .catalog import Catalog, load_catalog
 from .config import Config, Folder
 from .datasources import DatasourceDef, load_datasources, provisioning
-from .errors import ConfigError, Location
 from .loader import to_plain
 from .modern import ModernizeContext, modernize_dashboard, strip_sources
 from .modern.common import JSON
 from .output import TreeChanges, compare_tree, json_bytes, replace_tree
 from .render import BuiltDashboard, render_dashboards
+from .yamlconf import load_yaml
 
 DASHBOARDS_DIR = "dashboards"
 
@@ -92,9 +92,9 @@ def _check_names(config: Config, datasources: list[DatasourceDef]) -> None:
     defined = {d.uid: d.type for d in datasources}
     for name, ref in config.datasources.items():
         if defined.get(ref.uid) != ref.type:
-            raise ConfigError(f"datasources.{name}: uid {ref.uid!r} ({ref.type}) is not defined "
-                              f"in {config.display(config.datasources_file or Path())}",
-                              Location(config.file, None, f"datasources.{name}"))
+            doc = load_yaml(config.root / config.file, display=config.file)  # for the line
+            raise doc.error(["datasources", name], f"uid {ref.uid!r} ({ref.type}) is not "
+                            f"defined in {config.display(config.datasources_file or Path())}")
 
 
 def panel_ids(dashboard: JSON) -> set[int]:

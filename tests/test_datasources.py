@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_sync import LOKI_SECRET, RESOURCES, Synced
+from test_sync import EXTRA_DATASOURCE, LOKI_SECRET, RESOURCES, Synced
 
 from conftest import ROOT, Project
 from phoenix_dash.build import Build
@@ -77,8 +77,8 @@ def test_names_in_the_config_must_be_defined(project: Project) -> None:
                   "url: 'http://p:9090'}\n")
     result = project.run("build")
     assert result.exit_code == 2
-    assert "datasources.prometheus: uid 'other' (prometheus) is not defined in ds.yaml" in \
-        result.output
+    assert result.output.strip() == ("error: phoenix-dash.yaml:4: datasources.prometheus: uid "
+                                     "'other' (prometheus) is not defined in ds.yaml")
 
 
 @pytest.fixture
@@ -138,12 +138,13 @@ def test_datasource_edits_are_conflicts_and_prune_deletes_removed_ones(synced: S
     assert synced.run("sync", "--only", "datasource", "--force").exit_code == 0
     assert emulator.state.org(1).datasources["phoenix-prometheus"]["url"] == \
         "http://prometheus:9090"
-    synced.edit("datasources.yaml", "  - uid: phoenix-victoriametrics", "  - uid: phoenix-vm-old")
-    synced.run("sync")
-    synced.edit("datasources.yaml", "  - uid: phoenix-vm-old", "  - uid: phoenix-victoriametrics")
+    synced.edit("datasources.yaml", *EXTRA_DATASOURCE)
+    assert synced.run("sync").exit_code == 0
+    assert "extra" in emulator.state.org(1).datasources
+    synced.edit("datasources.yaml", *reversed(EXTRA_DATASOURCE))
     pruned = synced.run("sync", "--prune", "--only", "datasource")
     assert pruned.exit_code == 0, pruned.output
-    assert "phoenix-vm-old" not in emulator.state.org(1).datasources
+    assert "extra" not in emulator.state.org(1).datasources
     assert f"{RESOURCES} unchanged" in synced.run("sync").output
 
 

@@ -428,6 +428,25 @@ def test_datasources_by_uid(api: Api) -> None:
     assert api.call("GET", f"/datasources/uid/{ds_uid}")[0] == 404
 
 
+def test_a_datasource_update_with_a_stale_version_is_a_conflict(api: Api) -> None:
+    ds_uid = uid("ds")
+    body = {"uid": ds_uid, "name": ds_uid, "type": "prometheus", "access": "proxy",
+            "url": "http://prometheus:9090"}
+    version = api.call("POST", "/datasources", body)[1]["datasource"]["version"]
+    update = {**body, "url": "http://prometheus:9091", "version": version}
+    assert api.call("PUT", f"/datasources/uid/{ds_uid}", update)[0] == 200
+    status, answer = api.call("PUT", f"/datasources/uid/{ds_uid}", update)  # the same again
+    assert status == 409 and answer["message"] == (
+        "Datasource has already been updated by someone else. Please reload and try again")
+    assert api.call("PUT", f"/datasources/uid/{ds_uid}", {**update, "version": 0})[0] == 200
+    other = uid("ds")
+    api.call("POST", "/datasources", {**body, "uid": other, "name": other})
+    status, answer = api.call("PUT", f"/datasources/uid/{ds_uid}", {**body, "name": other})
+    assert status == 409 and "same name already exists" in answer["message"]
+    for each in (ds_uid, other):
+        assert api.call("DELETE", f"/datasources/uid/{each}")[0] == 200
+
+
 # --- request bodies ---------------------------------------------------------------------
 
 def test_a_write_without_a_body_is_bad_request_data(api: Api) -> None:

@@ -146,36 +146,84 @@ def test_ui_edit_between_syncs_is_a_conflict_until_forced(synced: Synced) -> Non
     assert synced.run("sync").output.count("0 conflicts") == 1
 
 
-def test_ui_edit_between_plan_and_apply_is_a_conflict(synced: Synced) -> None:
+def plan_now(synced: Synced) -> tuple[Any, Any, Any]:
+    """(connection, plan, target): a sync's plan, to apply later."""
     from phoenix_dash.build import build_project
     from phoenix_dash.config import load_config
     from phoenix_dash.grafana.connection import GrafanaConnection
     from phoenix_dash.grafana.settings import Credentials, settings_from
-    from phoenix_dash.sync.applier import apply_plan
     from phoenix_dash.sync.planner import PlanOptions, make_plan
     from phoenix_dash.sync.target import make_target
 
-    emulator = synced.grafana.require_emulator()
-    synced.run("sync")
-    synced.edit("dashboards/overview.py", '"Health of the Phoenix', '"Health of Phoenix')
     config = load_config(synced.config)
     target = make_target(config, None)
     connection = GrafanaConnection(settings_from(config.grafana, config.file, {}),
                                    Credentials("token", "test", token=synced.grafana.token))
-    plan = make_plan(connection, build_project(config), target, PlanOptions())
+    return connection, make_plan(connection, build_project(config), target, PlanOptions()), target
+
+
+def test_ui_edit_between_plan_and_apply_is_a_conflict(synced: Synced) -> None:
+    from phoenix_dash.sync.applier import apply_plan
+
+    emulator = synced.grafana.require_emulator()
+    synced.run("sync")
+    synced.edit("dashboards/overview.py", '"Health of the Phoenix', '"Health of Phoenix')
+    connection, plan, target = plan_now(synced)
     assert [c.resource.key for c in plan.changes if c.writes] == ["phoenix-overview"]
     emulator.ui_edit("phoenix-overview", lambda d: d.update(title="Edited meanwhile"))
     (outcome,) = apply_plan(connection, plan, target)
     assert not outcome.ok and outcome.detail.startswith("conflict: changed by someone else")
 
 
-def test_a_retried_post_whose_first_attempt_succeeded_is_not_a_conflict(synced: Synced) -> None:
+def test_a_datasource_edit_between_plan_and_apply_is_a_conflict(synced: Synced) -> None:
+    from phoenix_dash.sync.applier import apply_plan
+
     emulator = synced.grafana.require_emulator()
-    emulator.inject(Fault("POST", "/api/dashboards/db", "drop", after=True))
+    synced.run("sync")
+    synced.edit("datasources.yaml", "url: http://prometheus:9090", "url: http://prometheus:9091")
+    connection, plan, target = plan_now(synced)
+    assert [c.resource.key for c in plan.changes if c.writes] == ["phoenix-prometheus"]
+    stored = emulator.state.org(1).datasources["phoenix-prometheus"]
+    stored.update(url="http://someone:9090", version=stored["version"] + 1)  # saved in the UI
+    (outcome,) = apply_plan(connection, plan, target)
+    assert not outcome.ok and outcome.detail.startswith("conflict: changed by someone else")
+    assert emulator.state.org(1).datasources["phoenix-prometheus"]["url"] == "http://someone:9090"
+
+
+@pytest.mark.parametrize("method, path", [
+    ("POST", "^/api/folders$"), ("POST", "^/api/datasources$"), ("POST", "^/api/dashboards/db$")])
+def test_a_retried_create_whose_first_attempt_succeeded_is_not_a_conflict(
+        synced: Synced, method: str, path: str) -> None:
+    emulator = synced.grafana.require_emulator()
+    emulator.inject(Fault(method, path, "drop", after=True))  # applied; the answer is lost
     result = synced.run("sync")
     assert result.exit_code == 0, result.output
-    assert "an earlier attempt had succeeded" in result.output
+    assert "-> written (an earlier attempt had succeeded)" in result.output
+    assert f"{RESOURCES} unchanged" in synced.run("sync").output
+
+
+UPDATES = {  # what to change in code, and the write that then updates it
+    "folder": ("phoenix-dash.yaml", "phoenix: {title: Phoenix}", "phoenix: {title: Phoenix 2}",
+               "PUT", "^/api/folders/phoenix$"),
+    "datasource": ("datasources.yaml", "url: http://prometheus:9090",
+                   "url: http://prometheus:9091", "PUT", "^/api/datasources/uid/"),
+    "dashboard": ("dashboards/overview.py", '"Health of the Phoenix', '"Health of Phoenix',
+                  "POST", "^/api/dashboards/db$"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(UPDATES))
+def test_a_retried_update_whose_first_attempt_succeeded_is_not_a_conflict(
+        synced: Synced, kind: str) -> None:
+    emulator = synced.grafana.require_emulator()
     assert synced.run("sync").exit_code == 0
+    file, old, new, method, path = UPDATES[kind]
+    synced.edit(file, old, new)
+    emulator.inject(Fault(method, path, "drop", after=True))
+    result = synced.run("sync")
+    assert result.exit_code == 0, result.output
+    assert "-> written (an earlier attempt had succeeded)" in result.output
+    assert f"{RESOURCES} unchanged" in synced.run("sync").output
 
 
 def test_prune_deletes_only_managed_and_respects_max_deletions(synced: Synced) -> None:
@@ -200,6 +248,32 @@ def test_prune_deletes_only_managed_and_respects_max_deletions(synced: Synced) -
     dashboards = set(emulator.state.org(1).dashboards)
     assert "extra-board" not in dashboards and "hand-made" in dashboards
     assert "phoenix-overview" in dashboards
+
+
+EXTRA_DATASOURCE = ("datasources:\n", "datasources:\n  - {uid: extra, name: Extra, "
+                    "type: prometheus, url: 'http://extra:9090', access: proxy}\n")
+
+
+@pytest.mark.parametrize("kind", ["dashboard", "datasource"])
+def test_a_retried_delete_whose_first_attempt_succeeded_is_done(synced: Synced,
+                                                                kind: str) -> None:
+    emulator = synced.grafana.require_emulator()
+    extra_dashboard = synced.root / "dashboards/extra.py"
+    if kind == "dashboard":
+        extra_dashboard.write_text(MINIMAL_DASHBOARD.format(uid="extra", title="Extra"))
+    else:
+        synced.edit("datasources.yaml", *EXTRA_DATASOURCE)
+    first = synced.run("sync")
+    assert first.exit_code == 0 and f"+ {kind} extra" in first.output, first.output
+    if kind == "dashboard":
+        extra_dashboard.unlink()
+    else:
+        synced.edit("datasources.yaml", *reversed(EXTRA_DATASOURCE))
+    path = "/api/dashboards/uid/extra$" if kind == "dashboard" else "/api/datasources/uid/extra$"
+    emulator.inject(Fault("DELETE", path, "drop", after=True))  # deleted; the answer is lost
+    pruned = synced.run("sync", "--prune", "--only", kind)
+    assert pruned.exit_code == 0, pruned.output
+    assert f"- {kind} extra" in pruned.output and "-> already deleted" in pruned.output
 
 
 def test_only_and_exclude_select_resources(synced: Synced) -> None:
@@ -318,8 +392,9 @@ def test_a_sync_killed_mid_apply_converges_when_run_again(synced: Synced) -> Non
         time.sleep(0.02)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    assert 0 < len(emulator.writes()) < RESOURCES  # really killed in the middle
     emulator.latency = 0
+    emulator.wait_idle()  # requests sent before the kill still land, as on a real server
+    assert 0 < len(emulator.writes()) < RESOURCES  # really killed in the middle
     again = synced.run("sync")
     assert again.exit_code == 0, again.output
     assert f"{RESOURCES} unchanged" in synced.run("sync").output

@@ -8,8 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 from itertools import groupby
 
 from ..grafana.connection import GrafanaConnection
-from ..grafana.errors import GrafanaConflict, GrafanaError
+from ..grafana.errors import GrafanaConflict, GrafanaError, GrafanaNotFound
 from .handlers import HANDLERS
+from .handlers.base import Handler
 from .model import Action, Change, Outcome, Plan
 from .target import Target
 
@@ -24,16 +25,13 @@ def apply_plan(conn: GrafanaConnection, plan: Plan, target: Target,
     stages = groupby(writes, key=lambda c: (c.action == Action.DELETE, c.resource.kind))
 
     def run(change: Change) -> Outcome:
+        handler = handlers[change.resource.kind]
         try:
-            detail = handlers[change.resource.kind].apply(conn, change, target)
-            outcome = Outcome(change, True, detail)
-        except GrafanaConflict as exc:
-            outcome = Outcome(change, False, f"conflict: changed by someone else during the "
-                                             f"sync ({exc.grafana_message or exc.message})")
+            outcome = Outcome(change, True, handler.apply(conn, change, target))
         except GrafanaError as exc:
-            outcome = Outcome(change, False, str(exc))
             if exc.exit_code == 2:  # auth, TLS, connection: nothing else will succeed
                 raise
+            outcome = _settle(conn, handler, change, exc)
         if progress is not None:
             progress(outcome)
         return outcome
@@ -42,3 +40,16 @@ def apply_plan(conn: GrafanaConnection, plan: Plan, target: Target,
         for _, stage in stages:
             outcomes += list(pool.map(run, list(stage)))
     return outcomes
+
+
+def _settle(conn: GrafanaConnection, handler: Handler, change: Change,
+            error: GrafanaError) -> Outcome:
+    """A failed write, unless Grafana is already where the write would have taken it."""
+    if isinstance(error, GrafanaNotFound) and change.action == Action.DELETE:
+        return Outcome(change, True, "already deleted")
+    if isinstance(error, GrafanaConflict):
+        if change.action != Action.DELETE and handler.already_applied(conn, change):
+            return Outcome(change, True, "written (an earlier attempt had succeeded)")
+        return Outcome(change, False, f"conflict: changed by someone else during the sync "
+                                      f"({error.grafana_message or error.message})")
+    return Outcome(change, False, str(error))

@@ -121,6 +121,17 @@ class GrafanaEmulator:
     def calm(self) -> None:
         self._chaos = None
 
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Wait until no request is being served: a killed client's requests still finish on
+        the server, as they do in Grafana."""
+        deadline = time.monotonic() + timeout
+        quiet_since = time.monotonic()
+        while time.monotonic() - quiet_since < 0.3:  # a request may still be in the socket
+            if self.in_flight:
+                quiet_since = time.monotonic()
+            assert time.monotonic() < deadline, f"{self.in_flight} in flight after {timeout}s"
+            time.sleep(0.01)
+
     def writes(self) -> list[Logged]:
         return [entry for entry in self.log if entry.method in ("POST", "PUT", "DELETE")]
 

@@ -334,6 +334,15 @@ class State:
         existing = org.datasources.get(uid)
         if existing is None:
             return 404, {"message": "Data source not found"}
+        # Grafana updates only where the stored version < the sent version + 1 (no version
+        # sent: no check) and keeps names unique (datasources/service/store.go,
+        # api/datasources.go).
+        if body.get("version") and existing["version"] > body["version"]:
+            return 409, {"message": "Datasource has already been updated by someone else. "
+                                    "Please reload and try again"}
+        if any(d["name"] == body.get("name") for u, d in org.datasources.items() if u != uid):
+            return 409, {"message": "Failed to update datasource: data source with the same "
+                                    "name already exists"}
         secure = body.get("secureJsonData") or {}
         updated = {**existing, **{k: v for k, v in body.items() if k != "secureJsonData"},
                    "uid": uid, "version": existing["version"] + 1}

@@ -36,6 +36,12 @@ class Handler(ABC):
     @abstractmethod
     def apply(self, conn: GrafanaConnection, change: Change, target: Target) -> str: ...
 
+    def already_applied(self, conn: GrafanaConnection, change: Change) -> bool:
+        """After a conflict on a create or update: does Grafana already hold exactly what it
+        meant to write? A retried request whose first attempt landed (the answer was lost),
+        or one sent by an earlier, interrupted sync, meets its own write: no conflict."""
+        return False
+
 
 def conflict_or(change_action: Action, resource: Resource, remote: Remote, reason: str,
                  target: Target) -> Change:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ...build import Build
 from ...grafana.connection import GrafanaConnection
-from ...grafana.errors import GrafanaConflict, GrafanaNotFound
+from ...grafana.errors import GrafanaNotFound
 from ..model import Action, Change, Remote, Resource
 from ..normalize import (
     content_hash,
@@ -114,27 +114,19 @@ class DashboardHandler(Handler):
     def apply(self, conn: GrafanaConnection, change: Change, target: Target) -> str:
         resource = change.resource
         if change.action == Action.DELETE:
-            try:
-                conn.request("DELETE", f"/dashboards/uid/{resource.key}")
-            except GrafanaNotFound:
-                return "already deleted"
+            conn.request("DELETE", f"/dashboards/uid/{resource.key}")
             return "deleted"
         body = dict(resource.desired or {})
         if change.remote is not None:
             body["version"] = change.remote.version
         message = version_message(target.revision, resource.content_hash, target.note)
-        try:
-            conn.request("POST", "/dashboards/db", json={
-                "dashboard": body, "folderUid": resource.folder or "", "message": message,
-                "overwrite": target.force})
-        except GrafanaConflict:
-            if self._already_written(conn, resource):
-                return "written (an earlier attempt had succeeded)"
-            raise
+        conn.request("POST", "/dashboards/db", json={
+            "dashboard": body, "folderUid": resource.folder or "", "message": message,
+            "overwrite": target.force})
         return "created" if change.action == Action.CREATE else "updated"
 
-    def _already_written(self, conn: GrafanaConnection, resource: Resource) -> bool:
-        """A retried POST whose first attempt succeeded meets its own write: not a conflict."""
+    def already_applied(self, conn: GrafanaConnection, change: Change) -> bool:
+        resource = change.resource
         remote = self._read(conn, resource.key)
         if remote is None:
             return False

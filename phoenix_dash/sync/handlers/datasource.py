@@ -52,12 +52,10 @@ class DatasourceHandler(Handler):
         return resources
 
     def plan(self, conn: GrafanaConnection, resource: Resource, target: Target) -> Change:
-        try:
-            found = conn.request("GET", f"/datasources/uid/{resource.key}")
-        except GrafanaNotFound:
+        remote = self._read(conn, resource.key)
+        if remote is None:
             return self._needing_secrets(Change(resource, Action.CREATE, reason="new datasource"))
-        remote = Remote(found, found.get("version"), content_hash(normalize_datasource(found)),
-                        (found.get("jsonData") or {}).get(HASH_KEY))
+        found = remote.body
         if remote.content_hash == resource.content_hash and not target.force:
             return Change(resource, Action.UNCHANGED, remote)
         if remote.recorded_hash is None:
@@ -99,6 +97,21 @@ class DatasourceHandler(Handler):
             body["version"] = change.remote.version
         conn.request("PUT", f"/datasources/uid/{uid}", json=body)
         return "updated"
+
+    def already_applied(self, conn: GrafanaConnection, change: Change) -> bool:
+        # Secrets cannot be read back; the rest of the datasource must match what was sent.
+        remote = self._read(conn, change.resource.key)
+        return (remote is not None
+                and remote.recorded_hash == remote.content_hash == change.resource.content_hash)
+
+    @staticmethod
+    def _read(conn: GrafanaConnection, uid: str) -> Remote | None:
+        try:
+            found = conn.request("GET", f"/datasources/uid/{uid}")
+        except GrafanaNotFound:
+            return None
+        return Remote(found, found.get("version"), content_hash(normalize_datasource(found)),
+                      (found.get("jsonData") or {}).get(HASH_KEY))
 
 
 def _datasource_changes(old: JSON, new: JSON) -> list[str]:

@@ -8,7 +8,7 @@ from ...grafana.errors import GrafanaNotFound
 from ..model import Action, Change, Remote, Resource
 from ..normalize import content_hash
 from ..target import Target
-from .base import Handler
+from .base import JSON, Handler
 
 
 class FolderHandler(Handler):
@@ -26,14 +26,11 @@ class FolderHandler(Handler):
         return sorted(resources, key=lambda r: (r.folder is not None, r.key))
 
     def plan(self, conn: GrafanaConnection, resource: Resource, target: Target) -> Change:
-        try:
-            found = conn.request("GET", f"/folders/{resource.key}")
-        except GrafanaNotFound:
+        found = self._read(conn, resource.key)
+        if found is None:
             return Change(resource, Action.CREATE, reason="new folder")
         remote = Remote(found, found.get("version"))
-        desired = resource.desired or {}
-        differences = [f"{key}: {found.get(key)!r} -> {desired.get(key)!r}"
-                       for key in ("title", "parentUid") if found.get(key) != desired.get(key)]
+        differences = _differences(found, resource.desired or {})
         if not differences:
             return Change(resource, Action.UNCHANGED, remote)
         return Change(resource, Action.UPDATE, remote, "changed", differences)
@@ -48,3 +45,20 @@ class FolderHandler(Handler):
                      json={"title": body["title"], "version": version,
                            "overwrite": target.force})
         return "updated"
+
+    def already_applied(self, conn: GrafanaConnection, change: Change) -> bool:
+        found = self._read(conn, change.resource.key)
+        return found is not None and not _differences(found, change.resource.desired or {})
+
+    @staticmethod
+    def _read(conn: GrafanaConnection, uid: str) -> JSON | None:
+        try:
+            found: JSON = conn.request("GET", f"/folders/{uid}")
+        except GrafanaNotFound:
+            return None
+        return found
+
+
+def _differences(found: JSON, desired: JSON) -> list[str]:
+    return [f"{key}: {found.get(key)!r} -> {desired.get(key)!r}"
+            for key in ("title", "parentUid") if found.get(key) != desired.get(key)]
