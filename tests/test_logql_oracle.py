@@ -43,6 +43,13 @@ VALID = [
     'sum by (component) (count_over_time({job="phoenix"} | json [1m]))',
     'quantile_over_time(0.99, {job="phoenix"} | json | unwrap duration_ms [5m]) by (component)',
     'topk(5, sum by (agent) (rate({job="phoenix"} |= "agent" [5m])))',
+    '{job="phoenix"} | json | level!="error"',
+    '{job="phoenix"} | logfmt | level != "info" != "healthcheck"',
+    '{job="phoenix"} | json != "debug"',
+    '{job="phoenix"} | json | duration > 1.5s != "slow"',
+    '{job="phoenix"} |= "C:\\\\" |= "x"',
+    '{job="phoenix"} | line_format "{{.a}}\\\\" | json',
+    '{job="a,\\"b", env="x"}',
 ]
 
 BROKEN = [
@@ -61,6 +68,8 @@ BROKEN = [
     '{job="phoenix"} json',
     'sum(rate({job="phoenix"} [5m])',
     '{job="phoenix"} | json | level=',
+    '{job="phoenix"} |= "C:\\\\" |= "x',
+    '{job="phoenix"} | json | !="x"',
 ]
 
 

@@ -7,6 +7,7 @@ to Grafana's grammar on a corpus of valid and broken queries."""
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 MATCHER_RE = re.compile(r'\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=~|!~|!=|=)\s*"(?:[^"\\]|\\.)*"\s*')
 _STRING = r'("(?:[^"\\]|\\.)*"|`[^`]*`)'
@@ -20,70 +21,68 @@ LABEL_FILTER_RE = re.compile(
 VARIABLE_RE = re.compile(r"\$\{\w+(?::[^}]*)?\}|\$\w+|\[\[\w+\]\]")
 
 
+LABEL_AT_END_RE = re.compile(r"(?<![\w.])([a-zA-Z_][a-zA-Z0-9_.]*)\s*$")
+
+
+def _unquoted(text: str) -> tuple[list[tuple[int, str]], bool]:
+    """The characters of ``text`` outside quoted strings ("..." with backslash escapes, or
+    `...` raw), with their indices, and whether a string is left open at the end."""
+    chars: list[tuple[int, str]] = []
+    quote: str | None = None
+    escaped = False
+    for index, char in enumerate(text):
+        if quote is None:
+            if char in "\"`":
+                quote = char
+            else:
+                chars.append((index, char))
+        elif escaped:
+            escaped = False
+        elif char == "\\" and quote == '"':
+            escaped = True
+        elif char == quote:
+            quote = None
+    return chars, quote is not None
+
+
 def _balanced(expr: str) -> str | None:
     pairs = {")": "(", "]": "[", "}": "{"}
     stack: list[str] = []
-    quote: str | None = None
-    escaped = False
-    for char in expr:
-        if quote:
-            if escaped:
-                escaped = False
-            elif char == "\\" and quote == '"':
-                escaped = True
-            elif char == quote:
-                quote = None
-            continue
-        if char in "\"`":
-            quote = char
-        elif char in "([{":
+    chars, string_open = _unquoted(expr)
+    for _, char in chars:
+        if char in "([{":
             stack.append(char)
         elif char in ")]}" and (not stack or stack.pop() != pairs[char]):
             return f"unbalanced {char!r}"
-    if quote:
+    if string_open:
         return "unclosed string"
     return f"unclosed {stack[-1]!r}" if stack else None
 
 
 def _split_pipeline(text: str) -> list[str]:
-    """Stages after the selector, split on | and line-filter operators outside strings."""
-    stages, current, quote = [], "", None
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if quote:
-            current += char
-            if char == quote and text[index - 1] != "\\":
-                quote = None
-        elif char in "\"`":
-            quote = char
-            current += char
-        elif char in "|!" and text[index:index + 2] in ("|=", "|~", "!=", "!~"):
-            stages.append(current)
-            current = text[index:index + 2]
-            index += 1
-        elif char == "|":
-            stages.append(current)
-            current = "|"
-        else:
-            current += char
-        index += 1
-    stages.append(current)
-    return [s.strip() for s in stages if s.strip()]
+    """Stages after the selector: cut before each | and each != or !~ that starts a line
+    filter (after a label name, != and !~ compare the label instead)."""
+    cuts = [0]
+    for index, char in _unquoted(text)[0]:
+        if char == "|" or (text[index:index + 2] in ("!=", "!~")
+                           and not _compares_label(text[cuts[-1]:index])):
+            cuts.append(index)
+    stages = (text[start:end] for start, end in zip(cuts, [*cuts[1:], len(text)], strict=True))
+    return [stage.strip() for stage in stages if stage.strip()]
+
+
+def _compares_label(stage: str) -> bool:
+    """Whether ``stage`` ends with a label name waiting for its comparison operator."""
+    label = LABEL_AT_END_RE.search(stage)
+    return label is not None and label.group(1) not in PARSERS and stage.lstrip().startswith("|")
 
 
 def _end_outside_strings(text: str, ends: str) -> int:
     """Index of the first of ``ends`` outside quoted strings and parentheses opened in
     ``text`` (an unmatched ")" ends too), else len(text)."""
-    quote: str | None = None
     depth = 0
-    for index, char in enumerate(text):
-        if quote:
-            if char == quote and text[index - 1] != "\\":
-                quote = None
-        elif char in "\"`":
-            quote = char
-        elif char == "(":
+    for index, char in _unquoted(text)[0]:
+        if char == "(":
             depth += 1
         elif char == ")" and depth:
             depth -= 1
@@ -105,7 +104,9 @@ def check(expr: str) -> str | None:
     selector = text[start + 1:end]
     if not selector.strip():
         return "the stream selector has no matcher"
-    for matcher in re.split(r',(?=(?:[^"]*"[^"]*")*[^"]*$)', selector):
+    commas = [index for index, char in _unquoted(selector)[0] if char == ","]
+    for after, before in pairwise([-1, *commas, len(selector)]):
+        matcher = selector[after + 1:before]
         if not MATCHER_RE.fullmatch(matcher):
             return f"invalid matcher {matcher.strip()!r}"
     rest = text[end + 1:]
