@@ -28,6 +28,7 @@ from phoenix_dash.build import build_project
 from phoenix_dash.config import load_config
 from phoenix_dash.grafana.connection import GrafanaConnection
 from phoenix_dash.grafana.settings import Credentials, settings_from
+from phoenix_dash.render import default_jobs
 from phoenix_dash.sync.applier import apply_plan
 from phoenix_dash.sync.normalize import normalize_dashboard
 from phoenix_dash.sync.planner import PlanOptions, make_plan
@@ -90,7 +91,7 @@ def main() -> None:
                                + "folders: {bench: {title: Bench}}\ndashboards: {folder: bench}\n"
                                + "grafana: {max_concurrency: 32, retries: 2, backoff: 0.05}\n")
         config = load_config(config_path)
-        build = build_project(config)
+        build = build_project(config, default_jobs(), with_sources=False)
         bodies = [normalize_dashboard(d.json) for d in build.dashboards]
 
         plain = Emulator(args.latency)
@@ -105,7 +106,7 @@ def main() -> None:
         def sync() -> tuple[float, float, int]:
             """(build seconds, plan + apply seconds, writes)."""
             start = time.perf_counter()
-            built = build_project(config)
+            built = build_project(config, default_jobs(), with_sources=False)  # as sync does
             planned = time.perf_counter()
             plan = make_plan(connection, built, target, PlanOptions())
             outcomes = apply_plan(connection, plan, target)

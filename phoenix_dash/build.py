@@ -68,8 +68,9 @@ def modernize_context(config: Config) -> ModernizeContext:
     return ModernizeContext(config.datasources, config.default_datasource)
 
 
-def build_project(config: Config, jobs: int = 1) -> Build:
-    """Load and modernise every definition; raises PhoenixDashError on bad input."""
+def build_project(config: Config, jobs: int = 1, with_sources: bool = True) -> Build:
+    """Load and modernise every definition; raises PhoenixDashError on bad input.
+    ``with_sources`` keeps the provenance stamps in the dashboard JSON, for lint."""
     catalog = None
     if config.catalog_file is not None:
         catalog = load_catalog(config.catalog_file, config.display(config.catalog_file))
@@ -79,7 +80,7 @@ def build_project(config: Config, jobs: int = 1) -> Build:
                                        config.display(config.datasources_file))
         _check_names(config, datasources)
     ctx = modernize_context(config)
-    dashboards = render_dashboards(config.root, config.dashboards_dir, ctx, jobs)
+    dashboards = render_dashboards(config.root, config.dashboards_dir, ctx, jobs, with_sources)
     alert_ctx = AlertContext(config.datasources, config.folders, config.default_datasource)
     groups = load_alert_groups(config.root, config.alerts_dir, alert_ctx)
     check_panel_links(groups, {d.uid: panel_ids(d.json) for d in dashboards})

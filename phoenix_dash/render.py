@@ -31,12 +31,15 @@ CHUNKS_PER_JOB = 4  # smaller chunks even out modules of different sizes
 class BuiltDashboard:
     uid: str
     title: str
-    json: JSON  # still carries provenance stamps; see ``clean``
+    json: JSON  # with provenance stamps when rendered ``with_sources``; see ``clean``
     location: Location  # where the Dashboard object was built
+    stamped: bool = True
 
     @cached_property
     def clean(self) -> JSON:
         """The JSON without provenance stamps, as written and synced (computed once)."""
+        if not self.stamped:
+            return self.json
         stripped: JSON = strip_sources(self.json)
         return stripped
 
@@ -53,15 +56,17 @@ def default_jobs() -> int:
 
 
 def render_dashboards(
-    root: Path, directory: Path, ctx: ModernizeContext, jobs: int = 1
+    root: Path, directory: Path, ctx: ModernizeContext, jobs: int = 1,
+    with_sources: bool = True
 ) -> list[BuiltDashboard]:
-    """Every dashboard defined under ``directory``, modernised, in file order."""
+    """Every dashboard defined under ``directory``, modernised, in file order. Without
+    sources (all but lint), the stamps are stripped at once, in the workers."""
     paths = list(enumerate(discover(directory)))
     with paused_gc():
         if jobs > 1 and len(paths) >= PARALLEL_MIN_MODULES and _can_fork():
-            outcomes = _render_in_pool(root, paths, ctx, jobs)
+            outcomes = _render_in_pool(root, paths, ctx, jobs, with_sources)
         else:
-            outcomes = _render_chunk(root, paths, ctx)
+            outcomes = _render_chunk(root, paths, ctx, with_sources)
     built: list[BuiltDashboard] = []
     for outcome in sorted(outcomes, key=lambda o: o.index):
         if outcome.error is not None:
@@ -92,7 +97,8 @@ def _can_fork() -> bool:
 
 
 def _render_in_pool(
-    root: Path, paths: list[tuple[int, Path]], ctx: ModernizeContext, jobs: int
+    root: Path, paths: list[tuple[int, Path]], ctx: ModernizeContext, jobs: int,
+    with_sources: bool
 ) -> list[_ModuleOutcome]:
     from concurrent.futures import ProcessPoolExecutor  # only here: costs start-up time
 
@@ -101,12 +107,14 @@ def _render_in_pool(
     chunks = [paths[start:start + size] for start in range(0, len(paths), size)]
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        results = pool.map(_render_chunk, [root] * len(chunks), chunks, [ctx] * len(chunks))
+        count = len(chunks)
+        results = pool.map(_render_chunk, [root] * count, chunks, [ctx] * count,
+                           [with_sources] * count)
         return [outcome for chunk in results for outcome in chunk]
 
 
 def _render_chunk(
-    root: Path, paths: list[tuple[int, Path]], ctx: ModernizeContext
+    root: Path, paths: list[tuple[int, Path]], ctx: ModernizeContext, with_sources: bool
 ) -> list[_ModuleOutcome]:
     """Render modules in order, stopping at the first that fails."""
     runner = ModuleRunner(root)
@@ -118,8 +126,10 @@ def _render_chunk(
             try:
                 for loaded in runner.load(path, index):
                     modern = modernize_dashboard(loaded.raw, ctx, consume=True)
-                    outcome.dashboards.append(
-                        BuiltDashboard(loaded.uid, loaded.title, modern, loaded.location))
+                    if not with_sources:
+                        modern = strip_sources(modern)
+                    outcome.dashboards.append(BuiltDashboard(
+                        loaded.uid, loaded.title, modern, loaded.location, with_sources))
             except PhoenixDashError as exc:
                 outcome.error = exc
                 break

@@ -27,6 +27,19 @@ def test_build_writes_one_canonical_file_per_dashboard(project: Project) -> None
     assert data.decode() == json.dumps(parsed, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def test_worker_processes_build_the_same_files_as_one_process(project: Project) -> None:
+    from phoenix_dash.render import PARALLEL_MIN_MODULES
+
+    for index in range(PARALLEL_MIN_MODULES + 2):  # enough modules for the worker pool
+        project.dashboard(f"d{index:02d}", f"uid-{index:02d}")
+    outputs = []
+    for jobs in ("1", "2"):  # in a subprocess: the pool forks, and this process has threads
+        subprocess.run([sys.executable, "-m", "phoenix_dash", "build", "--jobs", jobs],
+                       cwd=project.root, check=True, capture_output=True)
+        outputs.append(project.build_files())
+    assert len(outputs[0]) == PARALLEL_MIN_MODULES + 2 and outputs[0] == outputs[1]
+
+
 def test_second_build_changes_nothing_and_says_so(project: Project) -> None:
     project.dashboard("a", "uid-a")
     project.run("build")

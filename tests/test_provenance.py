@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import orjson
+
 from conftest import ROOT, Project
 from phoenix_dash.build import Build
 from phoenix_dash.modern.common import source_of
@@ -54,3 +56,17 @@ def test_targets_and_variables_are_stamped(project: Project) -> None:
     assert str(source_of(panel)) == "dashboards/a.py:8"
     assert str(source_of(panel["targets"][0])) == "dashboards/a.py:9"
     assert str(source_of(built.json["templating"]["list"][0])) == "dashboards/a.py:5"
+
+
+def test_a_build_without_sources_is_the_same_json_unstamped(repo_build: Build) -> None:
+    """What build, sync and diff use: stamps stripped in the workers, same files written."""
+    from phoenix_dash.build import build_project
+    from phoenix_dash.config import load_config
+
+    config = load_config(ROOT / "phoenix-dash.yaml")
+    for jobs in (1, 2):
+        bare = build_project(config, jobs, with_sources=False)
+        assert bare.files() == repo_build.files()
+        for dashboard in bare.dashboards:
+            assert dashboard.clean is dashboard.json  # nothing left to strip
+            assert SOURCE_KEY.encode() not in orjson.dumps(dashboard.json)

@@ -38,7 +38,7 @@ def build(config_path: str | None, check: bool, jobs: int) -> None:
 
     try:
         config = _config(config_path)
-        result = build_project(config, jobs)
+        result = build_project(config, jobs, with_sources=False)
         prefix = build_dir_display(config)
         if check:
             changes = check_build(config, result)
@@ -78,7 +78,7 @@ def test_alerts_command(config_path: str | None) -> None:
 
     try:
         config = _config(config_path)
-        result = build_project(config)
+        result = build_project(config, with_sources=False)
         report = run_alert_tests(result.alert_groups, config.alert_tests_dir, config.promtool)
     except PhoenixDashError as exc:
         _fail(exc)

@@ -52,7 +52,7 @@ def check(config_path: str | None, prometheus_url: str, scrape_interval: str | N
     try:
         config = _config(config_path)
         seconds = parse_duration(scrape_interval or config.scrape_interval)
-        results = run_checks(build_project(config), prometheus_url, seconds)
+        results = run_checks(build_project(config, with_sources=False), prometheus_url, seconds)
     except PhoenixDashError as exc:
         _fail(exc)
         return

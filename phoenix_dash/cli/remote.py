@@ -66,14 +66,21 @@ def _connect(config: Config, verbose: bool) -> GrafanaConnection:
     return connection
 
 
+def _build(config: Config) -> Build:
+    """The project as sync and diff see it: no provenance stamps, in parallel when large."""
+    from ..build import build_project
+    from ..render import default_jobs
+
+    return build_project(config, default_jobs(), with_sources=False)
+
+
 def _plan(config: Config, env: str | None, verbose: bool, only: tuple[str, ...],
           exclude: tuple[str, ...], prune: bool, max_deletions: int, force: bool,
           note: str) -> tuple[Target, GrafanaConnection, Plan, Build]:
-    from ..build import build_project
     from ..sync.planner import PlanOptions, Selection, make_plan
     from ..sync.target import make_target
 
-    build_result = build_project(config)
+    build_result = _build(config)
     target = make_target(config, env, note, force)
     connection = _connect(replace(config, grafana=dict(target.grafana)), verbose)
     options = PlanOptions(prune, max_deletions, Selection(only, exclude))
@@ -169,7 +176,6 @@ def _apply(connection: GrafanaConnection, plan: Plan, target: Target,
 def diff(config_path: str | None, env: str | None, only: tuple[str, ...],
          exclude: tuple[str, ...], ref: str | None, fmt: str, verbose: bool) -> None:
     """What sync would change in Grafana (or, with --against, since a git revision)."""
-    from ..build import build_project
     from ..sync import report as sync_report
     from ..sync.against import diff_against
     from ..sync.planner import Selection
@@ -177,7 +183,7 @@ def diff(config_path: str | None, env: str | None, only: tuple[str, ...],
     try:
         config = _config(config_path)
         if ref is not None:
-            plan = diff_against(config, build_project(config), ref, Selection(only, exclude))
+            plan = diff_against(config, _build(config), ref, Selection(only, exclude))
         else:
             _, _, plan, _ = _plan(config, env, verbose, only, exclude, False, 0, False, "")
     except PhoenixDashError as exc:
