@@ -151,3 +151,13 @@ def grafana() -> Any:
     emulator.add_user("admin", "admin-password", "Admin")
     yield GrafanaTarget(emulator.url, ADMIN_TOKEN, VIEWER_TOKEN, emulator)
     emulator.stop()
+
+
+@pytest.fixture
+def synced(tmp_path: Path, grafana: GrafanaTarget) -> Any:
+    """This repository's project, copied and pointed at the test Grafana (see synced.py)."""
+    from synced import Synced
+
+    if grafana.emulator is not None:
+        grafana.emulator.log.clear()  # count only what the tests do
+    return Synced(tmp_path / "project", grafana)

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 
 import pytest
 import yaml
-from test_sync import EXTRA_DATASOURCE, LOKI_SECRET, RESOURCES, Synced
+from synced import EXTRA_DATASOURCE, LOKI_SECRET, RESOURCES, Synced
 
 from conftest import ROOT, Project
 from phoenix_dash.build import Build
@@ -79,16 +78,6 @@ def test_names_in_the_config_must_be_defined(project: Project) -> None:
     assert result.exit_code == 2
     assert result.output.strip() == ("error: phoenix-dash.yaml:4: datasources.prometheus: uid "
                                      "'other' (prometheus) is not defined in ds.yaml")
-
-
-@pytest.fixture
-def synced(tmp_path: Path, grafana: object) -> Synced:
-    from conftest import GrafanaTarget
-
-    assert isinstance(grafana, GrafanaTarget)
-    if grafana.emulator is not None:
-        grafana.emulator.log.clear()
-    return Synced(tmp_path / "project", grafana)
 
 
 def test_sync_writes_secrets_only_in_secure_json_data(synced: Synced,

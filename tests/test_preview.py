@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 from click.testing import CliRunner
-from test_sync import DATASOURCES, Synced, make_datasources
+from synced import DATASOURCES, Synced, make_datasources
 
 from conftest import ROOT, GrafanaTarget
 from phoenix_dash.cli import main

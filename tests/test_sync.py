@@ -1,93 +1,19 @@
 """sync and diff against the emulator (or a real Grafana): plan, apply, idempotency,
-conflicts, prune, environments, selection, reliability under faults."""
+conflicts, prune, environments, selection, bad input (reliability: test_sync_reliability)."""
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
-from emulator import Fault
+from synced import RESOURCES, Synced, writes
 
-from conftest import MINIMAL_DASHBOARD, ROOT, GrafanaTarget
-from phoenix_dash.cli import main
+from conftest import MINIMAL_DASHBOARD
 
-LOKI_SECRET = "loki-S3CRET-value-91c2"
-RESOURCES = 13  # 1 folder, 4 datasources, 4 dashboards, 4 rule groups
 P99_STEPS = ('("orange", 0.5), ("red", 1)', '("orange", 0.3), ("red", 1)')
-DATASOURCES = [("phoenix-prometheus", "prometheus"), ("phoenix-loki", "loki")]
-
-
-class Synced:
-    """A copy of this repository's project, pointed at the test Grafana."""
-
-    def __init__(self, root: Path, grafana: GrafanaTarget) -> None:
-        self.root = root
-        self.grafana = grafana
-        for name in ("dashboards", "alerts", "metrics.yaml", "datasources.yaml",
-                     "phoenix-dash.yaml"):
-            source = ROOT / name
-            if source.is_dir():
-                shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-            else:
-                shutil.copy(source, root / name)
-        self.config = root / "phoenix-dash.yaml"
-        self.config.write_text(self.config.read_text() + f"""
-grafana:
-  url: {grafana.url}
-  retries: 6
-  backoff: 0.01
-  max_concurrency: 8
-  timeout: {{connect: 2, read: 2}}
-sync:
-  managed_tag: phoenix-dash-test
-environments:
-  staging:
-    folders: {{phoenix: {{uid: phoenix-staging, title: Phoenix (staging)}}}}
-    datasources: {{phoenix-prometheus: staging-prometheus, phoenix-loki: staging-loki}}
-    datasource_urls: {{phoenix-prometheus: "http://prometheus.staging:9090"}}
-""")
-
-    def run(self, *args: str) -> Result:
-        env = {"GRAFANA_TOKEN": self.grafana.token, "GRAFANA_URL": "",
-               "LOKI_PASSWORD": LOKI_SECRET}
-        return CliRunner().invoke(main, [*args, "--config", str(self.config)], env=env,
-                                  catch_exceptions=False)
-
-    def edit(self, rel: str, old: str, new: str) -> None:
-        path = self.root / rel
-        text = path.read_text()
-        assert old in text, (rel, old)
-        path.write_text(text.replace(old, new))
-
-
-def make_datasources(grafana: GrafanaTarget, uids: list[tuple[str, str]]) -> None:
-    import niquests
-
-    for uid, kind in uids:
-        niquests.post(f"{grafana.url}/api/datasources", timeout=10,
-                      headers={"Authorization": f"Bearer {grafana.token}"},
-                      json={"uid": uid, "name": uid, "type": kind, "access": "proxy",
-                            "url": "http://127.0.0.1:9"})
-
-
-@pytest.fixture
-def synced(tmp_path: Path, grafana: GrafanaTarget) -> Synced:
-    if grafana.emulator is not None:
-        grafana.emulator.log.clear()  # count only what the tests do
-    return Synced(tmp_path / "project", grafana)
-
-
-def writes(grafana: GrafanaTarget) -> int:
-    return len(grafana.require_emulator().writes())
 
 
 def test_first_sync_creates_everything_and_second_writes_nothing(synced: Synced) -> None:
@@ -146,86 +72,6 @@ def test_ui_edit_between_syncs_is_a_conflict_until_forced(synced: Synced) -> Non
     assert synced.run("sync").output.count("0 conflicts") == 1
 
 
-def plan_now(synced: Synced) -> tuple[Any, Any, Any]:
-    """(connection, plan, target): a sync's plan, to apply later."""
-    from phoenix_dash.build import build_project
-    from phoenix_dash.config import load_config
-    from phoenix_dash.grafana.connection import GrafanaConnection
-    from phoenix_dash.grafana.settings import Credentials, settings_from
-    from phoenix_dash.sync.planner import PlanOptions, make_plan
-    from phoenix_dash.sync.target import make_target
-
-    config = load_config(synced.config)
-    target = make_target(config, None)
-    connection = GrafanaConnection(settings_from(config.grafana, config.file, {}),
-                                   Credentials("token", "test", token=synced.grafana.token))
-    return connection, make_plan(connection, build_project(config), target, PlanOptions()), target
-
-
-def test_ui_edit_between_plan_and_apply_is_a_conflict(synced: Synced) -> None:
-    from phoenix_dash.sync.applier import apply_plan
-
-    emulator = synced.grafana.require_emulator()
-    synced.run("sync")
-    synced.edit("dashboards/overview.py", '"Health of the Phoenix', '"Health of Phoenix')
-    connection, plan, target = plan_now(synced)
-    assert [c.resource.key for c in plan.changes if c.writes] == ["phoenix-overview"]
-    emulator.ui_edit("phoenix-overview", lambda d: d.update(title="Edited meanwhile"))
-    (outcome,) = apply_plan(connection, plan, target)
-    assert not outcome.ok and outcome.detail.startswith("conflict: changed by someone else")
-
-
-def test_a_datasource_edit_between_plan_and_apply_is_a_conflict(synced: Synced) -> None:
-    from phoenix_dash.sync.applier import apply_plan
-
-    emulator = synced.grafana.require_emulator()
-    synced.run("sync")
-    synced.edit("datasources.yaml", "url: http://prometheus:9090", "url: http://prometheus:9091")
-    connection, plan, target = plan_now(synced)
-    assert [c.resource.key for c in plan.changes if c.writes] == ["phoenix-prometheus"]
-    stored = emulator.state.org(1).datasources["phoenix-prometheus"]
-    stored.update(url="http://someone:9090", version=stored["version"] + 1)  # saved in the UI
-    (outcome,) = apply_plan(connection, plan, target)
-    assert not outcome.ok and outcome.detail.startswith("conflict: changed by someone else")
-    assert emulator.state.org(1).datasources["phoenix-prometheus"]["url"] == "http://someone:9090"
-
-
-@pytest.mark.parametrize("method, path", [
-    ("POST", "^/api/folders$"), ("POST", "^/api/datasources$"), ("POST", "^/api/dashboards/db$")])
-def test_a_retried_create_whose_first_attempt_succeeded_is_not_a_conflict(
-        synced: Synced, method: str, path: str) -> None:
-    emulator = synced.grafana.require_emulator()
-    emulator.inject(Fault(method, path, "drop", after=True))  # applied; the answer is lost
-    result = synced.run("sync")
-    assert result.exit_code == 0, result.output
-    assert "-> written (an earlier attempt had succeeded)" in result.output
-    assert f"{RESOURCES} unchanged" in synced.run("sync").output
-
-
-UPDATES = {  # what to change in code, and the write that then updates it
-    "folder": ("phoenix-dash.yaml", "phoenix: {title: Phoenix}", "phoenix: {title: Phoenix 2}",
-               "PUT", "^/api/folders/phoenix$"),
-    "datasource": ("datasources.yaml", "url: http://prometheus:9090",
-                   "url: http://prometheus:9091", "PUT", "^/api/datasources/uid/"),
-    "dashboard": ("dashboards/overview.py", '"Health of the Phoenix', '"Health of Phoenix',
-                  "POST", "^/api/dashboards/db$"),
-}
-
-
-@pytest.mark.parametrize("kind", sorted(UPDATES))
-def test_a_retried_update_whose_first_attempt_succeeded_is_not_a_conflict(
-        synced: Synced, kind: str) -> None:
-    emulator = synced.grafana.require_emulator()
-    assert synced.run("sync").exit_code == 0
-    file, old, new, method, path = UPDATES[kind]
-    synced.edit(file, old, new)
-    emulator.inject(Fault(method, path, "drop", after=True))
-    result = synced.run("sync")
-    assert result.exit_code == 0, result.output
-    assert "-> written (an earlier attempt had succeeded)" in result.output
-    assert f"{RESOURCES} unchanged" in synced.run("sync").output
-
-
 def test_prune_deletes_only_managed_and_respects_max_deletions(synced: Synced) -> None:
     import niquests
 
@@ -248,32 +94,6 @@ def test_prune_deletes_only_managed_and_respects_max_deletions(synced: Synced) -
     dashboards = set(emulator.state.org(1).dashboards)
     assert "extra-board" not in dashboards and "hand-made" in dashboards
     assert "phoenix-overview" in dashboards
-
-
-EXTRA_DATASOURCE = ("datasources:\n", "datasources:\n  - {uid: extra, name: Extra, "
-                    "type: prometheus, url: 'http://extra:9090', access: proxy}\n")
-
-
-@pytest.mark.parametrize("kind", ["dashboard", "datasource"])
-def test_a_retried_delete_whose_first_attempt_succeeded_is_done(synced: Synced,
-                                                                kind: str) -> None:
-    emulator = synced.grafana.require_emulator()
-    extra_dashboard = synced.root / "dashboards/extra.py"
-    if kind == "dashboard":
-        extra_dashboard.write_text(MINIMAL_DASHBOARD.format(uid="extra", title="Extra"))
-    else:
-        synced.edit("datasources.yaml", *EXTRA_DATASOURCE)
-    first = synced.run("sync")
-    assert first.exit_code == 0 and f"+ {kind} extra" in first.output, first.output
-    if kind == "dashboard":
-        extra_dashboard.unlink()
-    else:
-        synced.edit("datasources.yaml", *reversed(EXTRA_DATASOURCE))
-    path = "/api/dashboards/uid/extra$" if kind == "dashboard" else "/api/datasources/uid/extra$"
-    emulator.inject(Fault("DELETE", path, "drop", after=True))  # deleted; the answer is lost
-    pruned = synced.run("sync", "--prune", "--only", kind)
-    assert pruned.exit_code == 0, pruned.output
-    assert f"- {kind} extra" in pruned.output and "-> already deleted" in pruned.output
 
 
 def test_only_and_exclude_select_resources(synced: Synced) -> None:
@@ -356,48 +176,6 @@ def test_bad_input_is_one_line_exit_2_and_no_writes(synced: Synced, case: str) -
     assert result.exit_code == 2, result.output
     assert len(result.output.strip().splitlines()) == 1 and result.output.startswith("error: ")
     assert emulator.writes() == []
-
-
-def test_converges_under_faults(synced: Synced) -> None:
-    emulator = synced.grafana.require_emulator()
-    emulator.chaos(seed=7, errors=0.20, timeouts=0.05, throttles=0.05, timeout_delay=2.5)
-    result = synced.run("sync")
-    emulator.calm()
-    assert result.exit_code == 0, result.output
-    check = synced.run("sync")
-    assert f"{RESOURCES} unchanged, 0 conflicts" in check.output
-
-
-def test_retries_run_out_exit_1_naming_what_failed(synced: Synced) -> None:
-    emulator = synced.grafana.require_emulator()
-    emulator.inject(Fault("POST", "/api/dashboards/db", "status", count=999, status=503))
-    result = synced.run("sync")
-    assert result.exit_code == 1
-    assert "FAILED + dashboard phoenix-overview" in result.output
-    assert "503 Service Unavailable (after 6 retries)" in result.output
-    emulator.faults.clear()
-    assert synced.run("sync").exit_code == 0
-
-
-def test_a_sync_killed_mid_apply_converges_when_run_again(synced: Synced) -> None:
-    emulator = synced.grafana.require_emulator()
-    emulator.latency = 0.15
-    env = {**os.environ, "GRAFANA_TOKEN": synced.grafana.token, "LOKI_PASSWORD": LOKI_SECRET}
-    env.pop("GRAFANA_URL", None)
-    process = subprocess.Popen([sys.executable, "-m", "phoenix_dash", "sync", "--config",
-                                str(synced.config)], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while not emulator.writes() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    emulator.latency = 0
-    emulator.wait_idle()  # requests sent before the kill still land, as on a real server
-    assert 0 < len(emulator.writes()) < RESOURCES  # really killed in the middle
-    again = synced.run("sync")
-    assert again.exit_code == 0, again.output
-    assert f"{RESOURCES} unchanged" in synced.run("sync").output
 
 
 def test_diff_against_a_git_revision_needs_no_grafana(synced: Synced) -> None:

@@ -1,0 +1,91 @@
+"""A copy of this repository's project pointed at the test Grafana, for the sync tests."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner, Result
+
+from conftest import ROOT, GrafanaTarget
+from phoenix_dash.cli import main
+
+LOKI_SECRET = "loki-S3CRET-value-91c2"
+RESOURCES = 13  # 1 folder, 4 datasources, 4 dashboards, 4 rule groups
+DATASOURCES = [("phoenix-prometheus", "prometheus"), ("phoenix-loki", "loki")]
+EXTRA_DATASOURCE = ("datasources:\n", "datasources:\n  - {uid: extra, name: Extra, "
+                    "type: prometheus, url: 'http://extra:9090', access: proxy}\n")
+
+
+class Synced:
+    """A copy of this repository's project, pointed at the test Grafana."""
+
+    def __init__(self, root: Path, grafana: GrafanaTarget) -> None:
+        self.root = root
+        self.grafana = grafana
+        for name in ("dashboards", "alerts", "metrics.yaml", "datasources.yaml",
+                     "phoenix-dash.yaml"):
+            source = ROOT / name
+            if source.is_dir():
+                shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                shutil.copy(source, root / name)
+        self.config = root / "phoenix-dash.yaml"
+        self.config.write_text(self.config.read_text() + f"""
+grafana:
+  url: {grafana.url}
+  retries: 6
+  backoff: 0.01
+  max_concurrency: 8
+  timeout: {{connect: 2, read: 2}}
+sync:
+  managed_tag: phoenix-dash-test
+environments:
+  staging:
+    folders: {{phoenix: {{uid: phoenix-staging, title: Phoenix (staging)}}}}
+    datasources: {{phoenix-prometheus: staging-prometheus, phoenix-loki: staging-loki}}
+    datasource_urls: {{phoenix-prometheus: "http://prometheus.staging:9090"}}
+""")
+
+    def run(self, *args: str) -> Result:
+        env = {"GRAFANA_TOKEN": self.grafana.token, "GRAFANA_URL": "",
+               "LOKI_PASSWORD": LOKI_SECRET}
+        return CliRunner().invoke(main, [*args, "--config", str(self.config)], env=env,
+                                  catch_exceptions=False)
+
+    def edit(self, rel: str, old: str, new: str) -> None:
+        path = self.root / rel
+        text = path.read_text()
+        assert old in text, (rel, old)
+        path.write_text(text.replace(old, new))
+
+
+def make_datasources(grafana: GrafanaTarget, uids: list[tuple[str, str]]) -> None:
+    import niquests
+
+    for uid, kind in uids:
+        niquests.post(f"{grafana.url}/api/datasources", timeout=10,
+                      headers={"Authorization": f"Bearer {grafana.token}"},
+                      json={"uid": uid, "name": uid, "type": kind, "access": "proxy",
+                            "url": "http://127.0.0.1:9"})
+
+
+def writes(grafana: GrafanaTarget) -> int:
+    return len(grafana.require_emulator().writes())
+
+
+def plan_now(synced: Synced) -> tuple[Any, Any, Any]:
+    """(connection, plan, target): a sync's plan, to apply later."""
+    from phoenix_dash.build import build_project
+    from phoenix_dash.config import load_config
+    from phoenix_dash.grafana.connection import GrafanaConnection
+    from phoenix_dash.grafana.settings import Credentials, settings_from
+    from phoenix_dash.sync.planner import PlanOptions, make_plan
+    from phoenix_dash.sync.target import make_target
+
+    config = load_config(synced.config)
+    target = make_target(config, None)
+    connection = GrafanaConnection(settings_from(config.grafana, config.file, {}),
+                                   Credentials("token", "test", token=synced.grafana.token))
+    return connection, make_plan(connection, build_project(config), target, PlanOptions()), target

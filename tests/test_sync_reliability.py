@@ -1,0 +1,144 @@
+"""sync under failure: retried and interrupted writes, faults, exhausted retries, a killed
+sync, and edits that land between plan and apply."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from emulator import Fault
+from synced import EXTRA_DATASOURCE, LOKI_SECRET, RESOURCES, Synced, plan_now
+
+from conftest import MINIMAL_DASHBOARD
+
+
+def test_ui_edit_between_plan_and_apply_is_a_conflict(synced: Synced) -> None:
+    from phoenix_dash.sync.applier import apply_plan
+
+    emulator = synced.grafana.require_emulator()
+    synced.run("sync")
+    synced.edit("dashboards/overview.py", '"Health of the Phoenix', '"Health of Phoenix')
+    connection, plan, target = plan_now(synced)
+    assert [c.resource.key for c in plan.changes if c.writes] == ["phoenix-overview"]
+    emulator.ui_edit("phoenix-overview", lambda d: d.update(title="Edited meanwhile"))
+    (outcome,) = apply_plan(connection, plan, target)
+    assert not outcome.ok and outcome.detail.startswith("conflict: changed by someone else")
+
+
+def test_a_datasource_edit_between_plan_and_apply_is_a_conflict(synced: Synced) -> None:
+    from phoenix_dash.sync.applier import apply_plan
+
+    emulator = synced.grafana.require_emulator()
+    synced.run("sync")
+    synced.edit("datasources.yaml", "url: http://prometheus:9090", "url: http://prometheus:9091")
+    connection, plan, target = plan_now(synced)
+    assert [c.resource.key for c in plan.changes if c.writes] == ["phoenix-prometheus"]
+    stored = emulator.state.org(1).datasources["phoenix-prometheus"]
+    stored.update(url="http://someone:9090", version=stored["version"] + 1)  # saved in the UI
+    (outcome,) = apply_plan(connection, plan, target)
+    assert not outcome.ok and outcome.detail.startswith("conflict: changed by someone else")
+    assert emulator.state.org(1).datasources["phoenix-prometheus"]["url"] == "http://someone:9090"
+
+
+@pytest.mark.parametrize("method, path", [
+    ("POST", "^/api/folders$"), ("POST", "^/api/datasources$"), ("POST", "^/api/dashboards/db$")])
+def test_a_retried_create_whose_first_attempt_succeeded_is_not_a_conflict(
+        synced: Synced, method: str, path: str) -> None:
+    emulator = synced.grafana.require_emulator()
+    emulator.inject(Fault(method, path, "drop", after=True))  # applied; the answer is lost
+    result = synced.run("sync")
+    assert result.exit_code == 0, result.output
+    assert "-> written (an earlier attempt had succeeded)" in result.output
+    assert f"{RESOURCES} unchanged" in synced.run("sync").output
+
+
+UPDATES = {  # what to change in code, and the write that then updates it
+    "folder": ("phoenix-dash.yaml", "phoenix: {title: Phoenix}", "phoenix: {title: Phoenix 2}",
+               "PUT", "^/api/folders/phoenix$"),
+    "datasource": ("datasources.yaml", "url: http://prometheus:9090",
+                   "url: http://prometheus:9091", "PUT", "^/api/datasources/uid/"),
+    "dashboard": ("dashboards/overview.py", '"Health of the Phoenix', '"Health of Phoenix',
+                  "POST", "^/api/dashboards/db$"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(UPDATES))
+def test_a_retried_update_whose_first_attempt_succeeded_is_not_a_conflict(
+        synced: Synced, kind: str) -> None:
+    emulator = synced.grafana.require_emulator()
+    assert synced.run("sync").exit_code == 0
+    file, old, new, method, path = UPDATES[kind]
+    synced.edit(file, old, new)
+    emulator.inject(Fault(method, path, "drop", after=True))
+    result = synced.run("sync")
+    assert result.exit_code == 0, result.output
+    assert "-> written (an earlier attempt had succeeded)" in result.output
+    assert f"{RESOURCES} unchanged" in synced.run("sync").output
+
+
+@pytest.mark.parametrize("kind", ["dashboard", "datasource"])
+def test_a_retried_delete_whose_first_attempt_succeeded_is_done(synced: Synced,
+                                                                kind: str) -> None:
+    emulator = synced.grafana.require_emulator()
+    extra_dashboard = synced.root / "dashboards/extra.py"
+    if kind == "dashboard":
+        extra_dashboard.write_text(MINIMAL_DASHBOARD.format(uid="extra", title="Extra"))
+    else:
+        synced.edit("datasources.yaml", *EXTRA_DATASOURCE)
+    first = synced.run("sync")
+    assert first.exit_code == 0 and f"+ {kind} extra" in first.output, first.output
+    if kind == "dashboard":
+        extra_dashboard.unlink()
+    else:
+        synced.edit("datasources.yaml", *reversed(EXTRA_DATASOURCE))
+    path = "/api/dashboards/uid/extra$" if kind == "dashboard" else "/api/datasources/uid/extra$"
+    emulator.inject(Fault("DELETE", path, "drop", after=True))  # deleted; the answer is lost
+    pruned = synced.run("sync", "--prune", "--only", kind)
+    assert pruned.exit_code == 0, pruned.output
+    assert f"- {kind} extra" in pruned.output and "-> already deleted" in pruned.output
+
+
+def test_converges_under_faults(synced: Synced) -> None:
+    emulator = synced.grafana.require_emulator()
+    emulator.chaos(seed=7, errors=0.20, timeouts=0.05, throttles=0.05, timeout_delay=2.5)
+    result = synced.run("sync")
+    emulator.calm()
+    assert result.exit_code == 0, result.output
+    check = synced.run("sync")
+    assert f"{RESOURCES} unchanged, 0 conflicts" in check.output
+
+
+def test_retries_run_out_exit_1_naming_what_failed(synced: Synced) -> None:
+    emulator = synced.grafana.require_emulator()
+    emulator.inject(Fault("POST", "/api/dashboards/db", "status", count=999, status=503))
+    result = synced.run("sync")
+    assert result.exit_code == 1
+    assert "FAILED + dashboard phoenix-overview" in result.output
+    assert "503 Service Unavailable (after 6 retries)" in result.output
+    emulator.faults.clear()
+    assert synced.run("sync").exit_code == 0
+
+
+def test_a_sync_killed_mid_apply_converges_when_run_again(synced: Synced) -> None:
+    emulator = synced.grafana.require_emulator()
+    emulator.latency = 0.15
+    env = {**os.environ, "GRAFANA_TOKEN": synced.grafana.token, "LOKI_PASSWORD": LOKI_SECRET}
+    env.pop("GRAFANA_URL", None)
+    process = subprocess.Popen([sys.executable, "-m", "phoenix_dash", "sync", "--config",
+                                str(synced.config)], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not emulator.writes() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    emulator.latency = 0
+    emulator.wait_idle()  # requests sent before the kill still land, as on a real server
+    assert 0 < len(emulator.writes()) < RESOURCES  # really killed in the middle
+    again = synced.run("sync")
+    assert again.exit_code == 0, again.output
+    assert f"{RESOURCES} unchanged" in synced.run("sync").output
