@@ -40,7 +40,7 @@ TESTS = Path(__file__).resolve().parent.parent / "tests"
 
 def serve(latency: float, ready: Any) -> None:
     sys.path.insert(0, str(TESTS))
-    from emulator import GrafanaEmulator  # type: ignore[import-not-found]
+    from emulator import GrafanaEmulator
 
     emulator = GrafanaEmulator().start()
     emulator.add_token(TOKEN)

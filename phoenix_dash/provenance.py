@@ -41,9 +41,12 @@ class SourceTracker:
         outermost: FrameType | None = None
         fallback: FrameType | None = None
         while frame is not None:
-            filename = frame.f_code.co_filename
+            code = frame.f_code
+            filename = code.co_filename
             if filename == self.module_file:
                 outermost = frame
+                if code.co_name == "<module>":
+                    break  # the module's top level: no frame further out is in the module
             elif fallback is None and self._in_project(filename):
                 fallback = frame
             frame = frame.f_back

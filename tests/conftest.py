@@ -161,3 +161,11 @@ def synced(tmp_path: Path, grafana: GrafanaTarget) -> Any:
     if grafana.emulator is not None:
         grafana.emulator.log.clear()  # count only what the tests do
     return Synced(tmp_path / "project", grafana)
+
+
+@pytest.fixture
+def api(grafana: GrafanaTarget) -> Any:
+    """Raw HTTP calls to the test Grafana (see grafana_api.py)."""
+    from grafana_api import Api
+
+    return Api(grafana)

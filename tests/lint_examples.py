@@ -221,7 +221,7 @@ EXAMPLES: dict[str, tuple[Example, Example]] = {
     "alert/condition-ref": (_alert(condition="Z"), CLEAN_ALERT),
     "alert/expression-refs": (_alert(_set(["data", 2, "model", "expression"], "X")),
                               CLEAN_ALERT),
-    "alert/for-format": (_alert(**{"for": "5 minutes"}), CLEAN_ALERT),
+    "alert/for-format": (_alert(None, **{"for": "5 minutes"}), CLEAN_ALERT),
     "alert/no-comparison": (_alert(condition="B"), CLEAN_ALERT),
     "alert/severity": (_alert(labels={"severity": "page", "team": "t", "component": "c"}),
                        CLEAN_ALERT),

@@ -166,7 +166,7 @@ def grafana_to_promql(rule: dict[str, Any]) -> str:
         model = node["model"]
         if node["datasourceUid"] != "__expr__":
             assert model["instant"] is True and model["range"] is False
-            return model["expr"]
+            return str(model["expr"])
         if model["type"] == "reduce":
             assert model["reducer"] in ("last", "mean", "min", "max", "sum")
             assert model["settings"]["mode"] in ("dropNN", "strict")

@@ -25,7 +25,8 @@ def queries(dashboard: dict[str, Any]) -> list[str]:
 def variable(dashboard: dict[str, Any], name: str) -> dict[str, Any]:
     found = [v for v in dashboard["templating"]["list"] if v["name"] == name]
     assert found, f"{dashboard['uid']} has no ${name} variable"
-    return found[0]
+    variable: dict[str, Any] = found[0]
+    return variable
 
 
 def test_the_four_dashboards_are_built(repo_dashboards: Dashboards) -> None:

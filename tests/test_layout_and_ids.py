@@ -101,7 +101,7 @@ def test_skyline_never_overlaps_random_sizes() -> None:
 
     rng = random.Random(7)
     sky = Skyline()
-    placed = []
+    placed: list[dict[str, Any]] = []
     for _ in range(300):
         w, h = rng.randint(1, 24), rng.randint(1, 12)
         x, y = sky.place(w, h)

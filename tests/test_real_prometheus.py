@@ -48,7 +48,7 @@ def stack() -> Iterator[Stack]:
 def test_simulator_exposes_every_catalog_metric_with_its_labels(repo_build: Build) -> None:
     simulator = Simulator(Orchestrator()).start()
     try:
-        text = niquests.get(f"{simulator.url}/metrics", timeout=10).text
+        text = niquests.get(f"{simulator.url}/metrics", timeout=10).text or ""
     finally:
         simulator.stop()
     exposed: dict[str, set[frozenset[str]]] = {}
@@ -222,9 +222,9 @@ def test_simulate_command_serves_and_switches(tmp_path: object) -> None:
             except niquests.exceptions.ConnectionError:
                 assert time.monotonic() < deadline
                 time.sleep(0.1)
-        assert answer.text.strip() == "stuck_queue"
-        assert "tasks_queued_total" in niquests.get(f"http://127.0.0.1:{port}/metrics",
-                                                    timeout=5).text
+        assert (answer.text or "").strip() == "stuck_queue"
+        assert "tasks_queued_total" in (niquests.get(f"http://127.0.0.1:{port}/metrics",
+                                                     timeout=5).text or "")
         niquests.post(f"http://127.0.0.1:{port}/scenario?name=exporter_down", timeout=5)
         assert niquests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).status_code == 503
     finally:

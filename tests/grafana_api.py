@@ -1,0 +1,41 @@
+"""Raw HTTP calls to the test Grafana (emulator or real), for the API behaviour tests."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import niquests
+
+from conftest import GrafanaTarget
+
+
+class Api:
+    def __init__(self, target: GrafanaTarget, token: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        self.base = target.url + "/api"
+        self.headers = {"Authorization": f"Bearer {token or target.token}", **(headers or {})}
+
+    def call(self, method: str, path: str, body: Any = None, raw: bytes | None = None,
+             headers: dict[str, str] | None = None, **params: Any) -> tuple[int, Any]:
+        response = niquests.request(method, self.base + path, json=body, data=raw,
+                                    params=params or None, headers={**self.headers,
+                                                                    **(headers or {})},
+                                    timeout=10)
+        text = response.text or ""
+        return response.status_code or 0, (response.json() if text.strip() else None)
+
+
+def uid(prefix: str = "t") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def folder(api: Api) -> str:
+    folder_uid = uid("f")
+    status, _ = api.call("POST", "/folders", {"uid": folder_uid, "title": folder_uid})
+    assert status == 200
+    return folder_uid
+
+
+def save(api: Api, dashboard: dict[str, Any], **extra: Any) -> tuple[int, Any]:
+    return api.call("POST", "/dashboards/db", {"dashboard": dashboard, **extra})
