@@ -101,6 +101,21 @@ def test_sync_writes_secrets_only_in_secure_json_data(synced: Synced,
                                           for p in build_dir.rglob("*") if p.is_file())
 
 
+def test_a_secret_missing_in_grafana_is_written_again(synced: Synced) -> None:
+    emulator = synced.grafana.require_emulator()
+    assert synced.run("sync").exit_code == 0
+    del emulator.state.org(1).datasources["phoenix-loki"]["secureJsonFields"]["basicAuthPassword"]
+    plan = synced.run("diff")
+    assert plan.exit_code == 1
+    assert "secret basicAuthPassword is not set in Grafana" in plan.output
+    result = synced.run("sync")
+    assert result.exit_code == 0, result.output
+    assert "~ datasource phoenix-loki" in result.output and "1 to update" in result.output
+    assert emulator.state.org(1).datasources["phoenix-loki"]["secureJsonFields"] == {
+        "basicAuthPassword": True}
+    assert f"{RESOURCES} unchanged" in synced.run("sync").output
+
+
 def test_a_missing_secret_stops_before_any_write(synced: Synced) -> None:
     from click.testing import CliRunner
 

@@ -35,7 +35,8 @@ def normalize_datasource(body: JSON) -> JSON:
 class DatasourceHandler(Handler):
     """Datasources by uid. Sync records the content hash in jsonData (Grafana keeps unknown
     jsonData keys), so an edit in the UI shows as a hash that no longer matches. Secrets come
-    from the environment at write time and cannot be compared: --force rewrites them."""
+    from the environment at write time; their values cannot be compared (--force rewrites
+    them), only whether Grafana holds one."""
 
     kind = "datasource"
 
@@ -56,7 +57,8 @@ class DatasourceHandler(Handler):
         if remote is None:
             return self._needing_secrets(Change(resource, Action.CREATE, reason="new datasource"))
         found = remote.body
-        if remote.content_hash == resource.content_hash and not target.force:
+        unset = _unset_secrets(found, resource)
+        if remote.content_hash == resource.content_hash and not unset and not target.force:
             return Change(resource, Action.UNCHANGED, remote)
         if remote.recorded_hash is None:
             change = conflict_or(Action.UPDATE, resource, remote,
@@ -65,9 +67,12 @@ class DatasourceHandler(Handler):
             change = conflict_or(Action.UPDATE, resource, remote,
                                   "edited since phoenix-dash's last write", target)
         else:
-            change = Change(resource, Action.UPDATE, remote, "changed in code")
+            reason = ("changed in code" if remote.content_hash != resource.content_hash
+                      else "a secret is missing in Grafana")
+            change = Change(resource, Action.UPDATE, remote, reason)
         change.details = _datasource_changes(normalize_datasource(found),
                                              normalize_datasource(resource.desired or {}))
+        change.details += [f"secret {field} is not set in Grafana" for field in unset]
         return self._needing_secrets(change)
 
     @staticmethod
@@ -112,6 +117,13 @@ class DatasourceHandler(Handler):
             return None
         return Remote(found, found.get("version"), content_hash(normalize_datasource(found)),
                       (found.get("jsonData") or {}).get(HASH_KEY))
+
+
+def _unset_secrets(found: JSON, resource: Resource) -> list[str]:
+    """Secret fields the code sets that Grafana holds no value for. Values are write-only, so
+    a changed secret cannot be seen (--force rewrites it), but a missing one can."""
+    present = {key for key, isset in (found.get("secureJsonFields") or {}).items() if isset}
+    return sorted(set(resource.secrets) - present)
 
 
 def _datasource_changes(old: JSON, new: JSON) -> list[str]:
