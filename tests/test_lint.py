@@ -41,10 +41,20 @@ def test_broken_project_findings_point_at_python_lines(tmp_path: Path) -> None:
     assert found == expected("project/expected.txt")
 
 
-def test_broken_dashboard_json_findings_point_at_json_paths() -> None:
+def test_broken_dashboard_json_findings_point_at_json_lines_and_paths() -> None:
     found = lint_files([CORPUS / "broken-dashboard.json"], None, 15)
-    assert [f"{f.path} {f.rule}" for f in found] == expected("broken-dashboard.expected")
-    assert all(f.file.endswith("broken-dashboard.json") and f.line is None for f in found)
+    assert [f"{f.line} {f.path} {f.rule}" for f in found] == expected("broken-dashboard.expected")
+    assert all(f.file.endswith("broken-dashboard.json") for f in found)
+
+
+def test_a_dashboard_as_the_api_answers_it_gets_lines_too(tmp_path: Path) -> None:
+    source = (CORPUS / "broken-dashboard.json").read_text()
+    wrapped = tmp_path / "answer.json"
+    wrapped.write_text('{"meta": {"folderUid": "x"},\n "dashboard": ' + source + "}")
+    direct = lint_files([CORPUS / "broken-dashboard.json"], None, 15)
+    found = lint_files([wrapped], None, 15)
+    assert [(f.line, f.path, f.rule) for f in found] == [
+        ((f.line or 0) + 1, f.path, f.rule) for f in direct]  # one line further down
 
 
 def test_broken_alert_rules() -> None:
@@ -74,7 +84,8 @@ def test_github_format() -> None:
     result = run("lint", "--format", "github", "--json-file", str(CORPUS / "broken-dashboard.json"))
     lines = result.output.splitlines()
     assert lines and all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines)
-    assert any("title=panel/grid-overlap::panel 'B' overlaps panel 'A'" in line for line in lines)
+    assert any("line=20,title=panel/grid-overlap::panel 'B' overlaps panel 'A'" in line
+               for line in lines)
 
 
 def test_sarif_format() -> None:

@@ -7,11 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from grafana_api import Api
+from synced import Synced
 
 from conftest import require
 from grafana_schemas import SHARED, dashboard_errors, without_artefacts
 from phoenix_dash.config import DatasourceRef
 from phoenix_dash.modern import ModernizeContext, modernize_dashboard
+from phoenix_dash.sync.normalize import normalize_dashboard
 
 REALWORLD = SHARED / "realworld"
 FILES = sorted(REALWORLD.glob("*.json")) if REALWORLD.is_dir() else []
@@ -54,3 +57,23 @@ def _panels(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
     for row in dashboard.get("rows", []):
         found.extend(row.get("panels", []))
     return found
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_foreign_dashboard_pulled_back_from_grafana_is_the_same_and_lints(
+        path: Path, synced: Synced, api: Api) -> None:
+    """Imported by someone into Grafana, then adopted with `pull`: nothing changes on the way,
+    and lint reads the pulled file (findings, no crash)."""
+    original = json.loads(path.read_text())
+    original.pop("id", None)  # as Grafana's import does: a new dashboard
+    status, _ = api.call("POST", "/dashboards/db", {"dashboard": original, "overwrite": True})
+    assert status == 200
+    out = synced.root / "pulled"
+    pulled = synced.run("pull", "--uid", original["uid"], "--out", str(out))
+    assert pulled.exit_code == 0, pulled.output
+    (file,) = out.glob("*.json")
+    assert normalize_dashboard(json.loads(file.read_text())) == normalize_dashboard(original)
+    linted = synced.run("lint", "--format", "json", "--json-file", str(file))
+    assert linted.exit_code == 1
+    findings = json.loads(linted.output)["findings"]
+    assert findings and all(f["file"] == str(file) and f["line"] >= 1 for f in findings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from .context import (
     QueryCtx,
 )
 from .core import REGISTRY, Finding, LintRule, Severity, Subject
+from .json_lines import line_of, pointer_lines
 from .suppress import Suppression, apply
 
 JSON = dict[str, Any]
@@ -75,9 +76,14 @@ def lint_build(build: Build, config: Config) -> list[Finding]:
 
 def lint_files(paths: Sequence[Path], catalog: Catalog | None, scrape_seconds: float,
                suppressions: Sequence[Suppression] = ()) -> list[Finding]:
-    """Lint dashboards given as JSON files (exports, API answers, other tools' output)."""
-    dashboards = [(str(path), read_dashboard(path)) for path in paths]
-    return lint(dashboards, [], catalog, scrape_seconds, suppressions)
+    """Lint dashboards given as JSON files (exports, API answers, other tools' output);
+    findings name the line of the JSON value they are about."""
+    read = {str(path): read_dashboard(path) for path in paths}
+    findings = lint([(file, data) for file, (data, _) in read.items()], [], catalog,
+                    scrape_seconds, suppressions)
+    located = [replace(f, line=line_of(f.path, read[f.file][1])) if f.file in read and
+               f.line is None else f for f in findings]
+    return sorted(located, key=_order)
 
 
 def lint_json(dashboards: Sequence[tuple[str, JSON]], groups: Sequence[JSON] = (),
@@ -126,20 +132,25 @@ def _alert_subjects(project: Project, groups: Sequence[GroupInput]) -> Iterator[
                 yield Subject(query, group.file, query.path, uid, [stamp, group.group_stamp])
 
 
-def read_dashboard(path: Path) -> JSON:
+def read_dashboard(path: Path) -> tuple[JSON, dict[str, int]]:
+    """The dashboard in a JSON file, and the line of each of its values by pointer."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
     except FileNotFoundError:
         raise ConfigError("file not found", Location(str(path))) from None
     except json.JSONDecodeError as exc:
         raise ConfigError(f"invalid JSON: {exc.msg}", Location(str(path), exc.lineno)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read: {exc}", Location(str(path))) from None
+    lines = pointer_lines(text)
     if isinstance(data, dict) and isinstance(data.get("dashboard"), dict):
         data = data["dashboard"]  # the shape GET /api/dashboards/uid/{uid} answers
+        lines = {pointer.removeprefix("/dashboard"): line for pointer, line in lines.items()
+                 if pointer.startswith("/dashboard")}
     if not isinstance(data, dict) or not isinstance(data.get("panels", []), list):
         raise ConfigError("not a Grafana dashboard (an object with panels)", Location(str(path)))
-    return data
+    return data, lines
 
 
 def _dashboard_subjects(project: Project) -> Iterable[Subject]:
@@ -170,7 +181,11 @@ def finish(findings: list[Finding], suppressions: Iterable[Suppression]) -> list
             raise ConfigError(f"lint.suppress: unknown rule {suppression.rule!r}",
                               Location(suppression.file, suppression.line))
     kept = apply(findings, list(suppressions))
-    return sorted(kept, key=lambda f: (f.file, f.line or 0, f.path, -f.severity, f.rule))
+    return sorted(kept, key=_order)
+
+
+def _order(finding: Finding) -> tuple[str, int, str, int, str]:
+    return (finding.file, finding.line or 0, finding.path, -finding.severity, finding.rule)
 
 
 def failing(findings: Iterable[Finding], threshold: Severity) -> bool:
