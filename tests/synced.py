@@ -75,7 +75,7 @@ def writes(grafana: GrafanaTarget) -> int:
     return len(grafana.require_emulator().writes())
 
 
-def plan_now(synced: Synced) -> tuple[Any, Any, Any]:
+def plan_now(synced: Synced, force: bool = False) -> tuple[Any, Any, Any]:
     """(connection, plan, target): a sync's plan, to apply later."""
     from phoenix_dash.build import build_project
     from phoenix_dash.config import load_config
@@ -85,7 +85,7 @@ def plan_now(synced: Synced) -> tuple[Any, Any, Any]:
     from phoenix_dash.sync.target import make_target
 
     config = load_config(synced.config)
-    target = make_target(config, None)
+    target = make_target(config, None, force=force)
     connection = GrafanaConnection(settings_from(config.grafana, config.file, {}),
                                    Credentials("token", "test", token=synced.grafana.token))
     return connection, make_plan(connection, build_project(config), target, PlanOptions()), target

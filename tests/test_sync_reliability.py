@@ -29,19 +29,27 @@ def test_ui_edit_between_plan_and_apply_is_a_conflict(synced: Synced) -> None:
     assert not outcome.ok and outcome.detail.startswith("conflict: changed by someone else")
 
 
-def test_a_datasource_edit_between_plan_and_apply_is_a_conflict(synced: Synced) -> None:
+@pytest.mark.parametrize("force", [False, True], ids=["conflict", "forced"])
+def test_a_datasource_edit_between_plan_and_apply_is_a_conflict_unless_forced(
+        synced: Synced, force: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     from phoenix_dash.sync.applier import apply_plan
 
+    monkeypatch.setenv("LOKI_PASSWORD", LOKI_SECRET)  # --force rewrites every datasource
     emulator = synced.grafana.require_emulator()
     synced.run("sync")
     synced.edit("datasources.yaml", "url: http://prometheus:9090", "url: http://prometheus:9091")
-    connection, plan, target = plan_now(synced)
-    assert [c.resource.key for c in plan.changes if c.writes] == ["phoenix-prometheus"]
+    connection, plan, target = plan_now(synced, force)
+    assert "phoenix-prometheus" in [c.resource.key for c in plan.changes if c.writes]
     stored = emulator.state.org(1).datasources["phoenix-prometheus"]
     stored.update(url="http://someone:9090", version=stored["version"] + 1)  # saved in the UI
-    (outcome,) = apply_plan(connection, plan, target)
-    assert not outcome.ok and outcome.detail.startswith("conflict: changed by someone else")
-    assert emulator.state.org(1).datasources["phoenix-prometheus"]["url"] == "http://someone:9090"
+    outcomes = {o.change.resource.key: o for o in apply_plan(connection, plan, target)}
+    outcome = outcomes["phoenix-prometheus"]
+    url = emulator.state.org(1).datasources["phoenix-prometheus"]["url"]
+    if force:
+        assert outcome.ok and url == "http://prometheus:9091"
+    else:
+        assert not outcome.ok and outcome.detail.startswith("conflict: changed by someone else")
+        assert url == "http://someone:9090"
 
 
 @pytest.mark.parametrize("method, path", [

@@ -98,7 +98,7 @@ class DatasourceHandler(Handler):
         if change.action == Action.CREATE:
             conn.request("POST", "/datasources", json=body)
             return "created"
-        if change.remote is not None:
+        if change.remote is not None and not target.force:  # no version: Grafana overwrites
             body["version"] = change.remote.version
         conn.request("PUT", f"/datasources/uid/{uid}", json=body)
         return "updated"
