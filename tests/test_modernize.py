@@ -194,3 +194,17 @@ def test_input_is_not_modified() -> None:
     snapshot = repr(raw)
     modernize_dashboard(raw, CTX)
     assert repr(raw) == snapshot
+
+
+@pytest.mark.parametrize("panel_class", [G.BarGauge, G.GaugePanel])
+def test_modern_values_in_extra_json_win_over_grafanalibs_legacy_field_options(
+        panel_class: Any) -> None:
+    plain = render(panel_class(title="p", max=5, calc="max", format="bytes"))["panels"][0]
+    assert plain["fieldConfig"]["defaults"]["max"] == 5
+    assert plain["options"]["reduceOptions"]["calcs"] == ["max"]
+    explicit = render(panel_class(title="p", extraJson={
+        "fieldConfig": {"defaults": {"max": 1, "unit": "percentunit"}},
+        "options": {"reduceOptions": {"calcs": ["lastNotNull"]}}}))["panels"][0]
+    assert explicit["fieldConfig"]["defaults"]["max"] == 1
+    assert explicit["fieldConfig"]["defaults"]["unit"] == "percentunit"
+    assert explicit["options"]["reduceOptions"]["calcs"] == ["lastNotNull"]

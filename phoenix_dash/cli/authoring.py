@@ -1,4 +1,4 @@
-"""Commands about the project itself: build, test-alerts, lint."""
+"""Commands about the project itself: build, test-alerts, lint, adopt."""
 
 from __future__ import annotations
 
@@ -176,3 +176,28 @@ def _catalog_and_interval(config: Config | None) -> tuple[Catalog | None, float]
     if config.catalog_file is not None:
         catalog = load_catalog(config.catalog_file, config.display(config.catalog_file))
     return catalog, parse_duration(config.scrape_interval)
+
+
+@main.command()
+@click.argument("json_file", type=click.Path(dir_okay=False))
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Path to phoenix-dash.yaml (default: nearest one upwards).")
+@click.option("--out", type=click.Path(dir_okay=False),
+              help="Module to write (default: dashboards/<title>.py in the project).")
+@click.option("--force", is_flag=True, help="Replace the module if it exists.")
+def adopt(json_file: str, config_path: str | None, out: str | None, force: bool) -> None:
+    """Turn a dashboard's JSON (an export, or a file `pull` wrote) into a grafanalib module."""
+    from ..adopt import adopt_file
+    from ..build import modernize_context
+
+    try:
+        config = _config(config_path)
+        target, adopted = adopt_file(Path(json_file), modernize_context(config),
+                                     config.dashboards_dir, Path(out) if out else None, force)
+    except PhoenixDashError as exc:
+        _fail(exc)
+        return
+    click.echo(f"adopted {adopted.title!r} into {config.display(target)}")
+    if adopted.not_carried:
+        click.echo("not carried over (grafanalib has no place for them): "
+                   + ", ".join(adopted.not_carried))

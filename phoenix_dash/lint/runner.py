@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -12,6 +11,7 @@ from ..alerting.grafana import api_group
 from ..build import Build
 from ..catalog import Catalog
 from ..config import Config
+from ..dashboard_file import DashboardFile, read_dashboard
 from ..errors import ConfigError, Location
 from ..provenance import SOURCE_KEY
 from ..quantities import parse_duration
@@ -79,9 +79,10 @@ def lint_files(paths: Sequence[Path], catalog: Catalog | None, scrape_seconds: f
     """Lint dashboards given as JSON files (exports, API answers, other tools' output);
     findings name the line of the JSON value they are about."""
     read = {str(path): read_dashboard(path) for path in paths}
-    findings = lint([(file, data) for file, (data, _) in read.items()], [], catalog,
+    findings = lint([(name, file.data) for name, file in read.items()], [], catalog,
                     scrape_seconds, suppressions)
-    located = [replace(f, line=line_of(f.path, read[f.file][1])) if f.file in read and
+    lines = {name: _lines(file) for name, file in read.items()}
+    located = [replace(f, line=line_of(f.path, lines[f.file])) if f.file in lines and
                f.line is None else f for f in findings]
     return sorted(located, key=_order)
 
@@ -132,25 +133,11 @@ def _alert_subjects(project: Project, groups: Sequence[GroupInput]) -> Iterator[
                 yield Subject(query, group.file, query.path, uid, [stamp, group.group_stamp])
 
 
-def read_dashboard(path: Path) -> tuple[JSON, dict[str, int]]:
-    """The dashboard in a JSON file, and the line of each of its values by pointer."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text)
-    except FileNotFoundError:
-        raise ConfigError("file not found", Location(str(path))) from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"invalid JSON: {exc.msg}", Location(str(path), exc.lineno)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read: {exc}", Location(str(path))) from None
-    lines = pointer_lines(text)
-    if isinstance(data, dict) and isinstance(data.get("dashboard"), dict):
-        data = data["dashboard"]  # the shape GET /api/dashboards/uid/{uid} answers
-        lines = {pointer.removeprefix("/dashboard"): line for pointer, line in lines.items()
-                 if pointer.startswith("/dashboard")}
-    if not isinstance(data, dict) or not isinstance(data.get("panels", []), list):
-        raise ConfigError("not a Grafana dashboard (an object with panels)", Location(str(path)))
-    return data, lines
+def _lines(file: DashboardFile) -> dict[str, int]:
+    """Line of each value of the dashboard, by its pointer inside the dashboard."""
+    return {pointer.removeprefix(file.pointer): line
+            for pointer, line in pointer_lines(file.text).items()
+            if pointer.startswith(file.pointer)}
 
 
 def _dashboard_subjects(project: Project) -> Iterable[Subject]:

@@ -114,17 +114,18 @@ def _stat(panel: JSON) -> None:
 
 
 def _move_field_options(panel: JSON, legacy: JSON) -> None:
-    """grafanalib's gauge/bargauge put reduce options and display defaults in one legacy dict."""
+    """grafanalib's gauge/bargauge put reduce options and display defaults in one legacy dict.
+    A modern value already there (set through extraJson) wins over the legacy one."""
     defaults = field_defaults(panel)
     opts = options(panel)
     reduce = opts.setdefault("reduceOptions", {})
     if "calcs" in legacy:
-        reduce["calcs"] = legacy.pop("calcs")
+        reduce.setdefault("calcs", legacy.pop("calcs"))
     if "values" in legacy:
-        reduce["values"] = bool(legacy.pop("values"))
+        reduce.setdefault("values", bool(legacy.pop("values")))
     limit = legacy.pop("limit", None)
     if limit is not None:
-        reduce["limit"] = limit
+        reduce.setdefault("limit", limit)
     _reduce_options(opts)
     title = legacy.pop("title", None)
     if title:
@@ -132,7 +133,7 @@ def _move_field_options(panel: JSON, legacy: JSON) -> None:
     pop_keys(legacy, "override")
     for key in ("decimals", "max", "min", "unit", "links", "mappings"):
         if key in legacy:
-            defaults[key] = legacy.pop(key)
+            defaults.setdefault(key, legacy.pop(key))
     if "thresholds" in legacy:  # bargauge's legacy thresholds list
         steps = legacy.pop("thresholds")
         defaults.setdefault("thresholds", {"mode": "absolute", "steps": steps})

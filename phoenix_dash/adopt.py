@@ -1,0 +1,248 @@
+"""`adopt`: a dashboard's JSON (an export, or a file `pull` wrote) as a grafanalib module for
+dashboards/, so a dashboard made in the UI comes under code review like the others.
+
+The JSON is modernised first, then written as grafanalib calls for what grafanalib models
+(the dashboard, its variables, panels by type with their sizes, datasource and queries). What a
+panel holds beyond that goes into its ``extraJson``, computed as the difference between the
+modern panel and what grafanalib would write, so building the module gives the same panels
+back. Dashboard-level settings grafanalib has no place for are named in a comment."""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import grafanalib.core as gl
+
+from .dashboard_file import read_dashboard
+from .errors import ConfigError, Location
+from .loader import to_plain
+from .modern import ModernizeContext, modernize_dashboard
+from .modern.common import JSON
+
+# Grafana panel type -> grafanalib class; other types stay plain dicts.
+PANEL_CLASSES = {
+    "timeseries": "TimeSeries", "stat": "Stat", "gauge": "GaugePanel", "bargauge": "BarGauge",
+    "table": "Table", "text": "Text", "heatmap": "Heatmap", "logs": "Logs",
+    "piechart": "PieChartv2", "barchart": "BarChart", "state-timeline": "StateTimeline",
+    "histogram": "Histogram", "news": "News", "dashlist": "DashboardList",
+}
+# What the generated call passes itself; never repeated in extraJson.
+OWNED_PANEL_KEYS = frozenset({"type", "title", "description", "datasource", "gridPos",
+                              "targets", "id", "panels", "collapsed"})
+TARGET_FIELDS = {"expr": "expr", "legendFormat": "legendFormat", "refId": "refId",
+                 "instant": "instant", "interval": "interval", "format": "format",
+                 "hide": "hide", "datasource": "datasource"}
+TEMPLATE_FIELDS = {"name": "name", "query": "query", "type": "type", "datasource": "dataSource",
+                   "label": "label", "multi": "multi", "includeAll": "includeAll",
+                   "allValue": "allValue", "refresh": "refresh", "hide": "hide",
+                   "regex": "regex", "sort": "sort"}
+DASHBOARD_FIELDS = ("uid", "title", "description", "tags", "timezone", "refresh",
+                    "graphTooltip", "editable")
+# Keys grafanalib or the modern layer rebuild: not worth a comment.
+REBUILT_DASHBOARD_KEYS = frozenset({"id", "version", "schemaVersion", "panels", "templating",
+                                    "annotations", "links", "time", "timepicker", "iteration"})
+REBUILT_VARIABLE_KEYS = frozenset({"current", "options", "definition"})
+
+
+@dataclass
+class Call:
+    """A grafanalib constructor call in the generated code."""
+
+    name: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Adopted:
+    title: str
+    source: str  # the module's text
+    not_carried: list[str]  # dashboard and variable settings left out, as "key.path"
+
+
+def adopt_file(source: Path, ctx: ModernizeContext, directory: Path, out: Path | None = None,
+               overwrite: bool = False) -> tuple[Path, Adopted]:
+    """Write the module for the dashboard in ``source`` (whole, or not at all) to ``out``,
+    by default ``directory``/<title in snake case>.py. Returns where it went."""
+    adopted = adopt(read_dashboard(source).data, ctx, source.name)
+    out = out or directory / f"{_module_name(adopted.title)}.py"
+    if out.exists() and not overwrite:
+        raise ConfigError("already exists (--force replaces it)", Location(str(out)))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    partial.write_text(adopted.source, encoding="utf-8")
+    os.replace(partial, out)
+    return out, adopted
+
+
+def _module_name(title: str) -> str:
+    words = re.findall(r"[a-z0-9]+", title.lower())
+    return "_".join(words)[:60] or "adopted"
+
+
+def adopt(dashboard: JSON, ctx: ModernizeContext, origin: str) -> Adopted:
+    modern = modernize_dashboard(dashboard, ctx)
+    not_carried: list[str] = []
+    kwargs: dict[str, Any] = {key: modern[key] for key in DASHBOARD_FIELDS if key in modern}
+    if modern.get("time"):
+        kwargs["time"] = Call("Time", {"start": modern["time"].get("from", "now-6h"),
+                                       "end": modern["time"].get("to", "now")})
+    picker = modern.get("timepicker") or {}
+    if picker.get("refresh_intervals") or picker.get("nowDelay") or picker.get("hidden"):
+        kwargs["timePicker"] = Call("TimePicker", {
+            "refreshIntervals": picker.get("refresh_intervals") or [],
+            "timeOptions": [],  # Grafana 12 no longer reads them
+            **({"nowDelay": picker["nowDelay"]} if picker.get("nowDelay") else {}),
+            **({"hidden": True} if picker.get("hidden") else {})})
+    if modern.get("links"):
+        kwargs["links"] = modern["links"]
+    annotations = (modern.get("annotations") or {}).get("list") or []
+    if annotations:
+        kwargs["annotations"] = Call("Annotations", {"list": annotations})
+    kwargs["templating"] = Call("Templating", {"list": [
+        _variable(v, not_carried) for v in (modern.get("templating") or {}).get("list", [])]})
+    kwargs["panels"] = [_panel(p) for p in modern.get("panels", [])]
+    not_carried += sorted(key for key in modern
+                          if key not in DASHBOARD_FIELDS and key not in REBUILT_DASHBOARD_KEYS)
+    return Adopted(str(modern.get("title", "")),
+                   _module(Call("Dashboard", kwargs), origin, not_carried), not_carried)
+
+
+def _variable(variable: JSON, not_carried: list[str]) -> Call:
+    kwargs = {arg: variable[key] for key, arg in TEMPLATE_FIELDS.items() if key in variable}
+    current = variable.get("current") or {}
+    if isinstance(current.get("value"), str) and current["value"]:
+        kwargs["default"] = current["value"]
+    not_carried += [f"templating.{variable.get('name')}.{key}" for key in sorted(variable)
+                    if key not in TEMPLATE_FIELDS and key not in REBUILT_VARIABLE_KEYS]
+    return Call("Template", kwargs)
+
+
+def _panel(panel: JSON) -> Call | JSON:
+    if panel.get("type") == "row":
+        return Call("RowPanel", {"title": panel.get("title", ""), "id": panel.get("id"),
+                                 "collapsed": bool(panel.get("collapsed")),
+                                 "gridPos": _grid(panel),
+                                 "panels": [_panel(p) for p in panel.get("panels", [])]})
+    name = PANEL_CLASSES.get(str(panel.get("type")))
+    if name is None:
+        return panel  # no grafanalib class: as JSON
+    kwargs: dict[str, Any] = {"title": panel.get("title", "")}
+    if panel.get("id") is not None:  # kept: links and alert rules may point at it
+        kwargs["id"] = panel["id"]
+    if "description" in panel:
+        kwargs["description"] = panel["description"]
+    if panel.get("datasource") is not None:
+        kwargs["dataSource"] = panel["datasource"]
+    kwargs["gridPos"] = _grid(panel)
+    kwargs["targets"] = [_target(t, panel.get("datasource")) for t in panel.get("targets") or []]
+    written = to_plain(_instantiate(Call(name, kwargs)))
+    extra = _difference(panel, written, OWNED_PANEL_KEYS)
+    if extra:
+        kwargs["extraJson"] = extra
+    return Call(name, kwargs)
+
+
+def _grid(panel: JSON) -> Call:
+    grid = panel.get("gridPos") or {}
+    return Call("GridPos", {key: grid.get(key, 0) for key in ("h", "w", "x", "y")})
+
+
+def _target(target: JSON, panel_datasource: Any) -> Call | JSON:
+    """A Target for a Prometheus-style query. What the build derives again is left out: the
+    panel's datasource, ``range`` as the opposite of ``instant``, and the editor mode."""
+    target = {k: v for k, v in target.items() if k != "editorMode"}
+    if target.get("datasource") == panel_datasource:
+        target.pop("datasource")
+    if target.get("range") == (not target.get("instant")):
+        target.pop("range")
+    if set(target) - set(TARGET_FIELDS) or "expr" not in target:
+        return target  # not a query grafanalib's Target models: as JSON
+    return Call("Target", {arg: target[key] for key, arg in TARGET_FIELDS.items()
+                           if key in target})
+
+
+def _difference(want: JSON, have: JSON, skip: frozenset[str] = frozenset()) -> JSON:
+    """The smallest dict that, deep-merged into ``have`` as grafanalib merges extraJson,
+    makes each key of ``want`` equal."""
+    out: JSON = {}
+    for key, value in want.items():
+        if key in skip or have.get(key) == value:
+            continue
+        if isinstance(value, dict) and isinstance(have.get(key), dict):
+            nested = _difference(value, have[key])
+            if nested:
+                out[key] = nested
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _instantiate(value: Any) -> Any:
+    """The grafanalib objects a Call tree stands for."""
+    if isinstance(value, Call):
+        return getattr(gl, value.name)(**{k: _instantiate(v) for k, v in value.kwargs.items()})
+    if isinstance(value, list):
+        return [_instantiate(v) for v in value]
+    return value
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+INDENT = "    "
+WIDTH = 96
+IDENTIFIER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _module(dashboard: Call, origin: str, not_carried: list[str]) -> str:
+    names = sorted(_call_names(dashboard))
+    lines = [f'"""Adopted from {origin} by `phoenix-dash adopt`.', "",
+             "Review it like any dashboard module: give panels descriptions and units, and move",
+             'what extraJson carries into grafanalib attributes where grafanalib has them."""',
+             ""]
+    if not_carried:
+        lines += ["# Not carried over (grafanalib has no place for them): "
+                  + ", ".join(not_carried), ""]
+    lines += ["from grafanalib.core import (", *[f"{INDENT}{n}," for n in names], ")", "",
+              f"dashboard = {_render(dashboard, 0)}", ""]
+    return "\n".join(lines)
+
+
+def _call_names(value: Any) -> set[str]:
+    if isinstance(value, Call):
+        return {value.name}.union(*(_call_names(v) for v in value.kwargs.values()))
+    if isinstance(value, list):
+        return set().union(*(_call_names(v) for v in value))
+    return set()
+
+
+def _render(value: Any, depth: int) -> str:
+    flat = _flat(value)
+    if len(flat) + depth * len(INDENT) <= WIDTH:
+        return flat
+    pad, inner = INDENT * depth, INDENT * (depth + 1)
+    if isinstance(value, Call):
+        args = [f"{inner}{k}={_render(v, depth + 1)}," for k, v in value.kwargs.items()]
+        return f"{value.name}(\n" + "\n".join(args) + f"\n{pad})"
+    if isinstance(value, dict):
+        items = [f"{inner}{k!r}: {_render(v, depth + 1)}," for k, v in value.items()]
+        return "{\n" + "\n".join(items) + f"\n{pad}}}"
+    if isinstance(value, list):
+        items = [f"{inner}{_render(v, depth + 1)}," for v in value]
+        return "[\n" + "\n".join(items) + f"\n{pad}]"
+    return repr(value)  # a long string: one line is still valid Python
+
+
+def _flat(value: Any) -> str:
+    """``value`` as Python source on one line."""
+    if isinstance(value, Call):
+        return f"{value.name}({', '.join(f'{k}={_flat(v)}' for k, v in value.kwargs.items())})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_flat(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flat(v) for v in value) + "]"
+    return repr(value)

@@ -1,0 +1,37 @@
+"""Reading a dashboard from a JSON file: an export, a file `pull` wrote, or the answer of
+Grafana's GET /api/dashboards/uid/{uid} (the dashboard under "dashboard")."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ConfigError, Location
+from .modern.common import JSON
+
+
+@dataclass(frozen=True)
+class DashboardFile:
+    data: JSON  # the dashboard itself
+    text: str  # the whole file
+    pointer: str  # where the dashboard sits in the file: "" or "/dashboard"
+
+
+def read_dashboard(path: Path) -> DashboardFile:
+    """Bad input is a one-line ConfigError naming the file (and line, for invalid JSON)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
+    except FileNotFoundError:
+        raise ConfigError("file not found", Location(str(path))) from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"invalid JSON: {exc.msg}", Location(str(path), exc.lineno)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", Location(str(path))) from None
+    pointer = ""
+    if isinstance(data, dict) and isinstance(data.get("dashboard"), dict):
+        data, pointer = data["dashboard"], "/dashboard"
+    if not isinstance(data, dict) or not isinstance(data.get("panels", []), list):
+        raise ConfigError("not a Grafana dashboard (an object with panels)", Location(str(path)))
+    return DashboardFile(data, text, pointer)

@@ -1,0 +1,112 @@
+"""`phoenix-dash adopt`: a dashboard's JSON becomes a grafanalib module that builds back to the
+same dashboard."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from conftest import Project
+from grafana_schemas import SHARED
+from phoenix_dash.build import build_project, modernize_context
+from phoenix_dash.cli import main
+from phoenix_dash.config import load_config
+from phoenix_dash.modern import modernize_dashboard
+
+REALWORLD = sorted((SHARED / "realworld").glob("*.json"))
+CONFIG = ("version: 1\ndatasources:\n  prometheus: {type: prometheus, uid: prom}\n"
+          "default_datasource: prometheus\n")
+# A variable's current selection and editor text: Grafana rebuilds them; adopt leaves them out.
+VARIABLE_STATE = {"current", "definition"}
+INSTANCE_KEYS = {"id", "version", "iteration"}  # the Grafana instance's, not the dashboard's
+
+
+def lost_or_changed(original: Any, built: Any, path: str = "") -> list[str]:
+    """Where ``built`` lacks or changes something of ``original``. Keys only ``built`` has
+    are grafanalib's spelled-out defaults, which Grafana assumes anyway."""
+    if isinstance(original, dict) and isinstance(built, dict):
+        return [problem for key, value in original.items()
+                for problem in ([f"{path}/{key}: lost"] if key not in built else
+                                lost_or_changed(value, built[key], f"{path}/{key}"))]
+    if isinstance(original, list) and isinstance(built, list) and len(original) == len(built):
+        return [problem for index, (a, b) in enumerate(zip(original, built, strict=True))
+                for problem in lost_or_changed(a, b, f"{path}/{index}")]
+    return [] if original == built else [f"{path}: {original!r} became {built!r}"]
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def adopting(project: Project) -> Project:
+    project.write("phoenix-dash.yaml", CONFIG)
+    return project
+
+
+@pytest.mark.parametrize("path", REALWORLD, ids=lambda p: p.stem)
+def test_an_adopted_dashboard_builds_back_to_the_same_dashboard(path: Path,
+                                                                 adopting: Project) -> None:
+    config_file = adopting.root / "phoenix-dash.yaml"
+    result = run("adopt", str(path), "--config", str(config_file))
+    assert result.exit_code == 0, result.output
+    config = load_config(config_file)
+    (built,) = build_project(config, with_sources=False).dashboards
+    modern = modernize_dashboard(json.loads(path.read_text()), modernize_context(config))
+    reported = result.output.partition("not carried over")[2]
+    problems = []
+    for problem in lost_or_changed(modern, built.json):
+        parts = problem.split(":")[0].split("/")
+        if parts[1] in INSTANCE_KEYS or parts[1] in reported or \
+                (parts[1] == "templating" and parts[4:5] and parts[4] in VARIABLE_STATE):
+            continue
+        problems.append(problem)
+    assert problems == []
+    assert len(built.json["panels"]) == len(modern["panels"])
+
+
+def test_the_module_is_grafanalib_code_with_the_rest_in_extra_json(adopting: Project) -> None:
+    source = SHARED / "realworld" / "kube-prometheus-nodes.json"
+    run("adopt", str(source), "--config", str(adopting.root / "phoenix-dash.yaml"))
+    (module,) = (adopting.root / "dashboards").glob("*.py")
+    assert module.name == "node_exporter_nodes.py"
+    text = module.read_text()
+    compile(text, str(module), "exec")
+    for call in ("Dashboard(", "Template(", "RowPanel(", "TimeSeries(", "GridPos(", "Target(",
+                 "extraJson="):
+        assert call in text
+    imported = text.split("from grafanalib.core import (")[1].split(")")[0].split()
+    assert all(text.count(name.rstrip(",") + "(") >= 1 for name in imported)
+    lint = run("lint", "--format", "json", "--config", str(adopting.root / "phoenix-dash.yaml"))
+    findings = json.loads(lint.output)["findings"]
+    assert findings and all(f["file"] == "dashboards/node_exporter_nodes.py" and f["line"]
+                            for f in findings if f["file"].endswith(".py"))
+
+
+def test_an_existing_module_is_kept_unless_forced(adopting: Project) -> None:
+    source = str(SHARED / "realworld" / "kube-prometheus-nodes.json")
+    config = str(adopting.root / "phoenix-dash.yaml")
+    module = adopting.root / "dashboards" / "mine.py"
+    module.parent.mkdir(exist_ok=True)
+    module.write_text("# my work\n")
+    refused = run("adopt", source, "--out", str(module), "--config", config)
+    assert refused.exit_code == 2
+    assert refused.output.strip() == f"error: {module}: already exists (--force replaces it)"
+    assert module.read_text() == "# my work\n"
+    assert run("adopt", source, "--out", str(module), "--config", config, "--force").exit_code == 0
+    assert "TimeSeries(" in module.read_text()
+
+
+def test_bad_json_is_one_line_and_writes_nothing(adopting: Project) -> None:
+    broken = adopting.root / "broken.json"
+    broken.write_text('{\n  "title": "x",\n  "panels": [\n}\n')
+    result = run("adopt", str(broken), "--config", str(adopting.root / "phoenix-dash.yaml"))
+    assert result.exit_code == 2
+    assert result.output.startswith(f"error: {broken}:4: invalid JSON")
+    assert len(result.output.splitlines()) == 1
+    assert not (adopting.root / "dashboards").exists() or \
+        not list((adopting.root / "dashboards").iterdir())
