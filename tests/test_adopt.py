@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from grafana_api import Api
+from synced import RESOURCES, Synced
 
 from conftest import Project
 from grafana_schemas import SHARED
@@ -110,3 +112,18 @@ def test_bad_json_is_one_line_and_writes_nothing(adopting: Project) -> None:
     assert len(result.output.splitlines()) == 1
     assert not (adopting.root / "dashboards").exists() or \
         not list((adopting.root / "dashboards").iterdir())
+
+
+def test_pull_adopt_sync_takes_over_a_dashboard_made_in_the_ui(synced: Synced, api: Api) -> None:
+    made_in_ui = json.loads((SHARED / "realworld" / "kube-prometheus-nodes.json").read_text())
+    assert api.call("POST", "/dashboards/db", {"dashboard": made_in_ui})[0] == 200
+    uid = made_in_ui["uid"]
+    assert synced.run("pull", "--uid", uid, "--out", str(synced.root / "pulled")).exit_code == 0
+    adopted = synced.run("adopt", str(synced.root / "pulled" / f"{uid}.json"))
+    assert adopted.exit_code == 0, adopted.output
+    first = synced.run("sync")
+    assert first.exit_code == 1  # not phoenix-dash's yet: someone else's work is not overwritten
+    assert f"CONFLICT dashboard {uid}" in first.output and "not by phoenix-dash" in first.output
+    taken = synced.run("sync", "--only", uid, "--force")
+    assert taken.exit_code == 0, taken.output
+    assert f"{RESOURCES + 1} unchanged" in synced.run("sync").output
