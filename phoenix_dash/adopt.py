@@ -12,7 +12,8 @@ from __future__ import annotations
 import copy
 import os
 import re
-from dataclasses import dataclass, field
+import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from .errors import ConfigError, Location
 from .loader import to_plain
 from .modern import ModernizeContext, modernize_dashboard
 from .modern.common import JSON
+from .pysource import WIDTH, Call, call_names, render
 
 # Grafana panel type -> grafanalib class; other types stay plain dicts.
 PANEL_CLASSES = {
@@ -47,14 +49,6 @@ DASHBOARD_FIELDS = ("uid", "title", "description", "tags", "timezone", "refresh"
 REBUILT_DASHBOARD_KEYS = frozenset({"id", "version", "schemaVersion", "panels", "templating",
                                     "annotations", "links", "time", "timepicker", "iteration"})
 REBUILT_VARIABLE_KEYS = frozenset({"current", "options", "definition"})
-
-
-@dataclass
-class Call:
-    """A grafanalib constructor call in the generated code."""
-
-    name: str
-    kwargs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -191,58 +185,16 @@ def _instantiate(value: Any) -> Any:
     return value
 
 
-# --- rendering ------------------------------------------------------------------------------
-
-INDENT = "    "
-WIDTH = 96
-IDENTIFIER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
 def _module(dashboard: Call, origin: str, not_carried: list[str]) -> str:
-    names = sorted(_call_names(dashboard))
     lines = [f'"""Adopted from {origin} by `phoenix-dash adopt`.', "",
              "Review it like any dashboard module: give panels descriptions and units, and move",
              'what extraJson carries into grafanalib attributes where grafanalib has them."""',
              ""]
     if not_carried:
-        lines += ["# Not carried over (grafanalib has no place for them): "
-                  + ", ".join(not_carried), ""]
-    lines += ["from grafanalib.core import (", *[f"{INDENT}{n}," for n in names], ")", "",
-              f"dashboard = {_render(dashboard, 0)}", ""]
+        note = f"Not carried over (grafanalib has no place for them): {', '.join(not_carried)}."
+        lines += [*textwrap.wrap(note, WIDTH - 2, initial_indent="# ", subsequent_indent="# "),
+                  ""]
+    imports = [f"    {name}," for name in sorted(call_names(dashboard))]
+    lines += ["from grafanalib.core import (", *imports, ")", "",
+              f"dashboard = {render(dashboard, 0, len('dashboard = '))}", ""]
     return "\n".join(lines)
-
-
-def _call_names(value: Any) -> set[str]:
-    if isinstance(value, Call):
-        return {value.name}.union(*(_call_names(v) for v in value.kwargs.values()))
-    if isinstance(value, list):
-        return set().union(*(_call_names(v) for v in value))
-    return set()
-
-
-def _render(value: Any, depth: int) -> str:
-    flat = _flat(value)
-    if len(flat) + depth * len(INDENT) <= WIDTH:
-        return flat
-    pad, inner = INDENT * depth, INDENT * (depth + 1)
-    if isinstance(value, Call):
-        args = [f"{inner}{k}={_render(v, depth + 1)}," for k, v in value.kwargs.items()]
-        return f"{value.name}(\n" + "\n".join(args) + f"\n{pad})"
-    if isinstance(value, dict):
-        items = [f"{inner}{k!r}: {_render(v, depth + 1)}," for k, v in value.items()]
-        return "{\n" + "\n".join(items) + f"\n{pad}}}"
-    if isinstance(value, list):
-        items = [f"{inner}{_render(v, depth + 1)}," for v in value]
-        return "[\n" + "\n".join(items) + f"\n{pad}]"
-    return repr(value)  # a long string: one line is still valid Python
-
-
-def _flat(value: Any) -> str:
-    """``value`` as Python source on one line."""
-    if isinstance(value, Call):
-        return f"{value.name}({', '.join(f'{k}={_flat(v)}' for k, v in value.kwargs.items())})"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k!r}: {_flat(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_flat(v) for v in value) + "]"
-    return repr(value)

@@ -18,6 +18,7 @@ from phoenix_dash.build import build_project, modernize_context
 from phoenix_dash.cli import main
 from phoenix_dash.config import load_config
 from phoenix_dash.modern import modernize_dashboard
+from phoenix_dash.pysource import Call, call_names, render
 
 REALWORLD = sorted((SHARED / "realworld").glob("*.json"))
 CONFIG = ("version: 1\ndatasources:\n  prometheus: {type: prometheus, uid: prom}\n"
@@ -78,6 +79,7 @@ def test_the_module_is_grafanalib_code_with_the_rest_in_extra_json(adopting: Pro
     assert module.name == "node_exporter_nodes.py"
     text = module.read_text()
     compile(text, str(module), "exec")
+    assert text.isascii() and max(len(line) for line in text.splitlines()) <= 100  # ruff-clean
     for call in ("Dashboard(", "Template(", "RowPanel(", "TimeSeries(", "GridPos(", "Target(",
                  "extraJson="):
         assert call in text
@@ -127,3 +129,24 @@ def test_pull_adopt_sync_takes_over_a_dashboard_made_in_the_ui(synced: Synced, a
     taken = synced.run("sync", "--only", uid, "--force")
     assert taken.exit_code == 0, taken.output
     assert f"{RESOURCES + 1} unchanged" in synced.run("sync").output
+
+
+@pytest.mark.parametrize("value", [
+    "x" * 500,
+    'sum(rate(node_cpu_seconds_total{mode="idle"}[5m])) ' * 6,
+    "caf\u00e9 \u2013 \"quoted\" 'single' back\\slash\nnewline " * 5,
+    {"a" * 50: ["b" * 60, {"c": "d" * 90}], "n": [1, 2.5, None, True]},
+    Call("Outer", {"inner": Call("Inner", {"text": "y" * 300}), "items": list(range(40))}),
+])
+def test_rendered_source_is_the_same_value_within_the_width(value: Any) -> None:
+    source = render(value, 2, 10)  # after 8 spaces of indent and 10 characters
+    first, *rest = source.splitlines()
+    assert source.isascii() and len(first) <= 100 - 8 - 10
+    assert all(len(line) <= 100 for line in rest)
+
+    class Recorder:
+        def __getattr__(self, name: str) -> Any:
+            return lambda **kwargs: Call(name, kwargs)
+
+    namespace = {name: getattr(Recorder(), name) for name in call_names(value)}
+    assert eval(source, namespace) == value
