@@ -19,11 +19,11 @@ from typing import Any
 
 import grafanalib.core as gl
 
-from .dashboard_file import read_dashboard
+from .dashboard_file import read_dashboard, stamped
 from .errors import ConfigError, Location
 from .loader import to_plain
 from .modern import ModernizeContext, modernize_dashboard
-from .modern.common import JSON
+from .modern.common import JSON, strip_sources
 from .pysource import WIDTH, Call, call_names, render
 
 # Grafana panel type -> grafanalib class; other types stay plain dicts.
@@ -62,7 +62,7 @@ def adopt_file(source: Path, ctx: ModernizeContext, directory: Path, out: Path |
                overwrite: bool = False) -> tuple[Path, Adopted]:
     """Write the module for the dashboard in ``source`` (whole, or not at all) to ``out``,
     by default ``directory``/<title in snake case>.py. Returns where it went."""
-    adopted = adopt(read_dashboard(source).data, ctx, source.name)
+    adopted = adopt(stamped(read_dashboard(source), str(source)), ctx, source.name)
     out = out or directory / f"{_module_name(adopted.title)}.py"
     if out.exists() and not overwrite:
         raise ConfigError("already exists (--force replaces it)", Location(str(out)))
@@ -79,7 +79,9 @@ def _module_name(title: str) -> str:
 
 
 def adopt(dashboard: JSON, ctx: ModernizeContext, origin: str) -> Adopted:
-    modern = modernize_dashboard(dashboard, ctx)
+    """``dashboard`` may carry provenance stamps (see dashboard_file.stamped): errors then
+    name its file and line; the module never contains them."""
+    modern = strip_sources(modernize_dashboard(dashboard, ctx))
     not_carried: list[str] = []
     kwargs: dict[str, Any] = {key: modern[key] for key in DASHBOARD_FIELDS if key in modern}
     if modern.get("time"):

@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import ConfigError, Location
+from .json_lines import pointer_lines
 from .modern.common import JSON
+from .provenance import SOURCE_KEY
 
 
 @dataclass(frozen=True)
@@ -35,3 +38,22 @@ def read_dashboard(path: Path) -> DashboardFile:
     if not isinstance(data, dict) or not isinstance(data.get("panels", []), list):
         raise ConfigError("not a Grafana dashboard (an object with panels)", Location(str(path)))
     return DashboardFile(data, text, pointer)
+
+
+def stamped(file: DashboardFile, display: str) -> JSON:
+    """A copy of the dashboard with every object stamped with its line in the file, as
+    Python-built JSON is with its source line: errors then point into the file."""
+    lines = pointer_lines(file.text)
+
+    def stamp(value: Any, pointer: str) -> Any:
+        if isinstance(value, dict):
+            out = {key: stamp(item, f"{pointer}/{key}") for key, item in value.items()}
+            if pointer in lines:
+                out[SOURCE_KEY] = f"{display}:{lines[pointer]}"
+            return out
+        if isinstance(value, list):
+            return [stamp(item, f"{pointer}/{index}") for index, item in enumerate(value)]
+        return value
+
+    result: JSON = stamp(file.data, file.pointer)
+    return result

@@ -150,3 +150,19 @@ def test_rendered_source_is_the_same_value_within_the_width(value: Any) -> None:
 
     namespace = {name: getattr(Recorder(), name) for name in call_names(value)}
     assert eval(source, namespace) == value
+
+
+def test_a_problem_in_the_json_is_reported_at_its_line(adopting: Project) -> None:
+    legacy = adopting.root / "legacy.json"
+    legacy.write_text('{"title": "Old", "uid": "old", "schemaVersion": 16, "panels": [\n'
+                      '  {"type": "graph", "title": "CPU", "datasource": "MyProm",\n'
+                      '   "targets": [{"expr": "rate(cpu_seconds_total[5m])"}]}]}\n')
+    result = run("adopt", str(legacy), "--config", str(adopting.root / "phoenix-dash.yaml"))
+    assert result.exit_code == 2
+    assert result.output.startswith(f"error: {legacy}:2: panel 'CPU': unknown datasource "
+                                    "'MyProm'")
+    adopting.write("phoenix-dash.yaml", CONFIG.replace(  # map the foreign name
+        "datasources:\n", "datasources:\n  MyProm: {type: prometheus, uid: prom}\n"))
+    fixed = run("adopt", str(legacy), "--config", str(adopting.root / "phoenix-dash.yaml"))
+    assert fixed.exit_code == 0, fixed.output
+    assert "TimeSeries(" in (adopting.root / "dashboards" / "old.py").read_text()

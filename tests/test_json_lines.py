@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from grafana_schemas import SHARED
-from phoenix_dash.lint.json_lines import line_of, pointer_lines
+from phoenix_dash.json_lines import line_of, pointer_lines
 
 
 def test_members_and_items_get_the_line_where_they_start() -> None:

@@ -13,6 +13,7 @@ from ..catalog import Catalog
 from ..config import Config
 from ..dashboard_file import DashboardFile, read_dashboard
 from ..errors import ConfigError, Location
+from ..json_lines import line_of, pointer_lines
 from ..provenance import SOURCE_KEY
 from ..quantities import parse_duration
 from . import rules as _rules  # noqa: F401 - registers the rules
@@ -26,7 +27,6 @@ from .context import (
     QueryCtx,
 )
 from .core import REGISTRY, Finding, LintRule, Severity, Subject
-from .json_lines import line_of, pointer_lines
 from .suppress import Suppression, apply
 
 JSON = dict[str, Any]

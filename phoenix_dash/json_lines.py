@@ -1,8 +1,8 @@
-"""Line numbers in a JSON text, by the pointer lint findings use (``/panels/3/targets/0``).
+"""Line numbers in a JSON text, by JSON pointer (``/panels/3/targets/0``).
 
 The json module parses without positions; so that findings in a JSON file name a line (for
-editors, GitHub annotations and SARIF), this walks the text once more, recording where each
-member and item starts."""
+editors, GitHub annotations and SARIF), and errors about a JSON file can too, this walks the
+text once more, recording where each member and item starts."""
 
 from __future__ import annotations
 
