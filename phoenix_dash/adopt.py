@@ -13,6 +13,7 @@ import copy
 import os
 import re
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,19 +59,29 @@ class Adopted:
     not_carried: list[str]  # dashboard and variable settings left out, as "key.path"
 
 
-def adopt_file(source: Path, ctx: ModernizeContext, directory: Path, out: Path | None = None,
-               overwrite: bool = False) -> tuple[Path, Adopted]:
-    """Write the module for the dashboard in ``source`` (whole, or not at all) to ``out``,
-    by default ``directory``/<title in snake case>.py. Returns where it went."""
-    adopted = adopt(stamped(read_dashboard(source), str(source)), ctx, source.name)
-    out = out or directory / f"{_module_name(adopted.title)}.py"
-    if out.exists() and not overwrite:
-        raise ConfigError("already exists (--force replaces it)", Location(str(out)))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(out.name + ".partial")
-    partial.write_text(adopted.source, encoding="utf-8")
-    os.replace(partial, out)
-    return out, adopted
+def adopt_files(sources: Sequence[Path], ctx: ModernizeContext, directory: Path,
+                out: Path | None = None, overwrite: bool = False) -> list[tuple[Path, Adopted]]:
+    """A module for each dashboard in ``sources``: ``out`` for a single one, else
+    ``directory``/<title in snake case>.py. All are made before any is written, so a bad
+    file (or a module that exists, without ``overwrite``) writes nothing."""
+    if out is not None and len(sources) != 1:
+        raise ConfigError("--out takes a single JSON file")
+    planned: dict[Path, Adopted] = {}
+    for source in sources:
+        adopted = adopt(stamped(read_dashboard(source), str(source)), ctx, source.name)
+        target = out or directory / f"{_module_name(adopted.title)}.py"
+        if target in planned:
+            raise ConfigError(f"would also be written for {planned[target].title!r} (same "
+                              "title); adopt it alone with --out", Location(str(source)))
+        if target.exists() and not overwrite:
+            raise ConfigError("already exists (--force replaces it)", Location(str(target)))
+        planned[target] = adopted
+    for target, adopted in planned.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        partial.write_text(adopted.source, encoding="utf-8")
+        os.replace(partial, target)  # never a half-written module
+    return list(planned.items())
 
 
 def _module_name(title: str) -> str:

@@ -112,8 +112,7 @@ def test_bad_json_is_one_line_and_writes_nothing(adopting: Project) -> None:
     assert result.exit_code == 2
     assert result.output.startswith(f"error: {broken}:4: invalid JSON")
     assert len(result.output.splitlines()) == 1
-    assert not (adopting.root / "dashboards").exists() or \
-        not list((adopting.root / "dashboards").iterdir())
+    assert not list(adopting.root.rglob("*.py"))
 
 
 def test_pull_adopt_sync_takes_over_a_dashboard_made_in_the_ui(synced: Synced, api: Api) -> None:
@@ -166,3 +165,21 @@ def test_a_problem_in_the_json_is_reported_at_its_line(adopting: Project) -> Non
     fixed = run("adopt", str(legacy), "--config", str(adopting.root / "phoenix-dash.yaml"))
     assert fixed.exit_code == 0, fixed.output
     assert "TimeSeries(" in (adopting.root / "dashboards" / "old.py").read_text()
+
+
+def test_several_files_at_once_all_or_nothing(adopting: Project) -> None:
+    config = str(adopting.root / "phoenix-dash.yaml")
+    broken = adopting.root / "broken.json"
+    broken.write_text('{"title": "x", "panels": 3}\n')
+    refused = run("adopt", *map(str, REALWORLD), str(broken), "--config", config)
+    assert refused.exit_code == 2
+    assert refused.output.strip() == (f"error: {broken}: not a Grafana dashboard "
+                                      "(an object with panels)")
+    assert not list(adopting.root.rglob("*.py"))
+    assert run("adopt", str(REALWORLD[0]), str(REALWORLD[1]), "--out", "x.py",
+               "--config", config).exit_code == 2
+    result = run("adopt", *map(str, REALWORLD), "--config", config)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("adopted ") == len(REALWORLD)
+    built = build_project(load_config(adopting.root / "phoenix-dash.yaml"), with_sources=False)
+    assert len(built.dashboards) == len(REALWORLD)

@@ -179,25 +179,27 @@ def _catalog_and_interval(config: Config | None) -> tuple[Catalog | None, float]
 
 
 @main.command()
-@click.argument("json_file", type=click.Path(dir_okay=False))
+@click.argument("json_files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="Path to phoenix-dash.yaml (default: nearest one upwards).")
 @click.option("--out", type=click.Path(dir_okay=False),
-              help="Module to write (default: dashboards/<title>.py in the project).")
-@click.option("--force", is_flag=True, help="Replace the module if it exists.")
-def adopt(json_file: str, config_path: str | None, out: str | None, force: bool) -> None:
-    """Turn a dashboard's JSON (an export, or a file `pull` wrote) into a grafanalib module."""
-    from ..adopt import adopt_file
+              help="Module to write, for a single file (default: dashboards/<title>.py).")
+@click.option("--force", is_flag=True, help="Replace modules that exist.")
+def adopt(json_files: tuple[str, ...], config_path: str | None, out: str | None,
+          force: bool) -> None:
+    """Turn dashboards' JSON (exports, or files `pull` wrote) into grafanalib modules."""
+    from ..adopt import adopt_files
     from ..build import modernize_context
 
     try:
         config = _config(config_path)
-        target, adopted = adopt_file(Path(json_file), modernize_context(config),
-                                     config.dashboards_dir, Path(out) if out else None, force)
+        written = adopt_files([Path(f) for f in json_files], modernize_context(config),
+                              config.dashboards_dir, Path(out) if out else None, force)
     except PhoenixDashError as exc:
         _fail(exc)
         return
-    click.echo(f"adopted {adopted.title!r} into {config.display(target)}")
-    if adopted.not_carried:
-        click.echo("not carried over (grafanalib has no place for them): "
-                   + ", ".join(adopted.not_carried))
+    for target, adopted in written:
+        click.echo(f"adopted {adopted.title!r} into {config.display(target)}")
+        if adopted.not_carried:
+            click.echo("  not carried over (grafanalib has no place for them): "
+                       + ", ".join(adopted.not_carried))
