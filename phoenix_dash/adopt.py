@@ -37,9 +37,8 @@ PANEL_CLASSES = {
 # What the generated call passes itself; never repeated in extraJson.
 OWNED_PANEL_KEYS = frozenset({"type", "title", "description", "datasource", "gridPos",
                               "targets", "id", "panels", "collapsed"})
-TARGET_FIELDS = {"expr": "expr", "legendFormat": "legendFormat", "refId": "refId",
-                 "instant": "instant", "interval": "interval", "format": "format",
-                 "hide": "hide", "datasource": "datasource"}
+TARGET_FIELDS = ("expr", "legendFormat", "refId", "instant", "interval", "format", "hide",
+                 "datasource")  # what grafanalib's Target takes under the same names
 TEMPLATE_FIELDS = {"name": "name", "query": "query", "type": "type", "datasource": "dataSource",
                    "label": "label", "multi": "multi", "includeAll": "includeAll",
                    "allValue": "allValue", "refresh": "refresh", "hide": "hide",
@@ -169,8 +168,7 @@ def _target(target: JSON, panel_datasource: Any) -> Call | JSON:
         target.pop("range")
     if set(target) - set(TARGET_FIELDS) or "expr" not in target:
         return target  # not a query grafanalib's Target models: as JSON
-    return Call("Target", {arg: target[key] for key, arg in TARGET_FIELDS.items()
-                           if key in target})
+    return Call("Target", {key: target[key] for key in TARGET_FIELDS if key in target})
 
 
 def _difference(want: JSON, have: JSON, skip: frozenset[str] = frozenset()) -> JSON:
