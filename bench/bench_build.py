@@ -17,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
@@ -64,6 +66,14 @@ def module_source(index: int, panels: int) -> str:
             + '    templating=Templating(list=[Template(name="datasource", query="prometheus", '
             + 'type="datasource")]),\n'
             + f"    panels=[\n{body}\n    ],\n)\n")
+
+
+@contextmanager
+def generated_project(dashboards: int, panels: int) -> Iterator[tuple[Path, list[Path]]]:
+    """(project root, module paths) of a generated project in a directory removed after."""
+    with tempfile.TemporaryDirectory(prefix="phoenix-dash-bench-") as directory:
+        root = Path(directory)
+        yield root, generate(root, dashboards, panels)
 
 
 def generate(root: Path, dashboards: int, panels: int) -> list[Path]:
@@ -129,9 +139,7 @@ def main() -> None:
     parser = size_parser(__doc__)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="phoenix-dash-bench-"))
-    try:
-        paths = generate(root, args.dashboards, args.panels)
+    with generated_project(args.dashboards, args.panels) as (root, paths):
         commands = {
             "grafanalib": [str(BIN / "generate-dashboards"), *map(str, paths)],
             "phoenix-dash": [str(BIN / "phoenix-dash"), "build"],
@@ -154,8 +162,6 @@ def main() -> None:
             ratio = best[name] / best["grafanalib"]
             print(f"  ratio {name} / grafanalib = {ratio:.2f} (target <= 1.0, stretch 0.5)")
         print(f"  phoenix-dash peak RSS {rss['phoenix-dash']} MiB (target <= 150 MiB)")
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -9,12 +9,9 @@ validators compiled, PromQL parsed for the first time) and the best warm run are
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
-from pathlib import Path
 
-from bench.bench_build import generate, size_parser
+from bench.bench_build import generated_project, size_parser
 from phoenix_dash.build import build_project
 from phoenix_dash.config import load_config
 from phoenix_dash.lint import promql
@@ -25,9 +22,7 @@ def main() -> None:
     parser = size_parser(__doc__)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="phoenix-dash-bench-lint-"))
-    try:
-        generate(root, args.dashboards, args.panels)
+    with generated_project(args.dashboards, args.panels) as (root, _):
         config = load_config(root / "phoenix-dash.yaml")
         build = build_project(config, jobs=1)
         queries = sum(len(p.get("targets", [])) for d in build.dashboards
@@ -47,8 +42,6 @@ def main() -> None:
         print(f"  warm, best of {args.repeat}:            {warm:5.2f} s  "
               f"{queries / warm:8.0f} queries/s")
         print("  targets: >= 2000 queries/s and <= 2 s for the 200 dashboards")
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import niquests
 
-from bench.bench_build import generate, size_parser
+from bench.bench_build import generated_project, size_parser
 from phoenix_dash.build import build_project
 from phoenix_dash.config import load_config
 from phoenix_dash.grafana.connection import GrafanaConnection
@@ -83,9 +81,7 @@ def main() -> None:
     parser = size_parser(__doc__)
     parser.add_argument("--latency", type=float, default=0.02)
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="phoenix-dash-bench-sync-"))
-    try:
-        generate(root, args.dashboards, args.panels)
+    with generated_project(args.dashboards, args.panels) as (root, _):
         config_path = root / "phoenix-dash.yaml"
         config_path.write_text(config_path.read_text()
                                + "folders: {bench: {title: Bench}}\ndashboards: {folder: bench}\n"
@@ -130,8 +126,6 @@ def main() -> None:
         print(json.dumps({"baseline_s": round(base, 3), "first_sync_s": round(first, 3),
                           "ratio": round(first / base, 3), "noop_s": round(noop, 3),
                           "noop_writes": noop_writes, "build_s": round(noop_build, 3)}))
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -109,8 +109,10 @@ def adopt(dashboard: JSON, ctx: ModernizeContext, origin: str) -> Adopted:
     annotations = (modern.get("annotations") or {}).get("list") or []
     if annotations:
         kwargs["annotations"] = Call("Annotations", {"list": annotations})
-    kwargs["templating"] = Call("Templating", {"list": [
-        _variable(v, not_carried) for v in (modern.get("templating") or {}).get("list", [])]})
+    variables = (modern.get("templating") or {}).get("list", [])
+    kwargs["templating"] = Call("Templating", {"list": [_variable(v) for v in variables]})
+    not_carried += [f"templating.{v.get('name')}.{key}" for v in variables for key in sorted(v)
+                    if key not in TEMPLATE_FIELDS and key not in REBUILT_VARIABLE_KEYS]
     kwargs["panels"] = [_panel(p) for p in modern.get("panels", [])]
     not_carried += sorted(key for key in modern
                           if key not in DASHBOARD_FIELDS and key not in REBUILT_DASHBOARD_KEYS)
@@ -118,13 +120,11 @@ def adopt(dashboard: JSON, ctx: ModernizeContext, origin: str) -> Adopted:
                    _module(Call("Dashboard", kwargs), origin, not_carried), not_carried)
 
 
-def _variable(variable: JSON, not_carried: list[str]) -> Call:
+def _variable(variable: JSON) -> Call:
     kwargs = {arg: variable[key] for key, arg in TEMPLATE_FIELDS.items() if key in variable}
     current = variable.get("current") or {}
     if isinstance(current.get("value"), str) and current["value"]:
         kwargs["default"] = current["value"]
-    not_carried += [f"templating.{variable.get('name')}.{key}" for key in sorted(variable)
-                    if key not in TEMPLATE_FIELDS and key not in REBUILT_VARIABLE_KEYS]
     return Call("Template", kwargs)
 
 

@@ -20,6 +20,12 @@ class DashboardFile:
     text: str  # the whole file
     pointer: str  # where the dashboard sits in the file: "" or "/dashboard"
 
+    def lines(self) -> dict[str, int]:
+        """Line of each value of the dashboard, by its pointer inside the dashboard."""
+        return {pointer.removeprefix(self.pointer): line
+                for pointer, line in pointer_lines(self.text).items()
+                if pointer.startswith(self.pointer)}
+
 
 def read_dashboard(path: Path) -> DashboardFile:
     """Bad input is a one-line ConfigError naming the file (and line, for invalid JSON)."""
@@ -43,7 +49,7 @@ def read_dashboard(path: Path) -> DashboardFile:
 def stamped(file: DashboardFile, display: str) -> JSON:
     """A copy of the dashboard with every object stamped with its line in the file, as
     Python-built JSON is with its source line: errors then point into the file."""
-    lines = pointer_lines(file.text)
+    lines = file.lines()
 
     def stamp(value: Any, pointer: str) -> Any:
         if isinstance(value, dict):
@@ -55,5 +61,5 @@ def stamped(file: DashboardFile, display: str) -> JSON:
             return [stamp(item, f"{pointer}/{index}") for index, item in enumerate(value)]
         return value
 
-    result: JSON = stamp(file.data, file.pointer)
+    result: JSON = stamp(file.data, "")
     return result

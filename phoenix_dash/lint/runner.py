@@ -11,9 +11,9 @@ from ..alerting.grafana import api_group
 from ..build import Build
 from ..catalog import Catalog
 from ..config import Config
-from ..dashboard_file import DashboardFile, read_dashboard
+from ..dashboard_file import read_dashboard
 from ..errors import ConfigError, Location
-from ..json_lines import line_of, pointer_lines
+from ..json_lines import line_of
 from ..provenance import SOURCE_KEY
 from ..quantities import parse_duration
 from . import rules as _rules  # noqa: F401 - registers the rules
@@ -81,7 +81,7 @@ def lint_files(paths: Sequence[Path], catalog: Catalog | None, scrape_seconds: f
     read = {str(path): read_dashboard(path) for path in paths}
     findings = lint([(name, file.data) for name, file in read.items()], [], catalog,
                     scrape_seconds, suppressions)
-    lines = {name: _lines(file) for name, file in read.items()}
+    lines = {name: file.lines() for name, file in read.items()}
     located = [replace(f, line=line_of(f.path, lines[f.file])) if f.file in lines and
                f.line is None else f for f in findings]
     return sorted(located, key=_order)
@@ -131,13 +131,6 @@ def _alert_subjects(project: Project, groups: Sequence[GroupInput]) -> Iterator[
             yield Subject(ctx, group.file, ctx.path, uid, [stamp, group.group_stamp])
             for query in ctx.queries:
                 yield Subject(query, group.file, query.path, uid, [stamp, group.group_stamp])
-
-
-def _lines(file: DashboardFile) -> dict[str, int]:
-    """Line of each value of the dashboard, by its pointer inside the dashboard."""
-    return {pointer.removeprefix(file.pointer): line
-            for pointer, line in pointer_lines(file.text).items()
-            if pointer.startswith(file.pointer)}
 
 
 def _dashboard_subjects(project: Project) -> Iterable[Subject]:
