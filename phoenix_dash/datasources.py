@@ -17,7 +17,10 @@ from .errors import ConfigError, Location
 from .yamlconf import YamlDocument, bundled_schema, load_yaml, validate
 
 JSON = dict[str, Any]
-HASH_KEY = "phoenixDashHash"  # in jsonData: what sync last wrote, to notice others' edits
+# In jsonData: the hash of what sync last wrote, and the version Grafana gave that write; a
+# stored version other than that one means someone else saved the datasource since.
+HASH_KEY = "phoenixDashHash"
+VERSION_KEY = "phoenixDashVersion"
 
 
 @dataclass(frozen=True)

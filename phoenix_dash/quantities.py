@@ -55,14 +55,18 @@ def parse_duration(value: str) -> float:
 
 
 def format_duration(seconds: float) -> str:
-    """The shortest Prometheus duration for ``seconds`` (``90`` -> ``1m30s``)."""
-    if seconds == 0:
-        return "0s"
+    """``seconds`` as Prometheus writes a duration (model.Duration), which is also how Grafana
+    stores a rule's ``for``: largest units first, years and weeks only when exact
+    (``90`` -> ``1m30s``, ``604800`` -> ``1w``, ``0`` -> ``0s``)."""
     millis = round(seconds * 1000)
+    if millis == 0:
+        return "0s"
     out = ""
-    for unit in ("d", "h", "m", "s"):
-        size = DURATION_UNITS[unit] * 1000
-        count, millis = divmod(millis, int(size))
+    for unit in ("y", "w", "d", "h", "m", "s"):
+        size = int(DURATION_UNITS[unit] * 1000)
+        if unit in ("y", "w") and millis % size:
+            continue
+        count, millis = divmod(millis, size)
         if count:
             out += f"{count}{unit}"
     return out + (f"{millis}ms" if millis else "")

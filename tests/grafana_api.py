@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -39,3 +40,14 @@ def folder(api: Api) -> str:
 
 def save(api: Api, dashboard: dict[str, Any], **extra: Any) -> tuple[int, Any]:
     return api.call("POST", "/dashboards/db", {"dashboard": dashboard, **extra})
+
+
+def wait_for_search(api: Api, uids: list[str], timeout: float = 10.0) -> None:
+    """Until /api/search shows every one of ``uids`` (D7: the index may lag a write)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        _, hits = api.call("GET", "/search", type="dash-db", dashboardUIDs=uids)
+        if {hit["uid"] for hit in hits or []} >= set(uids):
+            return
+        assert time.monotonic() < deadline, f"search never showed {uids}"
+        time.sleep(0.05)

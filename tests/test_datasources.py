@@ -134,11 +134,11 @@ def test_a_missing_secret_stops_before_any_write(synced: Synced) -> None:
 def test_datasource_edits_are_conflicts_and_prune_deletes_removed_ones(synced: Synced) -> None:
     emulator = synced.grafana.require_emulator()
     assert synced.run("sync").exit_code == 0
-    emulator.state.org(1).datasources["phoenix-prometheus"]["url"] = "http://edited:9090"
+    emulator.ui_edit_datasource("phoenix-prometheus", lambda d: d.update(url="http://edited:9090"))
     result = synced.run("sync", "--only", "datasource")
     assert result.exit_code == 1
-    assert "CONFLICT datasource phoenix-prometheus: edited since phoenix-dash's last write" in \
-        result.output
+    assert "CONFLICT datasource phoenix-prometheus: saved by someone else since phoenix-dash's " \
+           "last write (version 2, phoenix-dash wrote version 1)" in result.output
     assert synced.run("sync", "--only", "datasource", "--force").exit_code == 0
     assert emulator.state.org(1).datasources["phoenix-prometheus"]["url"] == \
         "http://prometheus:9090"

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from grafana_api import Api, wait_for_search
 from synced import RESOURCES, Synced, writes
 
 from conftest import MINIMAL_DASHBOARD
@@ -82,6 +83,7 @@ def test_prune_deletes_only_managed_and_respects_max_deletions(synced: Synced) -
     unmanaged = {"dashboard": {"uid": "hand-made", "title": "Hand made", "tags": []}}
     niquests.post(f"{synced.grafana.url}/api/dashboards/db", json=unmanaged, timeout=10,
                   headers={"Authorization": f"Bearer {synced.grafana.token}"})
+    wait_for_search(Api(synced.grafana), ["extra-board"])  # D7: prune finds it by search
     extra.unlink()
     kept = synced.run("sync")
     assert kept.exit_code == 0, kept.output

@@ -11,6 +11,7 @@ import time
 
 import pytest
 from emulator import Fault
+from grafana_api import Api, wait_for_search
 from synced import EXTRA_DATASOURCE, LOKI_SECRET, RESOURCES, Synced, plan_now
 
 from conftest import MINIMAL_DASHBOARD
@@ -100,6 +101,7 @@ def test_a_retried_delete_whose_first_attempt_succeeded_is_done(synced: Synced,
     first = synced.run("sync")
     assert first.exit_code == 0 and f"+ {kind} extra" in first.output, first.output
     if kind == "dashboard":
+        wait_for_search(Api(synced.grafana), ["extra"])  # D7: prune finds it by search
         extra_dashboard.unlink()
     else:
         synced.edit("datasources.yaml", *reversed(EXTRA_DATASOURCE))

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..config import Folder
-from ..quantities import format_duration
+from ..quantities import QuantityError, format_duration, parse_duration
 from .model import Math, Node, Query, Reduce, Rule, RuleGroup, Threshold
 
 EXPR_UID = "__expr__"  # grafanalib writes the legacy "-100"
@@ -17,6 +17,45 @@ VALUE_RE = re.compile(r"\$value\b(?!s)")
 TEMPLATE_RE = re.compile(r"\{\{.*?\}\}", re.S)
 
 JSON = dict[str, Any]
+
+# The keys this module writes, per level of a rule: what phoenix-dash owns in a rule Grafana
+# stores. Grafana adds others (keep_firing_for, notification_settings, record, id, updated,
+# provenance, and whatever its next release brings); comparing only these keeps them out of
+# every decision. A test holds the writer to this list.
+OWNED_RULE_KEYS = frozenset({"uid", "folderUID", "ruleGroup", "title", "condition", "data",
+                             "noDataState", "execErrState", "for", "labels", "annotations",
+                             "isPaused"})
+OWNED_QUERY_KEYS = frozenset({"refId", "queryType", "relativeTimeRange", "datasourceUid",
+                              "model"})
+# intervalMs and maxDataPoints are Grafana's defaults, which it adds to every stored query model
+# (R2 in BEHAVIOR.md); the writer states them on queries with the same values.
+OWNED_MODEL_KEYS = frozenset({"refId", "datasource", "expr", "instant", "range", "editorMode",
+                              "type", "expression", "reducer", "settings", "conditions"})
+GRAFANA_MODEL_DEFAULTS = frozenset({"intervalMs", "maxDataPoints"})
+
+
+def owned_rule(rule: JSON) -> JSON:
+    """The part of a rule (as written, or as Grafana answers it) that phoenix-dash sets, with
+    ``for`` in the one form Grafana writes it back in."""
+    owned = {k: v for k, v in rule.items() if k in OWNED_RULE_KEYS}
+    owned["data"] = [{**{k: v for k, v in query.items() if k in OWNED_QUERY_KEYS},
+                      "model": {k: v for k, v in (query.get("model") or {}).items()
+                                if k in OWNED_MODEL_KEYS}}
+                     for query in rule.get("data") or []]
+    if isinstance(owned.get("for"), str):
+        owned["for"] = _canonical_duration(owned["for"])
+    owned.setdefault("isPaused", False)
+    owned.setdefault("labels", {})
+    owned["labels"] = owned["labels"] or {}
+    owned["annotations"] = owned.get("annotations") or {}
+    return owned
+
+
+def _canonical_duration(text: str) -> str:
+    try:
+        return format_duration(parse_duration(text))
+    except QuantityError:
+        return text
 
 
 def api_group(group: RuleGroup) -> JSON:

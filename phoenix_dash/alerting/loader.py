@@ -62,10 +62,13 @@ def check_panel_links(groups: Iterable[RuleGroup], panels: Mapping[str, set[int]
                     raise DefinitionError(f"rule {rule.title!r}: panel_id without dashboard_uid",
                                           rule.location)
                 continue
+            if rule.panel_id is None:  # Grafana refuses one annotation without the other
+                raise DefinitionError(f"rule {rule.title!r}: dashboard_uid without panel_id "
+                                      "(Grafana needs both, or neither)", rule.location)
             if rule.dashboard_uid not in panels:
                 raise DefinitionError(f"rule {rule.title!r}: dashboard uid "
                                       f"{rule.dashboard_uid!r} is not built by this project",
                                       rule.location)
-            if rule.panel_id is not None and rule.panel_id not in panels[rule.dashboard_uid]:
+            if rule.panel_id not in panels[rule.dashboard_uid]:
                 raise DefinitionError(f"rule {rule.title!r}: dashboard {rule.dashboard_uid!r} "
                                       f"has no panel with id {rule.panel_id}", rule.location)

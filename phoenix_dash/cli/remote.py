@@ -138,8 +138,9 @@ def sync(config_path: str | None, env: str | None, only: tuple[str, ...],
         click.echo(sync_report.sync_json(plan, outcomes))
     else:
         for change in plan.by_action(Action.CONFLICT):
-            click.echo(f"CONFLICT {change.resource.kind} {change.resource.key}: {change.reason} "
-                       "(--force to overwrite)")
+            hint = " (--force to overwrite)" if change.forceable else ""
+            click.echo(f"CONFLICT {change.resource.kind} {change.resource.key}: {change.reason}"
+                       f"{hint}")
         click.echo(sync_report.summary_line(plan)
                    + f"; {sum(o.ok for o in outcomes)} written, "
                    f"{sum(not o.ok for o in outcomes)} failed")

@@ -110,6 +110,8 @@ class GrafanaConnection:
         body = exc.response
         message = body.get("message", "") if isinstance(body, dict) else str(body or "")
         message = self.credentials.redact(str(message))
+        reason = str(body.get("status") or body.get("messageId") or "") \
+            if isinstance(body, dict) else ""
         if status == 0:  # grafana-client wraps transport errors too
             cause = exc.__cause__
             if isinstance(cause, niquests.exceptions.RequestException):
@@ -125,7 +127,7 @@ class GrafanaConnection:
             text = f"{text} (after {self.settings.retries} retries)"
         kind = kinds.get(status, GrafanaServerError if status >= 500 or status == 429
                          else GrafanaError)
-        return kind(text, status, method, path, message)
+        return kind(text, status, method, path, message, reason)
 
     def _from_transport(self, exc: Exception, method: str, path: str) -> GrafanaError:
         text = self.credentials.redact(" ".join(str(exc).split()))

@@ -13,12 +13,15 @@ class GrafanaError(PhoenixDashError):
     exit_code = 1
 
     def __init__(self, message: str, status: int | None = None, method: str = "",
-                 path: str = "", grafana_message: str = "") -> None:
+                 path: str = "", grafana_message: str = "", grafana_status: str = "") -> None:
         super().__init__(message)
         self.status = status
         self.method = method
         self.path = path
         self.grafana_message = grafana_message
+        # Grafana's machine-readable reason: the body's "status" ("version-mismatch",
+        # "plugin-dashboard") or "messageId" ("alerting.provenanceMismatch").
+        self.grafana_status = grafana_status
 
     def __str__(self) -> str:
         where = f"{self.method} {self.path}: " if self.method else ""

@@ -45,6 +45,9 @@ def apply_plan(conn: GrafanaConnection, plan: Plan, target: Target,
 def _settle(conn: GrafanaConnection, handler: Handler, change: Change,
             error: GrafanaError) -> Outcome:
     """A failed write, unless Grafana is already where the write would have taken it."""
+    refusal = handler.refusal(error)
+    if refusal is not None:
+        return Outcome(change, False, f"managed by {refusal}, not phoenix-dash; left unchanged")
     if isinstance(error, GrafanaNotFound) and change.action == Action.DELETE:
         return Outcome(change, True, "already deleted")
     if isinstance(error, GrafanaConflict):

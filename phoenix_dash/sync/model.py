@@ -45,6 +45,7 @@ class Remote:
     version: int | None = None
     content_hash: str = ""
     recorded_hash: str | None = None  # what our last write recorded, when known
+    recorded_version: int | None = None  # the version our last write was given, when known
     last_editor: str = ""
     last_edited: str = ""
 
@@ -56,6 +57,9 @@ class Change:
     remote: Remote | None = None
     reason: str = ""
     details: list[str] = field(default_factory=list)  # the semantic diff, for people
+    # False for a conflict --force cannot settle: the resource belongs to something else (file
+    # provisioning, a plugin) or is stored in a form phoenix-dash does not write (schema v2).
+    forceable: bool = True
 
     @property
     def writes(self) -> bool:
@@ -64,7 +68,7 @@ class Change:
     def as_json(self) -> JSON:
         return {"kind": self.resource.kind, "key": self.resource.key,
                 "name": self.resource.name, "action": self.action.value, "reason": self.reason,
-                "details": self.details}
+                "details": self.details, "forceable": self.forceable}
 
 
 @dataclass

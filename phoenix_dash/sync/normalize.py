@@ -9,13 +9,15 @@ from typing import Any
 
 import orjson
 
+from ..alerting.grafana import owned_rule
 from ..modern.common import strip_sources
 
 JSON = dict[str, Any]
 DASHBOARD_VOLATILE = ("id", "version", "iteration")
-RULE_VOLATILE = ("id", "updated", "provenance", "orgID")
 HASH_ANNOTATION = "phoenix_dash_hash"
 MESSAGE_RE = re.compile(r"^phoenix-dash (?P<rev>\S+) sha256:(?P<hash>[0-9a-f]{16,64})\b")
+MAX_MESSAGE = 500  # Grafana refuses a longer version message (D4)
+EMPTY_VALUES: tuple[Any, ...] = (None, False, "", [], {})
 
 
 def canonical(data: Any) -> bytes:
@@ -35,13 +37,35 @@ def normalize_dashboard(dashboard: JSON, stamped: bool = True) -> JSON:
 
 
 def normalize_rule(rule: JSON) -> JSON:
-    clean = {k: v for k, v in rule.items() if k not in RULE_VOLATILE}
-    annotations = {k: v for k, v in (clean.get("annotations") or {}).items()
-                   if k != HASH_ANNOTATION}
-    clean["annotations"] = annotations
-    clean.setdefault("isPaused", False)
-    clean.setdefault("labels", {})
+    """What phoenix-dash owns in a rule, without its own hash annotation."""
+    clean = owned_rule(rule)
+    clean["annotations"] = {k: v for k, v in clean["annotations"].items()
+                            if k != HASH_ANNOTATION}
     return clean
+
+
+def rule_hash(rule: JSON, locked: bool) -> str:
+    """The hash annotation of a rule: its owned content and whether it is locked against UI
+    edits. Grafana re-applies provenance only to rules a group write changes (R5), so a switch
+    of ``alert_rules_editable`` must change every rule: it changes this hash."""
+    return content_hash({"rule": normalize_rule(rule), "locked": locked})
+
+
+def owned_view(remote: Any, desired: Any) -> Any:
+    """``remote`` seen through what phoenix-dash sets (``desired``), for people reading a
+    diff: keys only Grafana has are left out, and a key Grafana dropped because it held an
+    empty default reads as the desired value."""
+    if isinstance(desired, dict) and isinstance(remote, dict):
+        out = {}
+        for key, want in desired.items():
+            if key in remote:
+                out[key] = owned_view(remote[key], want)
+            elif any(want == empty and type(want) is type(empty) for empty in EMPTY_VALUES):
+                out[key] = want
+        return out
+    if isinstance(desired, list) and isinstance(remote, list) and len(desired) == len(remote):
+        return [owned_view(r, d) for r, d in zip(remote, desired, strict=True)]
+    return remote
 
 
 def normalize_group(group: JSON) -> JSON:
@@ -55,6 +79,11 @@ def version_message(revision: str, digest: str, note: str = "") -> str:
     """What sync writes as a dashboard version's message: how it recognises its own writes."""
     message = f"phoenix-dash {revision} sha256:{digest}"
     return f"{message}: {note}" if note else message
+
+
+def message_room(revision: str) -> int:
+    """How many characters a --message may have: Grafana keeps at most 500 per version."""
+    return MAX_MESSAGE - len(version_message(revision, "0" * 16, "x")) + 1
 
 
 def recorded_hash(message: str | None) -> str | None:

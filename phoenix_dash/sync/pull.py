@@ -12,22 +12,40 @@ from ..grafana.connection import GrafanaConnection
 from ..output import json_bytes
 from .normalize import normalize_dashboard
 
+PAGE = 5000  # /api/search's largest page; a larger limit is refused (D7)
 
-def pull_dashboards(conn: GrafanaConnection, out_dir: Path, uids: Sequence[str],
-                    tags: Sequence[str], folders: Sequence[str]) -> list[Path]:
-    params: dict[str, Any] = {"type": "dash-db", "limit": 5000}
+
+def search_dashboards(conn: GrafanaConnection, uids: Sequence[str] = (),
+                      tags: Sequence[str] = (), folders: Sequence[str] = ()) -> list[Any]:
+    """Every dashboard hit, page after page. Several folders or uids go as repeated
+    parameters (a comma-joined value matches nothing), and a hit must carry every tag asked
+    for (Grafana 13's search matches any of them)."""
+    params: dict[str, Any] = {"type": "dash-db", "limit": PAGE}
     if tags:
         params["tag"] = list(tags)
     if folders:
-        params["folderUIDs"] = ",".join(folders)
+        params["folderUIDs"] = list(folders)
     if uids:
-        params["dashboardUIDs"] = ",".join(uids)
-    hits = conn.request("GET", "/search", params=params) or []
+        params["dashboardUIDs"] = list(uids)
+    hits: list[Any] = []
+    for page in range(1, 10_000):
+        found = conn.request("GET", "/search", params={**params, "page": page}) or []
+        hits += found
+        if len(found) < PAGE:
+            break
+    return [hit for hit in hits if set(tags) <= set(hit.get("tags") or [])]
+
+
+def pull_dashboards(conn: GrafanaConnection, out_dir: Path, uids: Sequence[str],
+                    tags: Sequence[str], folders: Sequence[str]) -> list[Path]:
+    # Uids alone are read directly: search may not show a dashboard written a moment ago.
+    wanted = sorted(set(uids)) if uids and not tags and not folders else \
+        sorted({str(hit["uid"]) for hit in search_dashboards(conn, uids, tags, folders)})
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for hit in sorted(hits, key=lambda h: str(h["uid"])):
-        found = conn.request("GET", f"/dashboards/uid/{hit['uid']}")
-        path = out_dir / f"{hit['uid']}.json"
+    for uid in wanted:
+        found = conn.request("GET", f"/dashboards/uid/{uid}")
+        path = out_dir / f"{uid}.json"
         partial = path.with_suffix(".json.partial")
         partial.write_bytes(json_bytes(normalize_dashboard(found["dashboard"])))
         os.replace(partial, path)  # never a half-written file

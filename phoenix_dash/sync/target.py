@@ -100,7 +100,20 @@ def make_target(config: Config, env: str | None, note: str = "", force: bool = F
                                   override.get("title", folders[uid].title), folders[uid].parent)
         datasource_uids = dict(settings.get("datasources", {}))
     urls = dict(config.environments[env].get("datasource_urls", {})) if env else {}
+    revision = git_revision(config.root)
+    _check_note(note, revision)
     return Target(name, base, folders, datasource_uids,
                   sync.get("managed_tag", DEFAULT_MANAGED_TAG),
-                  bool(sync.get("alert_rules_editable", False)), git_revision(config.root),
+                  bool(sync.get("alert_rules_editable", False)), revision,
                   note, force, datasource_urls=urls)
+
+
+def _check_note(note: str, revision: str) -> None:
+    """Grafana refuses a version message over 500 characters (D4): say so before any write."""
+    from .normalize import message_room
+
+    room = message_room(revision)
+    if len(note) > room:
+        raise ConfigError(f"--message is {len(note)} characters; Grafana keeps at most 500 per "
+                          f"dashboard version and phoenix-dash's own part takes "
+                          f"{500 - room}, so at most {room} are left; nothing was changed")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 
-from .state import Answer, State
+from .model import Answer
+from .state import State
 
 Route = tuple[str, re.Pattern[str], str | None, Callable[..., Answer]]
 PERMISSIONS = {
@@ -29,8 +29,10 @@ def routes(s: State) -> list[Route]:
         return method, re.compile("^" + path + "$"), permission, handler
 
     def provenance(request: BaseHTTPRequestHandler) -> str:
-        disabled = (request.headers.get("X-Disable-Provenance") or "").lower() == "true"
-        return "" if disabled else "api"
+        header = request.headers.get("X-Disable-Provenance")
+        if "R6" in s.quirks:  # determineProvenance: the header's presence alone counts
+            return "" if header is not None else "api"
+        return "" if (header or "").lower() == "true" else "api"
 
     return [
         r("GET", "/user", None, lambda o, i, b, q, req: (200, {
@@ -48,30 +50,33 @@ def routes(s: State) -> list[Route]:
           lambda o, i, b, q, req, uid: s.delete_dashboard(o, uid)),
         r("GET", "/dashboards/uid/(?P<uid>[^/]+)/versions", "dashboards:read",
           lambda o, i, b, q, req, uid: s.versions(o, uid)),
+        r("GET", "/dashboards/uid/(?P<uid>[^/]+)/versions/(?P<number>[^/]+)", "dashboards:read",
+          lambda o, i, b, q, req, uid, number: s.version(o, uid, number)),
         r("GET", "/search", "dashboards:read", lambda o, i, b, q, req: s.search(o, q)),
         r("GET", "/folders", "folders:read",
           lambda o, i, b, q, req: s.list_folders(o, (q.get("parentUid") or [None])[0])),
         r("POST", "/folders", "folders:create",
-          lambda o, i, b, q, req: s.create_folder(o, b or {})),
+          lambda o, i, b, q, req: s.create_folder(o, b or {}, i.login)),
         r("GET", "/folders/(?P<uid>[^/]+)", "folders:read",
           lambda o, i, b, q, req, uid: s.get_folder(o, uid)),
         r("PUT", "/folders/(?P<uid>[^/]+)", "folders:write",
-          lambda o, i, b, q, req, uid: s.update_folder(o, uid, b or {})),
+          lambda o, i, b, q, req, uid: s.update_folder(o, uid, b or {}, i.login)),
+        r("POST", "/folders/(?P<uid>[^/]+)/move", "folders:write",
+          lambda o, i, b, q, req, uid: s.move_folder(o, uid, b or {}, i.login)),
         r("DELETE", "/folders/(?P<uid>[^/]+)", "folders:delete",
           lambda o, i, b, q, req, uid: s.delete_folder(
               o, uid, (q.get("forceDeleteRules") or ["false"])[0] == "true")),
         r("GET", "/v1/provisioning/alert-rules", "alert.provisioning:read",
-          lambda o, i, b, q, req: (200, [copy.deepcopy(x) for x in o.rules.values()])),
+          lambda o, i, b, q, req: s.list_rules(o)),
         r("POST", "/v1/provisioning/alert-rules", "alert.provisioning:write",
           lambda o, i, b, q, req: s.write_rule(o, b or {}, provenance(req), create=True)),
         r("GET", "/v1/provisioning/alert-rules/(?P<uid>[^/]+)", "alert.provisioning:read",
-          lambda o, i, b, q, req, uid: (200, copy.deepcopy(o.rules[uid]))
-          if uid in o.rules else (404, None)),
+          lambda o, i, b, q, req, uid: s.get_rule(o, uid)),
         r("PUT", "/v1/provisioning/alert-rules/(?P<uid>[^/]+)", "alert.provisioning:write",
           lambda o, i, b, q, req, uid: s.write_rule(o, {**(b or {}), "uid": uid},
                                                      provenance(req), create=False)),
         r("DELETE", "/v1/provisioning/alert-rules/(?P<uid>[^/]+)", "alert.provisioning:write",
-          lambda o, i, b, q, req, uid: (204, None) if o.rules.pop(uid, None) else (404, None)),
+          lambda o, i, b, q, req, uid: s.delete_rule(o, uid, provenance(req))),
         r("GET", "/v1/provisioning/folder/(?P<folder>[^/]+)/rule-groups/(?P<group>[^/]+)",
           "alert.provisioning:read",
           lambda o, i, b, q, req, folder, group: s.rule_group(o, folder, group)),
@@ -81,17 +86,16 @@ def routes(s: State) -> list[Route]:
                                                                   provenance(req))),
         r("DELETE", "/v1/provisioning/folder/(?P<folder>[^/]+)/rule-groups/(?P<group>[^/]+)",
           "alert.provisioning:write",
-          lambda o, i, b, q, req, folder, group: s.delete_rule_group(o, folder, group)),
+          lambda o, i, b, q, req, folder, group: s.delete_rule_group(o, folder, group,
+                                                                     provenance(req))),
         r("GET", "/datasources", "datasources:read",
-          lambda o, i, b, q, req: (200, list(o.datasources.values()))),
+          lambda o, i, b, q, req: s.list_datasources(o)),
         r("POST", "/datasources", "datasources:create",
           lambda o, i, b, q, req: s.add_datasource(o, b or {})),
         r("GET", "/datasources/uid/(?P<uid>[^/]+)", "datasources:read",
-          lambda o, i, b, q, req, uid: (200, o.datasources[uid]) if uid in o.datasources
-          else (404, {"message": "Data source not found"})),
+          lambda o, i, b, q, req, uid: s.get_datasource(o, uid)),
         r("PUT", "/datasources/uid/(?P<uid>[^/]+)", "datasources:write",
           lambda o, i, b, q, req, uid: s.update_datasource(o, uid, b or {})),
         r("DELETE", "/datasources/uid/(?P<uid>[^/]+)", "datasources:delete",
-          lambda o, i, b, q, req, uid: (200, {"message": "Data source deleted"})
-          if o.datasources.pop(uid, None) else (404, {"message": "Data source not found"})),
+          lambda o, i, b, q, req, uid: s.delete_datasource(o, uid)),
     ]

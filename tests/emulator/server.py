@@ -25,11 +25,13 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import orjson
 
 from . import openapi
+from .behaviour import Quirks
+from .model import JSON, Answer, Org
 from .routes import PERMISSIONS, routes
-from .state import JSON, Answer, Org, State, Version, now
+from .state import State
 
-VERSION = "12.3.3"
 ROLES = ("Viewer", "Editor", "Admin")
+
 @dataclass(frozen=True)
 class Identity:
     login: str
@@ -71,11 +73,15 @@ class Logged:
 
 
 class GrafanaEmulator:
-    def __init__(self, prefix: str = "") -> None:
+    """``version`` picks the behaviour of that Grafana (13.x by default); ``quirks.rows`` are the
+    BEHAVIOR.md rows reproduced, all unless a test discards one."""
+
+    def __init__(self, prefix: str = "", version: str = "13.2.0") -> None:
         self.prefix = prefix.rstrip("/")  # serve under a sub-path, as behind a proxy
         self.in_flight = 0
         self.max_in_flight = 0
-        self.state = State()
+        self.quirks = Quirks(version=version)
+        self.state = State(self.quirks)
         self.tokens: dict[str, Identity] = {}
         self.users: dict[str, tuple[str, Identity]] = {}
         self.faults: list[Fault] = []
@@ -129,12 +135,54 @@ class GrafanaEmulator:
                 org_id: int = 1) -> int:
         """A person saves the dashboard in the UI: a new version with an empty message."""
         with self._lock:
-            dashboard = self.state.org(org_id).dashboards[uid]
+            org = self.state.org(org_id)
+            dashboard = org.dashboards[uid]
             data = copy.deepcopy(dashboard.current.data)
             change(data)
-            data["version"] = dashboard.current.version + 1
-            dashboard.versions.append(Version(data["version"], now(), user, "", data))
-            return int(data["version"])
+            return self.state.store_version(org, dashboard, data, user, "")
+
+    def ui_edit_folder(self, uid: str, title: str, user: str = "alice", org_id: int = 1) -> None:
+        """A person renames the folder in the UI."""
+        with self._lock:
+            folder = self.state.org(org_id).folders[uid]
+            folder.title, folder.updated_by = title, user
+            folder.version += 1
+
+    def ui_edit_rule(self, uid: str, change: Callable[[JSON], None], org_id: int = 1) -> None:
+        """A person edits an (editable) alert rule in the UI: annotations are kept."""
+        with self._lock:
+            change(self.state.org(org_id).rules[uid])
+
+    def ui_edit_datasource(self, uid: str, change: Callable[[JSON], None],
+                           org_id: int = 1) -> None:
+        """A person saves the datasource's settings page: the whole record, version + 1."""
+        with self._lock:
+            record = self.state.org(org_id).datasources[uid]
+            change(record)
+            record["version"] += 1
+
+    def provision_dashboard(self, dashboard: JSON, folder_uid: str = "",
+                            path: str | None = None, plugin: str | None = None,
+                            org_id: int = 1) -> None:
+        with self._lock:
+            self.state.provision_dashboard(self.state.org(org_id), copy.deepcopy(dashboard),
+                                           folder_uid, path, plugin)
+
+    def provision_datasource(self, body: JSON, org_id: int = 1) -> None:
+        """A datasource from file provisioning: read-only through the API (S1)."""
+        with self._lock:
+            self.state.add_datasource(self.state.org(org_id), copy.deepcopy(body),
+                                      read_only=True)
+
+    def provision_rule_group(self, folder_uid: str, group: str, rules: list[JSON],
+                             provenance: str = "file", org_id: int = 1) -> None:
+        with self._lock:
+            self.state.provision_rule_group(self.state.org(org_id), folder_uid, group,
+                                            copy.deepcopy(rules), provenance)
+
+    def store_as_v2(self, uid: str, user: str = "alice", org_id: int = 1) -> None:
+        with self._lock:
+            self.state.store_as_v2(self.state.org(org_id), uid, user)
 
     # --- server --------------------------------------------------------------------------
 
@@ -304,8 +352,9 @@ class GrafanaEmulator:
             return 200, {"requests": len(self.log), "writes": writes}, None, None
         if path == "/api/health":
             if self.healthy:
-                return 200, {"database": "ok", "version": VERSION, "commit": "emulated"}, None, None
-            return 503, {"database": "failing", "version": VERSION}, None, None
+                return (200, {"database": "ok", "version": self.quirks.version,
+                              "commit": "emulated"}, None, None)
+            return 503, {"database": "failing", "version": self.quirks.version}, None, None
         if not path.startswith("/api/"):
             return 404, {"message": "Not found"}, None, None
         identity = self._authenticate(request)

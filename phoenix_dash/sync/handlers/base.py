@@ -7,6 +7,7 @@ from typing import Any
 
 from ...build import Build
 from ...grafana.connection import GrafanaConnection
+from ...grafana.errors import GrafanaError
 from ..model import Action, Change, Remote, Resource
 from ..target import Target
 
@@ -36,6 +37,11 @@ class Handler(ABC):
     @abstractmethod
     def apply(self, conn: GrafanaConnection, change: Change, target: Target) -> str: ...
 
+    def refusal(self, error: GrafanaError) -> str | None:
+        """Why Grafana refused a write because something else manages the resource (file
+        provisioning, a plugin), or None for any other failure."""
+        return None
+
     def already_applied(self, conn: GrafanaConnection, change: Change) -> bool:
         """After a conflict on a create or update: does Grafana already hold exactly what it
         meant to write? A retried request whose first attempt landed (the answer was lost),
@@ -48,3 +54,9 @@ def conflict_or(change_action: Action, resource: Resource, remote: Remote, reaso
     if target.force:
         return Change(resource, change_action, remote, f"forced over: {reason}")
     return Change(resource, Action.CONFLICT, remote, reason)
+
+
+def not_ours(resource: Resource, remote: Remote | None, owner: str) -> Change:
+    """A resource that something else manages: left alone, --force or not."""
+    return Change(resource, Action.CONFLICT, remote,
+                  f"managed by {owner}, not phoenix-dash; left unchanged", forceable=False)

@@ -1,33 +1,33 @@
-"""Dashboards: phoenix-dash's own writes are recognised by the version message (tool,
-git revision, content hash); a live version that is not one of them is someone's edit."""
+"""Dashboards: phoenix-dash's own writes are recognised by the version message (tool, git
+revision, hash of what it sent), read from the version itself: the versions list shows
+"Initial save" for a first version (D1). Grafana migrates a dashboard when it saves it (D2,
+D3), so what it stores is never compared with what was sent: the message says whether the
+current version is phoenix-dash's write of the current code."""
 
 from __future__ import annotations
 
 from ...build import Build
 from ...grafana.connection import GrafanaConnection
-from ...grafana.errors import GrafanaNotFound
+from ...grafana.errors import GrafanaError, GrafanaNotFound
 from ..model import Action, Change, Remote, Resource
 from ..normalize import (
     content_hash,
     normalize_dashboard,
+    owned_view,
     recorded_hash,
     version_message,
 )
 from ..target import Target
-from .base import JSON, Handler, conflict_or
+from .base import JSON, Handler, conflict_or, not_ours
+
+STORED_AS_V2 = ("stored as schema v2 in Grafana (saved from Grafana 13's dashboard editor), "
+                "which the legacy API phoenix-dash uses cannot read or overwrite; left unchanged."
+                " To manage it from code again, delete it in Grafana (or restore a version "
+                "saved before) and sync")
 
 
 class DashboardHandler(Handler):
     kind = "dashboard"
-
-    def __init__(self) -> None:
-        self.existing: set[str] | None = None  # uids known to exist, from one search
-
-    def prefetch(self, conn: GrafanaConnection, resources: list[Resource]) -> None:
-        if not resources:
-            return
-        hits = conn.request("GET", "/search", params={"type": "dash-db", "limit": 5000})
-        self.existing = {hit["uid"] for hit in hits or []} if len(hits or []) < 5000 else None
 
     def desired(self, build: Build, target: Target) -> list[Resource]:
         resources = []
@@ -43,27 +43,27 @@ class DashboardHandler(Handler):
         return resources
 
     def plan(self, conn: GrafanaConnection, resource: Resource, target: Target) -> Change:
-        known_absent = self.existing is not None and resource.key not in self.existing
-        remote = None if known_absent else self._read(conn, resource.key)
+        try:
+            remote = self._read(conn, resource.key)
+        except StoredAsV2:
+            return Change(resource, Action.CONFLICT, reason=STORED_AS_V2, forceable=False)
         if remote is None:
             return Change(resource, Action.CREATE, reason="new dashboard")
-        if remote.content_hash == resource.content_hash:
+        owner = _owner(remote)
+        if owner:
+            return not_ours(resource, remote, owner)
+        if remote.recorded_hash == resource.content_hash:
             return Change(resource, Action.UNCHANGED, remote)
-        from ..diffing import dashboard_changes
-
-        details = dashboard_changes(remote.body.get("dashboard", {}), resource.desired or {},
-                                    remote.body.get("meta", {}).get("folderUid"), resource.folder)
-        self._read_history(conn, resource.key, remote)
         if remote.recorded_hash is None:
             change = conflict_or(Action.UPDATE, resource, remote, self._foreign(remote), target)
-        elif remote.recorded_hash != remote.content_hash:
-            change = conflict_or(Action.UPDATE, resource, remote,
-                                  f"edited by {remote.last_editor or 'someone'} at "
-                                  f"{remote.last_edited} (version {remote.version}) since "
-                                  "phoenix-dash's last write", target)
         else:
             change = Change(resource, Action.UPDATE, remote, "changed in code")
-        change.details = details
+        from ..diffing import dashboard_changes
+
+        desired = resource.desired or {}
+        change.details = dashboard_changes(owned_view(remote.body.get("dashboard", {}), desired),
+                                           desired, remote.body.get("meta", {}).get("folderUid"),
+                                           resource.folder)
         return change
 
     @staticmethod
@@ -71,44 +71,49 @@ class DashboardHandler(Handler):
         return (f"last saved by {remote.last_editor or 'someone'} at {remote.last_edited} "
                 f"(version {remote.version}), not by phoenix-dash")
 
-    def _read(self, conn: GrafanaConnection, uid: str) -> Remote | None:
+    @staticmethod
+    def _read(conn: GrafanaConnection, uid: str) -> Remote | None:
+        """The dashboard, and who wrote its current version with which message."""
         try:
             found = conn.request("GET", f"/dashboards/uid/{uid}")
         except GrafanaNotFound:
             return None
-        body = normalize_dashboard(found.get("dashboard", {}), stamped=False)
-        folder = found.get("meta", {}).get("folderUid") or ""
-        return Remote(found, found.get("dashboard", {}).get("version"),
-                      _dashboard_hash(folder, body))
-
-    @staticmethod
-    def _read_history(conn: GrafanaConnection, uid: str, remote: Remote) -> None:
-        answer = conn.request("GET", f"/dashboards/uid/{uid}/versions", params={"limit": 1})
-        versions = answer.get("versions", []) if isinstance(answer, dict) else answer or []
-        if versions:
-            newest = max(versions, key=lambda v: v.get("version", 0))
-            remote.recorded_hash = recorded_hash(newest.get("message"))
-            remote.last_editor = str(newest.get("createdBy") or "")
-            remote.last_edited = str(newest.get("created") or "")
+        except GrafanaError as exc:
+            if exc.status == 406:  # D5: only /apis serves a dashboard stored as v2
+                raise StoredAsV2(str(exc)) from None
+            raise
+        version = found.get("dashboard", {}).get("version")
+        remote = Remote(found, version)
+        try:
+            saved = conn.request("GET", f"/dashboards/uid/{uid}/versions/{version}")
+        except GrafanaNotFound:  # history pruned (versions_to_keep): nobody's write to know
+            return remote
+        remote.recorded_hash = recorded_hash(saved.get("message"))
+        remote.last_editor = str(saved.get("createdBy") or "")
+        remote.last_edited = str(saved.get("created") or "")
+        return remote
 
     def managed(self, conn: GrafanaConnection, target: Target) -> list[Resource]:
-        hits = conn.request("GET", "/search", params={"type": "dash-db", "tag": target.managed_tag,
-                                                       "limit": 5000})
+        from ..pull import search_dashboards
+
         return [Resource(self.kind, hit["uid"], hit.get("title", ""), hit.get("folderUid"))
-                for hit in hits or []]
+                for hit in search_dashboards(conn, tags=[target.managed_tag])]
 
     def plan_delete(self, conn: GrafanaConnection, resource: Resource,
                     target: Target) -> Change:
-        remote = self._read(conn, resource.key)
+        try:
+            remote = self._read(conn, resource.key)
+        except StoredAsV2:
+            return Change(resource, Action.CONFLICT, reason=f"to delete, but {STORED_AS_V2}",
+                          forceable=False)
         if remote is None:
             return Change(resource, Action.UNCHANGED, reason="already gone")
-        self._read_history(conn, resource.key, remote)
-        if remote.recorded_hash != remote.content_hash:
+        owner = _owner(remote)
+        if owner:
+            return not_ours(resource, remote, owner)
+        if remote.recorded_hash is None:
             return conflict_or(Action.DELETE, resource, remote,
-                                f"to delete, but {self._foreign(remote)}"
-                                if remote.recorded_hash is None else
-                                f"to delete, but edited by {remote.last_editor or 'someone'} "
-                                f"at {remote.last_edited}", target)
+                               f"to delete, but {self._foreign(remote)}", target)
         return Change(resource, Action.DELETE, remote, "no longer defined")
 
     def apply(self, conn: GrafanaConnection, change: Change, target: Target) -> str:
@@ -125,13 +130,32 @@ class DashboardHandler(Handler):
             "overwrite": target.force})
         return "created" if change.action == Action.CREATE else "updated"
 
+    def refusal(self, error: GrafanaError) -> str | None:
+        if error.grafana_status == "plugin-dashboard":  # D6
+            return f"a plugin ({error.grafana_message})"
+        if "provisioned dashboard" in error.grafana_message.lower():
+            return "file provisioning"
+        return None
+
     def already_applied(self, conn: GrafanaConnection, change: Change) -> bool:
-        resource = change.resource
-        remote = self._read(conn, resource.key)
-        if remote is None:
+        try:
+            remote = self._read(conn, change.resource.key)
+        except StoredAsV2:
             return False
-        self._read_history(conn, resource.key, remote)
-        return remote.recorded_hash == resource.content_hash == remote.content_hash
+        return remote is not None and remote.recorded_hash == change.resource.content_hash
+
+
+class StoredAsV2(Exception):
+    """The legacy API refuses a dashboard stored as schema v2 (406)."""
+
+
+def _owner(remote: Remote) -> str:
+    """Who else manages the dashboard, when Grafana says (D6)."""
+    meta = remote.body.get("meta") or {}
+    if meta.get("provisioned"):
+        path = meta.get("provisionedExternalId")
+        return f"file provisioning ({path})" if path else "file provisioning"
+    return ""
 
 
 def _with_uids(body: JSON, target: Target, uids: set[str]) -> JSON:

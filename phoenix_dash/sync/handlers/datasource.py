@@ -5,26 +5,28 @@ from __future__ import annotations
 import copy
 
 from ...build import Build
-from ...datasources import HASH_KEY, secret_values
+from ...datasources import HASH_KEY, VERSION_KEY, secret_values
 from ...grafana.connection import GrafanaConnection
 from ...grafana.errors import GrafanaNotFound
 from ..model import Action, Change, Remote, Resource
-from ..normalize import content_hash
+from ..normalize import content_hash, owned_view
 from ..target import Target
-from .base import JSON, Handler, conflict_or
+from .base import JSON, Handler, conflict_or, not_ours
 
 # What Grafana's GET adds or manages itself (DataSource in its OpenAPI spec, plus apiVersion
-# from Grafana 12's app-platform datasources).
+# from Grafana 12's app-platform datasources). Only for showing differences: whether a
+# datasource changed is decided by hashes and versions, never by comparing Grafana's answer.
 DATASOURCE_VOLATILE = ("id", "orgId", "version", "readOnly", "secureJsonFields", "typeLogoUrl",
                        "typeName", "withCredentials", "database", "user", "password",
                        "accessControl", "apiVersion")
+OWN_KEYS = (HASH_KEY, VERSION_KEY)
 
 
 def normalize_datasource(body: JSON) -> JSON:
     clean = {k: v for k, v in body.items() if k not in DATASOURCE_VOLATILE
              and k != "secureJsonData"}
     clean["jsonData"] = {k: v for k, v in (clean.get("jsonData") or {}).items()
-                         if k != HASH_KEY}
+                         if k not in OWN_KEYS}
     clean.setdefault("isDefault", False)
     clean.setdefault("basicAuth", False)
     if not clean.get("basicAuthUser"):
@@ -33,10 +35,11 @@ def normalize_datasource(body: JSON) -> JSON:
 
 
 class DatasourceHandler(Handler):
-    """Datasources by uid. Sync records the content hash in jsonData (Grafana keeps unknown
-    jsonData keys), so an edit in the UI shows as a hash that no longer matches. Secrets come
-    from the environment at write time; their values cannot be compared (--force rewrites
-    them), only whether Grafana holds one."""
+    """Datasources by uid. Sync records in jsonData (Grafana keeps unknown jsonData keys) the
+    hash of what it wrote and the version Grafana gave that write: the code changed when the
+    hash differs, someone else saved the datasource when the version does. Secrets come from
+    the environment at write time; their values cannot be compared (--force rewrites them),
+    only whether Grafana holds one."""
 
     kind = "datasource"
 
@@ -57,21 +60,28 @@ class DatasourceHandler(Handler):
         if remote is None:
             return self._needing_secrets(Change(resource, Action.CREATE, reason="new datasource"))
         found = remote.body
+        if found.get("readOnly"):
+            return not_ours(resource, remote, "file provisioning (a read-only datasource)")
         unset = _unset_secrets(found, resource)
-        if remote.content_hash == resource.content_hash and not unset and not target.force:
+        ours_last = remote.recorded_hash is not None and remote.recorded_version == remote.version
+        if remote.recorded_hash == resource.content_hash and ours_last and not unset \
+                and not target.force:
             return Change(resource, Action.UNCHANGED, remote)
         if remote.recorded_hash is None:
             change = conflict_or(Action.UPDATE, resource, remote,
-                                  "exists and was not written by phoenix-dash", target)
-        elif remote.recorded_hash != remote.content_hash:
+                                 "exists and was not written by phoenix-dash", target)
+        elif not ours_last:
             change = conflict_or(Action.UPDATE, resource, remote,
-                                  "edited since phoenix-dash's last write", target)
+                                 f"saved by someone else since phoenix-dash's last write "
+                                 f"(version {remote.version}, phoenix-dash wrote version "
+                                 f"{remote.recorded_version})", target)
         else:
-            reason = ("changed in code" if remote.content_hash != resource.content_hash
-                      else "a secret is missing in Grafana")
+            reason = ("changed in code" if remote.recorded_hash != resource.content_hash
+                      else "a secret is missing in Grafana" if unset else "forced")
             change = Change(resource, Action.UPDATE, remote, reason)
-        change.details = _datasource_changes(normalize_datasource(found),
-                                             normalize_datasource(resource.desired or {}))
+        wanted = normalize_datasource(resource.desired or {})
+        change.details = _datasource_changes(owned_view(normalize_datasource(found), wanted),
+                                             wanted)
         change.details += [f"secret {field} is not set in Grafana" for field in unset]
         return self._needing_secrets(change)
 
@@ -84,30 +94,41 @@ class DatasourceHandler(Handler):
     def managed(self, conn: GrafanaConnection, target: Target) -> list[Resource]:
         found = conn.request("GET", "/datasources") or []
         return [Resource(self.kind, ds["uid"], ds.get("name", ""), None) for ds in found
-                if HASH_KEY in (ds.get("jsonData") or {})]
+                if HASH_KEY in (ds.get("jsonData") or {}) and not ds.get("readOnly")]
 
     def apply(self, conn: GrafanaConnection, change: Change, target: Target) -> str:
         uid = change.resource.key
         if change.action == Action.DELETE:
             conn.request("DELETE", f"/datasources/uid/{uid}")
             return "deleted"
-        body = {**(change.resource.desired or {})}
+        body = copy.deepcopy(change.resource.desired or {})
         secrets = secret_values(uid, change.resource.secrets)
         if secrets:
             body["secureJsonData"] = secrets
         if change.action == Action.CREATE:
+            body["jsonData"][VERSION_KEY] = 1  # a new datasource is version 1
             conn.request("POST", "/datasources", json=body)
             return "created"
-        if change.remote is not None and not target.force:  # no version: Grafana overwrites
-            body["version"] = change.remote.version
-        conn.request("PUT", f"/datasources/uid/{uid}", json=body)
+        # Grafana stores the sent version + 1 (store.go); without one it does not check, so
+        # --force overwrites an edit made between plan and apply.
+        sent = change.remote.version if change.remote is not None and not target.force else None
+        body["jsonData"][VERSION_KEY] = (sent or 0) + 1
+        if sent is not None:
+            body["version"] = sent
+        answer = conn.request("PUT", f"/datasources/uid/{uid}", json=body)
+        given = ((answer or {}).get("datasource") or {}).get("version")
+        if isinstance(given, int) and given != body["jsonData"][VERSION_KEY]:
+            # A Grafana that numbers versions otherwise: record the version it gave, once.
+            body["jsonData"][VERSION_KEY] = given + 1
+            body["version"] = given
+            conn.request("PUT", f"/datasources/uid/{uid}", json=body)
         return "updated"
 
     def already_applied(self, conn: GrafanaConnection, change: Change) -> bool:
-        # Secrets cannot be read back; the rest of the datasource must match what was sent.
+        # Secrets cannot be read back; the rest must be phoenix-dash's write of this content.
         remote = self._read(conn, change.resource.key)
-        return (remote is not None
-                and remote.recorded_hash == remote.content_hash == change.resource.content_hash)
+        return (remote is not None and remote.recorded_hash == change.resource.content_hash
+                and remote.recorded_version == remote.version)
 
     @staticmethod
     def _read(conn: GrafanaConnection, uid: str) -> Remote | None:
@@ -115,8 +136,10 @@ class DatasourceHandler(Handler):
             found = conn.request("GET", f"/datasources/uid/{uid}")
         except GrafanaNotFound:
             return None
-        return Remote(found, found.get("version"), content_hash(normalize_datasource(found)),
-                      (found.get("jsonData") or {}).get(HASH_KEY))
+        json_data = found.get("jsonData") or {}
+        recorded = json_data.get(VERSION_KEY)
+        return Remote(found, found.get("version"), "", json_data.get(HASH_KEY),
+                      recorded_version=recorded if isinstance(recorded, int) else None)
 
 
 def _unset_secrets(found: JSON, resource: Resource) -> list[str]:

@@ -1,4 +1,6 @@
-"""Folders, from phoenix-dash.yaml: created and retitled, never deleted."""
+"""Folders, from phoenix-dash.yaml: created, retitled and moved, never deleted. phoenix-dash
+owns a folder's title and parent; Grafana's record of who last updated the folder tells a
+rename in the UI from a change in code."""
 
 from __future__ import annotations
 
@@ -8,11 +10,18 @@ from ...grafana.errors import GrafanaNotFound
 from ..model import Action, Change, Remote, Resource
 from ..normalize import content_hash
 from ..target import Target
-from .base import JSON, Handler
+from .base import JSON, Handler, conflict_or
 
 
 class FolderHandler(Handler):
     kind = "folder"
+
+    def __init__(self) -> None:
+        self.identity = ""  # the login phoenix-dash writes as, read once per plan
+
+    def prefetch(self, conn: GrafanaConnection, resources: list[Resource]) -> None:
+        if resources:
+            self.identity = str((conn.request("GET", "/user") or {}).get("login") or "")
 
     def desired(self, build: Build, target: Target) -> list[Resource]:
         resources = []
@@ -29,22 +38,41 @@ class FolderHandler(Handler):
         found = self._read(conn, resource.key)
         if found is None:
             return Change(resource, Action.CREATE, reason="new folder")
-        remote = Remote(found, found.get("version"))
+        remote = Remote(found, found.get("version"), last_editor=str(found.get("updatedBy")
+                                                                     or ""))
         differences = _differences(found, resource.desired or {})
         if not differences:
             return Change(resource, Action.UNCHANGED, remote)
-        return Change(resource, Action.UPDATE, remote, "changed", differences)
+        renamed = found.get("title") != (resource.desired or {}).get("title")
+        if renamed and remote.last_editor and self.identity and \
+                remote.last_editor != self.identity:
+            change = conflict_or(Action.UPDATE, resource, remote,
+                                 f"renamed in Grafana by {remote.last_editor} to "
+                                 f"{found.get('title')!r}", target)
+        else:
+            change = Change(resource, Action.UPDATE, remote, "changed in code")
+        change.details = differences
+        return change
 
     def apply(self, conn: GrafanaConnection, change: Change, target: Target) -> str:
         body = change.resource.desired or {}
         if change.action == Action.CREATE:
             conn.request("POST", "/folders", json=body)
             return "created"
-        version = change.remote.version if change.remote else None
-        conn.request("PUT", f"/folders/{change.resource.key}",
-                     json={"title": body["title"], "version": version,
-                           "overwrite": target.force})
-        return "updated"
+        found = change.remote.body if change.remote else {}
+        done = []
+        if found.get("title") != body["title"]:
+            version = change.remote.version if change.remote else None
+            conn.request("PUT", f"/folders/{change.resource.key}",
+                         json={"title": body["title"], "version": version,
+                               "overwrite": target.force})
+            done.append("renamed")
+        if (found.get("parentUid") or None) != body.get("parentUid"):
+            # A PUT never changes the parent (F1): moving is its own call.
+            conn.request("POST", f"/folders/{change.resource.key}/move",
+                         json={"parentUid": body.get("parentUid") or ""})
+            done.append("moved")
+        return " and ".join(done) or "updated"
 
     def already_applied(self, conn: GrafanaConnection, change: Change) -> bool:
         found = self._read(conn, change.resource.key)
@@ -61,4 +89,5 @@ class FolderHandler(Handler):
 
 def _differences(found: JSON, desired: JSON) -> list[str]:
     return [f"{key}: {found.get(key)!r} -> {desired.get(key)!r}"
-            for key in ("title", "parentUid") if found.get(key) != desired.get(key)]
+            for key in ("title", "parentUid")
+            if (found.get(key) or None) != (desired.get(key) or None)]

@@ -1,0 +1,81 @@
+"""The emulator's records: what it stores per organisation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+JSON = dict[str, Any]
+Answer = tuple[int, Any]  # status, JSON body (None: empty body)
+UID_RE = re.compile(r"^[a-zA-Z0-9_-]*$")
+
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def slug(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+
+
+@dataclass
+class Version:
+    version: int
+    created: str
+    created_by: str
+    message: str
+    data: JSON
+    parent_version: int = 0
+    restored_from: int = 0
+
+
+@dataclass
+class Dashboard:
+    id: int
+    uid: str
+    folder_uid: str
+    versions: list[Version] = field(default_factory=list)
+    provisioned: str | None = None  # the file it is provisioned from (D6)
+    plugin_id: str | None = None  # a plugin's dashboard (D6)
+    stored_as_v2: bool = False  # saved from the new editor (D5)
+
+    @property
+    def current(self) -> Version:
+        return self.versions[-1]
+
+    @property
+    def title(self) -> str:
+        return str(self.current.data.get("title", ""))
+
+
+@dataclass
+class Folder:
+    id: int
+    uid: str
+    title: str
+    parent_uid: str | None
+    version: int = 1
+    created_by: str = ""
+    updated_by: str = ""
+
+    def as_json(self) -> JSON:
+        out = {"id": self.id, "uid": self.uid, "title": self.title, "version": self.version,
+               "url": f"/dashboards/f/{self.uid}/{slug(self.title)}",
+               "createdBy": self.created_by, "updatedBy": self.updated_by}
+        if self.parent_uid:
+            out["parentUid"] = self.parent_uid
+        return out
+
+
+@dataclass
+class Org:
+    id: int
+    dashboards: dict[str, Dashboard] = field(default_factory=dict)
+    folders: dict[str, Folder] = field(default_factory=dict)
+    rules: dict[str, JSON] = field(default_factory=dict)
+    datasources: dict[str, JSON] = field(default_factory=dict)
+    # What /api/search sees: per uid, (when it became visible, the hit or None when deleted).
+    search_index: dict[str, list[tuple[float, JSON | None]]] = field(default_factory=dict)
