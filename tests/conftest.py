@@ -136,7 +136,8 @@ class GrafanaTarget:
 
 
 @pytest.fixture
-def grafana() -> Any:
+def grafana(request: pytest.FixtureRequest) -> Any:
+    """Parametrise indirectly with a Grafana version ("12.3.3") to get that emulator."""
     if REAL_GRAFANA_URL:
         token = os.environ.get("PHOENIX_DASH_TEST_GRAFANA_TOKEN", "")
         assert token, "set PHOENIX_DASH_TEST_GRAFANA_TOKEN (an Admin service-account token)"
@@ -145,7 +146,7 @@ def grafana() -> Any:
         return
     from emulator import GrafanaEmulator
 
-    emulator = GrafanaEmulator().start()
+    emulator = GrafanaEmulator(version=getattr(request, "param", "13.2.0")).start()
     emulator.add_token(ADMIN_TOKEN, "Admin")
     emulator.add_token(VIEWER_TOKEN, "Viewer")
     emulator.add_user("admin", "admin-password", "Admin")

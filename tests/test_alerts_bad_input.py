@@ -20,8 +20,9 @@ RULE_MODULE = """\
 from grafanalib.core import AlertExpression, AlertGroup, AlertRulev9, Target
 
 
-def rule(title, uid=None, condition="C", for_="5m", threshold="$B > 1", extra=()):
+def rule(title, uid=None, condition="C", for_="5m", threshold="$B > 1", extra=(), **links):
     return AlertRulev9(
+        **links,
         title=title,
         uid=uid,
         triggers=[
@@ -73,6 +74,10 @@ BAD_RULES = {
                     "uid 'no spaces allowed' is invalid"),
     "condition that compares nothing": ('    rule("Up", condition="B"),', 0,
                                         "condition 'B' compares nothing"),
+    # Grafana refuses __dashboardUid__ without __panelId__ (BEHAVIOR.md R7).
+    "dashboard without a panel": ('    rule("Up", dashboard_uid="dash"),', 0,
+                                  "rule 'Up': dashboard_uid without panel_id (Grafana needs "
+                                  "both, or neither)"),
 }
 
 

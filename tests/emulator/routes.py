@@ -52,6 +52,8 @@ def routes(s: State) -> list[Route]:
           lambda o, i, b, q, req, uid: s.versions(o, uid)),
         r("GET", "/dashboards/uid/(?P<uid>[^/]+)/versions/(?P<number>[^/]+)", "dashboards:read",
           lambda o, i, b, q, req, uid, number: s.version(o, uid, number)),
+        r("POST", "/dashboards/uid/(?P<uid>[^/]+)/restore", "dashboards:write",
+          lambda o, i, b, q, req, uid: s.restore_answer(o, uid, b or {}, i.login)),
         r("GET", "/search", "dashboards:read", lambda o, i, b, q, req: s.search(o, q)),
         r("GET", "/folders", "folders:read",
           lambda o, i, b, q, req: s.list_folders(o, (q.get("parentUid") or [None])[0])),

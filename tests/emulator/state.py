@@ -120,6 +120,17 @@ class State(DashboardsMixin, RulesMixin, DatasourcesMixin):
         self.store_version(org, dashboard, copy.deepcopy(dashboard.current.data), user, "")
         dashboard.stored_as_v2 = True
 
+    def restore_answer(self, org: Org, uid: str, body: JSON, user: str) -> Answer:
+        """POST /api/dashboards/uid/{uid}/restore {"version"}."""
+        dashboard = org.dashboards.get(uid)
+        if dashboard is None:
+            return 404, {"message": "Dashboard not found"}
+        if not any(v.version == body.get("version") for v in dashboard.versions):
+            return 404, {"message": "Dashboard version not found"}
+        version = self.restore(org, uid, int(body["version"]), user)
+        return 200, {"id": dashboard.id, "uid": uid, "status": "success", "version": version,
+                     "url": f"/d/{uid}", "slug": uid}
+
     def restore(self, org: Org, uid: str, version: int, user: str = "alice") -> int:
         """Restore an old version from the UI's history (D1: listed as "Restored from")."""
         dashboard = org.dashboards[uid]

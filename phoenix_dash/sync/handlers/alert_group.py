@@ -10,7 +10,7 @@ import copy
 from ...alerting.grafana import api_group
 from ...build import Build
 from ...grafana.connection import GrafanaConnection
-from ...grafana.errors import GrafanaError, GrafanaNotFound
+from ...grafana.errors import GrafanaConflict, GrafanaError, GrafanaNotFound
 from ..model import Action, Change, Remote, Resource
 from ..normalize import HASH_ANNOTATION, content_hash, rule_hash
 from ..target import Target
@@ -99,6 +99,8 @@ class AlertGroupHandler(Handler):
             conn.request("DELETE", path, headers=headers)
             return "deleted"
         desired = change.resource.desired or {}
+        if not target.force:
+            self._still_as_planned(conn, path, change)
         if change.remote is not None and \
                 change.remote.content_hash == change.resource.content_hash:
             # Only provenance differs, and Grafana writes it only for rules a PUT changes (R5):
@@ -106,6 +108,21 @@ class AlertGroupHandler(Handler):
             conn.request("PUT", path, json=_marked(desired), headers=headers)
         conn.request("PUT", path, json=desired, headers=headers)
         return "created" if change.action == Action.CREATE else "updated"
+
+    @staticmethod
+    def _still_as_planned(conn: GrafanaConnection, path: str, change: Change) -> None:
+        """The provisioning API has no version to lock a group write on: read the group again
+        right before writing, so an edit made since the plan is a conflict, not overwritten
+        (a window of one round trip remains)."""
+        try:
+            found = conn.request("GET", path)
+        except GrafanaNotFound:
+            found = None
+        planned = change.remote.content_hash if change.remote is not None else None
+        now = _group_hash(found) if found is not None else None
+        if now != planned or (found is not None and _edited(found.get("rules") or [])):
+            raise GrafanaConflict("changed by someone else since the plan", 409, "PUT", path,
+                                  "the rule group changed since the plan")
 
     def refusal(self, error: GrafanaError) -> str | None:
         if error.grafana_status == "alerting.provenanceMismatch":  # R8
