@@ -38,10 +38,12 @@ TESTS = Path(__file__).resolve().parent.parent / "tests"
 
 def serve(latency: float, ready: Any) -> None:
     sys.path.insert(0, str(TESTS))
-    from emulator import GrafanaEmulator
+    import os
 
-    emulator = GrafanaEmulator().start()
+    from emulator import GrafanaEmulator
+    emulator = GrafanaEmulator(version=os.environ.get("BENCH_GRAFANA", "13.2.0")).start()
     emulator.add_token(TOKEN)
+    emulator.validate_bodies = False  # Grafana's latency is modelled, jsonschema's CPU is not
     emulator.latency = latency
     ready.send(emulator.url)
     while True:

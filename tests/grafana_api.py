@@ -51,3 +51,20 @@ def wait_for_search(api: Api, uids: list[str], timeout: float = 10.0) -> None:
             return
         assert time.monotonic() < deadline, f"search never showed {uids}"
         time.sleep(0.05)
+
+
+def rule(folder_uid: str, **extra: Any) -> dict[str, Any]:
+    """A valid ProvisionedAlertRule: a math expression and a threshold on it."""
+    return {
+        "uid": uid("r"), "title": uid("rule"), "orgID": 1, "folderUID": folder_uid,
+        "ruleGroup": "g", "condition": "C", "for": "5m", "noDataState": "OK",
+        "execErrState": "Error", "labels": {"severity": "warning"}, "annotations": {},
+        "data": [
+            {"refId": "A", "datasourceUid": "__expr__", "relativeTimeRange": {"from": 600, "to": 0},
+             "model": {"refId": "A", "type": "math", "expression": "1"}},
+            {"refId": "C", "datasourceUid": "__expr__", "relativeTimeRange": {"from": 0, "to": 0},
+             "model": {"refId": "C", "type": "threshold", "expression": "A",
+                       "conditions": [{"evaluator": {"type": "gt", "params": [0]}}]}},
+        ],
+        **extra,
+    }

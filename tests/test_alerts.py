@@ -226,3 +226,26 @@ def test_test_alerts_command(project: Project) -> None:
     result = CliRunner().invoke(main, ["test-alerts", "--config", str(ROOT / "phoenix-dash.yaml")])
     assert result.exit_code == 0, result.output
     assert "23 rules: promtool check and unit tests passed" in result.output
+
+
+def test_the_rule_writer_writes_only_keys_sync_compares(repo_build: Build) -> None:
+    """Sync decides whether a rule changed from OWNED_*_KEYS alone; a key the writer emits
+    outside them would be a change sync never sees."""
+    from phoenix_dash.alerting.grafana import (
+        GRAFANA_MODEL_DEFAULTS,
+        OWNED_MODEL_KEYS,
+        OWNED_QUERY_KEYS,
+        OWNED_RULE_KEYS,
+        api_group,
+        owned_rule,
+    )
+
+    rules = [rule for group in repo_build.alert_groups for rule in api_group(group)["rules"]]
+    assert rules
+    for rule in rules:
+        assert set(rule) - {"orgID"} <= OWNED_RULE_KEYS  # orgID: the org Grafana writes to
+        for query in rule["data"]:
+            assert set(query) <= OWNED_QUERY_KEYS
+            assert set(query["model"]) <= OWNED_MODEL_KEYS | GRAFANA_MODEL_DEFAULTS
+        answer = {**rule, "keep_firing_for": "0s", "record": None, "id": 7, "provenance": "api"}
+        assert owned_rule(answer) == owned_rule(rule)

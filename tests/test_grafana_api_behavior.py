@@ -9,7 +9,7 @@ from typing import Any
 
 import niquests
 import pytest
-from grafana_api import Api, folder, save, uid, wait_for_search
+from grafana_api import Api, folder, rule, save, uid, wait_for_search
 
 from conftest import GrafanaTarget
 
@@ -176,22 +176,6 @@ def test_folder_get_update_and_stale_version(api: Api) -> None:
                                     "message": "the folder has been changed by someone else"})
     assert api.call("GET", f"/folders/{uid()}") == (404, {"status": "not-found",
                                                           "message": "folder not found"})
-
-
-def rule(folder_uid: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "uid": uid("r"), "title": uid("rule"), "orgID": 1, "folderUID": folder_uid,
-        "ruleGroup": "g", "condition": "C", "for": "5m", "noDataState": "OK",
-        "execErrState": "Error", "labels": {"severity": "warning"}, "annotations": {},
-        "data": [
-            {"refId": "A", "datasourceUid": "__expr__", "relativeTimeRange": {"from": 600, "to": 0},
-             "model": {"refId": "A", "type": "math", "expression": "1"}},
-            {"refId": "C", "datasourceUid": "__expr__", "relativeTimeRange": {"from": 0, "to": 0},
-             "model": {"refId": "C", "type": "threshold", "expression": "A",
-                       "conditions": [{"evaluator": {"type": "gt", "params": [0]}}]}},
-        ],
-        **extra,
-    }
 
 
 def test_folder_delete_removes_dashboards_and_rules_only_with_force(api: Api) -> None:

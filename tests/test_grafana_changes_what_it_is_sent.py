@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from grafana_api import Api, folder, save, uid, wait_for_search
+from grafana_api import Api, folder, rule, save, uid, wait_for_search
 
 from conftest import GrafanaTarget
 
@@ -17,22 +17,6 @@ from conftest import GrafanaTarget
 def major(api: Api) -> int:
     _, health = api.call("GET", "/health")
     return int(str(health["version"]).split(".")[0])
-
-
-def rule(folder_uid: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "uid": uid("r"), "title": uid("rule"), "orgID": 1, "folderUID": folder_uid,
-        "ruleGroup": "g", "condition": "C", "for": "5m", "noDataState": "OK",
-        "execErrState": "Error", "labels": {}, "annotations": {},
-        "data": [
-            {"refId": "A", "datasourceUid": "__expr__", "relativeTimeRange": {"from": 600, "to": 0},
-             "model": {"refId": "A", "type": "math", "expression": "1"}},
-            {"refId": "C", "datasourceUid": "__expr__", "relativeTimeRange": {"from": 0, "to": 0},
-             "model": {"refId": "C", "type": "threshold", "expression": "A",
-                       "conditions": [{"evaluator": {"type": "gt", "params": [0]}}]}},
-        ],
-        **extra,
-    }
 
 
 def put_group(api: Api, folder_uid: str, group: str, rules: list[dict[str, Any]],
