@@ -6,7 +6,7 @@ replaces build/ in one swap, so a failure never leaves a half-written tree.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from .alerting.outputs import alert_files, yaml_bytes
 from .catalog import Catalog, load_catalog
 from .config import Config, Folder
 from .datasources import DatasourceDef, load_datasources, provisioning
+from .errors import ConfigError, Location
 from .loader import to_plain
 from .modern import ModernizeContext, modernize_dashboard, strip_sources
 from .modern.common import JSON
@@ -111,8 +112,34 @@ def check_build(config: Config, build: Build) -> TreeChanges:
     return compare_tree(config.build_dir, build.files())
 
 
-def write_build(config: Config, build: Build) -> TreeChanges:
+# What a build may not silently empty: kind -> (its folder under build/, the setting naming
+# where it comes from).
+GUARDED_KINDS = {"dashboards": (DASHBOARDS_DIR, "dashboards"), "alerts": ("alerts", "alerts")}
+
+
+def refuse_emptying(config: Config, build: Build, allow_empty: Collection[str] = ()) -> None:
+    """A build that yields no dashboards (or no alert rules) where build/ holds some is a
+    mistake more often than a wish (a wrong path, a module that stopped defining them): it
+    would remove them from build/, and a later ``sync --prune`` from Grafana."""
+    counts = {"dashboards": len(build.dashboards), "alerts": len(build.alert_groups)}
+    for kind, (folder, setting) in GUARDED_KINDS.items():
+        held = sorted((config.build_dir / folder).rglob("*.json")) \
+            if (config.build_dir / folder).is_dir() else []
+        if counts[kind] or kind in allow_empty or not held:
+            continue
+        source = config.dashboards_dir if kind == "dashboards" else config.alerts_dir
+        doc = load_yaml(config.root / config.file, display=config.file)  # for the line
+        where = doc.location(["paths", setting]) if setting in doc.data.get("paths", {}) \
+            else None
+        raise ConfigError(f"{config.display(source)}/ yields no {kind}, but "
+                          f"{build_dir_display(config)} holds {len(held)}: refusing to remove "
+                          f"them (`phoenix-dash build --allow-empty {kind}` if that is meant)",
+                          where or Location(config.file, None, f"paths.{setting}"))
+
+
+def write_build(config: Config, build: Build, allow_empty: Collection[str] = ()) -> TreeChanges:
     """Write ``build``; returns what changed (nothing is touched when nothing changed)."""
+    refuse_emptying(config, build, allow_empty)
     files = build.files()
     changes = compare_tree(config.build_dir, files)
     if changes:

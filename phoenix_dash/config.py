@@ -91,6 +91,7 @@ def load_config(path: Path) -> Config:
     if default_folder is not None and default_folder not in folders:
         raise doc.error(["dashboards", "folder"], f"unknown folder {default_folder!r}")
     paths = data.get("paths", {})
+    _check_paths(doc, root, paths)
     catalog = paths.get("catalog")
     return Config(
         root=root,
@@ -113,6 +114,20 @@ def load_config(path: Path) -> Config:
         environments=dict(data.get("environments", {})),
     )
 
+
+
+# Settings naming what the project reads: a typo must stop everything, not read nothing (a
+# missing alerts directory would otherwise build no rules, and sync --prune delete them all).
+READ_PATHS = ("dashboards", "alerts", "catalog", "datasources", "alert_tests")
+
+
+def _check_paths(doc: YamlDocument, root: Path, paths: dict[str, Any]) -> None:
+    for key in READ_PATHS:
+        if key in paths and not (root / paths[key]).exists():
+            raise doc.error(["paths", key], f"{paths[key]!r} does not exist (in {root})")
+    build = paths.get("build")
+    if build is not None and (root / build).exists() and not (root / build).is_dir():
+        raise doc.error(["paths", "build"], f"{build!r} is a file, not a directory")
 
 
 def _suppressions(doc: YamlDocument) -> tuple[Suppression, ...]:

@@ -32,7 +32,10 @@ def _default_jobs() -> int:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=_default_jobs,
               show_default="number of CPUs, at most 8",
               help="Worker processes for projects with many modules.")
-def build(config_path: str | None, check: bool, jobs: int) -> None:
+@click.option("--allow-empty", type=click.Choice(["dashboards", "alerts"]), multiple=True,
+              help="Allow a build without any of these where build/ holds some (they are "
+                   "removed from build/).")
+def build(config_path: str | None, check: bool, jobs: int, allow_empty: tuple[str, ...]) -> None:
     """Render dashboards (and alerts) to modern Grafana JSON under build/."""
     from ..build import build_dir_display, build_project, check_build, write_build
 
@@ -49,7 +52,7 @@ def build(config_path: str | None, check: bool, jobs: int) -> None:
                 sys.exit(1)
             click.echo(f"{prefix} is up to date ({len(result.files())} files)")
             return
-        changes = write_build(config, result)
+        changes = write_build(config, result, allow_empty)
         for line in changes.lines(prefix):
             click.echo(line)
         click.echo(f"built {_summary(result)} into {prefix}"

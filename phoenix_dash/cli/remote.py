@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ..grafana.connection import GrafanaConnection
     from ..preview import Preview
     from ..sync.model import Outcome, Plan
+    from ..sync.planner import PlanOptions
     from ..sync.target import Target
 
 
@@ -74,16 +75,14 @@ def _build(config: Config) -> Build:
     return build_project(config, default_jobs(), with_sources=False)
 
 
-def _plan(config: Config, env: str | None, verbose: bool, only: tuple[str, ...],
-          exclude: tuple[str, ...], prune: bool, max_deletions: int, force: bool,
-          note: str) -> tuple[Target, GrafanaConnection, Plan, Build]:
-    from ..sync.planner import PlanOptions, Selection, make_plan
+def _plan(config: Config, env: str | None, verbose: bool, options: PlanOptions,
+          force: bool = False, note: str = "") -> tuple[Target, GrafanaConnection, Plan, Build]:
+    from ..sync.planner import make_plan
     from ..sync.target import make_target
 
     build_result = _build(config)
     target = make_target(config, env, note, force)
     connection = _connect(replace(config, grafana=dict(target.grafana)), verbose)
-    options = PlanOptions(prune, max_deletions, Selection(only, exclude))
     return target, connection, make_plan(connection, build_result, target, options), build_result
 
 
@@ -109,23 +108,26 @@ def _with(options: list[Any]) -> Callable[[Callable[..., None]], Callable[..., N
 @click.option("--prune", is_flag=True, help="Delete managed resources no longer in code.")
 @click.option("--max-deletions", type=click.IntRange(min=0), default=5, show_default=True,
               help="Refuse a plan that deletes more than this.")
+@click.option("--allow-delete-all", is_flag=True,
+              help="Let --prune delete every managed resource of a kind.")
 @click.option("--force", is_flag=True, help="Overwrite conflicting edits made outside code.")
 @click.option("--message", "note", default="", help="Added to each dashboard version message.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @click.option("-v", "--verbose", is_flag=True, help="Log every request (secrets redacted).")
 def sync(config_path: str | None, env: str | None, only: tuple[str, ...],
-         exclude: tuple[str, ...], dry_run: bool, prune: bool, max_deletions: int, force: bool,
-         note: str, fmt: str, verbose: bool) -> None:
+         exclude: tuple[str, ...], dry_run: bool, prune: bool, max_deletions: int,
+         allow_delete_all: bool, force: bool, note: str, fmt: str, verbose: bool) -> None:
     """Make Grafana match the build: plan, then apply. Never overwrites edits made in the UI
     unless --force."""
     from ..sync import report as sync_report
     from ..sync.model import Action
+    from ..sync.planner import PlanOptions, Selection
 
     try:
         config = _config(config_path)
-        target, connection, plan, _ = _plan(config, env, verbose, only, exclude, prune,
-                                            max_deletions, force, note)
+        options = PlanOptions(prune, max_deletions, Selection(only, exclude), allow_delete_all)
+        target, connection, plan, _ = _plan(config, env, verbose, options, force, note)
         if dry_run:
             click.echo(sync_report.plan_json(plan) if fmt == "json"
                        else sync_report.plan_text(plan, _style()))
@@ -179,14 +181,15 @@ def diff(config_path: str | None, env: str | None, only: tuple[str, ...],
     """What sync would change in Grafana (or, with --against, since a git revision)."""
     from ..sync import report as sync_report
     from ..sync.against import diff_against
-    from ..sync.planner import Selection
+    from ..sync.planner import PlanOptions, Selection
 
     try:
         config = _config(config_path)
         if ref is not None:
             plan = diff_against(config, _build(config), ref, Selection(only, exclude))
         else:
-            _, _, plan, _ = _plan(config, env, verbose, only, exclude, False, 0, False, "")
+            _, _, plan, _ = _plan(config, env, verbose,
+                                  PlanOptions(selection=Selection(only, exclude)))
     except PhoenixDashError as exc:
         _fail(exc)
         return

@@ -40,6 +40,7 @@ class PlanOptions:
     prune: bool = False
     max_deletions: int = 5
     selection: Selection = field(default_factory=Selection)
+    allow_delete_all: bool = False  # let --prune delete every managed resource of a kind
 
 
 def make_plan(conn: GrafanaConnection, build: Build, target: Target,
@@ -58,10 +59,33 @@ def make_plan(conn: GrafanaConnection, build: Build, target: Target,
                 plan.changes += _deletions(pool, conn, handler, desired, target, options)
     _check_folders(plan, build, target)
     plan.changes.sort(key=_order)
-    if options.prune and plan.deletions > options.max_deletions:
-        raise ConfigError(f"the plan deletes {plan.deletions} resources, more than "
-                          f"--max-deletions {options.max_deletions}; nothing was changed")
+    if options.prune:
+        _check_deletions(plan, options)
     return plan
+
+
+def _check_deletions(plan: Plan, options: PlanOptions) -> None:
+    """--prune deletes neither more than --max-deletions nor every managed resource of a
+    kind (what a wrong path or an emptied module looks like) without being told to."""
+    deleting = plan.by_action(Action.DELETE)
+    if len(deleting) > options.max_deletions:
+        raise ConfigError(f"the plan deletes {len(deleting)} resources, more than "
+                          f"--max-deletions {options.max_deletions}: {_labels(deleting)}; "
+                          "nothing was changed")
+    if options.allow_delete_all:
+        return
+    staying = (Action.UPDATE, Action.UNCHANGED, Action.CONFLICT)
+    for kind in KINDS:
+        gone = [c for c in deleting if c.resource.kind == kind]
+        if gone and not any(c.resource.kind == kind and c.action in staying
+                            for c in plan.changes):
+            raise ConfigError(f"the plan deletes every managed {kind} in Grafana "
+                              f"({_labels(gone)}); refusing without --allow-delete-all; "
+                              "nothing was changed")
+
+
+def _labels(changes: list[Change]) -> str:
+    return ", ".join(c.resource.key for c in changes)
 
 
 def _deletions(pool: ThreadPoolExecutor, conn: GrafanaConnection, handler: Handler,
