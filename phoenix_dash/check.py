@@ -4,7 +4,6 @@ Prometheus (or VictoriaMetrics), so a panel that would show "No data" is caught 
 from __future__ import annotations
 
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +12,7 @@ import niquests
 from .alerting.model import Query
 from .build import Build
 from .errors import PhoenixDashError
+from .workers import worker_pool
 
 VARIABLE_RE = re.compile(r"\$\{(\w+)(?::[^}]*)?\}|\$(\w+)|\[\[(\w+)\]\]")
 
@@ -90,14 +90,36 @@ def _panels(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
     return panels
 
 
-def run_checks(build: Build, prometheus_url: str, scrape_seconds: float,
-               timeout: float = 30.0, concurrency: int = 8) -> list[QueryCheck]:
-    base = prometheus_url.rstrip("/")
+def _probe(base: str, timeout: float) -> None:
+    """One query first: the URL must answer as Prometheus's API does, or nothing is run."""
+    url = f"{base}/api/v1/query"
     try:
-        niquests.get(f"{base}/api/v1/query", params={"query": "1"}, timeout=timeout)
+        response = niquests.get(url, params={"query": "1"}, timeout=timeout,
+                                allow_redirects=False)
     except niquests.exceptions.RequestException as exc:
         raise PrometheusUnreachable(f"cannot reach Prometheus at {base}: "
                                     f"{' '.join(str(exc).split())[:200]}") from None
+    text = (response.text or "").lstrip()[:200].lower()
+    if response.status_code in (301, 302, 303, 307, 308):
+        what = f"a redirect to {response.headers.get('Location', 'elsewhere')}"
+    elif text.startswith(("<!doctype html", "<html")) or "<body" in text:
+        what = f"an HTML page ({response.status_code})"
+    else:
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if isinstance(answer, dict) and "status" in answer:
+            return
+        what = f"{response.status_code} and no Prometheus answer"
+    raise PrometheusUnreachable(f"{url} answered with {what}, not Prometheus's API: is the URL "
+                                "right?")
+
+
+def run_checks(build: Build, prometheus_url: str, scrape_seconds: float,
+               timeout: float = 30.0, concurrency: int = 8) -> list[QueryCheck]:
+    base = prometheus_url.rstrip("/")
+    _probe(base, timeout)
     session = niquests.Session(pool_maxsize=concurrency)
 
     def check(item: tuple[str, str, str, str]) -> QueryCheck:
@@ -110,11 +132,13 @@ def run_checks(build: Build, prometheus_url: str, scrape_seconds: float,
                                  timeout=timeout).json()
         except (niquests.exceptions.RequestException, ValueError) as exc:
             return QueryCheck(kind, owner, ref, expr, "error", str(exc)[:200])
+        if not isinstance(answer, dict):
+            return QueryCheck(kind, owner, ref, expr, "error", "not a Prometheus answer")
         if answer.get("status") != "success":
             return QueryCheck(kind, owner, ref, expr, "error", str(answer.get("error")))
         result = answer.get("data", {}).get("result") or []
         count = len(result) if isinstance(result, list) else 1
         return QueryCheck(kind, owner, ref, expr, "ok" if count else "empty", "", count)
 
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+    with worker_pool(concurrency) as pool:
         return list(pool.map(check, planned_queries(build, scrape_seconds)))

@@ -6,6 +6,7 @@ Grafana client or the linter at start-up.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -39,7 +40,31 @@ def _style() -> Callable[..., str]:
     return click.style if sys.stdout.isatty() else _no_style
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+EXIT_CODES = """\b
+Exit codes:
+  0    done; nothing to report (diff: no differences)
+  1    done, with findings, differences, conflicts or failed resources
+  2    bad input, configuration, credentials or connection: nothing was changed
+  130  interrupted (Ctrl-C)"""
+
+
+class Main(click.Group):
+    """The command group, with the one boundary for an interrupt: stop at once, even while
+    requests hang on a server (their threads are not waited for), and exit 130."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted: stopped. A write already sent may still land; running "
+                       "the command again converges.", err=True)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
+
+
+@click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog=EXIT_CODES)
 @click.version_option(__version__, prog_name="phoenix-dash")
 def main() -> None:
     """Dashboards and alerts as code for the Phoenix Orchestrator."""

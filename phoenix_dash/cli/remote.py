@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -35,7 +36,7 @@ def ping(config_path: str | None, verbose: bool) -> None:
     from ..grafana import doctor
 
     try:
-        connection = _connect(_config(config_path), verbose)
+        connection = _connect(_config(config_path), verbose, check=False)  # ping checks itself
     except PhoenixDashError as exc:
         _fail(exc)
         return
@@ -48,7 +49,7 @@ def ping(config_path: str | None, verbose: bool) -> None:
     sys.exit(report.exit_code)
 
 
-def _connect(config: Config, verbose: bool) -> GrafanaConnection:
+def _connect(config: Config, verbose: bool, check: bool = True) -> GrafanaConnection:
     from ..grafana.connection import GrafanaConnection, SecretFilter
     from ..grafana.settings import credentials_from, settings_from
 
@@ -57,6 +58,9 @@ def _connect(config: Config, verbose: bool) -> GrafanaConnection:
     connection = GrafanaConnection(settings, credentials)
     for warning in connection.warnings:
         click.echo(f"warning: {warning}", err=True)
+    _watch(connection)
+    if check:
+        connection.check_api()
     if verbose:
         handler = logging.StreamHandler()
         handler.addFilter(SecretFilter(credentials))
@@ -65,6 +69,30 @@ def _connect(config: Config, verbose: bool) -> GrafanaConnection:
         logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
     return connection
+
+
+QUIET_SECONDS = 5.0
+
+
+def _watch(connection: GrafanaConnection) -> None:
+    """After a few seconds without an answer, say what the command is waiting for."""
+
+    def watch() -> None:
+        said = 0.0
+        while True:
+            time.sleep(0.5)
+            oldest = connection.waiting.oldest()
+            if oldest is None:
+                said = 0.0
+                continue
+            what, quiet, count = oldest
+            if quiet >= QUIET_SECONDS and quiet - said >= QUIET_SECONDS:
+                said = quiet
+                click.echo(f"waiting for {connection.settings.url}: no answer for "
+                           f"{quiet:.0f} s ({what}, {count} request{'s' if count > 1 else ''} "
+                           "open; Ctrl-C to stop)", err=True)
+
+    threading.Thread(target=watch, daemon=True, name="phoenix-dash-watch").start()
 
 
 def _build(config: Config) -> Build:

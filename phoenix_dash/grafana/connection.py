@@ -6,12 +6,14 @@ secret redacted."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import niquests
 import orjson
@@ -26,6 +28,7 @@ from .errors import (
     GrafanaConflict,
     GrafanaError,
     GrafanaForbidden,
+    GrafanaNotAPI,
     GrafanaNotFound,
     GrafanaServerError,
     GrafanaTLSError,
@@ -35,6 +38,13 @@ from .settings import Credentials, GrafanaSettings
 
 log = logging.getLogger("phoenix_dash.grafana")
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+JSON = dict[str, Any]
+# Reads that answer a list; every other read answers an object. An answer of another shape
+# comes from something that is not Grafana's API (a proxy, an SSO page, another service).
+LIST_READS = ("/search", "/folders", "/datasources", "/v1/provisioning/alert-rules")
+# Reads every Grafana serves: a 404 on one means the URL is not a Grafana API root.
+ALWAYS_THERE = frozenset({"/health", "/user", "/search", "/folders", "/datasources",
+                          "/v1/provisioning/alert-rules"})
 DNS_HINTS = ("name or service not known", "failed to resolve", "nodename nor servname",
              "temporary failure in name resolution", "no address associated", "getaddrinfo")
 
@@ -67,6 +77,7 @@ class GrafanaConnection:
         )
         self.api.client.s = self._session(self.api.client.s.headers)
         self._slots = threading.BoundedSemaphore(settings.max_concurrency)
+        self.waiting = InFlight()
 
     def _session(self, headers: Any) -> niquests.Session:
         retry = Retry(
@@ -79,6 +90,9 @@ class GrafanaConnection:
         )
         session = niquests.Session(retries=retry, pool_maxsize=self.settings.max_concurrency)
         session.headers.update(headers)
+        # Grafana's API does not redirect: a redirect is a proxy or a login page, and its
+        # target is named in the error instead of being sent the credentials.
+        session.max_redirects = 0
         return session
 
     def request(self, method: str, path: str, *, json: Any = None,
@@ -91,7 +105,7 @@ class GrafanaConnection:
         if json is not None:  # orjson: several times faster than the stdlib for dashboards
             data = orjson.dumps(json)
             headers = {"Content-Type": "application/json", **(headers or {})}
-        with self._slots:
+        with self._slots, self.waiting.on(f"{method} {path}"):
             try:
                 result = call(path, data=data, params=params, headers=headers,
                               accept_empty_json=True)
@@ -102,8 +116,38 @@ class GrafanaConnection:
                 raise error from None
             except niquests.exceptions.RequestException as exc:
                 raise self._from_transport(exc, method, path) from None
+            except ValueError:  # JSON that does not parse
+                raise self._not_api(method, path, "a body that is not JSON") from None
         log.debug("%s %s -> ok (%.0f ms)", method, path, (time.perf_counter() - start) * 1000)
+        self._check_shape(method, path, result)
         return result
+
+    def _check_shape(self, method: str, path: str, result: Any) -> None:
+        if isinstance(result, str) and result:
+            text = result.lstrip()[:200].lower()
+            html = text.startswith(("<!doctype html", "<html")) or "<body" in text
+            raise self._not_api(method, path, "an HTML page" if html else "plain text")
+        wanted: type = list if method == "GET" and path in LIST_READS else dict
+        if (method == "GET" or result) and not isinstance(result, wanted):
+            raise self._not_api(method, path, f"JSON of another shape (a {type(result).__name__}"
+                                              f" where Grafana answers a {wanted.__name__})")
+        if isinstance(result, list) and not all(isinstance(item, dict) for item in result):
+            raise self._not_api(method, path, "JSON of another shape (a list of other things "
+                                              "than the objects Grafana answers)")
+
+    def check_api(self) -> JSON:
+        """Grafana's health answer (no credentials needed): that the URL is a Grafana API
+        root at all, before anything else is asked; a server that answers 404 to everything
+        would otherwise look like an empty Grafana."""
+        health: JSON = self.request("GET", "/health")
+        if "database" not in health and "version" not in health:
+            raise self._not_api("GET", "/health", "JSON that is not Grafana's health answer")
+        return health
+
+    def _not_api(self, method: str, path: str, what: str) -> GrafanaError:
+        url = self.settings.url.rstrip("/") + "/api" + path
+        return GrafanaNotAPI(f"{url} answered with {what}, not Grafana's API: is the URL "
+                             "right?", None, method, path)
 
     def _from_response(self, exc: GrafanaException, method: str, path: str) -> GrafanaError:
         status = int(exc.status_code or 0)
@@ -120,10 +164,15 @@ class GrafanaConnection:
         kinds: dict[int, type[GrafanaError]] = {400: GrafanaBadRequest, 401: GrafanaAuthError,
                                                 403: GrafanaForbidden, 404: GrafanaNotFound,
                                                 409: GrafanaConflict, 412: GrafanaConflict}
+        if status == 404 and (path in ALWAYS_THERE or (body and not isinstance(body, dict))):
+            url = self.settings.url.rstrip("/") + "/api" + path
+            return GrafanaNotAPI(f"{url} answered 404 Not Found: {self.settings.url} does not "
+                                 "look like a Grafana API root (is grafana.url right?)", None,
+                                 method, path)
         text = message or "(no message)"
         if status == 401:
             text = f"{text}: {self.credentials.describe()} was refused"
-        elif status in RETRY_STATUSES or status >= 500:
+        elif status in RETRY_STATUSES:  # only these are retried
             text = f"{text} (after {self.settings.retries} retries)"
         kind = kinds.get(status, GrafanaServerError if status >= 500 or status == 429
                          else GrafanaError)
@@ -132,6 +181,15 @@ class GrafanaConnection:
     def _from_transport(self, exc: Exception, method: str, path: str) -> GrafanaError:
         text = self.credentials.redact(" ".join(str(exc).split()))
         host = self.settings.host
+        if isinstance(exc, niquests.exceptions.TooManyRedirects):
+            response = getattr(exc, "response", None)
+            target = response.headers.get("Location", "") if response is not None else ""
+            target = self.credentials.redact(urljoin(self.settings.url, target))
+            return GrafanaNotAPI(f"{self.settings.url.rstrip('/')}/api{path} redirects to "
+                                 f"{target or 'another address'} (host "
+                                 f"{urlsplit(target).hostname or '?'}): Grafana's API does not "
+                                 "redirect; set grafana.url to where Grafana answers", None,
+                                 method, path)
         if isinstance(exc, niquests.exceptions.SSLError) or "certificate" in text.lower():
             return GrafanaTLSError(f"TLS failure talking to {host}: {_short(text)} (set "
                                    "grafana.ca_bundle to trust a private CA)", None, method, path)
@@ -142,6 +200,36 @@ class GrafanaConnection:
                                       f"{self.settings.retries} retries)", None, method, path)
         return GrafanaUnreachable(f"cannot connect to {self.settings.url}: {_short(text)}",
                                   None, method, path)
+
+
+class InFlight:
+    """The requests under way and when the last answer came, so a command can say what it
+    waits for when a server goes quiet (the library never prints; the CLI asks)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._since: dict[int, tuple[str, float]] = {}
+        self.last_answer = time.monotonic()
+
+    @contextlib.contextmanager
+    def on(self, what: str) -> Iterator[None]:
+        key = threading.get_ident()
+        with self._lock:
+            self._since[key] = (what, time.monotonic())
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._since.pop(key, None)
+                self.last_answer = time.monotonic()
+
+    def oldest(self) -> tuple[str, float, int] | None:
+        """(the longest-waiting request, seconds since the last answer, requests open)."""
+        with self._lock:
+            if not self._since:
+                return None
+            what, _ = min(self._since.values(), key=lambda item: item[1])
+            return what, time.monotonic() - self.last_answer, len(self._since)
 
 
 def _short(text: str) -> str:

@@ -29,6 +29,17 @@ class GrafanaError(PhoenixDashError):
         return f"{where}{status}{self.message}"
 
 
+
+class GrafanaNotAPI(GrafanaError):
+    """The URL answers, but not as Grafana's API does: an HTML page, JSON of another shape, a
+    redirect, a 404 where every Grafana answers."""
+
+    exit_code = 2
+
+    def __str__(self) -> str:
+        return self.message  # names the URL itself
+
+
 class GrafanaUnreachable(GrafanaError):
     """DNS failure, refused or dropped connection, timeout (after retries)."""
 

@@ -4,11 +4,11 @@ A write that fails (or meets a conflict) is reported and does not stop the other
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from itertools import groupby
 
 from ..grafana.connection import GrafanaConnection
 from ..grafana.errors import GrafanaConflict, GrafanaError, GrafanaNotFound
+from ..workers import worker_pool
 from .handlers import HANDLERS
 from .handlers.base import Handler
 from .model import Action, Change, Outcome, Plan
@@ -36,7 +36,7 @@ def apply_plan(conn: GrafanaConnection, plan: Plan, target: Target,
             progress(outcome)
         return outcome
 
-    with ThreadPoolExecutor(max_workers=conn.settings.max_concurrency) as pool:
+    with worker_pool(conn.settings.max_concurrency) as pool:
         for _, stage in stages:
             outcomes += list(pool.map(run, list(stage)))
     return outcomes

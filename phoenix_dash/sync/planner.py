@@ -13,6 +13,7 @@ from ..build import Build
 from ..errors import ConfigError
 from ..grafana.connection import GrafanaConnection
 from ..grafana.errors import GrafanaNotFound
+from ..workers import worker_pool
 from .handlers import HANDLERS, Handler
 from .model import KINDS, Action, Change, Plan, Resource
 from .normalize import canonical, version_message
@@ -47,7 +48,7 @@ def make_plan(conn: GrafanaConnection, build: Build, target: Target,
               options: PlanOptions) -> Plan:
     plan = Plan(message=version_message(target.revision, "<content hash>", target.note))
     workers = conn.settings.max_concurrency
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with worker_pool(workers) as pool:
         wanted = {h.kind: [r for r in h.desired(build, target) if options.selection.keeps(r)]
                   for h in HANDLERS}
         _check_datasources(pool, conn, [r for rs in wanted.values() for r in rs], target)
