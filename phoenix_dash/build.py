@@ -141,9 +141,16 @@ def write_build(config: Config, build: Build, allow_empty: Collection[str] = ())
     """Write ``build``; returns what changed (nothing is touched when nothing changed)."""
     refuse_emptying(config, build, allow_empty)
     files = build.files()
-    changes = compare_tree(config.build_dir, files)
-    if changes:
-        replace_tree(config.build_dir, files)
+    where = build_dir_display(config)
+    if config.build_dir.exists() and not config.build_dir.is_dir():
+        raise ConfigError(f"{where.rstrip('/')} is a file, not a directory; nothing was written")
+    try:
+        changes = compare_tree(config.build_dir, files)
+        if changes:
+            replace_tree(config.build_dir, files)
+    except OSError as exc:  # replace_tree left the old tree as it was
+        raise ConfigError(f"cannot write {where}: {exc.strerror or exc}; nothing was "
+                          "changed") from None
     return changes
 
 

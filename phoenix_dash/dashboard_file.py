@@ -41,9 +41,28 @@ def read_dashboard(path: Path) -> DashboardFile:
     pointer = ""
     if isinstance(data, dict) and isinstance(data.get("dashboard"), dict):
         data, pointer = data["dashboard"], "/dashboard"
-    if not isinstance(data, dict) or not isinstance(data.get("panels", []), list):
-        raise ConfigError("not a Grafana dashboard (an object with panels)", Location(str(path)))
+    problem = _not_a_dashboard(data)
+    if problem:
+        raise ConfigError(f"not a Grafana dashboard: {problem}", Location(str(path)))
     return DashboardFile(data, text, pointer)
+
+
+DASHBOARD_KEYS = ("panels", "rows", "schemaVersion", "templating")
+
+
+def _not_a_dashboard(data: Any) -> str:
+    """Why ``data`` is not a dashboard in Grafana's classic JSON model, or ""."""
+    if not isinstance(data, dict):
+        return f"a JSON {type(data).__name__}, where an object was expected"
+    if "elements" in data and "layout" in data:
+        return ("a schema v2 dashboard (elements, layout); export it from Grafana as classic "
+                "JSON (schemaVersion)")
+    if not isinstance(data.get("title"), str) or not any(key in data for key in DASHBOARD_KEYS):
+        found = ", ".join(sorted(map(str, data))[:8]) or "none"
+        return f"no title and panels (keys found: {found})"
+    if not isinstance(data.get("panels", []), list):
+        return "panels is not a list"
+    return ""
 
 
 def stamped(file: DashboardFile, display: str) -> JSON:

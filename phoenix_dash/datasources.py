@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import ConfigError, Location
-from .yamlconf import YamlDocument, bundled_schema, load_yaml, validate
+from .yamlconf import YamlDocument, bundled_schema, dotted, load_yaml, validate
 
 JSON = dict[str, Any]
 # In jsonData: the hash of what sync last wrote, and the version Grafana gave that write; a
@@ -76,14 +76,18 @@ def load_datasources(path: Path, display: str | None = None) -> list[DatasourceD
 
 
 def _refuse_secret_literals(doc: YamlDocument) -> None:
+    """A secret in clear would land in the committed build/: refused, without quoting it."""
     items = doc.data.get("datasources") if isinstance(doc.data, dict) else None
     for index, item in enumerate(items if isinstance(items, list) else []):
         if not isinstance(item, dict):
             continue
-        url = item.get("url")
-        if isinstance(url, str) and urlsplit(url).password is not None:
-            raise doc.error(["datasources", index, "url"], "the URL holds a password; use "
-                            "basicAuthUser and secureJsonData {basicAuthPassword: {env: VAR}}")
+        for path in secret_literals(item):
+            if path == ("url",):
+                raise doc.error(["datasources", index, "url"], "the URL holds a password; use "
+                                "basicAuthUser and secureJsonData {basicAuthPassword: {env: "
+                                "VAR}}")
+            raise doc.error(["datasources", index, *path], "holds a secret in clear; move it to "
+                            "secureJsonData as {env: VARIABLE}")
         secure = item.get("secureJsonData")
         for field_name, value in (secure.items() if isinstance(secure, dict) else ()):
             if not isinstance(value, dict):
@@ -123,14 +127,43 @@ def links(value: Any, path: str = "") -> list[tuple[str, str]]:
 
 def strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
     """(dotted key path, value) of every string under ``value``, paths as in yamlconf.dotted."""
+    for items, text in leaves(value):
+        where = dotted(items) if items else ""
+        yield (f"{path}.{where}" if path and where and not where.startswith("[")
+               else f"{path}{where}"), text
+
+
+def leaves(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...],
+                                                                           str]]:
+    """(key path, value) of every string under ``value``."""
     if isinstance(value, dict):
         for key, item in value.items():
-            yield from strings(item, f"{path}.{key}" if path else str(key))
+            yield from leaves(item, (*path, str(key)))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from strings(item, f"{path}[{index}]")
+            yield from leaves(item, (*path, index))
     elif isinstance(value, str):
         yield path, value
+
+
+# Custom HTTP header values carry API keys; well-known token formats give themselves away.
+HEADER_VALUE_RE = re.compile(r"httpHeaderValue\d+")
+TOKEN_RE = re.compile(r"(glsa_|glc_|ghp_|github_pat_|xox[bp]-|AKIA[0-9A-Z]{16}|Bearer\s|Basic\s)")
+
+
+def secret_literals(definition: JSON) -> Iterator[tuple[str | int, ...]]:
+    """Key paths of secrets written in clear in one datasource definition: a password in the
+    URL; anywhere outside secureJsonData, a value under a secret-named key, a custom header
+    value, or a value shaped like a known token. The values themselves are never needed."""
+    url = definition.get("url")
+    if isinstance(url, str) and urlsplit(url).password is not None:
+        yield ("url",)
+    clear = {k: v for k, v in definition.items() if k not in ("secureJsonData", "url")}
+    for path, value in leaves(clear):
+        leaf = str(next((item for item in reversed(path) if isinstance(item, str)), ""))
+        if value and (SECRET_KEY_RE.search(leaf) or HEADER_VALUE_RE.fullmatch(leaf)
+                      or TOKEN_RE.match(value)):
+            yield path
 
 
 SECRET_KEY_RE = re.compile(r"pass(word)?|secret|token|api_?key|credential", re.I)

@@ -8,8 +8,11 @@ whose name starts with ``_`` are helpers for the others and are not loaded on th
 from __future__ import annotations
 
 import ast
+import contextlib
+import errno
 import functools
 import importlib.util
+import os
 import re
 import sys
 import traceback
@@ -38,13 +41,25 @@ class LoadedDashboard:
 
 
 def discover(directory: Path) -> list[Path]:
-    """Definition modules under ``directory``, in a stable order."""
+    """Definition modules under ``directory``, in a stable order. A link that loops or leads
+    nowhere is an error naming it (Python would otherwise fail deep inside the import)."""
     if not directory.is_dir():
         return []
-    return sorted(
+    found = sorted(
         path for path in directory.rglob("*.py")
         if not any(part.startswith(("_", ".")) for part in path.relative_to(directory).parts)
     )
+    for path in found:
+        try:
+            path.resolve(strict=True)
+        except RuntimeError:  # pathlib's word for a symlink loop (Python 3.11, 3.12)
+            raise DefinitionError("a symbolic link that loops", Location(str(path))) from None
+        except OSError as exc:
+            problem = "a symbolic link that loops" if exc.errno == errno.ELOOP else \
+                f"a link to {os.readlink(path)}, which does not exist" if path.is_symlink() \
+                else exc.strerror
+            raise DefinitionError(str(problem), Location(str(path))) from None
+    return found
 
 
 class ModuleRunner:
@@ -88,7 +103,10 @@ class ModuleRunner:
             raise DefinitionError("cannot load as a Python module", Location(self.display(file)))
         module = importlib.util.module_from_spec(spec)
         try:
-            spec.loader.exec_module(module)
+            # What a module prints is for its author, never part of a command's output
+            # (which --format json keeps machine-readable): it goes to stderr.
+            with contextlib.redirect_stdout(sys.stderr):
+                spec.loader.exec_module(module)
         except SyntaxError as exc:
             where = Location(self.display(exc.filename or file), exc.lineno)
             raise DefinitionError(f"syntax error: {exc.msg}", where) from None

@@ -84,7 +84,18 @@ def replace_tree(directory: Path, files: Mapping[str, bytes]) -> None:
                 os.rename(backup, directory)
             raise
         if had_old:
-            shutil.rmtree(backup)
+            _remove(backup)
     finally:
         if staging.exists():
-            shutil.rmtree(staging)
+            _remove(staging)
+
+
+def _remove(tree: Path) -> None:
+    """Remove a tree of our own, read-only files and folders included."""
+    def writable_then_retry(function: Any, path: str, _: object) -> None:
+        os.chmod(os.path.dirname(path), 0o700)
+        if os.path.isdir(path) and not os.path.islink(path):
+            os.chmod(path, 0o700)
+        function(path)
+
+    shutil.rmtree(tree, onerror=writable_then_retry)

@@ -18,6 +18,8 @@ from phoenix_dash.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 STRICT = os.environ.get("PHOENIX_DASH_STRICT") == "1"
+# An unforeseen exception shows its traceback in tests (users get one line instead).
+os.environ.setdefault("PHOENIX_DASH_DEBUG", "1")
 
 MINIMAL_CONFIG = """\
 version: 1

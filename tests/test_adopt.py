@@ -173,8 +173,8 @@ def test_several_files_at_once_all_or_nothing(adopting: Project) -> None:
     broken.write_text('{"title": "x", "panels": 3}\n')
     refused = run("adopt", *map(str, REALWORLD), str(broken), "--config", config)
     assert refused.exit_code == 2
-    assert refused.output.strip() == (f"error: {broken}: not a Grafana dashboard "
-                                      "(an object with panels)")
+    assert refused.output.strip() == f"error: {broken}: not a Grafana dashboard: panels is " \
+                                     "not a list"
     assert not list(adopting.root.rglob("*.py"))
     assert run("adopt", str(REALWORLD[0]), str(REALWORLD[1]), "--out", "x.py",
                "--config", config).exit_code == 2

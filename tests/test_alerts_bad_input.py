@@ -20,13 +20,14 @@ RULE_MODULE = """\
 from grafanalib.core import AlertExpression, AlertGroup, AlertRulev9, Target
 
 
-def rule(title, uid=None, condition="C", for_="5m", threshold="$B > 1", extra=(), **links):
+def rule(title, uid=None, condition="C", for_="5m", threshold="$B > 1", extra=(), expr="up",
+         **links):
     return AlertRulev9(
         **links,
         title=title,
         uid=uid,
         triggers=[
-            Target(expr="up", refId="A", datasource="prometheus", instant=True),
+            Target(expr=expr, refId="A", datasource="prometheus", instant=True),
             AlertExpression(refId="B", expression="A", expressionType="reduce",
                             reduceFunction="last", reduceMode="dropNN"),
             AlertExpression(refId="C", expression=threshold, expressionType="math"),
@@ -74,6 +75,10 @@ BAD_RULES = {
                     "uid 'no spaces allowed' is invalid"),
     "condition that compares nothing": ('    rule("Up", condition="B"),', 0,
                                         "condition 'B' compares nothing"),
+    "dashboard variable in the query": (
+        """    rule("Up", expr='up{job="$job"}'),""", 0,
+        "rule 'Up': query A uses the dashboard variable $job, which an alert rule cannot "
+        "resolve: the rule could never fire"),
     # Grafana refuses __dashboardUid__ without __panelId__ (BEHAVIOR.md R7).
     "dashboard without a panel": ('    rule("Up", dashboard_uid="dash"),', 0,
                                   "rule 'Up': dashboard_uid without panel_id (Grafana needs "

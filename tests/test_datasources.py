@@ -155,7 +155,7 @@ def test_datasource_edits_are_conflicts_and_prune_deletes_removed_ones(synced: S
 def test_lint_reports_datasource_problems_at_their_yaml_line(project: Project) -> None:
     project.write("phoenix-dash.yaml", "version: 1\npaths: {datasources: ds.yaml}\n"
                   "datasources:\n  prometheus: {type: prometheus, uid: prom}\n")
-    project.write("ds.yaml", """\
+    definition = """\
         datasources:
           - uid: prom
             name: Prom
@@ -164,8 +164,8 @@ def test_lint_reports_datasource_problems_at_their_yaml_line(project: Project) -
             jsonData:
               exemplarTraceIdDestinations:
                 - {name: trace_id, datasourceUid: no-such-tempo}
-              httpHeaderValue1: glsa_abcdefghijklmnopqrstuvwxyz012345
-        """)
+        """
+    project.write("ds.yaml", definition)
     result = project.run("lint", "--format", "json")
     assert result.exit_code == 1, result.output
     findings = {(f["rule"], f["file"], f["line"], f["path"])
@@ -173,9 +173,29 @@ def test_lint_reports_datasource_problems_at_their_yaml_line(project: Project) -
     assert findings == {
         ("datasource/correlation-target", "ds.yaml", 8,
          "jsonData.exemplarTraceIdDestinations[0].datasourceUid"),
-        ("datasource/secret-literal", "ds.yaml", 9, "jsonData.httpHeaderValue1"),
     }
-    assert "glsa_abcdefghijklmnopqrstuvwxyz012345" not in result.output
+
+
+@pytest.mark.parametrize(("line", "key"), [
+    ("  httpHeaderValue1: glsa_abcdefghijklmnopqrstuvwxyz012345", "httpHeaderValue1"),
+    ("  password: s3cr3t-value", "password"),
+    ("  tlsAuthToken: Bearer s3cr3t-value", "tlsAuthToken"),
+])
+def test_a_secret_in_clear_stops_build_and_lint_at_its_line(project: Project, line: str,
+                                                           key: str) -> None:
+    """It would land in the committed build/: "cannot work" is a build error, not a finding."""
+    project.write("phoenix-dash.yaml", "version: 1\npaths: {datasources: ds.yaml}\n"
+                  "datasources:\n  prometheus: {type: prometheus, uid: prom}\n")
+    project.write("ds.yaml", "datasources:\n  - uid: prom\n    name: Prom\n"
+                  "    type: prometheus\n    url: http://p:9090\n    jsonData:\n"
+                  f"    {line}\n")
+    for command in ("build", "lint"):
+        result = project.run(command)
+        assert result.exit_code == 2, result.output
+        assert result.output == (f"error: ds.yaml:7: datasources[0].jsonData.{key}: holds a "
+                                 "secret in clear; move it to secureJsonData as {env: "
+                                 "VARIABLE}\n")
+    assert project.build_files() == {}
 
 
 def test_the_repository_lints_clean_with_its_datasources() -> None:

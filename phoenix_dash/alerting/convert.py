@@ -99,6 +99,12 @@ def _convert_rule(rule: Any, group: AlertGroup, where: Location, ctx: AlertConte
     )
 
 
+# $name, ${name}, ${name:format}, [[name]]; Grafana's global macros ($__interval,
+# $__rate_interval, ...) are resolved for alert queries too.
+DASHBOARD_VARIABLE_RE = re.compile(
+    r"\$\{(?!__)\w+(?::\w+)?\}|\$(?!__)[A-Za-z_]\w*|\[\[(?!__)\w+\]\]")
+
+
 def _node(trigger: Any, rule: AlertRulev9, label: str, where: Location,
           ctx: AlertContext) -> Node:
     if isinstance(trigger, Target):
@@ -106,6 +112,12 @@ def _node(trigger: Any, rule: AlertRulev9, label: str, where: Location,
             raise DefinitionError(f"{label}: query {trigger.refId} has no expr", where)
         if rule.timeRangeTo != 0:
             raise DefinitionError(f"{label}: timeRangeTo must be 0 (now)", where)
+        variable = DASHBOARD_VARIABLE_RE.search(trigger.expr)
+        if variable:  # no dashboard around an alert rule to give it a value
+            raise DefinitionError(f"{label}: query {trigger.refId} uses the dashboard variable "
+                                  f"{variable.group(0)}, which an alert rule cannot resolve: the "
+                                  "rule could never fire; write the value or a regex instead",
+                                  where)
         return Query(trigger.refId, _datasource(trigger.datasource, label, where, ctx),
                      trigger.expr.strip(), bool(trigger.instant), int(rule.timeRangeFrom))
     assert isinstance(trigger, AlertExpression)  # grafanalib's validator allows only these two

@@ -49,12 +49,21 @@ Exit codes:
 
 
 class Main(click.Group):
-    """The command group, with the one boundary for an interrupt: stop at once, even while
-    requests hang on a server (their threads are not waited for), and exit 130."""
+    """The command group, with the last boundary of every command: an interrupt stops at once,
+    even while requests hang on a server (their threads are not waited for), exit 130; a
+    failure nobody foresaw is one line, not a traceback (PHOENIX_DASH_DEBUG=1 shows it)."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("PHOENIX_DASH_DEBUG") == "1":
+                raise
+            click.echo(f"error: unexpected {type(exc).__name__}: {exc} (a phoenix-dash bug: "
+                       "please report it; PHOENIX_DASH_DEBUG=1 shows the traceback)", err=True)
+            sys.exit(2)
         except KeyboardInterrupt:
             click.echo("interrupted: stopped. A write already sent may still land; running "
                        "the command again converges.", err=True)

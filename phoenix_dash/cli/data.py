@@ -25,7 +25,11 @@ def simulate(host: str, port: int, scenario: str, seed: int) -> None:
 
     orchestrator = Orchestrator(seed)
     orchestrator.set_scenario(scenario)
-    simulator = Simulator(orchestrator, host, port)
+    try:
+        simulator = Simulator(orchestrator, host, port)
+    except PhoenixDashError as exc:
+        _fail(exc)
+        return
     click.echo(f"serving {simulator.url}/metrics (scenario {scenario}); "
                f"POST {simulator.url}/scenario?name=<{'|'.join(SCENARIOS)}>")
     try:

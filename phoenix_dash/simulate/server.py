@@ -17,6 +17,7 @@ from prometheus_client.core import (
     UnknownMetricFamily,
 )
 
+from ..errors import ConfigError
 from .model import Orchestrator
 
 HELP = "Simulated by phoenix-dash simulate."
@@ -83,7 +84,11 @@ class Simulator:
             def do_POST(self) -> None:
                 simulator._post(self)
 
-        self.server = ThreadingHTTPServer((host, port), Handler)
+        try:
+            self.server = ThreadingHTTPServer((host, port), Handler)
+        except OSError as exc:
+            raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (--port "
+                              "picks another)") from None
         self.server.daemon_threads = True
         self.url = f"http://{host}:{self.server.server_address[1]}"
 

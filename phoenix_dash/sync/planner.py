@@ -3,6 +3,7 @@ Change each (reads run concurrently; the connection bounds them)."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -22,18 +23,39 @@ from .target import Target
 
 @dataclass(frozen=True)
 class Selection:
-    """--only / --exclude: uids, folder uids, or kinds (folder, dashboard, alert-group)."""
+    """--only / --exclude: uids, folder uids, or kinds (folder, dashboard, alert-group, or
+    their plurals), repeated or comma-separated (``--only dashboards,folders``)."""
 
     only: Sequence[str] = ()
     exclude: Sequence[str] = ()
 
+    def __post_init__(self) -> None:
+        for name in ("only", "exclude"):
+            terms = tuple(t.strip() for v in getattr(self, name) for t in v.split(","))
+            object.__setattr__(self, name, tuple(t for t in terms if t))
+
+    @staticmethod
+    def names(resource: Resource) -> set[str]:
+        return {resource.kind, f"{resource.kind}s", resource.key, resource.folder or ""}
+
     def keeps(self, resource: Resource) -> bool:
-        names = {resource.kind, resource.key, resource.folder or "", f"{resource.kind}s"}
-        if resource.kind == "folder":
-            names.add("folders")
+        names = self.names(resource)
         if self.only and not names & set(self.only):
             return False
         return not names & set(self.exclude)
+
+    def check(self, resources: Sequence[Resource]) -> None:
+        """Every term must name something: a typo would otherwise select nothing at all (or,
+        for --exclude, leave out nothing)."""
+        known = {*(n for r in resources for n in self.names(r) if n),
+                 *(k for kind in KINDS for k in (kind, f"{kind}s"))}
+        for option, terms in (("--only", self.only), ("--exclude", self.exclude)):
+            for term in terms:
+                if term not in known:
+                    close = difflib.get_close_matches(term, sorted(known), n=3, cutoff=0.8)
+                    hint = f"; did you mean {' or '.join(close)}?" if close else \
+                        " (a uid, a folder uid, or a kind: " + ", ".join(KINDS) + ")"
+                    raise ConfigError(f"{option} {term!r} matches nothing{hint}")
 
 
 @dataclass(frozen=True)
@@ -49,8 +71,10 @@ def make_plan(conn: GrafanaConnection, build: Build, target: Target,
     plan = Plan(message=version_message(target.revision, "<content hash>", target.note))
     workers = conn.settings.max_concurrency
     with worker_pool(workers) as pool:
-        wanted = {h.kind: [r for r in h.desired(build, target) if options.selection.keeps(r)]
-                  for h in HANDLERS}
+        every = {h.kind: h.desired(build, target) for h in HANDLERS}
+        options.selection.check([r for rs in every.values() for r in rs])
+        wanted = {kind: [r for r in rs if options.selection.keeps(r)]
+                  for kind, rs in every.items()}
         _check_datasources(pool, conn, [r for rs in wanted.values() for r in rs], target)
         for handler in HANDLERS:
             desired = wanted[handler.kind]

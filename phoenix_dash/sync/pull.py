@@ -3,12 +3,15 @@ dashboards made in the UI."""
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..errors import ConfigError
 from ..grafana.connection import GrafanaConnection
+from ..grafana.errors import GrafanaNotFound
 from ..output import json_bytes
 from .normalize import normalize_dashboard
 
@@ -36,18 +39,34 @@ def search_dashboards(conn: GrafanaConnection, uids: Sequence[str] = (),
     return [hit for hit in hits if set(tags) <= set(hit.get("tags") or [])]
 
 
+def _near(conn: GrafanaConnection, uid: str) -> str:
+    hits = search_dashboards(conn)
+    names = {str(h.get("uid")): str(h.get("title")) for h in hits}
+    close = difflib.get_close_matches(uid, sorted(names), n=3, cutoff=0.8)
+    return f"; did you mean {', '.join(f'{u} ({names[u]})' for u in close)}?" if close else ""
+
+
 def pull_dashboards(conn: GrafanaConnection, out_dir: Path, uids: Sequence[str],
                     tags: Sequence[str], folders: Sequence[str]) -> list[Path]:
     # Uids alone are read directly: search may not show a dashboard written a moment ago.
     wanted = sorted(set(uids)) if uids and not tags and not folders else \
         sorted({str(hit["uid"]) for hit in search_dashboards(conn, uids, tags, folders)})
+    if not wanted and (tags or folders):
+        criteria = [f"tag {tag!r}" for tag in tags] + [f"folder {uid!r}" for uid in folders]
+        raise ConfigError(f"no dashboard in Grafana matches {' and '.join(criteria)}")
+    found = {}
+    for uid in wanted:  # all read before any file is written
+        try:
+            found[uid] = conn.request("GET", f"/dashboards/uid/{uid}")
+        except GrafanaNotFound:
+            raise ConfigError(f"--uid {uid!r}: no such dashboard in Grafana"
+                              f"{_near(conn, uid)}") from None
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for uid in wanted:
-        found = conn.request("GET", f"/dashboards/uid/{uid}")
         path = out_dir / f"{uid}.json"
         partial = path.with_suffix(".json.partial")
-        partial.write_bytes(json_bytes(normalize_dashboard(found["dashboard"])))
+        partial.write_bytes(json_bytes(normalize_dashboard(found[uid]["dashboard"])))
         os.replace(partial, path)  # never a half-written file
         written.append(path)
     return written

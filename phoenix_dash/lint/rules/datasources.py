@@ -3,18 +3,14 @@ is written down, and Loki queries are well-formed LogQL."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from ...datasources import SECRET_KEY_RE, links, strings
+from ...datasources import links, secret_literals
+from ...yamlconf import dotted
 from .. import logql
 from ..context import AlertCtx, DatasourceCtx, PanelCtx, datasource_uid
 from ..core import Problem, rule
-
-# Custom HTTP header values carry API keys; well-known token formats give themselves away.
-HEADER_VALUE_RE = re.compile(r"httpHeaderValue\d+")
-TOKEN_RE = re.compile(r"(glsa_|glc_|ghp_|github_pat_|xox[bp]-|AKIA[0-9A-Z]{16}|Bearer\s|Basic\s)")
 
 BUILTIN = frozenset({"grafana", "-- Grafana --", "-- Mixed --", "-- Dashboard --", "__expr__",
                      "-100"})
@@ -81,13 +77,10 @@ def url(ctx: DatasourceCtx) -> Iterator[Problem]:
       "Move it to secureJsonData as {env: VARIABLE}.")
 def secret_literal(ctx: DatasourceCtx) -> Iterator[Problem]:
     uid = ctx.definition.get("uid")
-    if urlsplit(str(ctx.definition.get("url") or "")).password is not None:
-        yield Problem(f"datasource {uid!r}: url holds a password in clear", ctx.at("url"), "url")
-    for key, value in strings(ctx.definition.get("jsonData") or {}, "jsonData"):
-        leaf = key.rsplit(".", 1)[-1]
-        if value and (SECRET_KEY_RE.search(leaf) or HEADER_VALUE_RE.fullmatch(leaf)
-                      or TOKEN_RE.match(value)):
-            yield Problem(f"datasource {uid!r}: {key} holds a secret in clear", ctx.at(key), key)
+    for path in secret_literals(ctx.definition):
+        key = dotted(path)
+        what = "url holds a password" if key == "url" else f"{key} holds a secret"
+        yield Problem(f"datasource {uid!r}: {what} in clear", ctx.at(key), key)
 
 
 @rule("logql/syntax", "error", "panel",

@@ -1,0 +1,154 @@
+"""Inputs a user can get wrong, refused up front with one line and exit 2, nothing written:
+JSON that is not a dashboard, selectors that select nothing, a module that prints, the
+filesystem in the way (build/ a file, read-only, a symlink loop), a port in use; and the last
+boundary for what nobody foresaw."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import socket
+from pathlib import Path
+
+import pytest
+from synced import Synced, writes
+
+from conftest import Project
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    ('{"foo": 1}', "no title and panels (keys found: foo)"),
+    ("[1, 2]", "a JSON list, where an object was expected"),
+    ('{"title": "x", "elements": {}, "layout": {"kind": "GridLayout"}}',
+     "a schema v2 dashboard (elements, layout); export it from Grafana as classic JSON"),
+])
+def test_adopt_refuses_json_that_is_not_a_dashboard(project: Project, content: str,
+                                                     reason: str) -> None:
+    source = project.write("export.json", content)
+    before = sorted(p.name for p in (project.root / "dashboards").iterdir())
+    result = project.run("adopt", str(source))
+    assert result.exit_code == 2
+    assert result.output.startswith(f"error: {source}: not a Grafana dashboard: {reason}")
+    assert len(result.output.strip().splitlines()) == 1
+    assert sorted(p.name for p in (project.root / "dashboards").iterdir()) == before
+
+
+def test_what_a_module_prints_stays_off_machine_output(project: Project) -> None:
+    project.dashboard("d", "dash")
+    module = project.root / "dashboards/d.py"
+    module.write_text('print("hello from the module")\n' + module.read_text())
+    result = project.run("lint", "--format", "json")
+    assert json.loads(result.stdout)["findings"] is not None  # parses: nothing mixed in
+    assert "hello from the module" in result.stderr
+    built = project.run("build")
+    assert built.exit_code == 0 and "hello from the module" not in built.stdout
+
+
+def test_a_selector_that_selects_nothing_lists_near_matches(synced: Synced) -> None:
+    result = synced.run("sync", "--only", "phoenix-overveiw")
+    assert result.exit_code == 2
+    assert result.output == ("error: --only 'phoenix-overveiw' matches nothing; did you mean "
+                             "phoenix-overview?\n")
+    excluded = synced.run("diff", "--exclude", "alert-groupz")
+    assert excluded.exit_code == 2 and "did you mean alert-group" in excluded.output
+    assert writes(synced.grafana) == 0
+    joined = synced.run("sync", "--only", "dashboards,folders,datasources")  # gcx spelling
+    assert joined.exit_code == 0, joined.output
+    assert "9 to create" in joined.output  # 4 dashboards, 1 folder, 4 datasources
+
+
+def test_pull_of_a_uid_grafana_lacks_lists_near_matches(synced: Synced) -> None:
+    synced.grafana.require_emulator().quirks.search_lag = 0
+    assert synced.run("sync").exit_code == 0
+    out = synced.root / "pulled"
+    result = synced.run("pull", "--uid", "phoenix-overview", "--uid", "phoenix-overveiw",
+                        "--out", str(out))
+    assert result.exit_code == 2
+    assert result.output == ("error: --uid 'phoenix-overveiw': no such dashboard in Grafana; "
+                             "did you mean phoenix-overview (Phoenix / Overview)?\n")
+    assert not out.exists()  # all read before any is written
+    assert synced.run("pull", "--tag", "no-such-tag", "--out", str(out)).exit_code == 2
+
+
+def test_build_being_a_file_is_one_line(project: Project) -> None:
+    project.dashboard("d", "dash")
+    (project.root / "build").write_text("not a directory")
+    result = project.run("build")
+    assert result.exit_code == 2
+    assert result.output == "error: build is a file, not a directory; nothing was written\n"
+    assert (project.root / "build").read_text() == "not a directory"
+
+
+def test_a_read_only_build_directory_changes_nothing(project: Project,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run as root, for whom permissions do not apply: the file system refuses the way
+    a read-only mount does."""
+    project.dashboard("d", "dash")
+    assert project.run("build").exit_code == 0
+    before = project.build_files()
+    project.dashboard("e", "other")
+
+    def read_only(*args: object) -> None:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(os, "rename", read_only)
+    result = project.run("build")
+    assert result.exit_code == 2
+    assert result.output == ("error: cannot write build/: Read-only file system; nothing was "
+                             "changed\n")
+    assert project.build_files() == before
+    assert [p.name for p in project.root.iterdir() if p.name.startswith(".build")] == []
+
+
+@pytest.mark.parametrize("link", ["loop", "dangling"])
+def test_a_bad_symbolic_link_among_the_modules_is_one_line(project: Project, link: str) -> None:
+    project.dashboard("d", "dash")
+    folder = project.root / "dashboards"
+    if link == "loop":
+        (folder / "a.py").symlink_to("b.py")
+        (folder / "b.py").symlink_to("a.py")
+        expected = "a symbolic link that loops"
+    else:
+        (folder / "a.py").symlink_to("/nonexistent/module.py")
+        expected = "a link to /nonexistent/module.py, which does not exist"
+    result = project.run("build")
+    assert result.exit_code == 2
+    assert result.output == f"error: {folder / 'a.py'}: {expected}\n"
+    assert project.build_files() == {}
+
+
+def test_simulate_on_a_port_in_use_is_one_line() -> None:
+    from click.testing import CliRunner
+
+    from phoenix_dash.cli import main
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    try:
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["simulate", "--port", str(port)])
+    finally:
+        taken.close()
+    assert result.exit_code == 2
+    assert result.output == (f"error: cannot listen on 127.0.0.1:{port}: Address already in "
+                             "use (--port picks another)\n")
+
+
+def test_an_unforeseen_failure_is_one_line_not_a_traceback(
+        project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from phoenix_dash import build
+
+    project.dashboard("d", "dash")
+    monkeypatch.delenv("PHOENIX_DASH_DEBUG")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("something nobody foresaw")
+
+    monkeypatch.setattr(build, "build_project", broken)
+    result = project.run("build")
+    assert result.exit_code == 2
+    assert result.output == ("error: unexpected RuntimeError: something nobody foresaw (a "
+                             "phoenix-dash bug: please report it; PHOENIX_DASH_DEBUG=1 shows the "
+                             "traceback)\n")
