@@ -118,13 +118,19 @@ def load_config(path: Path) -> Config:
 
 # Settings naming what the project reads: a typo must stop everything, not read nothing (a
 # missing alerts directory would otherwise build no rules, and sync --prune delete them all).
-READ_PATHS = ("dashboards", "alerts", "catalog", "datasources", "alert_tests")
+READ_PATHS = {"dashboards": "directory", "alerts": "directory", "alert_tests": "directory",
+              "catalog": "file", "datasources": "file"}
 
 
 def _check_paths(doc: YamlDocument, root: Path, paths: dict[str, Any]) -> None:
-    for key in READ_PATHS:
-        if key in paths and not (root / paths[key]).exists():
+    for key, kind in READ_PATHS.items():
+        if key not in paths:
+            continue
+        path = root / paths[key]
+        if not path.exists():
             raise doc.error(["paths", key], f"{paths[key]!r} does not exist (in {root})")
+        if path.is_dir() != (kind == "directory"):
+            raise doc.error(["paths", key], f"{paths[key]!r} is not a {kind}")
     build = paths.get("build")
     if build is not None and (root / build).exists() and not (root / build).is_dir():
         raise doc.error(["paths", "build"], f"{build!r} is a file, not a directory")

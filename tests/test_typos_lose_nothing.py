@@ -103,3 +103,14 @@ def test_max_deletions_refusal_names_what_it_would_delete(synced: Synced) -> Non
                               "changed\n")
     assert writes(synced.grafana) == before
     assert synced.run("sync", "--prune").exit_code == 0
+
+
+@pytest.mark.parametrize(("key", "value", "kind"), [("dashboards", "metrics.yaml", "directory"),
+                                                    ("catalog", "alerts", "file")])
+def test_a_configured_path_of_the_wrong_kind_is_an_error(synced: Synced, key: str, value: str,
+                                                         kind: str) -> None:
+    text = synced.config.read_text()
+    synced.config.write_text(text.replace(f"  {key}: ", f"  {key}: {value} #", 1))
+    result = synced.run("build")
+    assert result.exit_code == 2
+    assert result.output.endswith(f"paths.{key}: {value!r} is not a {kind}\n")
