@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from grafana_schemas import SCHEMAS
+from oracles import missing
 from phoenix_dash.build import Build, build_project
 from phoenix_dash.cli import main
 from phoenix_dash.config import load_config
@@ -53,9 +54,17 @@ def require(condition: bool, reason: str) -> None:
         pytest.skip(reason)
 
 
+def oracle(path: Path) -> Path:
+    """``path`` (an oracle file from ../shared or the oracle cache), or a skip saying how to
+    get it."""
+    relative = "/".join(path.parts[-2:]) if path.parent.name == "realworld" else str(path)
+    require(path.exists(), missing(f"oracle {path.name}", relative))
+    return path
+
+
 @pytest.fixture(scope="session")
 def grafana_schemas() -> Path:
-    require(SCHEMAS.is_dir(), f"Grafana's JSON Schemas not found at {SCHEMAS}")
+    require(SCHEMAS.is_dir(), missing("Grafana's JSON Schemas", "grafana/jsonschema"))
     return SCHEMAS
 
 

@@ -6,7 +6,6 @@ These are test oracles only: the product never reads ../shared.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -15,9 +14,12 @@ from typing import Any
 
 import jsonschema
 
+from oracles import locate, pinned
+
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("PHOENIX_DASH_SHARED", ROOT.parent / "shared"))
-SCHEMAS = SHARED / "grafana" / "jsonschema"
+SCHEMAS = locate("grafana/jsonschema")
+# The real-world dashboards, where they are or should be (tests skip on a missing one).
+REALWORLD = [locate(item.relative) for item in pinned() if item.relative.startswith("realworld/")]
 
 
 @cache

@@ -12,15 +12,15 @@ from click.testing import CliRunner, Result
 from grafana_api import Api
 from synced import RESOURCES, Synced
 
-from conftest import Project
-from grafana_schemas import SHARED
+from conftest import Project, oracle
+from grafana_schemas import REALWORLD
+from oracles import locate
 from phoenix_dash.build import build_project, modernize_context
 from phoenix_dash.cli import main
 from phoenix_dash.config import load_config
 from phoenix_dash.modern import modernize_dashboard
 from phoenix_dash.pysource import Call, call_names, render
 
-REALWORLD = sorted((SHARED / "realworld").glob("*.json"))
 CONFIG = ("version: 1\ndatasources:\n  prometheus: {type: prometheus, uid: prom}\n"
           "default_datasource: prometheus\n")
 # A variable's current selection and editor text: Grafana rebuilds them; adopt leaves them out.
@@ -55,7 +55,7 @@ def adopting(project: Project) -> Project:
 def test_an_adopted_dashboard_builds_back_to_the_same_dashboard(path: Path,
                                                                  adopting: Project) -> None:
     config_file = adopting.root / "phoenix-dash.yaml"
-    result = run("adopt", str(path), "--config", str(config_file))
+    result = run("adopt", str(oracle(path)), "--config", str(config_file))
     assert result.exit_code == 0, result.output
     config = load_config(config_file)
     (built,) = build_project(config, with_sources=False).dashboards
@@ -73,7 +73,7 @@ def test_an_adopted_dashboard_builds_back_to_the_same_dashboard(path: Path,
 
 
 def test_the_module_is_grafanalib_code_with_the_rest_in_extra_json(adopting: Project) -> None:
-    source = SHARED / "realworld" / "kube-prometheus-nodes.json"
+    source = oracle(locate("realworld/kube-prometheus-nodes.json"))
     run("adopt", str(source), "--config", str(adopting.root / "phoenix-dash.yaml"))
     (module,) = (adopting.root / "dashboards").glob("*.py")
     assert module.name == "node_exporter_nodes.py"
@@ -92,7 +92,7 @@ def test_the_module_is_grafanalib_code_with_the_rest_in_extra_json(adopting: Pro
 
 
 def test_an_existing_module_is_kept_unless_forced(adopting: Project) -> None:
-    source = str(SHARED / "realworld" / "kube-prometheus-nodes.json")
+    source = str(oracle(locate("realworld/kube-prometheus-nodes.json")))
     config = str(adopting.root / "phoenix-dash.yaml")
     module = adopting.root / "dashboards" / "mine.py"
     module.parent.mkdir(exist_ok=True)
@@ -116,7 +116,7 @@ def test_bad_json_is_one_line_and_writes_nothing(adopting: Project) -> None:
 
 
 def test_pull_adopt_sync_takes_over_a_dashboard_made_in_the_ui(synced: Synced, api: Api) -> None:
-    made_in_ui = json.loads((SHARED / "realworld" / "kube-prometheus-nodes.json").read_text())
+    made_in_ui = json.loads(oracle(locate("realworld/kube-prometheus-nodes.json")).read_text())
     assert api.call("POST", "/dashboards/db", {"dashboard": made_in_ui})[0] == 200
     uid = made_in_ui["uid"]
     assert synced.run("pull", "--uid", uid, "--out", str(synced.root / "pulled")).exit_code == 0
@@ -171,7 +171,7 @@ def test_several_files_at_once_all_or_nothing(adopting: Project) -> None:
     config = str(adopting.root / "phoenix-dash.yaml")
     broken = adopting.root / "broken.json"
     broken.write_text('{"title": "x", "panels": 3}\n')
-    refused = run("adopt", *map(str, REALWORLD), str(broken), "--config", config)
+    refused = run("adopt", *(str(oracle(p)) for p in REALWORLD), str(broken), "--config", config)
     assert refused.exit_code == 2
     assert refused.output.strip() == f"error: {broken}: not a Grafana dashboard: panels is " \
                                      "not a list"

@@ -9,10 +9,11 @@ from urllib.parse import urlsplit
 
 import niquests
 import pytest
-from emulator import Fault
+from emulator import Fault, openapi
 from grafana_api import Api, save, uid
 
-from conftest import GrafanaTarget
+from conftest import GrafanaTarget, require
+from oracles import missing
 
 # --- datasources by uid (not in BEHAVIOR.md; Grafana's documented answers) ---------------------
 
@@ -77,6 +78,8 @@ def test_a_body_cut_short_by_a_dying_client_changes_nothing(grafana: GrafanaTarg
 def test_request_bodies_are_checked_against_the_openapi_spec(grafana: GrafanaTarget,
                                                               api: Api) -> None:
     emulator = grafana.require_emulator()
+    require(openapi.SPEC.exists(),
+            missing("Grafana's OpenAPI spec", "grafana/openapi/api-merged.json"))
     status, _ = save(api, {"uid": uid(), "title": "x"}, overwrite="yes")
     assert status == 400
     assert emulator.schema_violations == [

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from grafana_schemas import SHARED
+from conftest import oracle
+from grafana_schemas import REALWORLD
 from phoenix_dash.json_lines import line_of, pointer_lines
 
 
@@ -31,10 +32,10 @@ def test_a_pointer_without_a_line_falls_back_to_its_parent() -> None:
     assert line_of("/nothing/here", {}) is None
 
 
-@pytest.mark.parametrize("path", sorted((SHARED / "realworld").glob("*.json")),
+@pytest.mark.parametrize("path", REALWORLD,
                          ids=lambda p: p.stem)
 def test_every_value_of_a_real_dashboard_has_its_line(path: Path) -> None:
-    text = path.read_text()
+    text = oracle(path).read_text()
     lines = pointer_lines(text)
     source = text.splitlines()
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from conftest import ROOT, Project
-from grafana_schemas import SHARED
+from conftest import ROOT, Project, oracle
+from grafana_schemas import REALWORLD
 from phoenix_dash.cli import main
 from phoenix_dash.lint.runner import lint_files, lint_json
 
@@ -172,9 +172,9 @@ def test_bad_suppressions_are_config_errors(entry: str, message: str, tmp_path: 
     assert result.output.startswith("error: phoenix-dash.yaml:") and message in result.output
 
 
-@pytest.mark.parametrize("path", sorted((SHARED / "realworld").glob("*.json")),
+@pytest.mark.parametrize("path", REALWORLD,
                          ids=lambda p: p.stem)
 def test_realworld_dashboards_get_findings_not_crashes(path: Path) -> None:
-    found = lint_files([path], None, 15)
+    found = lint_files([oracle(path)], None, 15)
     assert found
     assert {f.file for f in found} == {str(path)}

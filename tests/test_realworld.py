@@ -10,14 +10,13 @@ import pytest
 from grafana_api import Api
 from synced import Synced
 
-from conftest import require
-from grafana_schemas import SHARED, dashboard_errors, without_artefacts
+from conftest import oracle
+from grafana_schemas import REALWORLD, dashboard_errors, without_artefacts
 from phoenix_dash.config import DatasourceRef
 from phoenix_dash.modern import ModernizeContext, modernize_dashboard
 from phoenix_dash.sync.normalize import normalize_dashboard, owned_view
 
-REALWORLD = SHARED / "realworld"
-FILES = sorted(REALWORLD.glob("*.json")) if REALWORLD.is_dir() else []
+FILES = REALWORLD
 CTX = ModernizeContext({"prometheus": DatasourceRef("prometheus", "prom")}, "prometheus")
 
 
@@ -26,14 +25,16 @@ def panel_errors(dashboard: dict[str, Any]) -> list[str]:
 
 
 def test_realworld_corpus_is_present() -> None:
-    require(len(FILES) >= 8, f"real-world dashboards not found in {REALWORLD}")
+    assert len(FILES) >= 8
+    for path in FILES:
+        oracle(path)
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
 def test_foreign_dashboard_is_modernised_to_schema_42_without_errors(
     path: Path, grafana_schemas: Path
 ) -> None:
-    original = json.loads(path.read_text())
+    original = json.loads(oracle(path).read_text())
     assert panel_errors(original), "the corpus is expected to need fixing"
     modern = modernize_dashboard(original, CTX)
     assert modern["schemaVersion"] == 42
@@ -74,7 +75,7 @@ def test_foreign_dashboard_pulled_back_from_grafana_is_the_same_and_lints(
     """Imported by someone into Grafana, then adopted with `pull`: everything the author wrote
     comes back (Grafana 13's save only adds defaults, orders panels by position and drops
     panel keys holding empty defaults: D2), and lint reads the pulled file."""
-    original = json.loads(path.read_text())
+    original = json.loads(oracle(path).read_text())
     original.pop("id", None)  # as Grafana's import does: a new dashboard
     status, _ = api.call("POST", "/dashboards/db", {"dashboard": original, "overwrite": True})
     assert status == 200

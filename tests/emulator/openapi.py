@@ -13,9 +13,11 @@ from typing import Any
 
 import jsonschema
 
-from grafana_schemas import SHARED
+from oracles import locate
 
-SPEC = SHARED / "grafana" / "openapi" / "api-merged.json"
+# Grafana's OpenAPI spec, an oracle: without it the emulator answers as usual and checks no
+# request body (the README's test command must pass on a bare clone).
+SPEC = locate("grafana/openapi/api-merged.json")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ def _spec(path: Path = SPEC) -> dict[str, Any]:
 
 @cache
 def operations() -> list[Operation]:
+    if not SPEC.exists():
+        return []
     spec = _spec()
     found = []
     for template, item in spec["paths"].items():

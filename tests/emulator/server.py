@@ -319,7 +319,7 @@ class GrafanaEmulator(Controls):
             return 400, {"message": "bad request data"}, identity, None
         api_path = path[len("/api"):]
         operation = openapi.find(method, api_path) if self.validate_bodies else None
-        if operation is not None and operation.body_schema is not None and body is None:
+        if method in ("POST", "PUT") and body is None:
             return 400, {"message": "bad request data"}, identity, None  # Grafana's binding
         if operation is not None and body is not None:
             problems = openapi.body_errors(operation, body)
