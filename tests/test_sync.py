@@ -90,7 +90,7 @@ def test_prune_deletes_only_managed_and_respects_max_deletions(synced: Synced) -
     assert "extra-board" in emulator.state.org(1).dashboards  # no --prune: left alone
     refused = synced.run("sync", "--prune", "--max-deletions", "0")
     assert refused.exit_code == 2
-    assert "deletes 1 resources, more than --max-deletions 0" in refused.output
+    assert "deletes 1 resource, more than --max-deletions 0" in refused.output
     pruned = synced.run("sync", "--prune")
     assert pruned.exit_code == 0, pruned.output
     dashboards = set(emulator.state.org(1).dashboards)

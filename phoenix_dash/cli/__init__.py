@@ -37,7 +37,9 @@ def _no_style(text: str, **_: object) -> str:
 
 
 def _style() -> Callable[..., str]:
-    return click.style if sys.stdout.isatty() else _no_style
+    """Colours only on a terminal, and never under NO_COLOR (no-color.org)."""
+    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    return click.style if colour else _no_style
 
 
 EXIT_CODES = """\b
@@ -72,13 +74,27 @@ class Main(click.Group):
             os._exit(130)
 
 
-@click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"]},
-             epilog=EXIT_CODES)
+@click.group(cls=Main, epilog=EXIT_CODES,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="phoenix-dash")
 def main() -> None:
     """Dashboards and alerts as code for the Phoenix Orchestrator."""
 
 
 from . import authoring, data, remote  # noqa: E402 - registers the commands
+
+
+def _defaults_from_environment() -> None:
+    """Every option defaults from PHOENIX_DASH_<COMMAND>_<OPTION>, named after the option as
+    users type it (PHOENIX_DASH_SYNC_MESSAGE, PHOENIX_DASH_LINT_FAIL_ON); click's own
+    automatic names would follow the Python parameter names instead."""
+    for name, command in main.commands.items():
+        for param in command.params:
+            if isinstance(param, click.Option) and param.envvar is None:
+                flag = max(param.opts, key=len).lstrip("-").replace("-", "_").upper()
+                param.envvar = f"PHOENIX_DASH_{name.replace('-', '_').upper()}_{flag}"
+
+
+_defaults_from_environment()
 
 __all__ = ["authoring", "data", "main", "remote"]

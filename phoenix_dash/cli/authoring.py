@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,7 +11,7 @@ import click
 
 from .. import __version__
 from ..errors import PhoenixDashError
-from . import _config, _fail, _no_style, main
+from . import _config, _fail, _style, main
 
 if TYPE_CHECKING:
     from ..build import Build
@@ -35,7 +36,10 @@ def _default_jobs() -> int:
 @click.option("--allow-empty", type=click.Choice(["dashboards", "alerts"]), multiple=True,
               help="Allow a build without any of these where build/ holds some (they are "
                    "removed from build/).")
-def build(config_path: str | None, check: bool, jobs: int, allow_empty: tuple[str, ...]) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def build(config_path: str | None, check: bool, jobs: int, allow_empty: tuple[str, ...],
+          fmt: str) -> None:
     """Render dashboards (and alerts) to modern Grafana JSON under build/."""
     from ..build import build_dir_display, build_project, check_build, write_build
 
@@ -43,36 +47,70 @@ def build(config_path: str | None, check: bool, jobs: int, allow_empty: tuple[st
         config = _config(config_path)
         result = build_project(config, jobs, with_sources=False)
         prefix = build_dir_display(config)
-        if check:
-            changes = check_build(config, result)
-            for line in changes.lines(prefix):
-                click.echo(line)
-            if changes:
-                click.echo(f"{prefix} is out of date: run `phoenix-dash build`", err=True)
-                sys.exit(1)
-            click.echo(f"{prefix} is up to date ({len(result.files())} files)")
-            return
-        changes = write_build(config, result, allow_empty)
-        for line in changes.lines(prefix):
-            click.echo(line)
-        click.echo(f"built {_summary(result)} into {prefix}"
-                   + ("" if changes else " (no changes)"))
+        changes = check_build(config, result) if check else \
+            write_build(config, result, allow_empty)
     except PhoenixDashError as exc:
         _fail(exc)
+        return
+    if fmt == "json":
+        click.echo(json.dumps({"build_dir": prefix, "check": check, "changed": bool(changes),
+                               "files": changes.lines(prefix), **_counts(result)}, indent=2))
+    else:
+        for line in changes.lines(prefix):
+            click.echo(line)
+        if check:
+            click.echo(f"{prefix} is out of date: run `phoenix-dash build`" if changes else
+                       f"{prefix} is up to date ({_plural(len(result.files()), 'file')})",
+                       err=bool(changes))
+        else:
+            click.echo(f"built {_summary(result)} into {prefix}"
+                       + ("" if changes else " (no changes)"))
+    if check and changes:
+        sys.exit(1)
+
+
+def _counts(result: Build) -> dict[str, int]:
+    return {"dashboards": len(result.dashboards),
+            "alert_rules": sum(len(g.rules) for g in result.alert_groups),
+            "datasources": len(result.datasources)}
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _summary(result: Build) -> str:
-    counts = [(len(result.dashboards), "dashboard"),
-              (sum(len(g.rules) for g in result.alert_groups), "alert rule"),
-              (len(result.datasources), "datasource")]
-    return ", ".join(f"{n} {noun}{'' if n == 1 else 's'}" for n, noun in counts if n or
-                     noun == "dashboard")
+    counts = _counts(result)
+    nouns = {"dashboards": "dashboard", "alert_rules": "alert rule", "datasources": "datasource"}
+    return ", ".join(_plural(n, nouns[key]) for key, n in counts.items()
+                     if n or key == "dashboards")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
+def init(directory: Path) -> None:
+    """Start a project in DIRECTORY (default: here): a dashboard, an alert rule with its
+    tests, a metric catalog, a datasource and a CI workflow, ready to build, lint and test.
+    Refuses to overwrite anything."""
+    from ..init import scaffold
+
+    try:
+        written = scaffold(directory)
+    except PhoenixDashError as exc:
+        _fail(exc)
+        return
+    for path in written:
+        click.echo(f"created {path}")
+    click.echo(f"next: cd {directory} && phoenix-dash build && phoenix-dash lint && "
+               "phoenix-dash test-alerts")
 
 
 @main.command("test-alerts")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="Path to phoenix-dash.yaml (default: nearest one upwards).")
-def test_alerts_command(config_path: str | None) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def test_alerts_command(config_path: str | None, fmt: str) -> None:
     """Check the Prometheus form of the alert rules with promtool and run the alert unit
     tests (promtool test rules format) against it. Every rule needs a test in which it fires
     and one in which it stays quiet."""
@@ -86,6 +124,13 @@ def test_alerts_command(config_path: str | None) -> None:
     except PhoenixDashError as exc:
         _fail(exc)
         return
+    rules = sum(len(g.rules) for g in result.alert_groups)
+    if fmt == "json":
+        click.echo(json.dumps({"rules": rules, "ok": report.ok, "check_ok": report.check.ok,
+                               "gaps": list(report.gaps),
+                               "output": (report.tests.output if report.tests else
+                                          report.check.output)}, indent=2))
+        sys.exit(0 if report.ok else 1)
     if not report.check.ok:
         click.echo(report.check.output.rstrip(), err=True)
         click.echo("error: promtool check rules failed on the generated rule file", err=True)
@@ -94,9 +139,8 @@ def test_alerts_command(config_path: str | None) -> None:
         click.echo(f"error: {gap}", err=True)
     if report.tests is not None:
         click.echo(report.tests.output.rstrip())
-    rules = sum(len(g.rules) for g in result.alert_groups)
     if report.ok:
-        click.echo(f"{rules} rules: promtool check and unit tests passed")
+        click.echo(f"{_plural(rules, 'rule')}: promtool check and unit tests passed")
     else:
         sys.exit(1)
 
@@ -125,6 +169,8 @@ def lint(config_path: str | None, fmt: str, fail_on: str, json_files: tuple[str,
     if list_rules:
         if fmt == "markdown":
             click.echo(report.rules_markdown(), nl=False)
+        elif fmt == "json":
+            click.echo(report.rules_json())
         else:
             click.echo(report.rules_text())
         return
@@ -150,7 +196,7 @@ def lint(config_path: str | None, fmt: str, fail_on: str, json_files: tuple[str,
     elif fmt == "sarif":
         click.echo(report.sarif(findings, __version__))
     else:
-        click.echo(report.text(findings, click.style if sys.stdout.isatty() else _no_style))
+        click.echo(report.text(findings, _style()))
     if failing(findings, Severity.parse(fail_on)):
         sys.exit(1)
 
@@ -188,8 +234,10 @@ def _catalog_and_interval(config: Config | None) -> tuple[Catalog | None, float]
 @click.option("--out", type=click.Path(dir_okay=False),
               help="Module to write, for a single file (default: dashboards/<title>.py).")
 @click.option("--force", is_flag=True, help="Replace modules that exist.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
 def adopt(json_files: tuple[str, ...], config_path: str | None, out: str | None,
-          force: bool) -> None:
+          force: bool, fmt: str) -> None:
     """Turn dashboards' JSON (exports, or files `pull` wrote) into grafanalib modules."""
     from ..adopt import adopt_files
     from ..build import modernize_context
@@ -200,6 +248,11 @@ def adopt(json_files: tuple[str, ...], config_path: str | None, out: str | None,
                               config.dashboards_dir, Path(out) if out else None, force)
     except PhoenixDashError as exc:
         _fail(exc)
+        return
+    if fmt == "json":
+        click.echo(json.dumps({"adopted": [
+            {"title": adopted.title, "module": config.display(target),
+             "not_carried": adopted.not_carried} for target, adopted in written]}, indent=2))
         return
     for target, adopted in written:
         click.echo(f"adopted {adopted.title!r} into {config.display(target)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -30,8 +31,10 @@ if TYPE_CHECKING:
 @main.command()
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="Path to phoenix-dash.yaml (default: nearest one upwards).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
 @click.option("-v", "--verbose", is_flag=True, help="Log every request (secrets redacted).")
-def ping(config_path: str | None, verbose: bool) -> None:
+def ping(config_path: str | None, fmt: str, verbose: bool) -> None:
     """Check that Grafana answers, who we are there, and what we may write."""
     from ..grafana import doctor
 
@@ -41,8 +44,14 @@ def ping(config_path: str | None, verbose: bool) -> None:
         _fail(exc)
         return
     report = doctor.ping(connection)
+    if fmt == "json":
+        click.echo(json.dumps({"url": connection.settings.url, "ok": report.exit_code == 0,
+                               "checks": [vars(check) for check in report.checks],
+                               "error": str(report.fatal) if report.fatal else None}, indent=2))
+        sys.exit(report.exit_code)
+    style = _style()
     for check in report.checks:
-        mark = click.style("ok", fg="green") if check.ok else click.style("FAIL", fg="red")
+        mark = style("ok", fg="green") if check.ok else style("FAIL", fg="red")
         click.echo(f"{mark:>4}  {check.name:18} {check.detail}")
     if report.fatal is not None:
         click.echo(f"error: {report.fatal}", err=True)
@@ -238,9 +247,12 @@ def diff(config_path: str | None, env: str | None, only: tuple[str, ...],
 @click.option("--folder", "folders", multiple=True, help="Dashboards in this folder uid.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="pulled",
               show_default=True, help="Directory for the JSON files.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
 @click.option("-v", "--verbose", is_flag=True, help="Log every request (secrets redacted).")
 def pull(config_path: str | None, env: str | None, uids: tuple[str, ...],
-         tags: tuple[str, ...], folders: tuple[str, ...], out_dir: str, verbose: bool) -> None:
+         tags: tuple[str, ...], folders: tuple[str, ...], out_dir: str, fmt: str,
+         verbose: bool) -> None:
     """Fetch live dashboards as JSON files, to adopt dashboards made in the UI."""
     from ..sync.pull import pull_dashboards
     from ..sync.target import make_target
@@ -253,9 +265,13 @@ def pull(config_path: str | None, env: str | None, uids: tuple[str, ...],
     except PhoenixDashError as exc:
         _fail(exc)
         return
+    if fmt == "json":
+        click.echo(json.dumps({"written": [str(path) for path in written]}, indent=2))
+        return
     for path in written:
         click.echo(f"pulled {path}")
-    click.echo(f"{len(written)} dashboards written to {out_dir}/")
+    click.echo(f"{len(written)} dashboard{'' if len(written) == 1 else 's'} written to "
+               f"{out_dir}/")
 
 
 @main.command()

@@ -31,7 +31,8 @@ def text(findings: list[Finding], style: Style = _plain) -> str:
     counts = {s: sum(f.severity == s for f in findings) for s in Severity}
     summary = ", ".join(f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}"
                         for s in sorted(Severity, reverse=True))
-    lines.append(f"{len(findings)} findings ({summary})" if findings else "no findings")
+    noun = "finding" if len(findings) == 1 else "findings"
+    lines.append(f"{len(findings)} {noun} ({summary})" if findings else "no findings")
     return "\n".join(lines)
 
 
@@ -95,6 +96,13 @@ def rules_text() -> str:
         info = lint_rule.info
         lines.append(f"{rule_id:40} {info.severity!s:8} {info.rationale}")
     return "\n".join(lines)
+
+
+def rules_json() -> str:
+    return json.dumps([{"id": rule_id, "severity": str(lint_rule.info.severity),
+                        "scope": lint_rule.info.scope, "rationale": lint_rule.info.rationale,
+                        "hint": lint_rule.info.hint}
+                       for rule_id, lint_rule in sorted(REGISTRY.items())], indent=2)
 
 
 def rules_markdown() -> str:

@@ -94,7 +94,8 @@ def _check_deletions(plan: Plan, options: PlanOptions) -> None:
     kind (what a wrong path or an emptied module looks like) without being told to."""
     deleting = plan.by_action(Action.DELETE)
     if len(deleting) > options.max_deletions:
-        raise ConfigError(f"the plan deletes {len(deleting)} resources, more than "
+        noun = "resource" if len(deleting) == 1 else "resources"
+        raise ConfigError(f"the plan deletes {len(deleting)} {noun}, more than "
                           f"--max-deletions {options.max_deletions}: {_labels(deleting)}; "
                           "nothing was changed")
     if options.allow_delete_all:
