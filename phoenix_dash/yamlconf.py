@@ -123,6 +123,8 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
         raise ConfigError(f"invalid YAML: {problem}", Location(file, line)) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"invalid YAML: {exc}", Location(file)) from None
+    if root is None:
+        raise ConfigError("the file is empty", Location(file))
     _check_duplicate_keys(root, file)
     return YamlDocument(file, data, root)
 

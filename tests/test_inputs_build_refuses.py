@@ -152,3 +152,34 @@ def test_an_unforeseen_failure_is_one_line_not_a_traceback(
     assert result.output == ("error: unexpected RuntimeError: something nobody foresaw (a "
                              "phoenix-dash bug: please report it; PHOENIX_DASH_DEBUG=1 shows the "
                              "traceback)\n")
+
+
+@pytest.mark.parametrize("token", ["glsa_first\nglsa_second", "Bearer glsa_abc", "glsa_x\x07"])
+def test_a_token_pasted_wrong_is_refused_without_quoting_it(project: Project, token: str,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    project.dashboard("d", "dash")
+    project.write("phoenix-dash.yaml", project.root.joinpath("phoenix-dash.yaml").read_text()
+                  + "grafana: {url: 'http://127.0.0.1:9'}\n")
+    monkeypatch.setenv("GRAFANA_TOKEN", token)
+    result = project.run("diff")
+    assert result.exit_code == 2
+    assert result.output == ("error: $GRAFANA_TOKEN holds spaces, line breaks or control "
+                             "characters inside the token; it must be the token alone (no "
+                             "'Bearer ' prefix)\n")
+    assert "glsa_" not in result.output
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "the file is empty"),
+    (b"# only a comment\n", "the file is empty"),
+    (b"version: 1\n\xff\xfe: x\n", "cannot read: 'utf-8' codec can't decode byte 0xff"),
+    (b"- a list\n", "['a list'] is not of type 'object'"),
+])
+def test_a_settings_file_that_is_not_settings_is_one_line(project: Project, content: bytes,
+                                                          message: str) -> None:
+    (project.root / "phoenix-dash.yaml").write_bytes(content)
+    result = project.run("build")
+    assert result.exit_code == 2
+    assert result.output.startswith("error: phoenix-dash.yaml") and message in result.output
+    assert len(result.output.strip().splitlines()) == 1

@@ -120,6 +120,15 @@ def settings_from(data: Mapping[str, Any], file: str,
     )
 
 
+def _check_token(token: str, source: str) -> None:
+    """A token with a space or a line break inside is a paste gone wrong (two lines of a
+    file, a "Bearer " prefix): it would be refused as a header, and the refusal would quote it.
+    Said without quoting it."""
+    if any(ch.isspace() or not ch.isprintable() for ch in token):
+        raise ConfigError(f"{source} holds spaces, line breaks or control characters inside "
+                          "the token; it must be the token alone (no 'Bearer ' prefix)")
+
+
 def credentials_from(settings: GrafanaSettings, environ: Mapping[str, str] | None = None,
                      root: Path | None = None) -> Credentials:
     """A token ($GRAFANA_TOKEN or the configured variable, else the token file), else basic
@@ -127,6 +136,7 @@ def credentials_from(settings: GrafanaSettings, environ: Mapping[str, str] | Non
     environ = os.environ if environ is None else environ
     token = environ.get(settings.token_env, "").strip()
     if token:
+        _check_token(token, f"${settings.token_env}")
         return Credentials("token", f"${settings.token_env}", token=token)
     if settings.token_file:
         path = Path(settings.token_file)
@@ -139,6 +149,7 @@ def credentials_from(settings: GrafanaSettings, environ: Mapping[str, str] | Non
                               Location(str(path))) from None
         if not token:
             raise ConfigError("the token file is empty", Location(str(path)))
+        _check_token(token, f"the token file {settings.token_file}")
         return Credentials("token", f"token file {settings.token_file}", token=token)
     user, password = environ.get("GRAFANA_USER", ""), environ.get("GRAFANA_PASSWORD", "")
     if user and password:
