@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
-from .lint.suppress import Suppression
+from .errors import ConfigError, Location
 from .yamlconf import YamlDocument, bundled_schema, load_yaml, validate
 
 CONFIG_NAME = "phoenix-dash.yaml"
@@ -31,6 +30,16 @@ class Folder:
 
 
 @dataclass(frozen=True)
+class Entry:
+    """One entry of a list in the settings, as written, with where each of its keys is (the
+    command that reads the list interprets it and reports problems at those places)."""
+
+    value: Mapping[str, Any]
+    where: Location  # the entry itself
+    keys: Mapping[str, Location]  # each key of it
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     file: str
@@ -46,7 +55,7 @@ class Config:
     datasources_file: Path | None = None
     scrape_interval: str = "15s"
     promtool: str | None = None
-    suppressions: tuple[Suppression, ...] = ()
+    lint_suppress: tuple[Entry, ...] = ()  # lint.suppress, read by the linter
     grafana: dict[str, Any] = field(default_factory=dict)  # see grafana.settings
     sync: dict[str, Any] = field(default_factory=dict)
     environments: dict[str, Any] = field(default_factory=dict)
@@ -108,7 +117,7 @@ def load_config(path: Path) -> Config:
         datasources_file=root / paths["datasources"] if "datasources" in paths else None,
         scrape_interval=data.get("prometheus", {}).get("scrape_interval", "15s"),
         promtool=data.get("prometheus", {}).get("promtool"),
-        suppressions=_suppressions(doc),
+        lint_suppress=_entries(doc, ["lint", "suppress"]),
         grafana=dict(data.get("grafana", {})),
         sync=dict(data.get("sync", {})),
         environments=dict(data.get("environments", {})),
@@ -136,18 +145,12 @@ def _check_paths(doc: YamlDocument, root: Path, paths: dict[str, Any]) -> None:
         raise doc.error(["paths", "build"], f"{build!r} is a file, not a directory")
 
 
-def _suppressions(doc: YamlDocument) -> tuple[Suppression, ...]:
-    found = []
-    for index, item in enumerate(doc.data.get("lint", {}).get("suppress", [])):
-        expires = item.get("expires")
-        if isinstance(expires, str):
-            try:
-                expires = dt.date.fromisoformat(expires)
-            except ValueError:
-                raise doc.error(["lint", "suppress", index, "expires"],
-                                f"{item['expires']!r} is not a date like 2027-03-01") from None
-        elif expires is not None and not isinstance(expires, dt.date):
-            raise doc.error(["lint", "suppress", index, "expires"], "expires must be a date")
-        found.append(Suppression(item["rule"], item["target"], item["reason"], expires,
-                                 doc.file, doc.line_of(["lint", "suppress", index])))
-    return tuple(found)
+def _entries(doc: YamlDocument, path: list[str]) -> tuple[Entry, ...]:
+    items: Any = doc.data
+    for key in path:
+        items = items.get(key, {}) if isinstance(items, dict) else {}
+    return tuple(
+        Entry(item, doc.location([*path, index]),
+              {str(key): doc.location([*path, index, str(key)]) for key in item})
+        for index, item in enumerate(items if isinstance(items, list) else [])
+        if isinstance(item, dict))

@@ -150,7 +150,7 @@ BAD_CONFIGS = {
     "unknown folder": ("version: 1\ndatasources:\n  p: {type: prometheus, uid: a}\n"
                        "dashboards:\n  folder: nope\n",
                        "phoenix-dash.yaml:5: dashboards.folder: unknown folder 'nope'"),
-    "empty": ("", "phoenix-dash.yaml: None is not of type 'object'"),
+    "empty": ("", "phoenix-dash.yaml: the file is empty"),
     "not utf-8": ("version: 1\n# \udcff\n", "phoenix-dash.yaml: cannot read"),
 }
 

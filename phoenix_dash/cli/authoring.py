@@ -165,6 +165,7 @@ def lint(config_path: str | None, fmt: str, fail_on: str, json_files: tuple[str,
     from ..lint import report
     from ..lint.core import Severity
     from ..lint.runner import failing, lint_build, lint_files
+    from ..lint.suppress import from_settings
 
     if list_rules:
         if fmt == "markdown":
@@ -181,7 +182,7 @@ def lint(config_path: str | None, fmt: str, fail_on: str, json_files: tuple[str,
             config = _optional_config(config_path)
             findings = lint_files([Path(p) for p in json_files],
                                   *_catalog_and_interval(config),
-                                  config.suppressions if config else ())
+                                  from_settings(config.lint_suppress) if config else ())
         else:
             config = _config(config_path)
             findings = lint_build(build_project(config), config)

@@ -27,7 +27,7 @@ from .context import (
     QueryCtx,
 )
 from .core import REGISTRY, Finding, LintRule, Severity, Subject
-from .suppress import Suppression, apply
+from .suppress import Suppression, apply, from_settings
 
 JSON = dict[str, Any]
 SCOPE_OF: dict[type, str] = {DashboardCtx: "dashboard", PanelCtx: "panel", QueryCtx: "query",
@@ -71,7 +71,7 @@ def lint_build(build: Build, config: Config) -> list[Finding]:
         for d in build.datasources
     ] if config.datasources_file is not None else None
     return lint(dashboards, groups, build.catalog, parse_duration(config.scrape_interval),
-                config.suppressions, config.default_folder, datasources)
+                from_settings(config.lint_suppress), config.default_folder, datasources)
 
 
 def lint_files(paths: Sequence[Path], catalog: Catalog | None, scrape_seconds: float,

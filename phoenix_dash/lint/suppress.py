@@ -11,8 +11,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..config import Entry
+from ..errors import ConfigError
 from .core import Finding, Severity
 
 EXPIRED_RULE = "lint/expired-suppression"
@@ -34,6 +37,25 @@ class Suppression:
         target = finding.target
         return self.target in (target, "*") or target.startswith(self.target + " / ") or \
             target.split(" / ", 1)[-1] == self.target
+
+
+def from_settings(entries: Iterable[Entry]) -> list[Suppression]:
+    """The suppressions of phoenix-dash.yaml's lint.suppress (shape checked by its schema)."""
+    found = []
+    for entry in entries:
+        item = entry.value
+        expires = item.get("expires")
+        if isinstance(expires, str):
+            try:
+                expires = dt.date.fromisoformat(expires)
+            except ValueError:
+                raise ConfigError(f"{item['expires']!r} is not a date like 2027-03-01",
+                                  entry.keys["expires"]) from None
+        elif expires is not None and not isinstance(expires, dt.date):
+            raise ConfigError("expires must be a date", entry.keys["expires"])
+        found.append(Suppression(item["rule"], item["target"], item["reason"], expires,
+                                 entry.where.file, entry.where.line))
+    return found
 
 
 def apply(findings: list[Finding], suppressions: list[Suppression],
