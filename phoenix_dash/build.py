@@ -35,13 +35,8 @@ class Build:
     catalog: Catalog | None
     alert_groups: list[RuleGroup] = field(default_factory=list)
     folders: Mapping[str, Folder] = field(default_factory=dict)
-    default_folder: str | None = None
+    default_folder: str | None = None  # where every dashboard goes (dashboards.folder)
     datasources: list[DatasourceDef] = field(default_factory=list)
-
-    def folder_of(self, uid: str) -> str | None:
-        """The folder a dashboard goes to (the project's default folder)."""
-        del uid  # one folder for all dashboards, for now
-        return self.default_folder
 
     def files(self) -> dict[str, bytes]:
         """Relative path under build/ -> content."""

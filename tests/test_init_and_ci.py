@@ -134,7 +134,7 @@ def test_options_default_from_the_environment_and_no_color_is_honoured(
     assert CliRunner().invoke(main, ["init", str(tmp_path)]).exit_code == 0
     monkeypatch.setenv("PHOENIX_DASH_BUILD_FORMAT", "json")
     assert json.loads(run("build", cwd=tmp_path).stdout)["dashboards"] == 1
-    from phoenix_dash.cli import _style
+    from phoenix_dash.cli.common import style as _style
 
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     monkeypatch.setenv("NO_COLOR", "1")

@@ -1,6 +1,9 @@
-"""The ``phoenix-dash`` command line. Commands parse options, call the library, print.
+"""The ``phoenix-dash`` command line. Commands parse options, call the library, print; the
+command group is the one place where errors become a line and an exit code.
 
-Each command imports what it needs when it runs, so `phoenix-dash build` does not pay for the
+One module per group of verbs: build (build, test-alerts, init), lint, adopt, sync (sync,
+diff, pull, preview), grafana (ping, and connecting), prometheus (simulate, check). Each
+command imports what it needs when it runs, so `phoenix-dash build` does not pay for the
 Grafana client or the linter at start-up.
 """
 
@@ -8,39 +11,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from .. import __version__
-
-if TYPE_CHECKING:
-    from ..config import Config
-    from ..errors import PhoenixDashError
-
-
-def _config(path: str | None) -> Config:
-    from ..config import find_config, load_config
-
-    return load_config(Path(path)) if path else load_config(find_config(Path.cwd()))
-
-
-def _fail(exc: PhoenixDashError) -> None:
-    click.echo(f"error: {exc}", err=True)
-    sys.exit(exc.exit_code)
-
-
-def _no_style(text: str, **_: object) -> str:
-    return text
-
-
-def _style() -> Callable[..., str]:
-    """Colours only on a terminal, and never under NO_COLOR (no-color.org)."""
-    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    return click.style if colour else _no_style
-
+from ..errors import PhoenixDashError
 
 EXIT_CODES = """\b
 Exit codes:
@@ -51,13 +26,17 @@ Exit codes:
 
 
 class Main(click.Group):
-    """The command group, with the last boundary of every command: an interrupt stops at once,
-    even while requests hang on a server (their threads are not waited for), exit 130; a
-    failure nobody foresaw is one line, not a traceback (PHOENIX_DASH_DEBUG=1 shows it)."""
+    """The command group, and the boundary of every command: a PhoenixDashError is one line
+    and its exit code; an interrupt stops at once, even while requests hang on a server (their
+    threads are not waited for), exit 130; a failure nobody foresaw is one line, not a
+    traceback (PHOENIX_DASH_DEBUG=1 shows it)."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except PhoenixDashError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:
@@ -81,7 +60,7 @@ def main() -> None:
     """Dashboards and alerts as code for the Phoenix Orchestrator."""
 
 
-from . import authoring, data, remote  # noqa: E402 - registers the commands
+from . import adopt, build, grafana, lint, prometheus, sync  # noqa: E402 - registers commands
 
 
 def _defaults_from_environment() -> None:
@@ -97,4 +76,4 @@ def _defaults_from_environment() -> None:
 
 _defaults_from_environment()
 
-__all__ = ["authoring", "data", "main", "remote"]
+__all__ = ["adopt", "build", "grafana", "lint", "main", "prometheus", "sync"]

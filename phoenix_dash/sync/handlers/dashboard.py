@@ -37,7 +37,7 @@ class DashboardHandler(Handler):
             if target.uid_prefix:
                 body = _with_uids(body, target, {d.uid for d in build.dashboards})
             uid = target.dashboard_uid(dashboard.uid)
-            folder = target.folder_uid(build.folder_of(dashboard.uid))
+            folder = target.folder_uid(build.default_folder)
             resources.append(Resource(self.kind, uid, dashboard.title, folder, body,
                                       _dashboard_hash(folder, body)))
         return resources

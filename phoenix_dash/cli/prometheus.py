@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
-from ..errors import PhoenixDashError
 from ..simulate.model import SCENARIOS
-from . import _config, _fail, main
+from . import main
+from .common import config_option, echo_json, format_option, project_config
 
 
 @main.command()
@@ -25,11 +24,7 @@ def simulate(host: str, port: int, scenario: str, seed: int) -> None:
 
     orchestrator = Orchestrator(seed)
     orchestrator.set_scenario(scenario)
-    try:
-        simulator = Simulator(orchestrator, host, port)
-    except PhoenixDashError as exc:
-        _fail(exc)
-        return
+    simulator = Simulator(orchestrator, host, port)
     click.echo(f"serving {simulator.url}/metrics (scenario {scenario}); "
                f"POST {simulator.url}/scenario?name=<{'|'.join(SCENARIOS)}>")
     try:
@@ -39,13 +34,12 @@ def simulate(host: str, port: int, scenario: str, seed: int) -> None:
 
 
 @main.command()
-@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+@config_option
 @click.option("--prometheus", "prometheus_url", required=True,
               help="Base URL of the Prometheus (or VictoriaMetrics) to query.")
 @click.option("--scrape-interval", help="Scrape interval there (default: from the config); "
                                         "$__rate_interval is four of them.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@format_option("json")
 def check(config_path: str | None, prometheus_url: str, scrape_interval: str | None,
           fmt: str) -> None:
     """Run every panel and alert query against a live Prometheus: ok, empty or error."""
@@ -53,15 +47,11 @@ def check(config_path: str | None, prometheus_url: str, scrape_interval: str | N
     from ..check import run_checks
     from ..quantities import parse_duration
 
-    try:
-        config = _config(config_path)
-        seconds = parse_duration(scrape_interval or config.scrape_interval)
-        results = run_checks(build_project(config, with_sources=False), prometheus_url, seconds)
-    except PhoenixDashError as exc:
-        _fail(exc)
-        return
+    config = project_config(config_path)
+    seconds = parse_duration(scrape_interval or config.scrape_interval)
+    results = run_checks(build_project(config, with_sources=False), prometheus_url, seconds)
     if fmt == "json":
-        click.echo(json.dumps({"results": [r.as_json() for r in results]}, indent=2))
+        echo_json({"results": [r.as_json() for r in results]})
     else:
         for result in results:
             note = f" ({result.message})" if result.message else ""

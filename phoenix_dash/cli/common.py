@@ -1,0 +1,80 @@
+"""What the commands share: the options every command spells the same way, finding the
+project's settings, and output helpers. Errors are not handled here: the command group is
+the one boundary (cli/__init__.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from ..config import Config
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+config_option = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False),
+    help="Path to phoenix-dash.yaml (default: the nearest one upwards).")
+verbose_option = click.option("-v", "--verbose", is_flag=True,
+                              help="Log every request (secrets redacted).")
+
+
+def format_option(*choices: str, note: str = "") -> Decorator:
+    return click.option("--format", "fmt", type=click.Choice(["text", *choices]),
+                        default="text", show_default=True, help=note or None)
+
+
+def selection_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """--env, --only, --exclude: where a command goes and what it takes."""
+    for option in reversed([
+        click.option("--env", help="Environment from phoenix-dash.yaml (URL, org, uids)."),
+        click.option("--only", multiple=True,
+                     help="Only these uids, folder uids or kinds (repeat or comma-separate)."),
+        click.option("--exclude", multiple=True,
+                     help="Leave out these uids, folder uids or kinds."),
+    ]):
+        function = option(function)
+    return function
+
+
+def project_config(path: str | None) -> Config:
+    """The settings named by --config, else the nearest phoenix-dash.yaml upwards."""
+    from ..config import find_config, load_config
+
+    return load_config(Path(path)) if path else load_config(find_config(Path.cwd()))
+
+
+def optional_config(path: str | None) -> Config | None:
+    """As project_config, or None outside a project (commands that also work on files)."""
+    from ..config import CONFIG_NAME, load_config
+
+    if path:
+        return load_config(Path(path))
+    here = Path.cwd().resolve()
+    found = next((d / CONFIG_NAME for d in [here, *here.parents] if (d / CONFIG_NAME).is_file()),
+                 None)
+    return load_config(found) if found else None
+
+
+def no_style(text: str, **_: object) -> str:
+    return text
+
+
+def style() -> Callable[..., str]:
+    """Colours only on a terminal, and never under NO_COLOR (no-color.org)."""
+    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    return click.style if colour else no_style
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2))
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -1,0 +1,216 @@
+"""Commands between the build and a Grafana: sync, diff, pull, preview."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ..errors import PhoenixDashError
+from . import main
+from .common import (
+    config_option,
+    echo_json,
+    format_option,
+    plural,
+    project_config,
+    selection_options,
+    style,
+    verbose_option,
+)
+from .grafana import connect
+
+if TYPE_CHECKING:
+    from ..build import Build
+    from ..config import Config
+    from ..grafana.connection import GrafanaConnection
+    from ..preview import Preview
+    from ..sync.model import Outcome, Plan
+    from ..sync.planner import PlanOptions
+    from ..sync.target import Target
+
+
+def _build(config: Config) -> Build:
+    """The project as sync and diff see it: no provenance stamps, in parallel when large."""
+    from ..build import build_project
+    from ..render import default_jobs
+
+    return build_project(config, default_jobs(), with_sources=False)
+
+
+def _plan(config: Config, env: str | None, verbose: bool, options: PlanOptions,
+          force: bool = False, note: str = "") -> tuple[Target, GrafanaConnection, Plan]:
+    from ..sync.planner import make_plan
+    from ..sync.target import make_target
+
+    built = _build(config)
+    target = make_target(config, env, note, force)
+    connection = connect(config, target.grafana, verbose)
+    return target, connection, make_plan(connection, built, target, options)
+
+
+@main.command()
+@config_option
+@selection_options
+@click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
+@click.option("--prune", is_flag=True, help="Delete managed resources no longer in code.")
+@click.option("--max-deletions", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Refuse a plan that deletes more than this.")
+@click.option("--allow-delete-all", is_flag=True,
+              help="Let --prune delete every managed resource of a kind.")
+@click.option("--force", is_flag=True, help="Overwrite conflicting edits made outside code.")
+@click.option("--message", "note", default="", help="Added to each dashboard version message.")
+@format_option("json")
+@verbose_option
+def sync(config_path: str | None, env: str | None, only: tuple[str, ...],
+         exclude: tuple[str, ...], dry_run: bool, prune: bool, max_deletions: int,
+         allow_delete_all: bool, force: bool, note: str, fmt: str, verbose: bool) -> None:
+    """Make Grafana match the build: plan, then apply. Never overwrites edits made in the UI
+    unless --force."""
+    from ..sync import report as sync_report
+    from ..sync.model import Action
+    from ..sync.planner import PlanOptions, Selection
+
+    options = PlanOptions(prune, max_deletions, Selection(only, exclude), allow_delete_all)
+    target, connection, plan = _plan(project_config(config_path), env, verbose, options, force,
+                                     note)
+    if dry_run:
+        click.echo(sync_report.plan_json(plan) if fmt == "json"
+                   else sync_report.plan_text(plan, style()))
+        sys.exit(1 if plan.by_action(Action.CONFLICT) else 0)
+    outcomes = _apply(connection, plan, target, fmt)
+    if fmt == "json":
+        click.echo(sync_report.sync_json(plan, outcomes))
+    else:
+        for change in plan.by_action(Action.CONFLICT):
+            hint = " (--force to overwrite)" if change.forceable else ""
+            click.echo(f"CONFLICT {change.resource.kind} {change.resource.key}: {change.reason}"
+                       f"{hint}")
+        click.echo(sync_report.summary_line(plan)
+                   + f"; {sum(o.ok for o in outcomes)} written, "
+                   f"{sum(not o.ok for o in outcomes)} failed")
+    failed = any(not o.ok for o in outcomes) or plan.by_action(Action.CONFLICT)
+    sys.exit(1 if failed else 0)
+
+
+def _apply(connection: GrafanaConnection, plan: Plan, target: Target,
+           fmt: str) -> list[Outcome]:
+    from ..sync import report as sync_report
+    from ..sync.applier import apply_plan
+
+    writes = [c for c in plan.changes if c.writes]
+    if fmt == "json" or not writes:
+        return apply_plan(connection, plan, target)
+    if sys.stdout.isatty():
+        with click.progressbar(length=len(writes), label="syncing") as bar:
+            outcomes = apply_plan(connection, plan, target, lambda outcome: bar.update(1))
+        for outcome in outcomes:
+            click.echo(sync_report.outcome_line(outcome))
+        return outcomes
+    return apply_plan(connection, plan, target,
+                      lambda outcome: click.echo(sync_report.outcome_line(outcome)))
+
+
+@main.command()
+@config_option
+@selection_options
+@click.option("--against", "ref", help="Compare with build/ at this git revision instead of "
+                                       "Grafana.")
+@format_option("markdown", "json")
+@verbose_option
+def diff(config_path: str | None, env: str | None, only: tuple[str, ...],
+         exclude: tuple[str, ...], ref: str | None, fmt: str, verbose: bool) -> None:
+    """What sync would change in Grafana (or, with --against, since a git revision)."""
+    from ..sync import report as sync_report
+    from ..sync.against import diff_against
+    from ..sync.planner import PlanOptions, Selection
+
+    config = project_config(config_path)
+    selection = Selection(only, exclude)
+    if ref is not None:
+        plan = diff_against(config, _build(config), ref, selection)
+    else:
+        _, _, plan = _plan(config, env, verbose, PlanOptions(selection=selection))
+    if fmt == "json":
+        click.echo(sync_report.plan_json(plan))
+    elif fmt == "markdown":
+        click.echo(sync_report.plan_markdown(plan), nl=False)
+    else:
+        click.echo(sync_report.plan_text(plan, style()))
+    sys.exit(0 if plan.in_sync else 1)
+
+
+@main.command()
+@config_option
+@click.option("--env", help="Environment from phoenix-dash.yaml.")
+@click.option("--uid", "uids", multiple=True, help="Dashboard uid (repeatable).")
+@click.option("--tag", "tags", multiple=True, help="Dashboards with this tag (all given).")
+@click.option("--folder", "folders", multiple=True, help="Dashboards in this folder uid.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="pulled",
+              show_default=True, help="Directory for the JSON files.")
+@format_option("json")
+@verbose_option
+def pull(config_path: str | None, env: str | None, uids: tuple[str, ...],
+         tags: tuple[str, ...], folders: tuple[str, ...], out_dir: str, fmt: str,
+         verbose: bool) -> None:
+    """Fetch live dashboards as JSON files, to adopt dashboards made in the UI."""
+    from ..sync.pull import pull_dashboards
+    from ..sync.target import make_target
+
+    config = project_config(config_path)
+    connection = connect(config, make_target(config, env).grafana, verbose)
+    written = pull_dashboards(connection, Path(out_dir), uids, tags, folders)
+    if fmt == "json":
+        echo_json({"written": [str(path) for path in written]})
+        return
+    for path in written:
+        click.echo(f"pulled {path}")
+    click.echo(f"{plural(len(written), 'dashboard')} written to {out_dir}/")
+
+
+@main.command()
+@config_option
+@click.option("--url", help="A running Grafana to preview in (default: start preview/ with "
+                            "Docker Compose).")
+@click.option("--watch", "watching", is_flag=True,
+              help="Rebuild and re-sync on every change under dashboards/ and alerts/.")
+@click.option("--compose-file", default="preview/docker-compose.yml", show_default=True)
+def preview(config_path: str | None, url: str | None, watching: bool, compose_file: str) -> None:
+    """Sync the build into a preview folder of a Grafana and print each dashboard's URL."""
+    from ..preview import preview_once, watch
+    from ..preview_stack import start_stack, wait_healthy
+
+    config = project_config(config_path)
+    if url is None:
+        url = start_stack(config.root / compose_file, click.echo)
+        if not (os.environ.get("GRAFANA_TOKEN") or os.environ.get("GRAFANA_USER")):
+            # The stack's own admin (preview/docker-compose.yml), on loopback only.
+            os.environ.update(GRAFANA_USER="admin", GRAFANA_PASSWORD="admin")
+    # The stack may still be starting: wait_healthy checks the API root once it answers.
+    connection = connect(config, {**config.grafana, "url": url}, check=False)
+    wait_healthy(connection)
+    if not watching:
+        _show_preview(preview_once(config, connection))
+        return
+    stop = threading.Event()
+    click.echo("watching dashboards/ and alerts/ (Ctrl-C to stop)")
+    try:
+        watch(config, connection, _show_preview, stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+def _show_preview(result: Preview | PhoenixDashError) -> None:
+    if isinstance(result, PhoenixDashError):
+        click.echo(f"error: {result}", err=True)
+        return
+    for finding in result.findings:
+        click.echo(f"lint: {finding}", err=True)
+    for failure in result.failed:
+        click.echo(f"FAILED {failure}", err=True)
+    for title, link in result.urls:
+        click.echo(f"{title}: {link}")
