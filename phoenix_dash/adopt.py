@@ -24,7 +24,8 @@ from .dashboard_file import read_dashboard, stamped
 from .errors import ConfigError, Location
 from .loader import to_plain
 from .modern import ModernizeContext, modernize_dashboard
-from .modern.common import JSON, strip_sources
+from .modern.common import JSON
+from .provenance import strip_stamps
 from .pysource import WIDTH, Call, call_names, render
 
 # Grafana panel type -> grafanalib class; other types stay plain dicts.
@@ -91,7 +92,7 @@ def _module_name(title: str) -> str:
 def adopt(dashboard: JSON, ctx: ModernizeContext, origin: str) -> Adopted:
     """``dashboard`` may carry provenance stamps (see dashboard_file.stamped): errors then
     name its file and line; the module never contains them."""
-    modern = strip_sources(modernize_dashboard(dashboard, ctx))
+    modern = strip_stamps(modernize_dashboard(dashboard, ctx))
     not_carried: list[str] = []
     kwargs: dict[str, Any] = {key: modern[key] for key in DASHBOARD_FIELDS if key in modern}
     if modern.get("time"):

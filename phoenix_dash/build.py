@@ -20,9 +20,10 @@ from .config import Config, Folder
 from .datasources import DatasourceDef, load_datasources, provisioning
 from .errors import ConfigError, Location
 from .loader import to_plain
-from .modern import ModernizeContext, modernize_dashboard, strip_sources
+from .modern import ModernizeContext, modernize_dashboard
 from .modern.common import JSON
 from .output import TreeChanges, compare_tree, json_bytes, replace_tree
+from .provenance import strip_stamps
 from .render import BuiltDashboard, render_dashboards
 from .yamlconf import load_yaml
 
@@ -56,7 +57,7 @@ class Build:
 def render_dashboard(dashboard: Any, ctx: ModernizeContext | None = None) -> JSON:
     """The Grafana 12 JSON of one grafanalib Dashboard object (for scripts and tests)."""
     modern = modernize_dashboard(to_plain(dashboard), ctx or ModernizeContext(), consume=True)
-    stripped: JSON = strip_sources(modern)
+    stripped: JSON = strip_stamps(modern)
     return stripped
 
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import provenance
 from .errors import ConfigError, Location
 from .json_lines import pointer_lines
 from .modern.common import JSON
-from .provenance import SOURCE_KEY
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def stamped(file: DashboardFile, display: str) -> JSON:
         if isinstance(value, dict):
             out = {key: stamp(item, f"{pointer}/{key}") for key, item in value.items()}
             if pointer in lines:
-                out[SOURCE_KEY] = f"{display}:{lines[pointer]}"
+                out.update(provenance.stamp(Location(display, lines[pointer])))
             return out
         if isinstance(value, list):
             return [stamp(item, f"{pointer}/{index}") for index, item in enumerate(value)]

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from grafanalib.core import Dashboard
 
 from .errors import DefinitionError, Location, PhoenixDashError
-from .provenance import SOURCE_KEY, SourceTracker, tracking
+from .provenance import SourceTracker, stamp, tracking
 
 DASHBOARD_NAMES = ("dashboards", "dashboard")
 UID_RE = re.compile(r"^[a-zA-Z0-9_-]{1,40}$")
@@ -178,7 +178,7 @@ def to_plain(value: Any, tracker: SourceTracker | None = None) -> Any:
     data = to_plain(to_json(), tracker)
     where = tracker.location_of(value) if tracker is not None else None
     if isinstance(data, dict) and where is not None:
-        data[SOURCE_KEY] = f"{where.file}:{where.line}"
+        data.update(stamp(where))
     return data
 
 

@@ -25,7 +25,38 @@ import grafanalib
 
 from .errors import Location
 
+# Where a JSON object came from, kept inside it while phoenix-dash works on it: the key and
+# the "file:line" text are written, read and removed here only.
 SOURCE_KEY = "__source__"
+CONTAINERS = (dict, list)
+
+
+def stamp(location: Location | None) -> dict[str, str]:
+    """The stamp to merge into an object made at ``location`` (nothing without a line)."""
+    if location is None or location.line is None:
+        return {}
+    return {SOURCE_KEY: f"{location.file}:{location.line}"}
+
+
+def stamped_at(obj: Any) -> Location | None:
+    """Where ``obj`` was made, if it carries a stamp."""
+    text = obj.get(SOURCE_KEY) if isinstance(obj, dict) else None
+    if isinstance(text, str):
+        file, _, line = text.rpartition(":")
+        if line.isdigit():
+            return Location(file, int(line))
+    return None
+
+
+def strip_stamps(value: Any) -> Any:
+    """A copy without the stamps, as JSON must be before it leaves phoenix-dash."""
+    kind = type(value)
+    if kind is dict:
+        return {k: v if type(v) not in CONTAINERS else strip_stamps(v)
+                for k, v in value.items() if k != SOURCE_KEY}
+    if kind is list:
+        return [v if type(v) not in CONTAINERS else strip_stamps(v) for v in value]
+    return value
 
 
 class SourceTracker:

@@ -20,7 +20,8 @@ from pathlib import Path
 from .errors import Location, PhoenixDashError
 from .loader import ModuleRunner, check_unique_uids, discover
 from .modern import ModernizeContext, modernize_dashboard
-from .modern.common import JSON, strip_sources
+from .modern.common import JSON
+from .provenance import strip_stamps
 
 # Below this many modules a worker pool costs more than it saves.
 PARALLEL_MIN_MODULES = 16
@@ -40,7 +41,7 @@ class BuiltDashboard:
         """The JSON without provenance stamps, as written and synced (computed once)."""
         if not self.stamped:
             return self.json
-        stripped: JSON = strip_sources(self.json)
+        stripped: JSON = strip_stamps(self.json)
         return stripped
 
 
@@ -127,7 +128,7 @@ def _render_chunk(
                 for loaded in runner.load(path, index):
                     modern = modernize_dashboard(loaded.raw, ctx, consume=True)
                     if not with_sources:
-                        modern = strip_sources(modern)
+                        modern = strip_stamps(modern)
                     outcome.dashboards.append(BuiltDashboard(
                         loaded.uid, loaded.title, modern, loaded.location, with_sources))
             except PhoenixDashError as exc:

@@ -6,8 +6,8 @@ import orjson
 
 from conftest import ROOT, Project
 from phoenix_dash.build import Build
-from phoenix_dash.modern.common import source_of
 from phoenix_dash.provenance import SOURCE_KEY
+from phoenix_dash.provenance import stamped_at as source_of
 
 
 def test_repository_panels_point_at_the_line_with_their_title(repo_build: Build) -> None:

@@ -9,7 +9,8 @@ from functools import cached_property
 from typing import Any
 
 from ..catalog import Catalog
-from ..provenance import SOURCE_KEY
+from ..errors import Location
+from ..provenance import stamp
 from .promql import Parsed, parse, variables_in
 
 JSON = dict[str, Any]
@@ -176,7 +177,7 @@ class DatasourceCtx:
     def at(self, key: str) -> JSON | None:
         """A node that locates the dotted ``key`` at its line in the definitions file."""
         line = self.key_lines.get(key)
-        return {SOURCE_KEY: f"{self.file}:{line}"} if line else None
+        return stamp(Location(self.file, line)) or None
 
 
 @dataclass

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
-from ..provenance import SOURCE_KEY
+from ..provenance import stamped_at
 
 JSON = dict[str, Any]
 
@@ -103,11 +103,9 @@ class Finding:
 def stamped_location(*nodes: JSON | None) -> tuple[str, int] | None:
     """The first provenance stamp among ``nodes`` (most specific first)."""
     for node in nodes:
-        stamp = node.get(SOURCE_KEY) if node else None
-        if isinstance(stamp, str):
-            file, _, line = stamp.rpartition(":")
-            if line.isdigit():
-                return file, int(line)
+        where = stamped_at(node)
+        if where is not None and where.line is not None:
+            return where.file, where.line
     return None
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .. import provenance
 from ..alerting.grafana import api_group
 from ..build import Build
 from ..catalog import Catalog
@@ -14,7 +15,6 @@ from ..config import Config
 from ..dashboard_file import read_dashboard
 from ..errors import ConfigError, Location
 from ..json_lines import line_of
-from ..provenance import SOURCE_KEY
 from ..quantities import parse_duration
 from . import rules as _rules  # noqa: F401 - registers the rules
 from .context import (
@@ -111,13 +111,13 @@ def lint(dashboards: Sequence[tuple[str, JSON]], groups: Sequence[GroupInput],
     subjects = [*_dashboard_subjects(project), *_alert_subjects(project, groups)]
     for ds in datasources or ():
         ctx = DatasourceCtx(ds.definition, project, file=ds.file, key_lines=ds.key_lines)
-        stamp = {SOURCE_KEY: f"{ds.file}:{ds.line}"} if ds.line else None
+        stamp = provenance.stamp(Location(ds.file, ds.line)) or None
         subjects.append(Subject(ctx, ds.file, "", str(ds.definition.get("uid")), [stamp]))
     return finish(run(subjects), suppressions)
 
 
 def _stamp(location: Location) -> JSON:
-    return {SOURCE_KEY: f"{location.file}:{location.line}"}
+    return provenance.stamp(location)
 
 
 def _alert_subjects(project: Project, groups: Sequence[GroupInput]) -> Iterator[Subject]:

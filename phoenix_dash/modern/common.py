@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import DefinitionError, Location
-from ..provenance import SOURCE_KEY
+from ..provenance import stamped_at
 
 JSON = dict[str, Any]
 
@@ -26,29 +26,9 @@ def drop_nulls(value: Any) -> Any:
 CONTAINERS = (dict, list)
 
 
-def source_of(obj: JSON, fallback: Location | None = None) -> Location | None:
-    stamp = obj.get(SOURCE_KEY)
-    if isinstance(stamp, str):
-        file, _, line = stamp.rpartition(":")
-        if line.isdigit():
-            return Location(file, int(line))
-    return fallback
-
-
 def fail(obj: JSON, message: str, fallback: Location | None = None) -> DefinitionError:
     """An error located at the Python line that built ``obj``."""
-    return DefinitionError(message, source_of(obj, fallback))
-
-
-def strip_sources(value: Any) -> Any:
-    """Remove the provenance stamps before the JSON leaves phoenix-dash."""
-    kind = type(value)
-    if kind is dict:
-        return {k: v if type(v) not in CONTAINERS else strip_sources(v)
-                for k, v in value.items() if k != SOURCE_KEY}
-    if kind is list:
-        return [v if type(v) not in CONTAINERS else strip_sources(v) for v in value]
-    return value
+    return DefinitionError(message, stamped_at(obj) or fallback)
 
 
 def pop_keys(obj: JSON, *keys: str) -> None:

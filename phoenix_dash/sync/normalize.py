@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 
 from ..alerting.grafana import owned_rule
-from ..modern.common import strip_sources
+from ..provenance import strip_stamps
 
 JSON = dict[str, Any]
 DASHBOARD_VOLATILE = ("id", "version", "iteration")
@@ -30,7 +30,7 @@ def content_hash(data: Any) -> str:
 
 def normalize_dashboard(dashboard: JSON, stamped: bool = True) -> JSON:
     """A copy without instance-specific keys (and, for built JSON, provenance stamps)."""
-    clean: JSON = strip_sources(dashboard) if stamped else dict(dashboard)
+    clean: JSON = strip_stamps(dashboard) if stamped else dict(dashboard)
     for key in DASHBOARD_VOLATILE:
         clean.pop(key, None)
     return clean
