@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import niquests
@@ -33,14 +31,12 @@ from phoenix_dash.sync.planner import PlanOptions, make_plan
 from phoenix_dash.sync.target import make_target
 
 TOKEN = "glsa_bench_token"
-TESTS = Path(__file__).resolve().parent.parent / "tests"
 
 
 def serve(latency: float, ready: Any) -> None:
-    sys.path.insert(0, str(TESTS))
     import os
 
-    from emulator import GrafanaEmulator
+    from tests.support.emulator import GrafanaEmulator
     emulator = GrafanaEmulator(version=os.environ.get("BENCH_GRAFANA", "13.2.0")).start()
     emulator.add_token(TOKEN)
     emulator.validate_bodies = False  # Grafana's latency is modelled, jsonschema's CPU is not

@@ -9,17 +9,17 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from grafana_api import Api
-from synced import RESOURCES, Synced
 
-from conftest import Project, oracle
-from grafana_schemas import REALWORLD
-from oracles import locate
 from phoenix_dash.build import build_project, modernize_context
 from phoenix_dash.cli import main
 from phoenix_dash.config import load_config
 from phoenix_dash.modern import modernize_dashboard
 from phoenix_dash.pysource import Call, call_names, render
+from tests.support.api import Api
+from tests.support.grafana_schemas import REALWORLD
+from tests.support.oracles import locate
+from tests.support.project import Project, oracle
+from tests.support.synced import RESOURCES, Synced
 
 CONFIG = ("version: 1\ndatasources:\n  prometheus: {type: prometheus, uid: prom}\n"
           "default_datasource: prometheus\n")

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_alerts import promtool
 
-from conftest import Project
 from phoenix_dash.alerting.model import Math, Query, Reduce, Rule, Threshold
 from phoenix_dash.alerting.prometheus import promql
 from phoenix_dash.config import DatasourceRef
@@ -21,6 +19,8 @@ from phoenix_dash.quantities import (
     parse_percent,
     parse_quantity,
 )
+from tests.support.alerts import promtool
+from tests.support.project import Project
 
 PROM = DatasourceRef("prometheus", "p")
 
@@ -95,7 +95,7 @@ def test_percent_and_durations() -> None:
 
 
 def test_test_alerts_without_promtool_is_a_clear_error(project: Project) -> None:
-    from test_alerts_bad_input import CONFIG, alert_project
+    from tests.support.alerts import CONFIG, alert_project
 
     alert_project(project, '    rule("Up", uid="up"),')
     project.write("phoenix-dash.yaml", CONFIG + "prometheus: {promtool: /nonexistent/promtool}\n")
@@ -108,7 +108,7 @@ def test_test_alerts_without_promtool_is_a_clear_error(project: Project) -> None
 
 
 def test_test_alerts_reports_an_untested_rule(project: Project) -> None:
-    from test_alerts_bad_input import alert_project
+    from tests.support.alerts import alert_project
 
     promtool()
     alert_project(project, '    rule("Untested", uid="untested"),')

@@ -4,28 +4,21 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
 
-from conftest import ROOT, Project, require
-from grafana_schemas import schema_file
 from phoenix_dash.alerting.model import SEVERITIES
 from phoenix_dash.alerting.promtool import alert_test_files, coverage, run_tests
 from phoenix_dash.build import Build
+from tests.support.alerts import promtool
+from tests.support.grafana_schemas import schema_file
+from tests.support.project import ROOT, Project
 
 TESTS_DIR = ROOT / "alerts" / "tests"
 UID_RE = re.compile(r"^[a-zA-Z0-9_-]{1,40}$")
-
-
-def promtool() -> Path:
-    found = shutil.which("promtool")
-    require(found is not None, "promtool not on PATH (Debian: apt-get install prometheus)")
-    assert found is not None
-    return Path(found)
 
 
 def api_groups(build: Build) -> list[dict[str, Any]]:
@@ -71,7 +64,7 @@ def test_every_rule_has_the_phoenix_metadata(repo_build: Build) -> None:
 
 
 def test_rules_link_to_existing_panels(repo_build: Build, repo_dashboards: dict[str, Any]) -> None:
-    from grafana_schemas import all_panels
+    from tests.support.grafana_schemas import all_panels
 
     for rule in (r for g in api_groups(repo_build) for r in g["rules"]):
         dashboard = repo_dashboards[rule["annotations"]["__dashboardUid__"]]

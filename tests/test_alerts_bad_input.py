@@ -6,50 +6,8 @@ import shutil
 
 import pytest
 
-from conftest import ROOT, Project
-
-CONFIG = """\
-version: 1
-datasources:
-  prometheus: {type: prometheus, uid: prom-uid}
-folders:
-  ops: {title: Ops}
-"""
-
-RULE_MODULE = """\
-from grafanalib.core import AlertExpression, AlertGroup, AlertRulev9, Target
-
-
-def rule(title, uid=None, condition="C", for_="5m", threshold="$B > 1", extra=(), expr="up",
-         **links):
-    return AlertRulev9(
-        **links,
-        title=title,
-        uid=uid,
-        triggers=[
-            Target(expr=expr, refId="A", datasource="prometheus", instant=True),
-            AlertExpression(refId="B", expression="A", expressionType="reduce",
-                            reduceFunction="last", reduceMode="dropNN"),
-            AlertExpression(refId="C", expression=threshold, expressionType="math"),
-            *extra,
-        ],
-        condition=condition,
-        evaluateFor=for_,
-    )
-
-"""
-
-
-def alert_project(project: Project, rules: str, interval: str = "1m",
-                  folder: str = "ops") -> Project:
-    project.write("phoenix-dash.yaml", CONFIG)
-    project.dashboard("d", "dash")
-    project.write("alerts/rules.py", RULE_MODULE + f"""\
-alertgroup = AlertGroup(name="ops", folder="{folder}", evaluateInterval="{interval}", rules=[
-{rules}
-])
-""")
-    return project
+from tests.support.alerts import CONFIG, RULE_MODULE, alert_project
+from tests.support.project import ROOT, Project
 
 
 def test_a_good_rule_builds(project: Project) -> None:

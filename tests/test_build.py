@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, Project
+from tests.support.project import ROOT, Project
 
 
 def test_build_writes_one_canonical_file_per_dashboard(project: Project) -> None:

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from grafana_schemas import all_panels
 from phoenix_dash.build import Build
+from tests.support.grafana_schemas import all_panels
 
 Dashboards = dict[str, dict[str, Any]]
 UIDS = {"phoenix-overview", "phoenix-performance", "phoenix-business-metrics",

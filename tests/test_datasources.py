@@ -8,10 +8,10 @@ import logging
 
 import pytest
 import yaml
-from synced import EXTRA_DATASOURCE, LOKI_SECRET, RESOURCES, Synced
 
-from conftest import ROOT, Project
 from phoenix_dash.build import Build
+from tests.support.project import ROOT, Project
+from tests.support.synced import EXTRA_DATASOURCE, LOKI_SECRET, RESOURCES, Synced
 
 
 def test_build_emits_datasources_with_secret_placeholders(repo_build: Build) -> None:

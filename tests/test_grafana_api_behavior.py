@@ -9,9 +9,9 @@ from typing import Any
 
 import niquests
 import pytest
-from grafana_api import Api, folder, rule, save, uid, wait_for_search
 
-from conftest import GrafanaTarget
+from tests.support.api import Api, folder, rule, save, uid, wait_for_search
+from tests.support.grafana import GrafanaTarget
 
 # --- dashboards: POST /api/dashboards/db --------------------------------------------------
 

@@ -9,11 +9,12 @@ from urllib.parse import urlsplit
 
 import niquests
 import pytest
-from emulator import Fault, openapi
-from grafana_api import Api, save, uid
 
-from conftest import GrafanaTarget, require
-from oracles import missing
+from tests.support.api import Api, save, uid
+from tests.support.emulator import Fault, openapi
+from tests.support.grafana import GrafanaTarget
+from tests.support.oracles import missing
+from tests.support.project import require
 
 # --- datasources by uid (not in BEHAVIOR.md; Grafana's documented answers) ---------------------
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from grafana_api import Api, folder, rule, save, uid, wait_for_search
 
-from conftest import GrafanaTarget
+from tests.support.api import Api, folder, rule, save, uid, wait_for_search
+from tests.support.grafana import GrafanaTarget
 
 
 def major(api: Api) -> int:
@@ -144,7 +144,7 @@ def test_d2_a_grafana_13_save_migrates_the_dashboard(api: Api) -> None:
 
 
 def test_d2_a_grafana_12_emulator_stores_the_dashboard_as_sent() -> None:
-    from emulator import GrafanaEmulator
+    from tests.support.emulator import GrafanaEmulator
 
     emulator = GrafanaEmulator(version="12.3.3").start()
     try:

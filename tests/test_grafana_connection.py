@@ -12,9 +12,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from emulator import Fault, GrafanaEmulator
 
-from conftest import ADMIN_TOKEN, VIEWER_TOKEN, GrafanaTarget, Project
 from phoenix_dash.cli import main
 from phoenix_dash.errors import ConfigError
 from phoenix_dash.grafana.connection import GrafanaConnection
@@ -28,6 +26,9 @@ from phoenix_dash.grafana.errors import (
     GrafanaUnreachable,
 )
 from phoenix_dash.grafana.settings import Credentials, GrafanaSettings, credentials_from
+from tests.support.emulator import Fault, GrafanaEmulator
+from tests.support.grafana import ADMIN_TOKEN, VIEWER_TOKEN, GrafanaTarget
+from tests.support.project import Project
 
 SECRET = "glsa_RECOGNISABLE_SECRET_4f1d2c"
 

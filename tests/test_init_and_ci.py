@@ -15,8 +15,8 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from conftest import ROOT, require
 from phoenix_dash.cli import main
+from tests.support.project import ROOT, require
 
 
 def run(*args: str, cwd: Path) -> Result:

@@ -12,9 +12,9 @@ import socket
 from pathlib import Path
 
 import pytest
-from synced import Synced, writes
 
-from conftest import Project
+from tests.support.project import Project
+from tests.support.synced import Synced, writes
 
 
 @pytest.mark.parametrize(("content", "reason"), [

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from conftest import oracle
-from grafana_schemas import REALWORLD
 from phoenix_dash.json_lines import line_of, pointer_lines
+from tests.support.grafana_schemas import REALWORLD
+from tests.support.project import oracle
 
 
 def test_members_and_items_get_the_line_where_they_start() -> None:

@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 from grafanalib.core import Dashboard, GridPos, Row, RowPanel, Stat, Target, Text, TimeSeries
 
-from grafana_schemas import all_panels
 from phoenix_dash.build import render_dashboard
 from phoenix_dash.config import DatasourceRef
 from phoenix_dash.errors import DefinitionError
 from phoenix_dash.modern import ModernizeContext
 from phoenix_dash.modern.layout import Skyline
+from tests.support.grafana_schemas import all_panels
 
 CTX = ModernizeContext({"prometheus": DatasourceRef("prometheus", "prom")}, "prometheus")
 

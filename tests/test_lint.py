@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from conftest import ROOT, Project, oracle
-from grafana_schemas import REALWORLD
 from phoenix_dash.cli import main
 from phoenix_dash.lint.runner import lint_files, lint_json
+from tests.support.grafana_schemas import REALWORLD
+from tests.support.project import ROOT, Project, oracle
 
 CORPUS = Path(__file__).parent / "lint_corpus"
 

@@ -4,15 +4,15 @@ one; and the project's own dashboards and alerts lint clean at warning level."""
 from __future__ import annotations
 
 import pytest
-from lint_examples import EXAMPLES, example
 
-from conftest import ROOT
 from phoenix_dash.build import Build
 from phoenix_dash.catalog import load_catalog
 from phoenix_dash.config import load_config
 from phoenix_dash.lint.core import REGISTRY, Severity
 from phoenix_dash.lint.report import rules_markdown
 from phoenix_dash.lint.runner import lint_build, lint_json
+from tests.support.lint_examples import EXAMPLES, example
+from tests.support.project import ROOT
 
 CATALOG = load_catalog(ROOT / "metrics.yaml")
 

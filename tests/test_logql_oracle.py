@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, require
 from phoenix_dash.lint.logql import check
+from tests.support.project import ROOT, require
 
 ORACLE = ROOT / "tests" / "logql_oracle"
 RANGE_MACRO_RE = re.compile(r"\[\$\{?__\w+\}?\]")

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from grafanalib import core as G
 
-from grafana_schemas import all_panels, dashboard_errors, without_artefacts
 from phoenix_dash.build import render_dashboard
 from phoenix_dash.config import DatasourceRef
 from phoenix_dash.errors import DefinitionError
 from phoenix_dash.modern import ModernizeContext
+from tests.support.grafana_schemas import all_panels, dashboard_errors, without_artefacts
 
 CTX = ModernizeContext({"prometheus": DatasourceRef("prometheus", "prom"),
                         "loki": DatasourceRef("loki", "logs")}, "prometheus")

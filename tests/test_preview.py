@@ -9,14 +9,15 @@ from typing import Any
 
 import yaml
 from click.testing import CliRunner
-from synced import DATASOURCES, Synced, make_datasources
 
-from conftest import ROOT, GrafanaTarget
 from phoenix_dash.cli import main
 from phoenix_dash.config import load_config
 from phoenix_dash.grafana.connection import GrafanaConnection
 from phoenix_dash.grafana.settings import Credentials, GrafanaSettings
 from phoenix_dash.preview import FOLDER_UID, watch
+from tests.support.grafana import GrafanaTarget
+from tests.support.project import ROOT
+from tests.support.synced import DATASOURCES, Synced, make_datasources
 
 
 def test_preview_syncs_into_a_preview_folder_with_non_colliding_uids(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import orjson
 
-from conftest import ROOT, Project
 from phoenix_dash.build import Build
 from phoenix_dash.provenance import SOURCE_KEY
 from phoenix_dash.provenance import stamped_at as source_of
+from tests.support.project import ROOT, Project
 
 
 def test_repository_panels_point_at_the_line_with_their_title(repo_build: Build) -> None:

@@ -11,13 +11,13 @@ from collections.abc import Iterator
 
 import niquests
 import pytest
-from prometheus_stack import Stack, compress_rules
 
-from conftest import require
 from phoenix_dash.build import Build
 from phoenix_dash.check import run_checks
 from phoenix_dash.simulate.model import Orchestrator
 from phoenix_dash.simulate.server import Simulator
+from tests.support.project import require
+from tests.support.prometheus_stack import Stack, compress_rules
 
 # What each failure scenario must fire (and nothing else), with the rules' time squeezed.
 EXPECTED = {
@@ -167,7 +167,7 @@ def test_compressing_rules_keeps_them_valid(repo_build: Build, tmp_path: object)
 
 
 def test_every_panel_returns_data_from_victoriametrics(repo_build: Build) -> None:
-    from prometheus_stack import VictoriaMetrics
+    from tests.support.prometheus_stack import VictoriaMetrics
 
     require(shutil.which("victoria-metrics") is not None,
             "VictoriaMetrics not installed (Debian: apt-get install victoria-metrics)")
@@ -188,8 +188,8 @@ def test_check_command_exit_codes_and_json(stack: Stack) -> None:
 
     from click.testing import CliRunner
 
-    from conftest import ROOT
     from phoenix_dash.cli import main
+    from tests.support.project import ROOT
 
     stack.wait_ready()
     config = str(ROOT / "phoenix-dash.yaml")
@@ -207,7 +207,7 @@ def test_simulate_command_serves_and_switches(tmp_path: object) -> None:
     import subprocess
     import sys
 
-    from prometheus_stack import free_port
+    from tests.support.prometheus_stack import free_port
 
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "phoenix_dash", "simulate", "--port",

@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from grafana_api import Api
-from synced import Synced
 
-from conftest import oracle
-from grafana_schemas import REALWORLD, dashboard_errors, without_artefacts
 from phoenix_dash.config import DatasourceRef
 from phoenix_dash.modern import ModernizeContext, modernize_dashboard
 from phoenix_dash.sync.normalize import normalize_dashboard, owned_view
+from tests.support.api import Api
+from tests.support.grafana_schemas import REALWORLD, dashboard_errors, without_artefacts
+from tests.support.project import oracle
+from tests.support.synced import Synced
 
 FILES = REALWORLD
 CTX = ModernizeContext({"prometheus": DatasourceRef("prometheus", "prom")}, "prometheus")

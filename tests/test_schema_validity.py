@@ -7,7 +7,12 @@ from typing import Any
 
 import pytest
 
-from grafana_schemas import all_panels, dashboard_errors, panel_schema_errors, target_schema_errors
+from tests.support.grafana_schemas import (
+    all_panels,
+    dashboard_errors,
+    panel_schema_errors,
+    target_schema_errors,
+)
 
 UIDS = ["phoenix-overview", "phoenix-performance", "phoenix-business-metrics",
         "phoenix-agent-health"]

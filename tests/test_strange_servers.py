@@ -20,10 +20,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from emulator import Fault
-from synced import LOKI_SECRET, Synced
 
-from conftest import ROOT, Project
+from tests.support.emulator import Fault
+from tests.support.project import ROOT, Project
+from tests.support.synced import LOKI_SECRET, Synced
 
 ANSWERS: dict[str, tuple[int, str, bytes]] = {
     "html": (200, "text/html", b"<!DOCTYPE html><html><body>Sign in with SSO</body></html>"),

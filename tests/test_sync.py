@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from grafana_api import Api, wait_for_search
-from synced import RESOURCES, Synced, writes
 
-from conftest import MINIMAL_DASHBOARD
+from tests.support.api import Api, wait_for_search
+from tests.support.project import MINIMAL_DASHBOARD
+from tests.support.synced import RESOURCES, Synced, writes
 
 P99_STEPS = ('("orange", 0.5), ("red", 1)', '("orange", 0.3), ("red", 1)')
 

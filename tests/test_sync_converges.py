@@ -10,10 +10,10 @@ import re
 from typing import Any
 
 import pytest
-from grafana_api import Api, folder
-from synced import LOKI_SECRET, RESOURCES, Synced, plan_now, writes
 
-from conftest import GrafanaTarget
+from tests.support.api import Api, folder
+from tests.support.grafana import GrafanaTarget
+from tests.support.synced import LOKI_SECRET, RESOURCES, Synced, plan_now, writes
 
 P99_STEPS = ('("orange", 0.5), ("red", 1)', '("orange", 0.3), ("red", 1)')
 NO_OP = re.compile(r"0 to create, 0 to update, 0 to delete, \d+ unchanged, 0 conflicts; "

@@ -10,11 +10,11 @@ import sys
 import time
 
 import pytest
-from emulator import Fault
-from grafana_api import Api, wait_for_search
-from synced import EXTRA_DATASOURCE, LOKI_SECRET, RESOURCES, Synced, plan_now
 
-from conftest import MINIMAL_DASHBOARD
+from tests.support.api import Api, wait_for_search
+from tests.support.emulator import Fault
+from tests.support.project import MINIMAL_DASHBOARD
+from tests.support.synced import EXTRA_DATASOURCE, LOKI_SECRET, RESOURCES, Synced, plan_now
 
 
 def test_ui_edit_between_plan_and_apply_is_a_conflict(synced: Synced) -> None:

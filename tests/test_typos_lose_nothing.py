@@ -8,7 +8,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from synced import Synced, writes
+
+from tests.support.synced import Synced, writes
 
 
 def tree(synced: Synced) -> dict[str, bytes]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import niquests
 
-from conftest import GrafanaTarget
+from tests.support.grafana import GrafanaTarget
 
 
 class Api:

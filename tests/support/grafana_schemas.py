@@ -14,9 +14,9 @@ from typing import Any
 
 import jsonschema
 
-from oracles import locate, pinned
+from tests.support.oracles import locate, pinned
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 SCHEMAS = locate("grafana/jsonschema")
 # The real-world dashboards, where they are or should be (tests skip on a missing one).
 REALWORLD = [locate(item.relative) for item in pinned() if item.relative.startswith("realworld/")]

@@ -8,8 +8,9 @@ from typing import Any
 
 from click.testing import CliRunner, Result
 
-from conftest import ROOT, GrafanaTarget
 from phoenix_dash.cli import main
+from tests.support.grafana import GrafanaTarget
+from tests.support.project import ROOT
 
 LOKI_SECRET = "loki-S3CRET-value-91c2"
 RESOURCES = 13  # 1 folder, 4 datasources, 4 dashboards, 4 rule groups

@@ -13,7 +13,7 @@ from typing import Any
 
 import jsonschema
 
-from oracles import locate
+from tests.support.oracles import locate
 
 # Grafana's OpenAPI spec, an oracle: without it the emulator answers as usual and checks no
 # request body (the README's test command must pass on a bare clone).

@@ -5,8 +5,8 @@ Looked up, file by file, in: $PHOENIX_DASH_SHARED, ../shared beside the reposito
 machines and CI), then the cache this script fills. Nothing here is part of the product, and no
 oracle file is ever copied into the repository.
 
-    python3 tests/oracles.py fetch     # needs network access to GitHub
-    python3 tests/oracles.py where     # what is found, and where
+    python3 tests/support/oracles.py fetch     # needs network access to GitHub
+    python3 tests/support/oracles.py where     # what is found, and where
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-FETCH = "python3 tests/oracles.py fetch"
+ROOT = Path(__file__).resolve().parent.parent.parent
+FETCH = "python3 tests/support/oracles.py fetch"
 
 
 def cache_dir() -> Path:

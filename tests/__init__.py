@@ -1,0 +1,1 @@
+"""The test suite (a package, so benchmarks import its support code the same way)."""
