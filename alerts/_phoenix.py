@@ -22,8 +22,9 @@ from phoenix_dash.modern.ids import panel_id
 from phoenix_dash.values import load_values
 
 HERE = Path(__file__).resolve().parent
-THRESHOLDS = load_values(HERE / "thresholds.yaml", HERE / "thresholds.schema.json",
-                         display="alerts/thresholds.yaml")
+THRESHOLDS = load_values(
+    HERE / "thresholds.yaml", HERE / "thresholds.schema.json", display="alerts/thresholds.yaml"
+)
 QUOTAS = THRESHOLDS["quotas"]
 SLOS = THRESHOLDS["slos"]
 AGENTS = THRESHOLDS["agents"]
@@ -68,11 +69,16 @@ def rule(
         uid=uid,
         triggers=[
             Target(expr=query, refId="A", datasource="prometheus", instant=True),
-            AlertExpression(refId="B", expression="A", expressionType=EXP_TYPE_REDUCE,
-                            reduceFunction=EXP_REDUCER_FUNC_LAST,
-                            reduceMode=EXP_REDUCER_FUNC_DROP_NN),
-            AlertExpression(refId="C", expression=f"$B {op} {number(threshold)}",
-                            expressionType=EXP_TYPE_MATH),
+            AlertExpression(
+                refId="B",
+                expression="A",
+                expressionType=EXP_TYPE_REDUCE,
+                reduceFunction=EXP_REDUCER_FUNC_LAST,
+                reduceMode=EXP_REDUCER_FUNC_DROP_NN,
+            ),
+            AlertExpression(
+                refId="C", expression=f"$B {op} {number(threshold)}", expressionType=EXP_TYPE_MATH
+            ),
         ],
         condition="C",
         evaluateFor=for_,

@@ -40,12 +40,12 @@ def q(expr, legend=""):
 """
 PANEL_KINDS = [
     'TimeSeries(title="{t}", description="d", dataSource=DS, unit="reqps", '
-    'gridPos=GridPos(h=8, w=12, x=0, y=0), '
-    'targets=[q(\'sum by (job)(rate(requests_total{{job=~"$job"}}[$__rate_interval]))\', '
+    "gridPos=GridPos(h=8, w=12, x=0, y=0), "
+    "targets=[q('sum by (job)(rate(requests_total{{job=~\"$job\"}}[$__rate_interval]))', "
     '"{{{{job}}}}")])',
     'Stat(title="{t}", description="d", dataSource=DS, format="s", reduceCalc="lastNotNull", '
     'thresholds=[Threshold("green", 0, 0.0), Threshold("red", 1, 1.0)], '
-    'targets=[q(\'histogram_quantile(0.99, sum by (le)(rate(x_bucket[5m])))\')])',
+    "targets=[q('histogram_quantile(0.99, sum by (le)(rate(x_bucket[5m])))')])",
     'GaugePanel(title="{t}", description="d", dataSource=DS, format="percent", '
     'targets=[q("avg(cpu_usage_percent)")])',
 ]
@@ -61,11 +61,13 @@ def module_source(index: int, panels: int) -> str:
         )
         rows.append(f'    RowPanel(title="Row {r // per_row}", panels=[\n        {items}]),')
     body = "\n".join(rows)
-    return (MODULE_HEAD
-            + f'dashboard = Dashboard(\n    uid="bench-{index:04d}", title="Bench {index}",\n'
-            + '    templating=Templating(list=[Template(name="datasource", query="prometheus", '
-            + 'type="datasource")]),\n'
-            + f"    panels=[\n{body}\n    ],\n)\n")
+    return (
+        MODULE_HEAD
+        + f'dashboard = Dashboard(\n    uid="bench-{index:04d}", title="Bench {index}",\n'
+        + '    templating=Templating(list=[Template(name="datasource", query="prometheus", '
+        + 'type="datasource")]),\n'
+        + f"    panels=[\n{body}\n    ],\n)\n"
+    )
 
 
 @contextmanager
@@ -100,8 +102,9 @@ def tree_rss_kib(root_pid: int) -> int:
         except OSError:
             continue
         parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-        rss[int(entry)] = next((int(line.split()[1]) for line in status.splitlines()
-                                if line.startswith("VmRSS:")), 0)
+        rss[int(entry)] = next(
+            (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0
+        )
     tree, frontier = {root_pid}, [root_pid]
     while frontier:
         parent = frontier.pop()
@@ -154,8 +157,10 @@ def main() -> None:
         assert built == args.dashboards, f"built {built} dashboards"
         best = {name: min(t for t, _ in runs[:-1]) for name, runs in results.items()}
         rss = {name: max(r for _, r in runs) for name, runs in results.items()}
-        print(f"{args.dashboards} dashboards x {args.panels} panels, best of {args.repeat}, "
-              f"{os.cpu_count()} CPUs; RSS summed over the process and its workers")
+        print(
+            f"{args.dashboards} dashboards x {args.panels} panels, best of {args.repeat}, "
+            f"{os.cpu_count()} CPUs; RSS summed over the process and its workers"
+        )
         for name in results:
             print(f"  {name:17s} {best[name]:6.2f} s   peak RSS {rss[name]:4d} MiB")
         for name in ("phoenix-dash", "phoenix-dash -j1"):

@@ -25,8 +25,12 @@ def main() -> None:
     with generated_project(args.dashboards, args.panels) as (root, _):
         config = load_config(root / "phoenix-dash.yaml")
         build = build_project(config, jobs=1)
-        queries = sum(len(p.get("targets", [])) for d in build.dashboards
-                      for row in d.json["panels"] for p in [row, *row.get("panels", [])])
+        queries = sum(
+            len(p.get("targets", []))
+            for d in build.dashboards
+            for row in d.json["panels"]
+            for p in [row, *row.get("panels", [])]
+        )
         runs = []
         for attempt in range(args.repeat + 1):
             if attempt > 0:
@@ -35,12 +39,17 @@ def main() -> None:
             findings = lint_build(build, config)
             runs.append(time.perf_counter() - start)
         cold, warm = runs[0], min(runs[1:])
-        print(f"{args.dashboards} dashboards x {args.panels} panels, {queries} queries, "
-              f"{len(findings)} findings")
-        print(f"  cold (schema validators compiled): {cold:5.2f} s  "
-              f"{queries / cold:8.0f} queries/s")
-        print(f"  warm, best of {args.repeat}:            {warm:5.2f} s  "
-              f"{queries / warm:8.0f} queries/s")
+        print(
+            f"{args.dashboards} dashboards x {args.panels} panels, {queries} queries, "
+            f"{len(findings)} findings"
+        )
+        print(
+            f"  cold (schema validators compiled): {cold:5.2f} s  {queries / cold:8.0f} queries/s"
+        )
+        print(
+            f"  warm, best of {args.repeat}:            {warm:5.2f} s  "
+            f"{queries / warm:8.0f} queries/s"
+        )
         print("  targets: >= 2000 queries/s and <= 2 s for the 200 dashboards")
 
 

@@ -37,6 +37,7 @@ def serve(latency: float, ready: Any) -> None:
     import os
 
     from tests.support.emulator import GrafanaEmulator
+
     emulator = GrafanaEmulator(version=os.environ.get("BENCH_GRAFANA", "13.2.0")).start()
     emulator.add_token(TOKEN)
     emulator.validate_bodies = False  # Grafana's latency is modelled, jsonschema's CPU is not
@@ -50,7 +51,8 @@ class Emulator:
     def __init__(self, latency: float) -> None:
         parent, child = multiprocessing.Pipe()
         self.process = multiprocessing.get_context("fork").Process(
-            target=serve, args=(latency, child), daemon=True)
+            target=serve, args=(latency, child), daemon=True
+        )
         self.process.start()
         self.url: str = parent.recv()
 
@@ -71,7 +73,8 @@ def baseline(url: str, dashboards: list[dict[str, Any]]) -> float:
     api.folder.create_folder("Bench", uid="bench")  # type: ignore[no-untyped-call]
     for dashboard in dashboards:
         api.dashboard.update_dashboard(  # type: ignore[no-untyped-call]
-            {"dashboard": dashboard, "folderUid": "bench", "overwrite": True})
+            {"dashboard": dashboard, "folderUid": "bench", "overwrite": True}
+        )
     return time.perf_counter() - start
 
 
@@ -81,9 +84,11 @@ def main() -> None:
     args = parser.parse_args()
     with generated_project(args.dashboards, args.panels) as (root, _):
         config_path = root / "phoenix-dash.yaml"
-        config_path.write_text(config_path.read_text()
-                               + "folders: {bench: {title: Bench}}\ndashboards: {folder: bench}\n"
-                               + "grafana: {max_concurrency: 32, retries: 2, backoff: 0.05}\n")
+        config_path.write_text(
+            config_path.read_text()
+            + "folders: {bench: {title: Bench}}\ndashboards: {folder: bench}\n"
+            + "grafana: {max_concurrency: 32, retries: 2, backoff: 0.05}\n"
+        )
         config = load_config(config_path)
         build = build_project(config, default_jobs(), with_sources=False)
         bodies = [normalize_dashboard(d.json) for d in build.dashboards]
@@ -112,18 +117,35 @@ def main() -> None:
         noop_build, noop, _ = sync()
         noop_writes = emulator.stats()["writes"] - before
         emulator.stop()
-        print(f"{args.dashboards} dashboards x {args.panels} panels, {args.latency * 1000:.0f} ms "
-              "latency per request; sync = plan + apply (the baseline gets built JSON too)")
+        print(
+            f"{args.dashboards} dashboards x {args.panels} panels, {args.latency * 1000:.0f} ms "
+            "latency per request; sync = plan + apply (the baseline gets built JSON too)"
+        )
         print(f"  baseline (sequential grafana-client loop): {base:6.2f} s")
-        print(f"  phoenix-dash first sync:                   {first:6.2f} s  "
-              f"({first_writes} writes)  ratio {first / base:.2f} (target <= 0.15)")
-        print(f"  phoenix-dash no-op sync:                   {noop:6.2f} s  "
-              f"({noop_writes} writes) (target 0 writes, <= 1.5 s)")
-        print(f"  building the project first, as `phoenix-dash sync` does: "
-              f"{first_build:.2f} s and {noop_build:.2f} s")
-        print(json.dumps({"baseline_s": round(base, 3), "first_sync_s": round(first, 3),
-                          "ratio": round(first / base, 3), "noop_s": round(noop, 3),
-                          "noop_writes": noop_writes, "build_s": round(noop_build, 3)}))
+        print(
+            f"  phoenix-dash first sync:                   {first:6.2f} s  "
+            f"({first_writes} writes)  ratio {first / base:.2f} (target <= 0.15)"
+        )
+        print(
+            f"  phoenix-dash no-op sync:                   {noop:6.2f} s  "
+            f"({noop_writes} writes) (target 0 writes, <= 1.5 s)"
+        )
+        print(
+            f"  building the project first, as `phoenix-dash sync` does: "
+            f"{first_build:.2f} s and {noop_build:.2f} s"
+        )
+        print(
+            json.dumps(
+                {
+                    "baseline_s": round(base, 3),
+                    "first_sync_s": round(first, 3),
+                    "ratio": round(first / base, 3),
+                    "noop_s": round(noop, 3),
+                    "noop_writes": noop_writes,
+                    "build_s": round(noop_build, 3),
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

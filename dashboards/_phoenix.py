@@ -80,60 +80,123 @@ GOOD_LOW = steps(("green", 0), ("orange", 0.7), ("red", 0.9))
 ERROR_RATIO = steps(("green", 0), ("orange", 0.01), ("red", 0.05))
 
 
-def timeseries(title: str, description: str, targets: Sequence[Target], unit: str,
-               w: int = 12, h: int = 8, **options: object) -> TimeSeries:
-    return TimeSeries(title=title, description=description, dataSource=DATASOURCE,
-                      targets=list(targets), unit=unit, gridPos=size(w, h),
-                      legendCalcs=["mean", "max", "lastNotNull"], legendDisplayMode="table",
-                      tooltipMode="multi", **options)
+def timeseries(
+    title: str,
+    description: str,
+    targets: Sequence[Target],
+    unit: str,
+    w: int = 12,
+    h: int = 8,
+    **options: object,
+) -> TimeSeries:
+    return TimeSeries(
+        title=title,
+        description=description,
+        dataSource=DATASOURCE,
+        targets=list(targets),
+        unit=unit,
+        gridPos=size(w, h),
+        legendCalcs=["mean", "max", "lastNotNull"],
+        legendDisplayMode="table",
+        tooltipMode="multi",
+        **options,
+    )
 
 
-def stat(title: str, description: str, target: Target, unit: str,
-         thresholds: list[Threshold] | None = None, w: int = 4, h: int = 4,
-         **options: object) -> Stat:
-    return Stat(title=title, description=description, dataSource=DATASOURCE, targets=[target],
-                format=unit, thresholds=thresholds or steps(("green", 0)), reduceCalc="lastNotNull",
-                gridPos=size(w, h), **options)
+def stat(
+    title: str,
+    description: str,
+    target: Target,
+    unit: str,
+    thresholds: list[Threshold] | None = None,
+    w: int = 4,
+    h: int = 4,
+    **options: object,
+) -> Stat:
+    return Stat(
+        title=title,
+        description=description,
+        dataSource=DATASOURCE,
+        targets=[target],
+        format=unit,
+        thresholds=thresholds or steps(("green", 0)),
+        reduceCalc="lastNotNull",
+        gridPos=size(w, h),
+        **options,
+    )
 
 
-def row(title: str, panels: Sequence[Panel], collapsed: bool = False,
-        repeat: str | None = None) -> RowPanel:
-    return RowPanel(title=title, panels=list(panels), collapsed=collapsed,
-                    repeat=Repeat(variable=repeat) if repeat else Repeat())
+def row(
+    title: str, panels: Sequence[Panel], collapsed: bool = False, repeat: str | None = None
+) -> RowPanel:
+    return RowPanel(
+        title=title,
+        panels=list(panels),
+        collapsed=collapsed,
+        repeat=Repeat(variable=repeat) if repeat else Repeat(),
+    )
 
 
 def _query_variable(name: str, label: str, query: str) -> Template:
     # refresh=2: new values when the time range changes, not only on load.
-    return Template(name=name, label=label, query=query, dataSource=DATASOURCE, refresh=2,
-                    multi=True, includeAll=True, allValue=".+", sort=1)
+    return Template(
+        name=name,
+        label=label,
+        query=query,
+        dataSource=DATASOURCE,
+        refresh=2,
+        multi=True,
+        includeAll=True,
+        allValue=".+",
+        sort=1,
+    )
 
 
 def variables(*extra: Template) -> Templating:
-    return Templating(list=[
-        Template(name="datasource", label="Data source", query="prometheus", type="datasource"),
-        _query_variable("job", "Job", "label_values(requests_total, job)"),
-        _query_variable("instance", "Instance",
-                        'label_values(requests_total{job=~"$job"}, instance)'),
-        *extra,
-    ])
+    return Templating(
+        list=[
+            Template(name="datasource", label="Data source", query="prometheus", type="datasource"),
+            _query_variable("job", "Job", "label_values(requests_total, job)"),
+            _query_variable(
+                "instance", "Instance", 'label_values(requests_total{job=~"$job"}, instance)'
+            ),
+            *extra,
+        ]
+    )
 
 
 def agent_variable() -> Template:
-    return Template(name="agent", label="Agent", query=",".join(AGENTS), type="custom",
-                    multi=True, includeAll=True, allValue=".+")
+    return Template(
+        name="agent",
+        label="Agent",
+        query=",".join(AGENTS),
+        type="custom",
+        multi=True,
+        includeAll=True,
+        allValue=".+",
+    )
 
 
 def links(current: str) -> list[DashboardLink]:
     """Links to the other Phoenix dashboards, keeping time range and variables."""
     return [
-        DashboardLink(title=title, type="link", uri=f"/d/{uid}", keepTime=True, includeVars=True,
-                      icon="dashboard", tooltip=f"Open {title}")
-        for uid, title in TITLES.items() if uid != current
+        DashboardLink(
+            title=title,
+            type="link",
+            uri=f"/d/{uid}",
+            keepTime=True,
+            includeVars=True,
+            icon="dashboard",
+            tooltip=f"Open {title}",
+        )
+        for uid, title in TITLES.items()
+        if uid != current
     ]
 
 
-def phoenix_dashboard(uid: str, description: str, panels: Sequence[Panel],
-                      extra_variables: Sequence[Template] = ()) -> Dashboard:
+def phoenix_dashboard(
+    uid: str, description: str, panels: Sequence[Panel], extra_variables: Sequence[Template] = ()
+) -> Dashboard:
     return Dashboard(
         uid=uid,
         title=TITLES[uid],

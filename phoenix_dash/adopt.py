@@ -30,25 +30,84 @@ from .pysource import WIDTH, Call, call_names, render
 
 # Grafana panel type -> grafanalib class; other types stay plain dicts.
 PANEL_CLASSES = {
-    "timeseries": "TimeSeries", "stat": "Stat", "gauge": "GaugePanel", "bargauge": "BarGauge",
-    "table": "Table", "text": "Text", "heatmap": "Heatmap", "logs": "Logs",
-    "piechart": "PieChartv2", "barchart": "BarChart", "state-timeline": "StateTimeline",
-    "histogram": "Histogram", "news": "News", "dashlist": "DashboardList",
+    "timeseries": "TimeSeries",
+    "stat": "Stat",
+    "gauge": "GaugePanel",
+    "bargauge": "BarGauge",
+    "table": "Table",
+    "text": "Text",
+    "heatmap": "Heatmap",
+    "logs": "Logs",
+    "piechart": "PieChartv2",
+    "barchart": "BarChart",
+    "state-timeline": "StateTimeline",
+    "histogram": "Histogram",
+    "news": "News",
+    "dashlist": "DashboardList",
 }
 # What the generated call passes itself; never repeated in extraJson.
-OWNED_PANEL_KEYS = frozenset({"type", "title", "description", "datasource", "gridPos",
-                              "targets", "id", "panels", "collapsed"})
-TARGET_FIELDS = ("expr", "legendFormat", "refId", "instant", "interval", "format", "hide",
-                 "datasource")  # what grafanalib's Target takes under the same names
-TEMPLATE_FIELDS = {"name": "name", "query": "query", "type": "type", "datasource": "dataSource",
-                   "label": "label", "multi": "multi", "includeAll": "includeAll",
-                   "allValue": "allValue", "refresh": "refresh", "hide": "hide",
-                   "regex": "regex", "sort": "sort"}
-DASHBOARD_FIELDS = ("uid", "title", "description", "tags", "timezone", "refresh",
-                    "graphTooltip", "editable")
+OWNED_PANEL_KEYS = frozenset(
+    {
+        "type",
+        "title",
+        "description",
+        "datasource",
+        "gridPos",
+        "targets",
+        "id",
+        "panels",
+        "collapsed",
+    }
+)
+TARGET_FIELDS = (
+    "expr",
+    "legendFormat",
+    "refId",
+    "instant",
+    "interval",
+    "format",
+    "hide",
+    "datasource",
+)  # what grafanalib's Target takes under the same names
+TEMPLATE_FIELDS = {
+    "name": "name",
+    "query": "query",
+    "type": "type",
+    "datasource": "dataSource",
+    "label": "label",
+    "multi": "multi",
+    "includeAll": "includeAll",
+    "allValue": "allValue",
+    "refresh": "refresh",
+    "hide": "hide",
+    "regex": "regex",
+    "sort": "sort",
+}
+DASHBOARD_FIELDS = (
+    "uid",
+    "title",
+    "description",
+    "tags",
+    "timezone",
+    "refresh",
+    "graphTooltip",
+    "editable",
+)
 # Keys grafanalib or the modern layer rebuild: not worth a comment.
-REBUILT_DASHBOARD_KEYS = frozenset({"id", "version", "schemaVersion", "panels", "templating",
-                                    "annotations", "links", "time", "timepicker", "iteration"})
+REBUILT_DASHBOARD_KEYS = frozenset(
+    {
+        "id",
+        "version",
+        "schemaVersion",
+        "panels",
+        "templating",
+        "annotations",
+        "links",
+        "time",
+        "timepicker",
+        "iteration",
+    }
+)
 REBUILT_VARIABLE_KEYS = frozenset({"current", "options", "definition"})
 
 
@@ -59,8 +118,13 @@ class Adopted:
     not_carried: list[str]  # dashboard and variable settings left out, as "key.path"
 
 
-def adopt_files(sources: Sequence[Path], ctx: ModernizeContext, directory: Path,
-                out: Path | None = None, overwrite: bool = False) -> list[tuple[Path, Adopted]]:
+def adopt_files(
+    sources: Sequence[Path],
+    ctx: ModernizeContext,
+    directory: Path,
+    out: Path | None = None,
+    overwrite: bool = False,
+) -> list[tuple[Path, Adopted]]:
     """A module for each dashboard in ``sources``: ``out`` for a single one, else
     ``directory``/<title in snake case>.py. All are made before any is written, so a bad
     file (or a module that exists, without ``overwrite``) writes nothing."""
@@ -71,8 +135,11 @@ def adopt_files(sources: Sequence[Path], ctx: ModernizeContext, directory: Path,
         adopted = adopt(stamped(read_dashboard(source), str(source)), ctx, source.name)
         target = out or directory / f"{_module_name(adopted.title)}.py"
         if target in planned:
-            raise ConfigError(f"would also be written for {planned[target].title!r} (same "
-                              "title); adopt it alone with --out", Location(str(source)))
+            raise ConfigError(
+                f"would also be written for {planned[target].title!r} (same "
+                "title); adopt it alone with --out",
+                Location(str(source)),
+            )
         if target.exists() and not overwrite:
             raise ConfigError("already exists (--force replaces it)", Location(str(target)))
         planned[target] = adopted
@@ -96,15 +163,21 @@ def adopt(dashboard: JSON, ctx: ModernizeContext, origin: str) -> Adopted:
     not_carried: list[str] = []
     kwargs: dict[str, Any] = {key: modern[key] for key in DASHBOARD_FIELDS if key in modern}
     if modern.get("time"):
-        kwargs["time"] = Call("Time", {"start": modern["time"].get("from", "now-6h"),
-                                       "end": modern["time"].get("to", "now")})
+        kwargs["time"] = Call(
+            "Time",
+            {"start": modern["time"].get("from", "now-6h"), "end": modern["time"].get("to", "now")},
+        )
     picker = modern.get("timepicker") or {}
     if picker.get("refresh_intervals") or picker.get("nowDelay") or picker.get("hidden"):
-        kwargs["timePicker"] = Call("TimePicker", {
-            "refreshIntervals": picker.get("refresh_intervals") or [],
-            "timeOptions": [],  # Grafana 12 no longer reads them
-            **({"nowDelay": picker["nowDelay"]} if picker.get("nowDelay") else {}),
-            **({"hidden": True} if picker.get("hidden") else {})})
+        kwargs["timePicker"] = Call(
+            "TimePicker",
+            {
+                "refreshIntervals": picker.get("refresh_intervals") or [],
+                "timeOptions": [],  # Grafana 12 no longer reads them
+                **({"nowDelay": picker["nowDelay"]} if picker.get("nowDelay") else {}),
+                **({"hidden": True} if picker.get("hidden") else {}),
+            },
+        )
     if modern.get("links"):
         kwargs["links"] = modern["links"]
     annotations = (modern.get("annotations") or {}).get("list") or []
@@ -112,13 +185,21 @@ def adopt(dashboard: JSON, ctx: ModernizeContext, origin: str) -> Adopted:
         kwargs["annotations"] = Call("Annotations", {"list": annotations})
     variables = (modern.get("templating") or {}).get("list", [])
     kwargs["templating"] = Call("Templating", {"list": [_variable(v) for v in variables]})
-    not_carried += [f"templating.{v.get('name')}.{key}" for v in variables for key in sorted(v)
-                    if key not in TEMPLATE_FIELDS and key not in REBUILT_VARIABLE_KEYS]
+    not_carried += [
+        f"templating.{v.get('name')}.{key}"
+        for v in variables
+        for key in sorted(v)
+        if key not in TEMPLATE_FIELDS and key not in REBUILT_VARIABLE_KEYS
+    ]
     kwargs["panels"] = [_panel(p) for p in modern.get("panels", [])]
-    not_carried += sorted(key for key in modern
-                          if key not in DASHBOARD_FIELDS and key not in REBUILT_DASHBOARD_KEYS)
-    return Adopted(str(modern.get("title", "")),
-                   _module(Call("Dashboard", kwargs), origin, not_carried), not_carried)
+    not_carried += sorted(
+        key for key in modern if key not in DASHBOARD_FIELDS and key not in REBUILT_DASHBOARD_KEYS
+    )
+    return Adopted(
+        str(modern.get("title", "")),
+        _module(Call("Dashboard", kwargs), origin, not_carried),
+        not_carried,
+    )
 
 
 def _variable(variable: JSON) -> Call:
@@ -131,10 +212,16 @@ def _variable(variable: JSON) -> Call:
 
 def _panel(panel: JSON) -> Call | JSON:
     if panel.get("type") == "row":
-        return Call("RowPanel", {"title": panel.get("title", ""), "id": panel.get("id"),
-                                 "collapsed": bool(panel.get("collapsed")),
-                                 "gridPos": _grid(panel),
-                                 "panels": [_panel(p) for p in panel.get("panels", [])]})
+        return Call(
+            "RowPanel",
+            {
+                "title": panel.get("title", ""),
+                "id": panel.get("id"),
+                "collapsed": bool(panel.get("collapsed")),
+                "gridPos": _grid(panel),
+                "panels": [_panel(p) for p in panel.get("panels", [])],
+            },
+        )
     name = PANEL_CLASSES.get(str(panel.get("type")))
     if name is None:
         return panel  # no grafanalib class: as JSON
@@ -198,15 +285,23 @@ def _instantiate(value: Any) -> Any:
 
 
 def _module(dashboard: Call, origin: str, not_carried: list[str]) -> str:
-    lines = [f'"""Adopted from {origin} by `phoenix-dash adopt`.', "",
-             "Review it like any dashboard module: give panels descriptions and units, and move",
-             'what extraJson carries into grafanalib attributes where grafanalib has them."""',
-             ""]
+    lines = [
+        f'"""Adopted from {origin} by `phoenix-dash adopt`.',
+        "",
+        "Review it like any dashboard module: give panels descriptions and units, and move",
+        'what extraJson carries into grafanalib attributes where grafanalib has them."""',
+        "",
+    ]
     if not_carried:
         note = f"Not carried over (grafanalib has no place for them): {', '.join(not_carried)}."
-        lines += [*textwrap.wrap(note, WIDTH - 2, initial_indent="# ", subsequent_indent="# "),
-                  ""]
+        lines += [*textwrap.wrap(note, WIDTH - 2, initial_indent="# ", subsequent_indent="# "), ""]
     imports = [f"    {name}," for name in sorted(call_names(dashboard))]
-    lines += ["from grafanalib.core import (", *imports, ")", "",
-              f"dashboard = {render(dashboard, 0, len('dashboard = '))}", ""]
+    lines += [
+        "from grafanalib.core import (",
+        *imports,
+        ")",
+        "",
+        f"dashboard = {render(dashboard, 0, len('dashboard = '))}",
+        "",
+    ]
     return "\n".join(lines)

@@ -41,16 +41,14 @@ class Build:
 
     def files(self) -> dict[str, bytes]:
         """Relative path under build/ -> content."""
-        files = {
-            f"{DASHBOARDS_DIR}/{d.uid}.json": json_bytes(d.clean)
-            for d in self.dashboards
-        }
+        files = {f"{DASHBOARDS_DIR}/{d.uid}.json": json_bytes(d.clean) for d in self.dashboards}
         files.update(alert_files(self.alert_groups, self.folders))
         for datasource in self.datasources:
             files[f"datasources/{datasource.uid}.json"] = json_bytes(datasource.placeholder_body())
         if self.datasources:
-            files["datasources/provisioning.yaml"] = yaml_bytes(provisioning(self.datasources),
-                                                                "datasources.yaml")
+            files["datasources/provisioning.yaml"] = yaml_bytes(
+                provisioning(self.datasources), "datasources.yaml"
+            )
         return files
 
 
@@ -73,16 +71,16 @@ def build_project(config: Config, jobs: int = 1, with_sources: bool = True) -> B
         catalog = load_catalog(config.catalog_file, config.display(config.catalog_file))
     datasources = []
     if config.datasources_file is not None:
-        datasources = load_datasources(config.datasources_file,
-                                       config.display(config.datasources_file))
+        datasources = load_datasources(
+            config.datasources_file, config.display(config.datasources_file)
+        )
         _check_names(config, datasources)
     ctx = modernize_context(config)
     dashboards = render_dashboards(config.root, config.dashboards_dir, ctx, jobs, with_sources)
     alert_ctx = AlertContext(config.datasources, config.folders, config.default_datasource)
     groups = load_alert_groups(config.root, config.alerts_dir, alert_ctx)
     check_panel_links(groups, {d.uid: panel_ids(d.json) for d in dashboards})
-    return Build(dashboards, catalog, groups, config.folders, config.default_folder,
-                 datasources)
+    return Build(dashboards, catalog, groups, config.folders, config.default_folder, datasources)
 
 
 def _check_names(config: Config, datasources: list[DatasourceDef]) -> None:
@@ -91,8 +89,11 @@ def _check_names(config: Config, datasources: list[DatasourceDef]) -> None:
     for name, ref in config.datasources.items():
         if defined.get(ref.uid) != ref.type:
             doc = load_yaml(config.root / config.file, display=config.file)  # for the line
-            raise doc.error(["datasources", name], f"uid {ref.uid!r} ({ref.type}) is not "
-                            f"defined in {config.display(config.datasources_file or Path())}")
+            raise doc.error(
+                ["datasources", name],
+                f"uid {ref.uid!r} ({ref.type}) is not "
+                f"defined in {config.display(config.datasources_file or Path())}",
+            )
 
 
 def panel_ids(dashboard: JSON) -> set[int]:
@@ -119,18 +120,22 @@ def refuse_emptying(config: Config, build: Build, allow_empty: Collection[str] =
     would remove them from build/, and a later ``sync --prune`` from Grafana."""
     counts = {"dashboards": len(build.dashboards), "alerts": len(build.alert_groups)}
     for kind, (folder, setting) in GUARDED_KINDS.items():
-        held = sorted((config.build_dir / folder).rglob("*.json")) \
-            if (config.build_dir / folder).is_dir() else []
+        held = (
+            sorted((config.build_dir / folder).rglob("*.json"))
+            if (config.build_dir / folder).is_dir()
+            else []
+        )
         if counts[kind] or kind in allow_empty or not held:
             continue
         source = config.dashboards_dir if kind == "dashboards" else config.alerts_dir
         doc = load_yaml(config.root / config.file, display=config.file)  # for the line
-        where = doc.location(["paths", setting]) if setting in doc.data.get("paths", {}) \
-            else None
-        raise ConfigError(f"{config.display(source)}/ yields no {kind}, but "
-                          f"{build_dir_display(config)} holds {len(held)}: refusing to remove "
-                          f"them (`phoenix-dash build --allow-empty {kind}` if that is meant)",
-                          where or Location(config.file, None, f"paths.{setting}"))
+        where = doc.location(["paths", setting]) if setting in doc.data.get("paths", {}) else None
+        raise ConfigError(
+            f"{config.display(source)}/ yields no {kind}, but "
+            f"{build_dir_display(config)} holds {len(held)}: refusing to remove "
+            f"them (`phoenix-dash build --allow-empty {kind}` if that is meant)",
+            where or Location(config.file, None, f"paths.{setting}"),
+        )
 
 
 def write_build(config: Config, build: Build, allow_empty: Collection[str] = ()) -> TreeChanges:
@@ -145,11 +150,11 @@ def write_build(config: Config, build: Build, allow_empty: Collection[str] = ())
         if changes:
             replace_tree(config.build_dir, files)
     except OSError as exc:  # replace_tree left the old tree as it was
-        raise ConfigError(f"cannot write {where}: {exc.strerror or exc}; nothing was "
-                          "changed") from None
+        raise ConfigError(
+            f"cannot write {where}: {exc.strerror or exc}; nothing was changed"
+        ) from None
     return changes
 
 
 def build_dir_display(config: Config) -> str:
     return config.display(config.build_dir).rstrip("/") + "/"
-

@@ -43,22 +43,29 @@ def load_catalog(path: Path, display: str | None = None) -> Catalog:
     required = tuple(doc.data.get("required_labels", []))
     metrics: dict[str, Metric] = {}
     for index, item in enumerate(doc.data["metrics"]):
-        metric = Metric(item["name"], item["type"], item["unit"], item["help"],
-                        tuple(item["labels"]))
+        metric = Metric(
+            item["name"], item["type"], item["unit"], item["help"], tuple(item["labels"])
+        )
         _check_metric(doc, index, metric, required, metrics)
         metrics[metric.name] = metric
     return Catalog(doc.file, metrics)
 
 
-def _check_metric(doc: YamlDocument, index: int, metric: Metric, required: tuple[str, ...],
-                  seen: dict[str, Metric]) -> None:
+def _check_metric(
+    doc: YamlDocument,
+    index: int,
+    metric: Metric,
+    required: tuple[str, ...],
+    seen: dict[str, Metric],
+) -> None:
     where: list[str | int] = ["metrics", index]
     if metric.name in seen:
         raise doc.error([*where, "name"], f"metric {metric.name!r} is listed twice")
     missing = [label for label in required if label not in metric.labels]
     if missing:
-        raise doc.error([*where, "labels"],
-                        f"metric {metric.name!r} lacks required labels {', '.join(missing)}")
+        raise doc.error(
+            [*where, "labels"], f"metric {metric.name!r} lacks required labels {', '.join(missing)}"
+        )
     if metric.type == "counter" and metric.name.endswith(HISTOGRAM_SUFFIXES[1:]):
         raise doc.error([*where, "name"], f"counter {metric.name!r} looks like a histogram series")
     if metric.type == "histogram" and "le" in metric.labels:

@@ -37,16 +37,26 @@ class QueryCheck:
         return self.status == "error" or (self.kind == "panel" and self.status == "empty")
 
     def as_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "owner": self.owner, "ref": self.ref, "expr": self.expr,
-                "status": self.status, "message": self.message, "series": self.series}
+        return {
+            "kind": self.kind,
+            "owner": self.owner,
+            "ref": self.ref,
+            "expr": self.expr,
+            "status": self.status,
+            "message": self.message,
+            "series": self.series,
+        }
 
 
 def substitute(expr: str, scrape_seconds: float) -> str:
     """Grafana's macros as Grafana would send them; every variable as "all values" (.+)."""
     rate_interval = f"{int(max(4 * scrape_seconds, 1))}s"
     replacements = {
-        "__rate_interval": rate_interval, "__interval": f"{int(max(scrape_seconds, 1))}s",
-        "__range": "1h", "__range_s": "3600", "__range_ms": "3600000",
+        "__rate_interval": rate_interval,
+        "__interval": f"{int(max(scrape_seconds, 1))}s",
+        "__range": "1h",
+        "__range_s": "3600",
+        "__range_ms": "3600000",
         "__interval_ms": str(int(scrape_seconds * 1000)),
     }
 
@@ -67,13 +77,22 @@ def planned_queries(build: Build, scrape_seconds: float) -> list[tuple[str, str,
                 if not isinstance(target.get("expr"), str):
                     continue
                 owner = f"{dashboard.uid} / {panel.get('title')}"
-                if isinstance(datasource, dict) and datasource.get("type") not in (None,
-                                                                                   "prometheus"):
-                    found.append(("panel", owner, str(target.get("refId")),
-                                  f"<{datasource.get('type')}>"))
+                if isinstance(datasource, dict) and datasource.get("type") not in (
+                    None,
+                    "prometheus",
+                ):
+                    found.append(
+                        ("panel", owner, str(target.get("refId")), f"<{datasource.get('type')}>")
+                    )
                     continue
-                found.append(("panel", owner, str(target.get("refId")),
-                              substitute(target["expr"], scrape_seconds)))
+                found.append(
+                    (
+                        "panel",
+                        owner,
+                        str(target.get("refId")),
+                        substitute(target["expr"], scrape_seconds),
+                    )
+                )
     for group in build.alert_groups:
         for rule in group.rules:
             for node in rule.nodes:
@@ -94,11 +113,11 @@ def _probe(base: str, timeout: float) -> None:
     """One query first: the URL must answer as Prometheus's API does, or nothing is run."""
     url = f"{base}/api/v1/query"
     try:
-        response = niquests.get(url, params={"query": "1"}, timeout=timeout,
-                                allow_redirects=False)
+        response = niquests.get(url, params={"query": "1"}, timeout=timeout, allow_redirects=False)
     except niquests.exceptions.RequestException as exc:
-        raise PrometheusUnreachable(f"cannot reach Prometheus at {base}: "
-                                    f"{' '.join(str(exc).split())[:200]}") from None
+        raise PrometheusUnreachable(
+            f"cannot reach Prometheus at {base}: {' '.join(str(exc).split())[:200]}"
+        ) from None
     text = (response.text or "").lstrip()[:200].lower()
     if response.status_code in (301, 302, 303, 307, 308):
         what = f"a redirect to {response.headers.get('Location', 'elsewhere')}"
@@ -112,12 +131,18 @@ def _probe(base: str, timeout: float) -> None:
         if isinstance(answer, dict) and "status" in answer:
             return
         what = f"{response.status_code} and no Prometheus answer"
-    raise PrometheusUnreachable(f"{url} answered with {what}, not Prometheus's API: is the URL "
-                                "right?")
+    raise PrometheusUnreachable(
+        f"{url} answered with {what}, not Prometheus's API: is the URL right?"
+    )
 
 
-def run_checks(build: Build, prometheus_url: str, scrape_seconds: float,
-               timeout: float = 30.0, concurrency: int = 8) -> list[QueryCheck]:
+def run_checks(
+    build: Build,
+    prometheus_url: str,
+    scrape_seconds: float,
+    timeout: float = 30.0,
+    concurrency: int = 8,
+) -> list[QueryCheck]:
     base = prometheus_url.rstrip("/")
     _probe(base, timeout)
     session = niquests.Session(pool_maxsize=concurrency)
@@ -125,11 +150,13 @@ def run_checks(build: Build, prometheus_url: str, scrape_seconds: float,
     def check(item: tuple[str, str, str, str]) -> QueryCheck:
         kind, owner, ref, expr = item
         if expr.startswith("<"):
-            return QueryCheck(kind, owner, ref, expr, "skipped",
-                              f"not a Prometheus query ({expr.strip('<>')})")
+            return QueryCheck(
+                kind, owner, ref, expr, "skipped", f"not a Prometheus query ({expr.strip('<>')})"
+            )
         try:
-            answer = session.get(f"{base}/api/v1/query", params={"query": expr},
-                                 timeout=timeout).json()
+            answer = session.get(
+                f"{base}/api/v1/query", params={"query": expr}, timeout=timeout
+            ).json()
         except (niquests.exceptions.RequestException, ValueError) as exc:
             return QueryCheck(kind, owner, ref, expr, "error", str(exc)[:200])
         if not isinstance(answer, dict):

@@ -124,11 +124,15 @@ def load_config(path: Path) -> Config:
     )
 
 
-
 # Settings naming what the project reads: a typo must stop everything, not read nothing (a
 # missing alerts directory would otherwise build no rules, and sync --prune delete them all).
-READ_PATHS = {"dashboards": "directory", "alerts": "directory", "alert_tests": "directory",
-              "catalog": "file", "datasources": "file"}
+READ_PATHS = {
+    "dashboards": "directory",
+    "alerts": "directory",
+    "alert_tests": "directory",
+    "catalog": "file",
+    "datasources": "file",
+}
 
 
 def _check_paths(doc: YamlDocument, root: Path, paths: dict[str, Any]) -> None:
@@ -150,7 +154,11 @@ def _entries(doc: YamlDocument, path: list[str]) -> tuple[Entry, ...]:
     for key in path:
         items = items.get(key, {}) if isinstance(items, dict) else {}
     return tuple(
-        Entry(item, doc.location([*path, index]),
-              {str(key): doc.location([*path, index, str(key)]) for key in item})
+        Entry(
+            item,
+            doc.location([*path, index]),
+            {str(key): doc.location([*path, index, str(key)]) for key in item},
+        )
         for index, item in enumerate(items if isinstance(items, list) else [])
-        if isinstance(item, dict))
+        if isinstance(item, dict)
+    )

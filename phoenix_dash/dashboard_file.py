@@ -22,9 +22,11 @@ class DashboardFile:
 
     def lines(self) -> dict[str, int]:
         """Line of each value of the dashboard, by its pointer inside the dashboard."""
-        return {pointer.removeprefix(self.pointer): line
-                for pointer, line in pointer_lines(self.text).items()
-                if pointer.startswith(self.pointer)}
+        return {
+            pointer.removeprefix(self.pointer): line
+            for pointer, line in pointer_lines(self.text).items()
+            if pointer.startswith(self.pointer)
+        }
 
 
 def read_dashboard(path: Path) -> DashboardFile:
@@ -55,8 +57,10 @@ def _not_a_dashboard(data: Any) -> str:
     if not isinstance(data, dict):
         return f"a JSON {type(data).__name__}, where an object was expected"
     if "elements" in data and "layout" in data:
-        return ("a schema v2 dashboard (elements, layout); export it from Grafana as classic "
-                "JSON (schemaVersion)")
+        return (
+            "a schema v2 dashboard (elements, layout); export it from Grafana as classic "
+            "JSON (schemaVersion)"
+        )
     if not isinstance(data.get("title"), str) or not any(key in data for key in DASHBOARD_KEYS):
         found = ", ".join(sorted(map(str, data))[:8]) or "none"
         return f"no title and panels (keys found: {found})"

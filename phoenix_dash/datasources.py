@@ -41,16 +41,17 @@ class DatasourceDef:
         return body
 
 
-
-def secret_values(uid: str, secrets: Mapping[str, str],
-                  environ: Mapping[str, str] | None = None) -> JSON:
+def secret_values(
+    uid: str, secrets: Mapping[str, str], environ: Mapping[str, str] | None = None
+) -> JSON:
     """The secrets' values from the environment; a missing one stops everything."""
     environ = os.environ if environ is None else environ
     values = {}
     for name, variable in sorted(secrets.items()):
         if not environ.get(variable):
-            raise ConfigError(f"datasource {uid}: {name} needs ${variable}, which is not set; "
-                              "nothing was changed")
+            raise ConfigError(
+                f"datasource {uid}: {name} needs ${variable}, which is not set; nothing was changed"
+            )
         values[name] = environ[variable]
     return values
 
@@ -70,8 +71,17 @@ def load_datasources(path: Path, display: str | None = None) -> list[DatasourceD
         secrets = {field: ref["env"] for field, ref in (item.get("secureJsonData") or {}).items()}
         body = {k: v for k, v in item.items() if k != "secureJsonData"}
         body.setdefault("access", "proxy")
-        found.append(DatasourceDef(item["uid"], item["name"], item["type"], body, secrets,
-                                   doc.location(where), doc.key_lines(where)))
+        found.append(
+            DatasourceDef(
+                item["uid"],
+                item["name"],
+                item["type"],
+                body,
+                secrets,
+                doc.location(where),
+                doc.key_lines(where),
+            )
+        )
     return found
 
 
@@ -83,16 +93,23 @@ def _refuse_secret_literals(doc: YamlDocument) -> None:
             continue
         for path in secret_literals(item):
             if path == ("url",):
-                raise doc.error(["datasources", index, "url"], "the URL holds a password; use "
-                                "basicAuthUser and secureJsonData {basicAuthPassword: {env: "
-                                "VAR}}")
-            raise doc.error(["datasources", index, *path], "holds a secret in clear; move it to "
-                            "secureJsonData as {env: VARIABLE}")
+                raise doc.error(
+                    ["datasources", index, "url"],
+                    "the URL holds a password; use "
+                    "basicAuthUser and secureJsonData {basicAuthPassword: {env: "
+                    "VAR}}",
+                )
+            raise doc.error(
+                ["datasources", index, *path],
+                "holds a secret in clear; move it to secureJsonData as {env: VARIABLE}",
+            )
         secure = item.get("secureJsonData")
-        for field_name, value in (secure.items() if isinstance(secure, dict) else ()):
+        for field_name, value in secure.items() if isinstance(secure, dict) else ():
             if not isinstance(value, dict):
-                raise doc.error(["datasources", index, "secureJsonData", field_name],
-                                "a secret is written {env: VARIABLE}, never as its value")
+                raise doc.error(
+                    ["datasources", index, "secureJsonData", field_name],
+                    "a secret is written {env: VARIABLE}, never as its value",
+                )
 
 
 def provisioning(defs: list[DatasourceDef]) -> JSON:
@@ -121,20 +138,30 @@ def _escape_dollars(value: Any) -> Any:
 
 def links(value: Any, path: str = "") -> list[tuple[str, str]]:
     """(dotted key path, uid) of every datasourceUid under ``value``."""
-    return [(where, text) for where, text in strings(value, path)
-            if where.rsplit(".", 1)[-1] == "datasourceUid"]
+    return [
+        (where, text)
+        for where, text in strings(value, path)
+        if where.rsplit(".", 1)[-1] == "datasourceUid"
+    ]
 
 
 def strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
     """(dotted key path, value) of every string under ``value``, paths as in yamlconf.dotted."""
     for items, text in leaves(value):
         where = dotted(items) if items else ""
-        yield (f"{path}.{where}" if path and where and not where.startswith("[")
-               else f"{path}{where}"), text
+        yield (
+            (
+                f"{path}.{where}"
+                if path and where and not where.startswith("[")
+                else f"{path}{where}"
+            ),
+            text,
+        )
 
 
-def leaves(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...],
-                                                                           str]]:
+def leaves(
+    value: Any, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """(key path, value) of every string under ``value``."""
     if isinstance(value, dict):
         for key, item in value.items():
@@ -161,8 +188,9 @@ def secret_literals(definition: JSON) -> Iterator[tuple[str | int, ...]]:
     clear = {k: v for k, v in definition.items() if k not in ("secureJsonData", "url")}
     for path, value in leaves(clear):
         leaf = str(next((item for item in reversed(path) if isinstance(item, str)), ""))
-        if value and (SECRET_KEY_RE.search(leaf) or HEADER_VALUE_RE.fullmatch(leaf)
-                      or TOKEN_RE.match(value)):
+        if value and (
+            SECRET_KEY_RE.search(leaf) or HEADER_VALUE_RE.fullmatch(leaf) or TOKEN_RE.match(value)
+        ):
             yield path
 
 

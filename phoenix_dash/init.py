@@ -13,8 +13,10 @@ from .errors import ConfigError
 
 # Templates whose place in the project is not their place in scaffold/ (a wheel keeps no
 # dot-files reliably; a .py template would be imported as part of phoenix_dash).
-DESTINATIONS = {"ci/github-workflow.yml": ".github/workflows/grafana.yml",
-                "gitignore.tmpl": ".gitignore"}
+DESTINATIONS = {
+    "ci/github-workflow.yml": ".github/workflows/grafana.yml",
+    "gitignore.tmpl": ".gitignore",
+}
 
 
 def templates() -> dict[str, bytes]:
@@ -41,9 +43,11 @@ def scaffold(directory: Path) -> list[Path]:
     files = templates()
     taken = sorted(rel for rel in files if (directory / rel).exists())
     if taken:
-        raise ConfigError(f"{directory} already has {', '.join(taken[:5])}"
-                          f"{' and more' if len(taken) > 5 else ''}: init writes into a new "
-                          "or empty project only; nothing was written")
+        raise ConfigError(
+            f"{directory} already has {', '.join(taken[:5])}"
+            f"{' and more' if len(taken) > 5 else ''}: init writes into a new "
+            "or empty project only; nothing was written"
+        )
     written = []
     for rel, data in files.items():
         path = directory / rel

@@ -46,7 +46,8 @@ def discover(directory: Path) -> list[Path]:
     if not directory.is_dir():
         return []
     found = sorted(
-        path for path in directory.rglob("*.py")
+        path
+        for path in directory.rglob("*.py")
         if not any(part.startswith(("_", ".")) for part in path.relative_to(directory).parts)
     )
     for path in found:
@@ -55,9 +56,13 @@ def discover(directory: Path) -> list[Path]:
         except RuntimeError:  # pathlib's word for a symlink loop (Python 3.11, 3.12)
             raise DefinitionError("a symbolic link that loops", Location(str(path))) from None
         except OSError as exc:
-            problem = "a symbolic link that loops" if exc.errno == errno.ELOOP else \
-                f"a link to {os.readlink(path)}, which does not exist" if path.is_symlink() \
+            problem = (
+                "a symbolic link that loops"
+                if exc.errno == errno.ELOOP
+                else f"a link to {os.readlink(path)}, which does not exist"
+                if path.is_symlink()
                 else exc.strerror
+            )
             raise DefinitionError(str(problem), Location(str(path))) from None
     return found
 
@@ -160,12 +165,15 @@ def to_plain(value: Any, tracker: SourceTracker | None = None) -> Any:
     if kind in LEAF_TYPES:
         return value
     if kind is dict:
-        return {k if type(k) is str else str(k):
-                v if type(v) in LEAF_TYPES else to_plain(v, tracker)
-                for k, v in value.items() if v is not None}
+        return {
+            k if type(k) is str else str(k): v if type(v) in LEAF_TYPES else to_plain(v, tracker)
+            for k, v in value.items()
+            if v is not None
+        }
     if kind is list or kind is tuple:
-        return [v if type(v) in LEAF_TYPES else to_plain(v, tracker)
-                for v in value if v is not None]
+        return [
+            v if type(v) in LEAF_TYPES else to_plain(v, tracker) for v in value if v is not None
+        ]
     if isinstance(value, (str, int, float)):  # subclasses, e.g. a str Enum
         return value
     if isinstance(value, dict):
@@ -182,22 +190,27 @@ def to_plain(value: Any, tracker: SourceTracker | None = None) -> Any:
     return data
 
 
-def defined(module: ModuleType, module_loc: Location, names: tuple[str, str],
-            expected: type) -> list[Any]:
+def defined(
+    module: ModuleType, module_loc: Location, names: tuple[str, str], expected: type
+) -> list[Any]:
     """What a module defines under ``names`` (the plural, a list, or the singular)."""
     plural, singular = names
     name = next((n for n in names if hasattr(module, n)), None)
     if name is None:
         raise DefinitionError(
-            f"defines no {expected.__name__} (expected a module-level `{singular}` or "
-            f"`{plural}`)", module_loc)
+            f"defines no {expected.__name__} (expected a module-level `{singular}` or `{plural}`)",
+            module_loc,
+        )
     value = getattr(module, name)
     found = list(value) if name == plural and isinstance(value, (list, tuple)) else [value]
     wrong = next((item for item in found if not isinstance(item, expected)), None)
     if wrong is not None or not found:
         where = Location(module_loc.file, _assignment_line(module, name) or module_loc.line)
-        what = (f"holds a {type(wrong).__name__}, not a grafanalib {expected.__name__}" if found
-                else "is empty")
+        what = (
+            f"holds a {type(wrong).__name__}, not a grafanalib {expected.__name__}"
+            if found
+            else "is empty"
+        )
         raise DefinitionError(f"`{name}` {what}", where)
     return found
 
@@ -209,7 +222,8 @@ def _assignment_line(module: ModuleType, name: str) -> int | None:
     except (OSError, SyntaxError, ValueError):
         return None
     lines = [
-        node.lineno for node in tree.body
+        node.lineno
+        for node in tree.body
         if isinstance(node, (ast.Assign, ast.AnnAssign))
         for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
         if isinstance(target, ast.Name) and target.id == name

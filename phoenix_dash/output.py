@@ -92,6 +92,7 @@ def replace_tree(directory: Path, files: Mapping[str, bytes]) -> None:
 
 def _remove(tree: Path) -> None:
     """Remove a tree of our own, read-only files and folders included."""
+
     def writable_then_retry(function: Any, path: str, _: object) -> None:
         os.chmod(os.path.dirname(path), 0o700)
         if os.path.isdir(path) and not os.path.islink(path):

@@ -40,8 +40,9 @@ class Preview:
 def preview_once(config: Config, connection: GrafanaConnection) -> Preview:
     build = build_project(config)
     folders = {uid: Folder(FOLDER_UID, FOLDER_TITLE) for uid in config.folders}
-    target = replace(make_target(config, None, "preview", force=True), folders=folders,
-                     uid_prefix=UID_PREFIX)
+    target = replace(
+        make_target(config, None, "preview", force=True), folders=folders, uid_prefix=UID_PREFIX
+    )
     if not folders:  # a project without folders still previews in the preview folder
         build = replace(build, default_folder=FOLDER_UID)
         target = replace(target, folders={FOLDER_UID: Folder(FOLDER_UID, FOLDER_TITLE)})
@@ -49,12 +50,19 @@ def preview_once(config: Config, connection: GrafanaConnection) -> Preview:
     plan = make_plan(connection, build, target, options)
     outcomes = apply_plan(connection, plan, target)
     base = connection.settings.url
-    urls = [(c.resource.name, f"{base}/d/{c.resource.key}") for c in plan.changes
-            if c.resource.kind == "dashboard"]
-    findings = [f"{f.where} {f.severity}: {f.message} [{f.rule}]"
-                for f in lint_build(build, config) if f.severity >= Severity.WARNING]
-    return Preview(urls, [f"{o.change.resource.label}: {o.detail}" for o in outcomes if not o.ok],
-                   findings)
+    urls = [
+        (c.resource.name, f"{base}/d/{c.resource.key}")
+        for c in plan.changes
+        if c.resource.kind == "dashboard"
+    ]
+    findings = [
+        f"{f.where} {f.severity}: {f.message} [{f.rule}]"
+        for f in lint_build(build, config)
+        if f.severity >= Severity.WARNING
+    ]
+    return Preview(
+        urls, [f"{o.change.resource.label}: {o.detail}" for o in outcomes if not o.ok], findings
+    )
 
 
 def snapshot(config: Config) -> dict[Path, float]:
@@ -71,9 +79,13 @@ def snapshot(config: Config) -> dict[Path, float]:
     return files
 
 
-def watch(config: Config, connection: GrafanaConnection,
-          report: Callable[[Preview | PhoenixDashError], None], stop: threading.Event,
-          poll: float = 0.5) -> None:
+def watch(
+    config: Config,
+    connection: GrafanaConnection,
+    report: Callable[[Preview | PhoenixDashError], None],
+    stop: threading.Event,
+    poll: float = 0.5,
+) -> None:
     """Preview now, then again after every change, until ``stop`` is set."""
     seen: dict[Path, float] | None = None
     while not stop.is_set():

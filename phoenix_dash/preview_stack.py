@@ -20,8 +20,12 @@ def docker_available() -> bool:
     if docker is None:
         return False
     try:
-        return subprocess.run([docker, "info"], capture_output=True, timeout=20,
-                              check=False).returncode == 0
+        return (
+            subprocess.run(
+                [docker, "info"], capture_output=True, timeout=20, check=False
+            ).returncode
+            == 0
+        )
     except (OSError, subprocess.SubprocessError):
         return False
 
@@ -30,11 +34,16 @@ def start_stack(compose_file: Path, say: Callable[[str], None]) -> str:
     if not compose_file.is_file():
         raise PhoenixDashError(f"{compose_file}: compose file not found")
     if not docker_available():
-        raise PhoenixDashError("Docker is not available here: start a Grafana yourself and "
-                               "pass its address with --url")
+        raise PhoenixDashError(
+            "Docker is not available here: start a Grafana yourself and pass its address with --url"
+        )
     say(f"starting {compose_file} ...")
-    done = subprocess.run(["docker", "compose", "-f", str(compose_file), "up", "-d", "--build"],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        ["docker", "compose", "-f", str(compose_file), "up", "-d", "--build"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise PhoenixDashError(f"docker compose failed: {done.stderr.strip().splitlines()[-1:]}")
     return LOCAL_URL

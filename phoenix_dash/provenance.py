@@ -52,8 +52,11 @@ def strip_stamps(value: Any) -> Any:
     """A copy without the stamps, as JSON must be before it leaves phoenix-dash."""
     kind = type(value)
     if kind is dict:
-        return {k: v if type(v) not in CONTAINERS else strip_stamps(v)
-                for k, v in value.items() if k != SOURCE_KEY}
+        return {
+            k: v if type(v) not in CONTAINERS else strip_stamps(v)
+            for k, v in value.items()
+            if k != SOURCE_KEY
+        }
     if kind is list:
         return [v if type(v) not in CONTAINERS else strip_stamps(v) for v in value]
     return value

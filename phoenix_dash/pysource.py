@@ -41,8 +41,9 @@ def render(value: Any, depth: int = 0, prefix: int = 0) -> str:
         lines = [f"{inner}{k}={render(v, depth + 1, len(k) + 1)}," for k, v in value.kwargs.items()]
         return f"{value.name}(\n" + "\n".join(lines) + f"\n{pad})"
     if isinstance(value, dict):
-        lines = [f"{inner}{k!a}: {render(v, depth + 1, len(ascii(k)) + 2)},"
-                 for k, v in value.items()]
+        lines = [
+            f"{inner}{k!a}: {render(v, depth + 1, len(ascii(k)) + 2)}," for k, v in value.items()
+        ]
         return "{\n" + "\n".join(lines) + f"\n{pad}}}"
     if isinstance(value, list):
         return "[\n" + "\n".join(f"{inner}{render(v, depth + 1)}," for v in value) + f"\n{pad}]"
@@ -68,7 +69,7 @@ def _pieces(text: str, width: int) -> list[str]:
     pieces: list[str] = []
     while text:
         end = 1
-        while end < len(text) and len(ascii(text[:end + 1])) <= width:
+        while end < len(text) and len(ascii(text[: end + 1])) <= width:
             end += 1
         space = text.rfind(" ", 0, end)
         if end < len(text) and space > end // 2:

@@ -57,8 +57,7 @@ def default_jobs() -> int:
 
 
 def render_dashboards(
-    root: Path, directory: Path, ctx: ModernizeContext, jobs: int = 1,
-    with_sources: bool = True
+    root: Path, directory: Path, ctx: ModernizeContext, jobs: int = 1, with_sources: bool = True
 ) -> list[BuiltDashboard]:
     """Every dashboard defined under ``directory``, modernised, in file order. Without
     sources (all but lint), the stamps are stripped at once, in the workers."""
@@ -98,19 +97,19 @@ def _can_fork() -> bool:
 
 
 def _render_in_pool(
-    root: Path, paths: list[tuple[int, Path]], ctx: ModernizeContext, jobs: int,
-    with_sources: bool
+    root: Path, paths: list[tuple[int, Path]], ctx: ModernizeContext, jobs: int, with_sources: bool
 ) -> list[_ModuleOutcome]:
     from concurrent.futures import ProcessPoolExecutor  # only here: costs start-up time
 
     count = min(len(paths), jobs * CHUNKS_PER_JOB)
     size = -(-len(paths) // count)
-    chunks = [paths[start:start + size] for start in range(0, len(paths), size)]
+    chunks = [paths[start : start + size] for start in range(0, len(paths), size)]
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         count = len(chunks)
-        results = pool.map(_render_chunk, [root] * count, chunks, [ctx] * count,
-                           [with_sources] * count)
+        results = pool.map(
+            _render_chunk, [root] * count, chunks, [ctx] * count, [with_sources] * count
+        )
         return [outcome for chunk in results for outcome in chunk]
 
 
@@ -129,8 +128,11 @@ def _render_chunk(
                     modern = modernize_dashboard(loaded.raw, ctx, consume=True)
                     if not with_sources:
                         modern = strip_stamps(modern)
-                    outcome.dashboards.append(BuiltDashboard(
-                        loaded.uid, loaded.title, modern, loaded.location, with_sources))
+                    outcome.dashboards.append(
+                        BuiltDashboard(
+                            loaded.uid, loaded.title, modern, loaded.location, with_sources
+                        )
+                    )
             except PhoenixDashError as exc:
                 outcome.error = exc
                 break

@@ -32,15 +32,21 @@ def load_values(path: Path, schema_path: Path, display: str | None = None) -> di
     return converted
 
 
-def _convert(doc: YamlDocument, value: Any, schema: dict[str, Any], root: dict[str, Any],
-             path: PathItems) -> Any:
+def _convert(
+    doc: YamlDocument, value: Any, schema: dict[str, Any], root: dict[str, Any], path: PathItems
+) -> Any:
     schema = _resolve(schema, root)
     if isinstance(value, dict):
         properties = schema.get("properties", {})
         extra = schema.get("additionalProperties")
         return {
-            key: _convert(doc, item, properties.get(key, extra if isinstance(extra, dict) else {}),
-                          root, [*path, key])
+            key: _convert(
+                doc,
+                item,
+                properties.get(key, extra if isinstance(extra, dict) else {}),
+                root,
+                [*path, key],
+            )
             for key, item in value.items()
         }
     if isinstance(value, list):

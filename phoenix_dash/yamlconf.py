@@ -75,8 +75,7 @@ def _child(node: yaml.Node | None, item: str | int) -> yaml.Node | None:
     return None
 
 
-def _collect_lines(node: yaml.Node | None, path: list[str | int],
-                   lines: dict[str, int]) -> None:
+def _collect_lines(node: yaml.Node | None, path: list[str | int], lines: dict[str, int]) -> None:
     if isinstance(node, yaml.MappingNode):
         children = [(key.value, key, value) for key, value in node.value]
     elif isinstance(node, yaml.SequenceNode):
@@ -148,8 +147,10 @@ def validate(doc: YamlDocument, schema: dict[str, Any]) -> None:
         first = _most_specific(errors[0])
         path = list(first.absolute_path)
         line_path = [*path, *_unexpected_keys(first)[:1]]  # the line of the stray key itself
-        raise ConfigError(_describe(first), Location(doc.file, doc.line_of(line_path),
-                                                     dotted(path) if path else None))
+        raise ConfigError(
+            _describe(first),
+            Location(doc.file, doc.line_of(line_path), dotted(path) if path else None),
+        )
 
 
 def _most_specific(error: jsonschema.ValidationError) -> jsonschema.ValidationError:

@@ -53,14 +53,19 @@ def project(tmp_path: Path) -> Project:
 
 # --- Grafana: the emulator, or a real Grafana when PHOENIX_DASH_TEST_GRAFANA_URL is set ---------
 
+
 @pytest.fixture
 def grafana(request: pytest.FixtureRequest) -> Iterator[GrafanaTarget]:
     """Parametrise indirectly with a Grafana version ("12.3.3") to get that emulator."""
     if REAL_GRAFANA_URL:
         token = os.environ.get("PHOENIX_DASH_TEST_GRAFANA_TOKEN", "")
         assert token, "set PHOENIX_DASH_TEST_GRAFANA_TOKEN (an Admin service-account token)"
-        yield GrafanaTarget(REAL_GRAFANA_URL.rstrip("/"), token,
-                            os.environ.get("PHOENIX_DASH_TEST_GRAFANA_VIEWER_TOKEN"), None)
+        yield GrafanaTarget(
+            REAL_GRAFANA_URL.rstrip("/"),
+            token,
+            os.environ.get("PHOENIX_DASH_TEST_GRAFANA_VIEWER_TOKEN"),
+            None,
+        )
         return
     from tests.support.emulator import GrafanaEmulator
 

@@ -14,11 +14,16 @@ import niquests
 
 def token_for(base: str, auth: tuple[str, str], role: str) -> str:
     name = f"phoenix-dash-tests-{role.lower()}-{uuid.uuid4().hex[:6]}"
-    account = niquests.post(f"{base}/api/serviceaccounts", auth=auth, timeout=10,
-                            json={"name": name, "role": role})
+    account = niquests.post(
+        f"{base}/api/serviceaccounts", auth=auth, timeout=10, json={"name": name, "role": role}
+    )
     account.raise_for_status()
-    token = niquests.post(f"{base}/api/serviceaccounts/{account.json()['id']}/tokens",
-                          auth=auth, timeout=10, json={"name": name})
+    token = niquests.post(
+        f"{base}/api/serviceaccounts/{account.json()['id']}/tokens",
+        auth=auth,
+        timeout=10,
+        json={"name": name},
+    )
     token.raise_for_status()
     return str(token.json()["key"])
 

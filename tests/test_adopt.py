@@ -21,8 +21,10 @@ from tests.support.oracles import locate
 from tests.support.project import Project, oracle
 from tests.support.synced import RESOURCES, Synced
 
-CONFIG = ("version: 1\ndatasources:\n  prometheus: {type: prometheus, uid: prom}\n"
-          "default_datasource: prometheus\n")
+CONFIG = (
+    "version: 1\ndatasources:\n  prometheus: {type: prometheus, uid: prom}\n"
+    "default_datasource: prometheus\n"
+)
 # A variable's current selection and editor text: Grafana rebuilds them; adopt leaves them out.
 VARIABLE_STATE = {"current", "definition"}
 INSTANCE_KEYS = {"id", "version", "iteration"}  # the Grafana instance's, not the dashboard's
@@ -32,12 +34,21 @@ def lost_or_changed(original: Any, built: Any, path: str = "") -> list[str]:
     """Where ``built`` lacks or changes something of ``original``. Keys only ``built`` has
     are grafanalib's spelled-out defaults, which Grafana assumes anyway."""
     if isinstance(original, dict) and isinstance(built, dict):
-        return [problem for key, value in original.items()
-                for problem in ([f"{path}/{key}: lost"] if key not in built else
-                                lost_or_changed(value, built[key], f"{path}/{key}"))]
+        return [
+            problem
+            for key, value in original.items()
+            for problem in (
+                [f"{path}/{key}: lost"]
+                if key not in built
+                else lost_or_changed(value, built[key], f"{path}/{key}")
+            )
+        ]
     if isinstance(original, list) and isinstance(built, list) and len(original) == len(built):
-        return [problem for index, (a, b) in enumerate(zip(original, built, strict=True))
-                for problem in lost_or_changed(a, b, f"{path}/{index}")]
+        return [
+            problem
+            for index, (a, b) in enumerate(zip(original, built, strict=True))
+            for problem in lost_or_changed(a, b, f"{path}/{index}")
+        ]
     return [] if original == built else [f"{path}: {original!r} became {built!r}"]
 
 
@@ -52,8 +63,9 @@ def adopting(project: Project) -> Project:
 
 
 @pytest.mark.parametrize("path", REALWORLD, ids=lambda p: p.stem)
-def test_an_adopted_dashboard_builds_back_to_the_same_dashboard(path: Path,
-                                                                 adopting: Project) -> None:
+def test_an_adopted_dashboard_builds_back_to_the_same_dashboard(
+    path: Path, adopting: Project
+) -> None:
     config_file = adopting.root / "phoenix-dash.yaml"
     result = run("adopt", str(oracle(path)), "--config", str(config_file))
     assert result.exit_code == 0, result.output
@@ -64,8 +76,11 @@ def test_an_adopted_dashboard_builds_back_to_the_same_dashboard(path: Path,
     problems = []
     for problem in lost_or_changed(modern, built.json):
         parts = problem.split(":")[0].split("/")
-        if parts[1] in INSTANCE_KEYS or parts[1] in reported or \
-                (parts[1] == "templating" and parts[4:5] and parts[4] in VARIABLE_STATE):
+        if (
+            parts[1] in INSTANCE_KEYS
+            or parts[1] in reported
+            or (parts[1] == "templating" and parts[4:5] and parts[4] in VARIABLE_STATE)
+        ):
             continue
         problems.append(problem)
     assert problems == []
@@ -80,15 +95,25 @@ def test_the_module_is_grafanalib_code_with_the_rest_in_extra_json(adopting: Pro
     text = module.read_text()
     compile(text, str(module), "exec")
     assert text.isascii() and max(len(line) for line in text.splitlines()) <= 100  # ruff-clean
-    for call in ("Dashboard(", "Template(", "RowPanel(", "TimeSeries(", "GridPos(", "Target(",
-                 "extraJson="):
+    for call in (
+        "Dashboard(",
+        "Template(",
+        "RowPanel(",
+        "TimeSeries(",
+        "GridPos(",
+        "Target(",
+        "extraJson=",
+    ):
         assert call in text
     imported = text.split("from grafanalib.core import (")[1].split(")")[0].split()
     assert all(text.count(name.rstrip(",") + "(") >= 1 for name in imported)
     lint = run("lint", "--format", "json", "--config", str(adopting.root / "phoenix-dash.yaml"))
     findings = json.loads(lint.output)["findings"]
-    assert findings and all(f["file"] == "dashboards/node_exporter_nodes.py" and f["line"]
-                            for f in findings if f["file"].endswith(".py"))
+    assert findings and all(
+        f["file"] == "dashboards/node_exporter_nodes.py" and f["line"]
+        for f in findings
+        if f["file"].endswith(".py")
+    )
 
 
 def test_an_existing_module_is_kept_unless_forced(adopting: Project) -> None:
@@ -130,13 +155,16 @@ def test_pull_adopt_sync_takes_over_a_dashboard_made_in_the_ui(synced: Synced, a
     assert f"{RESOURCES + 1} unchanged" in synced.run("sync").output
 
 
-@pytest.mark.parametrize("value", [
-    "x" * 500,
-    'sum(rate(node_cpu_seconds_total{mode="idle"}[5m])) ' * 6,
-    "caf\u00e9 \u2013 \"quoted\" 'single' back\\slash\nnewline " * 5,
-    {"a" * 50: ["b" * 60, {"c": "d" * 90}], "n": [1, 2.5, None, True]},
-    Call("Outer", {"inner": Call("Inner", {"text": "y" * 300}), "items": list(range(40))}),
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "x" * 500,
+        'sum(rate(node_cpu_seconds_total{mode="idle"}[5m])) ' * 6,
+        "caf\u00e9 \u2013 \"quoted\" 'single' back\\slash\nnewline " * 5,
+        {"a" * 50: ["b" * 60, {"c": "d" * 90}], "n": [1, 2.5, None, True]},
+        Call("Outer", {"inner": Call("Inner", {"text": "y" * 300}), "items": list(range(40))}),
+    ],
+)
 def test_rendered_source_is_the_same_value_within_the_width(value: Any) -> None:
     source = render(value, 2, 10)  # after 8 spaces of indent and 10 characters
     first, *rest = source.splitlines()
@@ -153,15 +181,20 @@ def test_rendered_source_is_the_same_value_within_the_width(value: Any) -> None:
 
 def test_a_problem_in_the_json_is_reported_at_its_line(adopting: Project) -> None:
     legacy = adopting.root / "legacy.json"
-    legacy.write_text('{"title": "Old", "uid": "old", "schemaVersion": 16, "panels": [\n'
-                      '  {"type": "graph", "title": "CPU", "datasource": "MyProm",\n'
-                      '   "targets": [{"expr": "rate(cpu_seconds_total[5m])"}]}]}\n')
+    legacy.write_text(
+        '{"title": "Old", "uid": "old", "schemaVersion": 16, "panels": [\n'
+        '  {"type": "graph", "title": "CPU", "datasource": "MyProm",\n'
+        '   "targets": [{"expr": "rate(cpu_seconds_total[5m])"}]}]}\n'
+    )
     result = run("adopt", str(legacy), "--config", str(adopting.root / "phoenix-dash.yaml"))
     assert result.exit_code == 2
-    assert result.output.startswith(f"error: {legacy}:2: panel 'CPU': unknown datasource "
-                                    "'MyProm'")
-    adopting.write("phoenix-dash.yaml", CONFIG.replace(  # map the foreign name
-        "datasources:\n", "datasources:\n  MyProm: {type: prometheus, uid: prom}\n"))
+    assert result.output.startswith(f"error: {legacy}:2: panel 'CPU': unknown datasource 'MyProm'")
+    adopting.write(
+        "phoenix-dash.yaml",
+        CONFIG.replace(  # map the foreign name
+            "datasources:\n", "datasources:\n  MyProm: {type: prometheus, uid: prom}\n"
+        ),
+    )
     fixed = run("adopt", str(legacy), "--config", str(adopting.root / "phoenix-dash.yaml"))
     assert fixed.exit_code == 0, fixed.output
     assert "TimeSeries(" in (adopting.root / "dashboards" / "old.py").read_text()
@@ -173,11 +206,16 @@ def test_several_files_at_once_all_or_nothing(adopting: Project) -> None:
     broken.write_text('{"title": "x", "panels": 3}\n')
     refused = run("adopt", *(str(oracle(p)) for p in REALWORLD), str(broken), "--config", config)
     assert refused.exit_code == 2
-    assert refused.output.strip() == f"error: {broken}: not a Grafana dashboard: panels is " \
-                                     "not a list"
+    assert (
+        refused.output.strip() == f"error: {broken}: not a Grafana dashboard: panels is not a list"
+    )
     assert not list(adopting.root.rglob("*.py"))
-    assert run("adopt", str(REALWORLD[0]), str(REALWORLD[1]), "--out", "x.py",
-               "--config", config).exit_code == 2
+    assert (
+        run(
+            "adopt", str(REALWORLD[0]), str(REALWORLD[1]), "--out", "x.py", "--config", config
+        ).exit_code
+        == 2
+    )
     result = run("adopt", *map(str, REALWORLD), "--config", config)
     assert result.exit_code == 0, result.output
     assert result.output.count("adopted ") == len(REALWORLD)

@@ -22,8 +22,11 @@ UID_RE = re.compile(r"^[a-zA-Z0-9_-]{1,40}$")
 
 
 def api_groups(build: Build) -> list[dict[str, Any]]:
-    return [json.loads(data) for path, data in sorted(build.files().items())
-            if path.startswith("alerts/grafana/")]
+    return [
+        json.loads(data)
+        for path, data in sorted(build.files().items())
+        if path.startswith("alerts/grafana/")
+    ]
 
 
 def alerting_validator(definition: str) -> jsonschema.Draft7Validator:
@@ -57,8 +60,9 @@ def test_every_rule_has_the_phoenix_metadata(repo_build: Build) -> None:
         assert rule["noDataState"] == "OK" and rule["execErrState"] == "Error"
         assert re.fullmatch(r"(\d+[hms])+", rule["for"])
         expressions = [q for q in rule["data"] if q["datasourceUid"] == "__expr__"]
-        assert all(q["model"]["datasource"] == {"type": "__expr__", "uid": "__expr__"}
-                   for q in expressions)
+        assert all(
+            q["model"]["datasource"] == {"type": "__expr__", "uid": "__expr__"} for q in expressions
+        )
         queries = [q for q in rule["data"] if q["datasourceUid"] != "__expr__"]
         assert [q["datasourceUid"] for q in queries] == ["phoenix-prometheus"]
 
@@ -77,11 +81,21 @@ def test_required_rules_exist(repo_build: Build) -> None:
     for agent in ("git", "llm_router", "obsidian"):
         assert f"Agent {agent} error ratio high" in titles
         assert f"Agent {agent} queue depth high" in titles
-    assert {"CPU usage over quota", "Memory usage over quota", "Storage usage over quota",
-            "Request error ratio high", "Request latency p99 over SLO", "Task failure ratio high",
-            "Task queue time high", "Agent health score low", "Plan success rate low",
-            "System load score high", "Cache hit ratio low", "Scrape target down",
-            "Orchestrator metrics absent"} <= titles
+    assert {
+        "CPU usage over quota",
+        "Memory usage over quota",
+        "Storage usage over quota",
+        "Request error ratio high",
+        "Request latency p99 over SLO",
+        "Task failure ratio high",
+        "Task queue time high",
+        "Agent health score low",
+        "Plan success rate low",
+        "System load score high",
+        "Cache hit ratio low",
+        "Scrape target down",
+        "Orchestrator metrics absent",
+    } <= titles
 
 
 def test_quota_thresholds_come_from_the_yaml(repo_build: Build) -> None:
@@ -100,8 +114,17 @@ def test_file_provisioning_has_flat_rules(repo_build: Build) -> None:
         assert group["folder"] == "Phoenix" and group["orgId"] == 1
         assert re.fullmatch(r"\d+[ms]", group["interval"])
         for rule in group["rules"]:
-            assert {"uid", "title", "condition", "data", "for", "noDataState", "execErrState",
-                    "labels", "annotations"} <= set(rule)
+            assert {
+                "uid",
+                "title",
+                "condition",
+                "data",
+                "for",
+                "noDataState",
+                "execErrState",
+                "labels",
+                "annotations",
+            } <= set(rule)
             assert "grafana_alert" not in rule
 
 
@@ -116,15 +139,19 @@ def test_promtool_check_rules_passes(repo_build: Build, tmp_path: Path) -> None:
 
     path = tmp_path / "rules.yaml"
     path.write_bytes(repo_build.files()["alerts/prometheus/alert-rules.yaml"])
-    done = subprocess.run([str(promtool()), "check", "rules", str(path)], capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run(
+        [str(promtool()), "check", "rules", str(path)], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "SUCCESS: 23 rules found" in done.stdout
 
 
 def test_alert_unit_tests_pass_on_the_real_rule_engine(repo_build: Build) -> None:
-    run = run_tests(promtool(), repo_build.files()["alerts/prometheus/alert-rules.yaml"],
-                    alert_test_files(TESTS_DIR))
+    run = run_tests(
+        promtool(),
+        repo_build.files()["alerts/prometheus/alert-rules.yaml"],
+        alert_test_files(TESTS_DIR),
+    )
     assert run.ok, run.output
     assert run.output.count("SUCCESS") == len(alert_test_files(TESTS_DIR)) == 5
 
@@ -135,18 +162,35 @@ def test_every_rule_has_a_firing_and_a_quiet_case(repo_build: Build) -> None:
 
 
 def test_coverage_gaps_are_reported(tmp_path: Path) -> None:
-    (tmp_path / "t.yaml").write_text(yaml.safe_dump({"tests": [{"alert_rule_test": [
-        {"eval_time": "1m", "alertname": "A", "exp_alerts": []},
-        {"eval_time": "1m", "alertname": "Ghost", "exp_alerts": [{"exp_labels": {}}]},
-    ]}]}))
+    (tmp_path / "t.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "tests": [
+                    {
+                        "alert_rule_test": [
+                            {"eval_time": "1m", "alertname": "A", "exp_alerts": []},
+                            {
+                                "eval_time": "1m",
+                                "alertname": "Ghost",
+                                "exp_alerts": [{"exp_labels": {}}],
+                            },
+                        ]
+                    }
+                ]
+            }
+        )
+    )
     gaps = coverage([tmp_path / "t.yaml"]).gaps(["A", "B"])
-    assert gaps == ["rule 'A' has no test in which it fires",
-                    "rule 'B' has no test in which it fires",
-                    "rule 'B' has no test in which it stays quiet",
-                    "tests name 'Ghost', which is no rule"]
+    assert gaps == [
+        "rule 'A' has no test in which it fires",
+        "rule 'B' has no test in which it fires",
+        "rule 'B' has no test in which it stays quiet",
+        "tests name 'Ghost', which is no rule",
+    ]
 
 
 # --- Grafana form == Prometheus form --------------------------------------------------------
+
 
 def grafana_to_promql(rule: dict[str, Any]) -> str:
     """Grafana's evaluation of a rule, written independently of phoenix-dash's compiler:
@@ -176,19 +220,38 @@ def grafana_to_promql(rule: dict[str, Any]) -> str:
 
 def rules_from_grafana_form(groups: list[dict[str, Any]]) -> bytes:
     """A Prometheus rule file rebuilt from the provisioning-API JSON alone."""
-    def annotations(rule: dict[str, Any]) -> dict[str, str]:
-        value_ref = next(q["model"]["expression"] for q in rule["data"]
-                         if q["refId"] == rule["condition"])
-        renamed = {"__dashboardUid__": "dashboard_uid", "__panelId__": "panel_id"}
-        return {renamed.get(k, k): v.replace(f"$values.{value_ref}.Value", "$value")
-                for k, v in rule["annotations"].items()}
 
-    return yaml.safe_dump({"groups": [
-        {"name": g["title"], "interval": f"{g['interval']}s", "rules": [
-            {"alert": r["title"], "expr": grafana_to_promql(r), "for": r["for"],
-             "labels": r["labels"], "annotations": annotations(r)}
-            for r in g["rules"]]}
-        for g in groups]}).encode()
+    def annotations(rule: dict[str, Any]) -> dict[str, str]:
+        value_ref = next(
+            q["model"]["expression"] for q in rule["data"] if q["refId"] == rule["condition"]
+        )
+        renamed = {"__dashboardUid__": "dashboard_uid", "__panelId__": "panel_id"}
+        return {
+            renamed.get(k, k): v.replace(f"$values.{value_ref}.Value", "$value")
+            for k, v in rule["annotations"].items()
+        }
+
+    return yaml.safe_dump(
+        {
+            "groups": [
+                {
+                    "name": g["title"],
+                    "interval": f"{g['interval']}s",
+                    "rules": [
+                        {
+                            "alert": r["title"],
+                            "expr": grafana_to_promql(r),
+                            "for": r["for"],
+                            "labels": r["labels"],
+                            "annotations": annotations(r),
+                        }
+                        for r in g["rules"]
+                    ],
+                }
+                for g in groups
+            ]
+        }
+    ).encode()
 
 
 def test_grafana_form_fires_exactly_like_the_prometheus_form(repo_build: Build) -> None:

@@ -18,29 +18,54 @@ def test_a_good_rule_builds(project: Project) -> None:
 
 
 BAD_RULES = {
-    "missing condition refId": ('    rule("Up", condition="Z"),', 0,
-                                "rule 'Up': condition 'Z' is not one of the refIds A, B, C"),
-    "reference to a missing refId": ('    rule("Up", threshold="$X > 1"),', 0,
-                                     "rule 'Up': C refers to missing refId 'X'"),
+    "missing condition refId": (
+        '    rule("Up", condition="Z"),',
+        0,
+        "rule 'Up': condition 'Z' is not one of the refIds A, B, C",
+    ),
+    "reference to a missing refId": (
+        '    rule("Up", threshold="$X > 1"),',
+        0,
+        "rule 'Up': C refers to missing refId 'X'",
+    ),
     "cycle": ('    rule("Up", threshold="$C > 1"),', 0, "expressions form a cycle C -> C"),
-    "bad for": ('    rule("Up", for_="5 minutes"),', 0,
-                "rule 'Up': for: '5 minutes' is not a duration like 30s, 5m or 1h30m"),
-    "duplicate uid": ('    rule("Up", uid="same"),\n    rule("Down", uid="same"),', 1,
-                      "rule uid 'same' is already used (at alerts/rules.py:"),
-    "duplicate title": ('    rule("Up"),\n    rule("Up"),', 1,
-                        "rule title 'Up' is already used in folder 'ops' (at alerts/rules.py:"),
-    "invalid uid": ('    rule("Up", uid="no spaces allowed"),', 0,
-                    "uid 'no spaces allowed' is invalid"),
-    "condition that compares nothing": ('    rule("Up", condition="B"),', 0,
-                                        "condition 'B' compares nothing"),
+    "bad for": (
+        '    rule("Up", for_="5 minutes"),',
+        0,
+        "rule 'Up': for: '5 minutes' is not a duration like 30s, 5m or 1h30m",
+    ),
+    "duplicate uid": (
+        '    rule("Up", uid="same"),\n    rule("Down", uid="same"),',
+        1,
+        "rule uid 'same' is already used (at alerts/rules.py:",
+    ),
+    "duplicate title": (
+        '    rule("Up"),\n    rule("Up"),',
+        1,
+        "rule title 'Up' is already used in folder 'ops' (at alerts/rules.py:",
+    ),
+    "invalid uid": (
+        '    rule("Up", uid="no spaces allowed"),',
+        0,
+        "uid 'no spaces allowed' is invalid",
+    ),
+    "condition that compares nothing": (
+        '    rule("Up", condition="B"),',
+        0,
+        "condition 'B' compares nothing",
+    ),
     "dashboard variable in the query": (
-        """    rule("Up", expr='up{job="$job"}'),""", 0,
+        """    rule("Up", expr='up{job="$job"}'),""",
+        0,
         "rule 'Up': query A uses the dashboard variable $job, which an alert rule cannot "
-        "resolve: the rule could never fire"),
+        "resolve: the rule could never fire",
+    ),
     # Grafana refuses __dashboardUid__ without __panelId__ (BEHAVIOR.md R7).
-    "dashboard without a panel": ('    rule("Up", dashboard_uid="dash"),', 0,
-                                  "rule 'Up': dashboard_uid without panel_id (Grafana needs "
-                                  "both, or neither)"),
+    "dashboard without a panel": (
+        '    rule("Up", dashboard_uid="dash"),',
+        0,
+        "rule 'Up': dashboard_uid without panel_id (Grafana needs both, or neither)",
+    ),
 }
 
 
@@ -71,7 +96,9 @@ def thresholds_project(project: Project, quotas: str) -> Project:
     project.write("phoenix-dash.yaml", CONFIG)
     project.dashboard("d", "dash")
     shutil.copy(ROOT / "alerts/thresholds.schema.json", project.root / "alerts.schema.json")
-    project.write("thresholds.yaml", f"""\
+    project.write(
+        "thresholds.yaml",
+        f"""\
 quotas:
 {quotas}
 slos:
@@ -87,8 +114,12 @@ agents:
   git: {{error_ratio: 5%, queue_depth: 20}}
   llm_router: {{error_ratio: 10%, queue_depth: 50}}
   obsidian: {{error_ratio: 5%, queue_depth: 20}}
-""")
-    project.write("alerts/rules.py", RULE_MODULE + """\
+""",
+    )
+    project.write(
+        "alerts/rules.py",
+        RULE_MODULE
+        + """\
 from pathlib import Path
 
 from phoenix_dash.values import load_values
@@ -98,7 +129,8 @@ THRESHOLDS = load_values(ROOT / "thresholds.yaml", ROOT / "alerts.schema.json",
                          display="thresholds.yaml")
 LIMIT = THRESHOLDS["quotas"]["memory"]["limit"]
 alertgroup = AlertGroup(name="ops", folder="ops", rules=[rule("Memory", threshold=f"$B > {LIMIT}")])
-""")
+""",
+    )
     return project
 
 
@@ -108,16 +140,31 @@ GOOD_QUOTAS = {
     "storage": "  storage: {limit: 500Gi, request: 200Gi, alert_at: 75%}",
 }
 BAD_QUOTAS = {
-    "unknown key": ("  gpu: {limit: '1', request: '1', alert_at: 50%}", 5,
-                    "quotas: Additional properties are not allowed ('gpu' was unexpected)"),
-    "bad unit": ("  memory: {limit: 64GB, request: 32Gi, alert_at: 85%}", 3,
-                 "quotas.memory.limit: '64GB' has an unknown unit 'GB'"),
-    "over 100 %": ("  memory: {limit: 64Gi, request: 32Gi, alert_at: 120%}", 3,
-                   "quotas.memory.alert_at: '120%' is not a percentage between 0 and 100 %"),
-    "negative": ("  memory: {limit: -64Gi, request: 32Gi, alert_at: 85%}", 3,
-                 "quotas.memory.limit: '-64Gi' is negative"),
-    "bare number for a percentage": ("  memory: {limit: 64Gi, request: 32Gi, alert_at: 0.85}", 3,
-                                     "quotas.memory.alert_at: 0.85 is not of type 'string'"),
+    "unknown key": (
+        "  gpu: {limit: '1', request: '1', alert_at: 50%}",
+        5,
+        "quotas: Additional properties are not allowed ('gpu' was unexpected)",
+    ),
+    "bad unit": (
+        "  memory: {limit: 64GB, request: 32Gi, alert_at: 85%}",
+        3,
+        "quotas.memory.limit: '64GB' has an unknown unit 'GB'",
+    ),
+    "over 100 %": (
+        "  memory: {limit: 64Gi, request: 32Gi, alert_at: 120%}",
+        3,
+        "quotas.memory.alert_at: '120%' is not a percentage between 0 and 100 %",
+    ),
+    "negative": (
+        "  memory: {limit: -64Gi, request: 32Gi, alert_at: 85%}",
+        3,
+        "quotas.memory.limit: '-64Gi' is negative",
+    ),
+    "bare number for a percentage": (
+        "  memory: {limit: 64Gi, request: 32Gi, alert_at: 0.85}",
+        3,
+        "quotas.memory.alert_at: 0.85 is not of type 'string'",
+    ),
 }
 
 

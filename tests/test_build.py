@@ -34,8 +34,12 @@ def test_worker_processes_build_the_same_files_as_one_process(project: Project) 
         project.dashboard(f"d{index:02d}", f"uid-{index:02d}")
     outputs = []
     for jobs in ("1", "2"):  # in a subprocess: the pool forks, and this process has threads
-        subprocess.run([sys.executable, "-m", "phoenix_dash", "build", "--jobs", jobs],
-                       cwd=project.root, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "phoenix_dash", "build", "--jobs", jobs],
+            cwd=project.root,
+            check=True,
+            capture_output=True,
+        )
         outputs.append(project.build_files())
     assert len(outputs[0]) == PARALLEL_MIN_MODULES + 2 and outputs[0] == outputs[1]
 
@@ -81,21 +85,36 @@ BAD_MODULES = {
     "syntax error": ("dashboard = Dashboard(title='x' uid='a')\n", 1, "syntax error"),
     "raises": ("def f():\n    raise ValueError('boom')\n\nf()\n", 2, "ValueError: boom"),
     "no dashboard": ("x = 1\n", 0, "defines no Dashboard"),
-    "wrong type": ("dashboard = 'not a dashboard'\n", 1,
-                   "`dashboard` holds a str, not a grafanalib Dashboard"),
-    "invalid uid": ("dashboard = Dashboard(title='x', uid='has space')\n", 1,
-                    "uid 'has space' is invalid"),
+    "wrong type": (
+        "dashboard = 'not a dashboard'\n",
+        1,
+        "`dashboard` holds a str, not a grafanalib Dashboard",
+    ),
+    "invalid uid": (
+        "dashboard = Dashboard(title='x', uid='has space')\n",
+        1,
+        "uid 'has space' is invalid",
+    ),
     "long uid": (f"dashboard = Dashboard(title='x', uid='{'u' * 41}')\n", 1, "is invalid"),
     "no uid": ("dashboard = Dashboard(title='x')\n", 1, "has no uid"),
-    "bad attribute": ("dashboard = Dashboard(title='x', uid='a',\n"
-                      "    panels=[TimeSeries(title='p', lineWidth='wide')])\n", 2,
-                      "TypeError: 'lineWidth' must be <class 'int'>"),
-    "unknown datasource": ("dashboard = Dashboard(title='x', uid='a', panels=[\n"
-                           "    TimeSeries(title='p', dataSource='nope')])\n", 2,
-                           "panel 'p': unknown datasource 'nope'"),
-    "bad width": ("dashboard = Dashboard(title='x', uid='a', panels=[\n"
-                  "    TimeSeries(title='p', gridPos=GridPos(h=4, w=30, x=0, y=0))])\n", 2,
-                  "width 30 is not 1..24"),
+    "bad attribute": (
+        "dashboard = Dashboard(title='x', uid='a',\n"
+        "    panels=[TimeSeries(title='p', lineWidth='wide')])\n",
+        2,
+        "TypeError: 'lineWidth' must be <class 'int'>",
+    ),
+    "unknown datasource": (
+        "dashboard = Dashboard(title='x', uid='a', panels=[\n"
+        "    TimeSeries(title='p', dataSource='nope')])\n",
+        2,
+        "panel 'p': unknown datasource 'nope'",
+    ),
+    "bad width": (
+        "dashboard = Dashboard(title='x', uid='a', panels=[\n"
+        "    TimeSeries(title='p', gridPos=GridPos(h=4, w=30, x=0, y=0))])\n",
+        2,
+        "width 30 is not 1..24",
+    ),
 }
 HEADER = "from grafanalib.core import Dashboard, GridPos, TimeSeries\n"
 
@@ -124,7 +143,8 @@ def test_duplicate_uid_names_both_places(project: Project) -> None:
     result = project.run("build")
     assert result.exit_code == 2
     assert result.output.strip() == (
-        "error: dashboards/b.py:3: dashboard uid 'same' is already used at dashboards/a.py:3")
+        "error: dashboards/b.py:3: dashboard uid 'same' is already used at dashboards/a.py:3"
+    )
     assert not (project.root / "build").exists()
 
 
@@ -137,19 +157,27 @@ def test_helper_modules_are_importable_and_errors_point_inside_them(project: Pro
 
 
 BAD_CONFIGS = {
-    "invalid yaml": ("version: 1\ndatasources:\n  prometheus: {type: prometheus\n",
-                     "phoenix-dash.yaml:4: invalid YAML"),
-    "schema": ("version: 1\ndatasources:\n  prom: {type: prometheus, uid: 'bad uid'}\n",
-               "phoenix-dash.yaml:3: datasources.prom.uid: 'bad uid' does not match"),
-    "unknown key": ("version: 1\ndatasources:\n  prom: {type: prometheus, uid: p}\n"
-                    "paths:\n  dashbords: x\n",
-                    "phoenix-dash.yaml:5: paths: Additional properties are not allowed"),
-    "duplicate key": ("version: 1\ndatasources:\n  p: {type: prometheus, uid: a}\n"
-                      "  p: {type: prometheus, uid: b}\n",
-                      "phoenix-dash.yaml:4: duplicate key 'p'"),
-    "unknown folder": ("version: 1\ndatasources:\n  p: {type: prometheus, uid: a}\n"
-                       "dashboards:\n  folder: nope\n",
-                       "phoenix-dash.yaml:5: dashboards.folder: unknown folder 'nope'"),
+    "invalid yaml": (
+        "version: 1\ndatasources:\n  prometheus: {type: prometheus\n",
+        "phoenix-dash.yaml:4: invalid YAML",
+    ),
+    "schema": (
+        "version: 1\ndatasources:\n  prom: {type: prometheus, uid: 'bad uid'}\n",
+        "phoenix-dash.yaml:3: datasources.prom.uid: 'bad uid' does not match",
+    ),
+    "unknown key": (
+        "version: 1\ndatasources:\n  prom: {type: prometheus, uid: p}\npaths:\n  dashbords: x\n",
+        "phoenix-dash.yaml:5: paths: Additional properties are not allowed",
+    ),
+    "duplicate key": (
+        "version: 1\ndatasources:\n  p: {type: prometheus, uid: a}\n"
+        "  p: {type: prometheus, uid: b}\n",
+        "phoenix-dash.yaml:4: duplicate key 'p'",
+    ),
+    "unknown folder": (
+        "version: 1\ndatasources:\n  p: {type: prometheus, uid: a}\ndashboards:\n  folder: nope\n",
+        "phoenix-dash.yaml:5: dashboards.folder: unknown folder 'nope'",
+    ),
     "empty": ("", "phoenix-dash.yaml: the file is empty"),
     "not utf-8": ("version: 1\n# \udcff\n", "phoenix-dash.yaml: cannot read"),
 }
@@ -168,14 +196,22 @@ def test_bad_config_is_one_line_with_key_path_and_line(case: str, project: Proje
 
 
 def test_bad_catalog_is_an_error_with_line(project: Project) -> None:
-    project.write("phoenix-dash.yaml", "version: 1\npaths: {catalog: metrics.yaml}\n"
-                  "datasources:\n  prometheus: {type: prometheus, uid: p}\n")
-    project.write("metrics.yaml", "required_labels: [job]\nmetrics:\n"
-                  "  - {name: up, type: gauge, unit: short, help: h, labels: [job]}\n"
-                  "  - {name: up, type: gauge, unit: short, help: h, labels: [job]}\n")
+    project.write(
+        "phoenix-dash.yaml",
+        "version: 1\npaths: {catalog: metrics.yaml}\n"
+        "datasources:\n  prometheus: {type: prometheus, uid: p}\n",
+    )
+    project.write(
+        "metrics.yaml",
+        "required_labels: [job]\nmetrics:\n"
+        "  - {name: up, type: gauge, unit: short, help: h, labels: [job]}\n"
+        "  - {name: up, type: gauge, unit: short, help: h, labels: [job]}\n",
+    )
     result = project.run("build")
-    assert result.output.strip() == \
-        "error: metrics.yaml:4: metrics[1].name: metric 'up' is listed twice"
+    assert (
+        result.output.strip()
+        == "error: metrics.yaml:4: metrics[1].name: metric 'up' is listed twice"
+    )
 
 
 def test_missing_config_and_config_that_is_a_directory(tmp_path: Path) -> None:
@@ -207,20 +243,33 @@ def test_failed_write_leaves_build_as_it_was(
     monkeypatch.setattr(os, "rename", failing_rename)
     result = project.run("build")
     assert (result.exit_code, result.output) == (
-        2, "error: cannot write build/: disk full; nothing was changed\n")
+        2,
+        "error: cannot write build/: disk full; nothing was changed\n",
+    )
     assert project.build_files() == before
     assert [p.name for p in project.root.iterdir() if p.name.startswith(".build")] == []
 
 
 def _build_in_subprocess(tmp: Path, seed: str) -> dict[str, bytes]:
     copy = tmp / f"repo-{seed}"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(
-        ".venv", ".git", "build", "__pycache__", ".*_cache", "bench"))
+    shutil.copytree(
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(".venv", ".git", "build", "__pycache__", ".*_cache", "bench"),
+    )
     env = {**os.environ, "PYTHONHASHSEED": seed}
-    subprocess.run([sys.executable, "-m", "phoenix_dash", "build"], cwd=copy, env=env,
-                   check=True, capture_output=True)
-    return {p.relative_to(copy).as_posix(): p.read_bytes()
-            for p in sorted((copy / "build").rglob("*")) if p.is_file()}
+    subprocess.run(
+        [sys.executable, "-m", "phoenix_dash", "build"],
+        cwd=copy,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return {
+        p.relative_to(copy).as_posix(): p.read_bytes()
+        for p in sorted((copy / "build").rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_output_is_byte_identical_across_hash_seeds_and_matches_committed_build(
@@ -228,6 +277,9 @@ def test_output_is_byte_identical_across_hash_seeds_and_matches_committed_build(
 ) -> None:
     runs = [_build_in_subprocess(tmp_path, seed) for seed in ("0", "1", "4242")]
     assert runs[0] and runs[0] == runs[1] == runs[2]
-    committed = {f"build/{p.relative_to(ROOT / 'build').as_posix()}": p.read_bytes()
-                 for p in sorted((ROOT / "build").rglob("*")) if p.is_file()}
+    committed = {
+        f"build/{p.relative_to(ROOT / 'build').as_posix()}": p.read_bytes()
+        for p in sorted((ROOT / "build").rglob("*"))
+        if p.is_file()
+    }
     assert runs[0] == committed, "build/ is stale: run `phoenix-dash build`"

@@ -11,11 +11,23 @@ from phoenix_dash.build import Build
 from tests.support.grafana_schemas import all_panels
 
 Dashboards = dict[str, dict[str, Any]]
-UIDS = {"phoenix-overview", "phoenix-performance", "phoenix-business-metrics",
-        "phoenix-agent-health"}
+UIDS = {
+    "phoenix-overview",
+    "phoenix-performance",
+    "phoenix-business-metrics",
+    "phoenix-agent-health",
+}
 NO_UNIT_PANELS = {"row", "logs", "alertlist", "text"}
-LEGACY_KEYS = {"rows", "style", "sharedCrosshair", "hideControls", "__inputs", "gnetId", "id",
-               "version"}
+LEGACY_KEYS = {
+    "rows",
+    "style",
+    "sharedCrosshair",
+    "hideControls",
+    "__inputs",
+    "gnetId",
+    "id",
+    "version",
+}
 
 
 def queries(dashboard: dict[str, Any]) -> list[str]:
@@ -61,10 +73,12 @@ def test_every_panel_has_description_unit_and_object_datasources(
             continue
         assert panel.get("description"), panel["title"]
         if panel["type"] not in NO_UNIT_PANELS:
-            unit = panel["fieldConfig"]["defaults"].get("unit") or \
-                panel.get("options", {}).get("yAxis", {}).get("unit")
-            assert (unit and unit not in ("none", "short")) or panel["title"] in SHORT_OK, \
-                panel["title"]
+            unit = panel["fieldConfig"]["defaults"].get("unit") or panel.get("options", {}).get(
+                "yAxis", {}
+            ).get("unit")
+            assert (unit and unit not in ("none", "short")) or panel["title"] in SHORT_OK, panel[
+                "title"
+            ]
         if panel["type"] in ("alertlist",):
             continue
         assert isinstance(panel["datasource"], dict) and set(panel["datasource"]) == {"type", "uid"}
@@ -74,16 +88,31 @@ def test_every_panel_has_description_unit_and_object_datasources(
 
 
 # Counts with no better unit than a plain number.
-SHORT_OK = {"Open connections", "Disk IO queue", "Cache items", "Goroutines", "File descriptors",
-            "Queue depth"}
+SHORT_OK = {
+    "Open connections",
+    "Disk IO queue",
+    "Cache items",
+    "Goroutines",
+    "File descriptors",
+    "Queue depth",
+}
 
 
 def test_overview_panels(repo_dashboards: Dashboards) -> None:
     dash = repo_dashboards["phoenix-overview"]
     titles = {p.get("title") for p in all_panels(dash)}
-    assert {"Request rate", "Error ratio", "Request latency", "Tasks", "Agent health score",
-            "System load score", "Plan success rate", "Open connections", "Recent errors",
-            "Firing alerts"} <= titles
+    assert {
+        "Request rate",
+        "Error ratio",
+        "Request latency",
+        "Tasks",
+        "Agent health score",
+        "System load score",
+        "Plan success rate",
+        "Open connections",
+        "Recent errors",
+        "Firing alerts",
+    } <= titles
     exprs = "\n".join(queries(dash))
     for q in ("0.5", "0.95", "0.99"):
         assert f"histogram_quantile({q}, sum by (le)(rate(request_duration_seconds_bucket" in exprs
@@ -115,8 +144,9 @@ def test_agent_health_repeats_a_row_per_agent(repo_dashboards: Dashboards) -> No
     exprs = queries(dash)
     assert all('agent=~"$agent"' in q for q in exprs)
     for q in ("0.5", "0.95", "0.99"):
-        assert any(f"histogram_quantile({q}" in e and "agent_duration_seconds_bucket" in e
-                   for e in exprs)
+        assert any(
+            f"histogram_quantile({q}" in e and "agent_duration_seconds_bucket" in e for e in exprs
+        )
 
 
 def test_every_catalog_metric_is_queried(repo_build: Build, repo_dashboards: Dashboards) -> None:
@@ -124,18 +154,27 @@ def test_every_catalog_metric_is_queried(repo_build: Build, repo_dashboards: Das
     assert len(repo_build.catalog.metrics) >= 45
     exprs = "\n".join(q for d in repo_dashboards.values() for q in queries(d))
     unused = [
-        name for name, metric in repo_build.catalog.metrics.items()
+        name
+        for name, metric in repo_build.catalog.metrics.items()
         if not any(re.search(rf"\b{re.escape(s)}\b", exprs) for s in metric.series_names())
     ]
     assert unused == []
 
 
-def test_every_queried_metric_is_in_the_catalog(repo_build: Build,
-                                                repo_dashboards: Dashboards) -> None:
+def test_every_queried_metric_is_in_the_catalog(
+    repo_build: Build, repo_dashboards: Dashboards
+) -> None:
     assert repo_build.catalog is not None
     known = set(repo_build.catalog.by_series())
-    words = {w for d in repo_dashboards.values() for q in queries(d)
-             for w in re.findall(r"\b([a-z_]+(?:_total|_bytes|_seconds_bucket|_score|_rate|"
-                                 r"_percent|_depth|_connections|_descriptors|_reads|_writes|"
-                                 r"_in|_out|_errors|_queue))\b(?=\{)", q)}
+    words = {
+        w
+        for d in repo_dashboards.values()
+        for q in queries(d)
+        for w in re.findall(
+            r"\b([a-z_]+(?:_total|_bytes|_seconds_bucket|_score|_rate|"
+            r"_percent|_depth|_connections|_descriptors|_reads|_writes|"
+            r"_in|_out|_errors|_queue))\b(?=\{)",
+            q,
+        )
+    }
     assert words and words <= known

@@ -27,7 +27,8 @@ def test_build_emits_datasources_with_secret_placeholders(repo_build: Build) -> 
     assert tempo["nodeGraph"]["enabled"] is True
     prometheus = json.loads(files["datasources/phoenix-prometheus.json"])["jsonData"]
     assert prometheus["exemplarTraceIdDestinations"] == [
-        {"name": "trace_id", "datasourceUid": "phoenix-tempo"}]
+        {"name": "trace_id", "datasourceUid": "phoenix-tempo"}
+    ]
     provisioning = yaml.safe_load(files["datasources/provisioning.yaml"])
     assert provisioning["apiVersion"] == 1
     by_uid = {d["uid"]: d for d in provisioning["datasources"]}
@@ -45,9 +46,11 @@ def test_the_logs_panel_uses_the_log_format_and_the_loki_uid(repo_build: Build) 
 
 
 BAD_DEFINITIONS = {
-    "literal secret": ("    secureJsonData: {basicAuthPassword: hunter2}\n",
-                       "datasources[0].secureJsonData.basicAuthPassword: a secret is written "
-                       "{env: VARIABLE}, never as its value"),
+    "literal secret": (
+        "    secureJsonData: {basicAuthPassword: hunter2}\n",
+        "datasources[0].secureJsonData.basicAuthPassword: a secret is written "
+        "{env: VARIABLE}, never as its value",
+    ),
     "password in url": ("    type: prometheus\n", "datasources[0].url: the URL holds a password"),
     "unknown type": ("    type: mysql\n", "datasources[0].type: 'mysql' is not one of"),
 }
@@ -56,12 +59,17 @@ BAD_DEFINITIONS = {
 @pytest.mark.parametrize("case", sorted(BAD_DEFINITIONS))
 def test_bad_definitions_are_one_line_errors(case: str, project: Project) -> None:
     extra, message = BAD_DEFINITIONS[case]
-    project.write("phoenix-dash.yaml", "version: 1\npaths: {datasources: ds.yaml}\n"
-                  "datasources:\n  prometheus: {type: prometheus, uid: prom}\n")
+    project.write(
+        "phoenix-dash.yaml",
+        "version: 1\npaths: {datasources: ds.yaml}\n"
+        "datasources:\n  prometheus: {type: prometheus, uid: prom}\n",
+    )
     url = "http://phoenix:hunter2@p:9090" if case == "password in url" else "http://p:9090"
-    project.write("ds.yaml", "datasources:\n  - uid: prom\n    name: Prom\n"
-                  f"    url: {url}\n" + (extra if "type" in extra else
-                                         "    type: prometheus\n" + extra))
+    project.write(
+        "ds.yaml",
+        "datasources:\n  - uid: prom\n    name: Prom\n"
+        f"    url: {url}\n" + (extra if "type" in extra else "    type: prometheus\n" + extra),
+    )
     result = project.run("build")
     assert result.exit_code == 2
     assert result.output.startswith("error: ds.yaml:") and message in result.output
@@ -70,18 +78,26 @@ def test_bad_definitions_are_one_line_errors(case: str, project: Project) -> Non
 
 
 def test_names_in_the_config_must_be_defined(project: Project) -> None:
-    project.write("phoenix-dash.yaml", "version: 1\npaths: {datasources: ds.yaml}\n"
-                  "datasources:\n  prometheus: {type: prometheus, uid: other}\n")
-    project.write("ds.yaml", "datasources:\n  - {uid: prom, name: Prom, type: prometheus, "
-                  "url: 'http://p:9090'}\n")
+    project.write(
+        "phoenix-dash.yaml",
+        "version: 1\npaths: {datasources: ds.yaml}\n"
+        "datasources:\n  prometheus: {type: prometheus, uid: other}\n",
+    )
+    project.write(
+        "ds.yaml",
+        "datasources:\n  - {uid: prom, name: Prom, type: prometheus, url: 'http://p:9090'}\n",
+    )
     result = project.run("build")
     assert result.exit_code == 2
-    assert result.output.strip() == ("error: phoenix-dash.yaml:4: datasources.prometheus: uid "
-                                     "'other' (prometheus) is not defined in ds.yaml")
+    assert result.output.strip() == (
+        "error: phoenix-dash.yaml:4: datasources.prometheus: uid "
+        "'other' (prometheus) is not defined in ds.yaml"
+    )
 
 
-def test_sync_writes_secrets_only_in_secure_json_data(synced: Synced,
-                                                      caplog: pytest.LogCaptureFixture) -> None:
+def test_sync_writes_secrets_only_in_secure_json_data(
+    synced: Synced, caplog: pytest.LogCaptureFixture
+) -> None:
     emulator = synced.grafana.require_emulator()
     with caplog.at_level(logging.DEBUG):
         result = synced.run("sync", "--verbose")
@@ -97,8 +113,9 @@ def test_sync_writes_secrets_only_in_secure_json_data(synced: Synced,
     assert LOKI_SECRET not in json.dumps(stored)  # Grafana keeps it write-only
     assert stored["secureJsonFields"] == {"basicAuthPassword": True}
     build_dir = synced.root / "build"
-    assert not build_dir.exists() or all(LOKI_SECRET not in p.read_text()
-                                          for p in build_dir.rglob("*") if p.is_file())
+    assert not build_dir.exists() or all(
+        LOKI_SECRET not in p.read_text() for p in build_dir.rglob("*") if p.is_file()
+    )
 
 
 def test_a_secret_missing_in_grafana_is_written_again(synced: Synced) -> None:
@@ -112,7 +129,8 @@ def test_a_secret_missing_in_grafana_is_written_again(synced: Synced) -> None:
     assert result.exit_code == 0, result.output
     assert "~ datasource phoenix-loki" in result.output and "1 to update" in result.output
     assert emulator.state.org(1).datasources["phoenix-loki"]["secureJsonFields"] == {
-        "basicAuthPassword": True}
+        "basicAuthPassword": True
+    }
     assert f"{RESOURCES} unchanged" in synced.run("sync").output
 
 
@@ -122,12 +140,17 @@ def test_a_missing_secret_stops_before_any_write(synced: Synced) -> None:
     from phoenix_dash.cli import main
 
     emulator = synced.grafana.require_emulator()
-    result = CliRunner().invoke(main, ["sync", "--config", str(synced.config)],
-                                env={"GRAFANA_TOKEN": synced.grafana.token, "GRAFANA_URL": "",
-                                     "LOKI_PASSWORD": ""}, catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        ["sync", "--config", str(synced.config)],
+        env={"GRAFANA_TOKEN": synced.grafana.token, "GRAFANA_URL": "", "LOKI_PASSWORD": ""},
+        catch_exceptions=False,
+    )
     assert result.exit_code == 2
-    assert result.output.strip() == ("error: datasource phoenix-loki: basicAuthPassword needs "
-                                     "$LOKI_PASSWORD, which is not set; nothing was changed")
+    assert result.output.strip() == (
+        "error: datasource phoenix-loki: basicAuthPassword needs "
+        "$LOKI_PASSWORD, which is not set; nothing was changed"
+    )
     assert emulator.writes() == []
 
 
@@ -137,11 +160,14 @@ def test_datasource_edits_are_conflicts_and_prune_deletes_removed_ones(synced: S
     emulator.ui_edit_datasource("phoenix-prometheus", lambda d: d.update(url="http://edited:9090"))
     result = synced.run("sync", "--only", "datasource")
     assert result.exit_code == 1
-    assert "CONFLICT datasource phoenix-prometheus: saved by someone else since phoenix-dash's " \
-           "last write (version 2, phoenix-dash wrote version 1)" in result.output
+    assert (
+        "CONFLICT datasource phoenix-prometheus: saved by someone else since phoenix-dash's "
+        "last write (version 2, phoenix-dash wrote version 1)" in result.output
+    )
     assert synced.run("sync", "--only", "datasource", "--force").exit_code == 0
-    assert emulator.state.org(1).datasources["phoenix-prometheus"]["url"] == \
-        "http://prometheus:9090"
+    assert (
+        emulator.state.org(1).datasources["phoenix-prometheus"]["url"] == "http://prometheus:9090"
+    )
     synced.edit("datasources.yaml", *EXTRA_DATASOURCE)
     assert synced.run("sync").exit_code == 0
     assert "extra" in emulator.state.org(1).datasources
@@ -153,8 +179,11 @@ def test_datasource_edits_are_conflicts_and_prune_deletes_removed_ones(synced: S
 
 
 def test_lint_reports_datasource_problems_at_their_yaml_line(project: Project) -> None:
-    project.write("phoenix-dash.yaml", "version: 1\npaths: {datasources: ds.yaml}\n"
-                  "datasources:\n  prometheus: {type: prometheus, uid: prom}\n")
+    project.write(
+        "phoenix-dash.yaml",
+        "version: 1\npaths: {datasources: ds.yaml}\n"
+        "datasources:\n  prometheus: {type: prometheus, uid: prom}\n",
+    )
     definition = """\
         datasources:
           - uid: prom
@@ -168,33 +197,50 @@ def test_lint_reports_datasource_problems_at_their_yaml_line(project: Project) -
     project.write("ds.yaml", definition)
     result = project.run("lint", "--format", "json")
     assert result.exit_code == 1, result.output
-    findings = {(f["rule"], f["file"], f["line"], f["path"])
-                for f in json.loads(result.output)["findings"]}
+    findings = {
+        (f["rule"], f["file"], f["line"], f["path"]) for f in json.loads(result.output)["findings"]
+    }
     assert findings == {
-        ("datasource/correlation-target", "ds.yaml", 8,
-         "jsonData.exemplarTraceIdDestinations[0].datasourceUid"),
+        (
+            "datasource/correlation-target",
+            "ds.yaml",
+            8,
+            "jsonData.exemplarTraceIdDestinations[0].datasourceUid",
+        ),
     }
 
 
-@pytest.mark.parametrize(("line", "key"), [
-    ("  httpHeaderValue1: glsa_abcdefghijklmnopqrstuvwxyz012345", "httpHeaderValue1"),
-    ("  password: s3cr3t-value", "password"),
-    ("  tlsAuthToken: Bearer s3cr3t-value", "tlsAuthToken"),
-])
-def test_a_secret_in_clear_stops_build_and_lint_at_its_line(project: Project, line: str,
-                                                           key: str) -> None:
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ("  httpHeaderValue1: glsa_abcdefghijklmnopqrstuvwxyz012345", "httpHeaderValue1"),
+        ("  password: s3cr3t-value", "password"),
+        ("  tlsAuthToken: Bearer s3cr3t-value", "tlsAuthToken"),
+    ],
+)
+def test_a_secret_in_clear_stops_build_and_lint_at_its_line(
+    project: Project, line: str, key: str
+) -> None:
     """It would land in the committed build/: "cannot work" is a build error, not a finding."""
-    project.write("phoenix-dash.yaml", "version: 1\npaths: {datasources: ds.yaml}\n"
-                  "datasources:\n  prometheus: {type: prometheus, uid: prom}\n")
-    project.write("ds.yaml", "datasources:\n  - uid: prom\n    name: Prom\n"
-                  "    type: prometheus\n    url: http://p:9090\n    jsonData:\n"
-                  f"    {line}\n")
+    project.write(
+        "phoenix-dash.yaml",
+        "version: 1\npaths: {datasources: ds.yaml}\n"
+        "datasources:\n  prometheus: {type: prometheus, uid: prom}\n",
+    )
+    project.write(
+        "ds.yaml",
+        "datasources:\n  - uid: prom\n    name: Prom\n"
+        "    type: prometheus\n    url: http://p:9090\n    jsonData:\n"
+        f"    {line}\n",
+    )
     for command in ("build", "lint"):
         result = project.run(command)
         assert result.exit_code == 2, result.output
-        assert result.output == (f"error: ds.yaml:7: datasources[0].jsonData.{key}: holds a "
-                                 "secret in clear; move it to secureJsonData as {env: "
-                                 "VARIABLE}\n")
+        assert result.output == (
+            f"error: ds.yaml:7: datasources[0].jsonData.{key}: holds a "
+            "secret in clear; move it to secureJsonData as {env: "
+            "VARIABLE}\n"
+        )
     assert project.build_files() == {}
 
 
@@ -207,19 +253,28 @@ def test_the_repository_lints_clean_with_its_datasources() -> None:
     assert result.exit_code == 0 and "no findings" in result.output
 
 
-@pytest.mark.parametrize("definition", [
-    {"url": "http://phoenix:s3cr3t-value@prometheus:9090"},
-    {"jsonData": {"httpHeaderName1": "Authorization", "httpHeaderValue1": "s3cr3t-value"}},
-    {"jsonData": {"oauth": {"clientSecret": "s3cr3t-value"}}},
-    {"jsonData": {"customHeader": "Bearer s3cr3t-value"}},
-])
+@pytest.mark.parametrize(
+    "definition",
+    [
+        {"url": "http://phoenix:s3cr3t-value@prometheus:9090"},
+        {"jsonData": {"httpHeaderName1": "Authorization", "httpHeaderValue1": "s3cr3t-value"}},
+        {"jsonData": {"oauth": {"clientSecret": "s3cr3t-value"}}},
+        {"jsonData": {"customHeader": "Bearer s3cr3t-value"}},
+    ],
+)
 def test_secret_literals_are_found_and_never_repeated(definition: dict[str, object]) -> None:
     from phoenix_dash.lint.runner import lint_json
 
-    body = {"uid": "prom", "name": "Prom", "type": "prometheus", "url": "http://p:9090",
-            **definition}
-    findings = [f for f in lint_json([], datasources=[body])
-                if f.rule == "datasource/secret-literal"]
+    body = {
+        "uid": "prom",
+        "name": "Prom",
+        "type": "prometheus",
+        "url": "http://p:9090",
+        **definition,
+    }
+    findings = [
+        f for f in lint_json([], datasources=[body]) if f.rule == "datasource/secret-literal"
+    ]
     assert len(findings) == 1
     assert "s3cr3t-value" not in repr(findings)
 
@@ -229,10 +284,22 @@ def test_grafanas_own_fields_do_not_make_a_datasource_differ(repo_build: Build) 
 
     loki = next(d for d in repo_build.datasources if d.uid == "phoenix-loki")
     # Every field of Grafana's DataSource answer (OpenAPI), filled as Grafana fills them.
-    answer = {**loki.body, "id": 7, "orgId": 1, "version": 3, "readOnly": False,
-              "secureJsonFields": {"basicAuthPassword": True}, "typeLogoUrl": "public/loki.svg",
-              "withCredentials": False, "database": "", "user": "", "accessControl": {},
-              "apiVersion": "", "isDefault": False}
+    answer = {
+        **loki.body,
+        "id": 7,
+        "orgId": 1,
+        "version": 3,
+        "readOnly": False,
+        "secureJsonFields": {"basicAuthPassword": True},
+        "typeLogoUrl": "public/loki.svg",
+        "withCredentials": False,
+        "database": "",
+        "user": "",
+        "accessControl": {},
+        "apiVersion": "",
+        "isDefault": False,
+    }
     assert normalize_datasource(answer) == normalize_datasource(dict(loki.body))
-    assert normalize_datasource({**answer, "url": "http://elsewhere:3100"}) != \
-        normalize_datasource(dict(loki.body))
+    assert normalize_datasource({**answer, "url": "http://elsewhere:3100"}) != normalize_datasource(
+        dict(loki.body)
+    )

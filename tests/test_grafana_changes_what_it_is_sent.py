@@ -19,19 +19,27 @@ def major(api: Api) -> int:
     return int(str(health["version"]).split(".")[0])
 
 
-def put_group(api: Api, folder_uid: str, group: str, rules: list[dict[str, Any]],
-              headers: dict[str, str] | None = None) -> int:
+def put_group(
+    api: Api,
+    folder_uid: str,
+    group: str,
+    rules: list[dict[str, Any]],
+    headers: dict[str, str] | None = None,
+) -> int:
     body = {"title": group, "interval": 60, "rules": [{**r, "ruleGroup": group} for r in rules]}
-    return api.call("PUT", f"/v1/provisioning/folder/{folder_uid}/rule-groups/{group}", body,
-                    headers=headers)[0]
+    return api.call(
+        "PUT", f"/v1/provisioning/folder/{folder_uid}/rule-groups/{group}", body, headers=headers
+    )[0]
 
 
 def provenance(api: Api, rule_uid: str) -> str:
-    return str(api.call("GET", f"/v1/provisioning/alert-rules/{rule_uid}")[1].get("provenance")
-               or "")
+    return str(
+        api.call("GET", f"/v1/provisioning/alert-rules/{rule_uid}")[1].get("provenance") or ""
+    )
 
 
 # --- alert rules ----------------------------------------------------------------------------
+
 
 def test_r1_every_rule_answer_carries_grafanas_newer_fields(api: Api) -> None:
     created = rule(folder(api))
@@ -50,8 +58,9 @@ def test_r2_stored_query_models_get_max_data_points_and_interval(api: Api) -> No
         assert (query["model"]["maxDataPoints"], query["model"]["intervalMs"]) == (43200, 1000)
 
 
-@pytest.mark.parametrize(("sent", "stored"), [("60m", "1h"), ("90s", "1m30s"), ("7d", "1w"),
-                                              ("8d", "8d"), ("0s", "0s")])
+@pytest.mark.parametrize(
+    ("sent", "stored"), [("60m", "1h"), ("90s", "1m30s"), ("7d", "1w"), ("8d", "8d"), ("0s", "0s")]
+)
 def test_r3_for_is_written_back_in_prometheus_form(api: Api, sent: str, stored: str) -> None:
     created = rule(folder(api), **{"for": sent})
     assert api.call("POST", "/v1/provisioning/alert-rules", created)[0] == 201
@@ -84,35 +93,40 @@ def test_r5_an_unchanged_group_put_does_not_reapply_provenance(api: Api) -> None
 
 def test_r6_the_disable_provenance_header_counts_whatever_its_value(api: Api) -> None:
     created = rule(folder(api))
-    status, _ = api.call("POST", "/v1/provisioning/alert-rules", created,
-                         headers={"X-Disable-Provenance": "false"})
+    status, _ = api.call(
+        "POST", "/v1/provisioning/alert-rules", created, headers={"X-Disable-Provenance": "false"}
+    )
     assert status == 201 and provenance(api, created["uid"]) == ""
 
 
 @pytest.mark.parametrize("annotations", [{"__dashboardUid__": "d"}, {"__panelId__": "2"}])
 def test_r7_a_dashboard_without_a_panel_is_refused(api: Api, annotations: dict[str, str]) -> None:
-    status, body = api.call("POST", "/v1/provisioning/alert-rules",
-                            rule(folder(api), annotations=annotations))
+    status, body = api.call(
+        "POST", "/v1/provisioning/alert-rules", rule(folder(api), annotations=annotations)
+    )
     assert status == 400
-    assert "both annotations __dashboardUid__ and __panelId__ must be specified" in \
-        body["message"]
+    assert "both annotations __dashboardUid__ and __panelId__ must be specified" in body["message"]
 
 
-def test_r8_rules_from_file_provisioning_refuse_api_writes(grafana: GrafanaTarget,
-                                                           api: Api) -> None:
+def test_r8_rules_from_file_provisioning_refuse_api_writes(
+    grafana: GrafanaTarget, api: Api
+) -> None:
     emulator = grafana.require_emulator()
     f = folder(api)
     provisioned = rule(f, ruleGroup="g8")
     emulator.provision_rule_group(f, "g8", [provisioned], provenance="file")
-    status, body = api.call("PUT", f"/v1/provisioning/folder/{f}/rule-groups/g8",
-                            {"title": "g8", "interval": 60,
-                             "rules": [{**provisioned, "title": "changed"}]})
+    status, body = api.call(
+        "PUT",
+        f"/v1/provisioning/folder/{f}/rule-groups/g8",
+        {"title": "g8", "interval": 60, "rules": [{**provisioned, "title": "changed"}]},
+    )
     assert status == 409 and body["messageId"] == "alerting.provenanceMismatch"
     assert body["message"] == "cannot update with provided provenance 'api', needs 'file'"
     assert api.call("DELETE", f"/v1/provisioning/folder/{f}/rule-groups/g8")[0] == 409
 
 
 # --- dashboards -----------------------------------------------------------------------------
+
 
 def test_d1_the_versions_list_rewrites_first_and_restored_messages(api: Api) -> None:
     d = uid()
@@ -121,17 +135,33 @@ def test_d1_the_versions_list_rewrites_first_and_restored_messages(api: Api) -> 
     assert api.call("POST", f"/dashboards/uid/{d}/restore", {"version": 1})[0] == 200
     _, listed = api.call("GET", f"/dashboards/uid/{d}/versions")
     assert [v["message"] for v in listed["versions"]][:3] == [
-        "Restored from version 1", "second", "Initial save"]
+        "Restored from version 1",
+        "second",
+        "Initial save",
+    ]
     _, first = api.call("GET", f"/dashboards/uid/{d}/versions/1")
     assert first["message"] == "phoenix-dash first"  # as saved
 
 
 def test_d2_a_grafana_13_save_migrates_the_dashboard(api: Api) -> None:
     d = uid()
-    panels = [{"id": 1, "type": "text", "title": "b", "gridPos": {"x": 0, "y": 8, "w": 6, "h": 4},
-               "transparent": False, "links": []},
-              {"id": 1, "type": "text", "title": "a", "gridPos": {"x": 0, "y": 0, "w": 6, "h": 4},
-               "options": {}}]
+    panels = [
+        {
+            "id": 1,
+            "type": "text",
+            "title": "b",
+            "gridPos": {"x": 0, "y": 8, "w": 6, "h": 4},
+            "transparent": False,
+            "links": [],
+        },
+        {
+            "id": 1,
+            "type": "text",
+            "title": "a",
+            "gridPos": {"x": 0, "y": 0, "w": 6, "h": 4},
+            "options": {},
+        },
+    ]
     assert save(api, {"uid": d, "title": d, "panels": panels})[0] == 200
     stored = api.call("GET", f"/dashboards/uid/{d}")[1]["dashboard"]
     if major(api) < 13:  # the legacy save stores the JSON as sent
@@ -172,20 +202,24 @@ def test_d4_a_version_message_over_500_characters_is_refused(api: Api) -> None:
     assert (status, body["message"]) == (400, "message too long, max 500 characters")
 
 
-def test_d5_a_dashboard_stored_as_v2_is_406_on_the_legacy_get(grafana: GrafanaTarget,
-                                                              api: Api) -> None:
+def test_d5_a_dashboard_stored_as_v2_is_406_on_the_legacy_get(
+    grafana: GrafanaTarget, api: Api
+) -> None:
     emulator = grafana.require_emulator()
     d = uid()
     save(api, {"uid": d, "title": d})
     emulator.store_as_v2(d)
     status, body = api.call("GET", f"/dashboards/uid/{d}")
     assert status == 406
-    assert body["message"] == ("dashboard api version not supported, use /apis/dashboard."
-                               f"grafana.app/v2/namespaces/default/dashboards/{d} instead")
+    assert body["message"] == (
+        "dashboard api version not supported, use /apis/dashboard."
+        f"grafana.app/v2/namespaces/default/dashboards/{d} instead"
+    )
 
 
-def test_d6_provisioned_and_plugin_dashboards_refuse_saves(grafana: GrafanaTarget,
-                                                           api: Api) -> None:
+def test_d6_provisioned_and_plugin_dashboards_refuse_saves(
+    grafana: GrafanaTarget, api: Api
+) -> None:
     emulator = grafana.require_emulator()
     from_file, from_plugin = uid("file"), uid("plugin")
     emulator.provision_dashboard({"uid": from_file, "title": "f"}, path="team/f.json")
@@ -195,10 +229,17 @@ def test_d6_provisioned_and_plugin_dashboards_refuse_saves(grafana: GrafanaTarge
     status, body = save(api, {"uid": from_file, "title": "f", "version": 1}, overwrite=True)
     assert (status, body["message"]) == (400, "Cannot save provisioned dashboard")
     assert api.call("DELETE", f"/dashboards/uid/{from_file}") == (
-        400, {"message": "provisioned dashboard cannot be deleted"})
+        400,
+        {"message": "provisioned dashboard cannot be deleted"},
+    )
     status, body = save(api, {"uid": from_plugin, "title": "p", "version": 1}, overwrite=True)
-    assert (status, body) == (412, {"status": "plugin-dashboard",
-                                    "message": "The dashboard belongs to plugin grafana-k8s-app."})
+    assert (status, body) == (
+        412,
+        {
+            "status": "plugin-dashboard",
+            "message": "The dashboard belongs to plugin grafana-k8s-app.",
+        },
+    )
 
 
 def test_d7_search_takes_repeated_parameters_and_caps_the_limit(api: Api) -> None:
@@ -212,6 +253,7 @@ def test_d7_search_takes_repeated_parameters_and_caps_the_limit(api: Api) -> Non
         status, found = api.call("GET", "/search", type="dash-db", **params)
         assert status == 200
         return sorted(hit["uid"] for hit in found)
+
     assert hits(folderUIDs=[f1, f2]) == sorted([a, b])
     assert hits(folderUIDs=f"{f1},{f2}") == []  # a comma-joined value matches nothing
     assert hits(dashboardUIDs=[a, b]) == sorted([a, b])
@@ -232,17 +274,23 @@ def test_d7_search_shows_a_write_only_after_a_moment(grafana: GrafanaTarget, api
 
 # --- datasources ----------------------------------------------------------------------------
 
+
 def datasource(api: Api, **extra: Any) -> dict[str, Any]:
     ds = uid("ds")
-    body = {"uid": ds, "name": ds, "type": "prometheus", "access": "proxy",
-            "url": "http://prometheus:9090", **extra}
+    body = {
+        "uid": ds,
+        "name": ds,
+        "type": "prometheus",
+        "access": "proxy",
+        "url": "http://prometheus:9090",
+        **extra,
+    }
     assert api.call("POST", "/datasources", body)[0] == 200
     return body
 
 
 def test_s1_a_datasource_put_replaces_the_whole_record(api: Api) -> None:
-    body = datasource(api, jsonData={"timeInterval": "15s"}, basicAuth=True,
-                      basicAuthUser="reader")
+    body = datasource(api, jsonData={"timeInterval": "15s"}, basicAuth=True, basicAuthUser="reader")
     update = {k: v for k, v in body.items() if k not in ("jsonData", "basicAuthUser")}
     status, answer = api.call("PUT", f"/datasources/uid/{body['uid']}", {**update, "version": 1})
     assert status == 200 and answer["datasource"]["version"] == 2
@@ -259,7 +307,9 @@ def test_s1_a_provisioned_datasource_is_read_only(grafana: GrafanaTarget, api: A
     _, stored = api.call("GET", f"/datasources/uid/{ds}")
     assert stored["readOnly"] is True
     assert api.call("PUT", f"/datasources/uid/{ds}", {**stored, "url": "http://x"}) == (
-        403, {"message": "Cannot update read-only data source"})
+        403,
+        {"message": "Cannot update read-only data source"},
+    )
 
 
 def test_s2_secrets_are_write_only(api: Api) -> None:
@@ -274,11 +324,15 @@ def test_s2_secrets_are_write_only(api: Api) -> None:
 
 # --- folders --------------------------------------------------------------------------------
 
+
 def test_f1_a_folder_put_never_moves_it_move_does(api: Api) -> None:
     parent, child = folder(api), folder(api)
     _, found = api.call("GET", f"/folders/{child}")
-    status, _ = api.call("PUT", f"/folders/{child}", {"title": "renamed", "parentUid": parent,
-                                                      "version": found["version"]})
+    status, _ = api.call(
+        "PUT",
+        f"/folders/{child}",
+        {"title": "renamed", "parentUid": parent, "version": found["version"]},
+    )
     assert status == 200
     _, found = api.call("GET", f"/folders/{child}")
     assert found["title"] == "renamed" and not found.get("parentUid")

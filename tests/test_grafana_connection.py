@@ -67,14 +67,17 @@ def test_base_url_with_a_sub_path() -> None:
 def test_bad_token_names_the_credential_and_exits_2(grafana: GrafanaTarget) -> None:
     with pytest.raises(GrafanaAuthError) as caught:
         connect(grafana.url, token("glsa_wrong")).request("GET", "/search")
-    assert str(caught.value) == ("GET /search: 401 Invalid API key: the service-account token "
-                                 "from $GRAFANA_TOKEN was refused")
+    assert str(caught.value) == (
+        "GET /search: 401 Invalid API key: the service-account token "
+        "from $GRAFANA_TOKEN was refused"
+    )
     assert caught.value.exit_code == 2
 
 
 def test_bad_password_names_the_user(grafana: GrafanaTarget) -> None:
-    credentials = Credentials("basic", "$GRAFANA_USER/$GRAFANA_PASSWORD", user="admin",
-                              password="wrong")
+    credentials = Credentials(
+        "basic", "$GRAFANA_USER/$GRAFANA_PASSWORD", user="admin", password="wrong"
+    )
     with pytest.raises(GrafanaAuthError, match="basic auth for user 'admin'"):
         connect(grafana.url, credentials).request("GET", "/search")
 
@@ -89,24 +92,30 @@ def test_viewer_write_names_the_permission(grafana: GrafanaTarget) -> None:
         pytest.skip("set PHOENIX_DASH_TEST_GRAFANA_VIEWER_TOKEN for the real-Grafana run")
     with pytest.raises(GrafanaForbidden, match="Permissions needed: folders:create"):
         connect(grafana.url, token(grafana.viewer_token)).request(
-            "POST", "/folders", json={"uid": "viewer-x", "title": "x"})
+            "POST", "/folders", json={"uid": "viewer-x", "title": "x"}
+        )
 
 
-@pytest.mark.parametrize("fault", [
-    Fault("GET", "/api/search", "status", count=2, status=502),
-    Fault("GET", "/api/search", "status", count=2, status=503),
-    Fault("GET", "/api/search", "status", count=2, status=504),
-    Fault("GET", "/api/search", "status", count=1, status=429, retry_after=1),
-    Fault("GET", "/api/search", "drop", count=2),
-    Fault("GET", "/api/search", "timeout", count=1, delay=1.0),
-], ids=["502", "503", "504", "429", "drop", "timeout"])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault("GET", "/api/search", "status", count=2, status=502),
+        Fault("GET", "/api/search", "status", count=2, status=503),
+        Fault("GET", "/api/search", "status", count=2, status=504),
+        Fault("GET", "/api/search", "status", count=1, status=429, retry_after=1),
+        Fault("GET", "/api/search", "drop", count=2),
+        Fault("GET", "/api/search", "timeout", count=1, delay=1.0),
+    ],
+    ids=["502", "503", "504", "429", "drop", "timeout"],
+)
 def test_each_fault_kind_is_recovered_by_retries(grafana: GrafanaTarget, fault: Fault) -> None:
     emulator = grafana.require_emulator()
     emulator.inject(fault)
     attempts = fault.count
     start = time.monotonic()
-    assert connect(grafana.url, token(grafana.token), read_timeout=0.3).request(
-        "GET", "/search") == []
+    assert (
+        connect(grafana.url, token(grafana.token), read_timeout=0.3).request("GET", "/search") == []
+    )
     searches = [e for e in emulator.log if e.path == "/api/search"]
     assert len(searches) == attempts + 1 and searches[-1].status == 200
     if fault.retry_after:
@@ -117,7 +126,8 @@ def test_a_post_is_retried_too(grafana: GrafanaTarget) -> None:
     emulator = grafana.require_emulator()
     emulator.inject(Fault("POST", "/api/folders", "status", count=1, status=503))
     folder = connect(grafana.url, token(grafana.token)).request(
-        "POST", "/folders", json={"uid": "retried", "title": "Retried"})
+        "POST", "/folders", json={"uid": "retried", "title": "Retried"}
+    )
     assert folder["uid"] == "retried"
 
 
@@ -144,7 +154,8 @@ def test_timeouts_exhausted_are_unreachable(grafana: GrafanaTarget) -> None:
     emulator.inject(Fault("GET", "/api/search", "timeout", count=9, delay=0.6))
     with pytest.raises(GrafanaUnreachable, match=r"no answer from 127\.0\.0\.1 within the timeout"):
         connect(grafana.url, token(grafana.token), read_timeout=0.2, retries=1).request(
-            "GET", "/search")
+            "GET", "/search"
+        )
 
 
 def test_unreachable_and_unresolvable_hosts() -> None:
@@ -153,15 +164,17 @@ def test_unreachable_and_unresolvable_hosts() -> None:
     assert caught.value.exit_code == 2
     with pytest.raises(GrafanaUnreachable, match=r"cannot resolve host grafana\.invalid"):
         connect("http://grafana.invalid", Credentials("none", ""), retries=0).request(
-            "GET", "/health")
+            "GET", "/health"
+        )
 
 
 def test_concurrency_is_bounded(grafana: GrafanaTarget) -> None:
     emulator = grafana.require_emulator()
     emulator.latency = 0.05
     connection = connect(grafana.url, token(grafana.token), max_concurrency=2)
-    threads = [threading.Thread(target=connection.request, args=("GET", "/search"))
-               for _ in range(8)]
+    threads = [
+        threading.Thread(target=connection.request, args=("GET", "/search")) for _ in range(8)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -171,11 +184,13 @@ def test_concurrency_is_bounded(grafana: GrafanaTarget) -> None:
 
 # --- secrets ------------------------------------------------------------------------------
 
+
 def test_token_never_appears_in_errors(grafana: GrafanaTarget) -> None:
     emulator = grafana.require_emulator()
     emulator.add_token(SECRET)
-    emulator.inject(Fault("GET", "/api/search", "status", status=400,
-                          message="bad header {authorization}"))
+    emulator.inject(
+        Fault("GET", "/api/search", "status", status=400, message="bad header {authorization}")
+    )
     with pytest.raises(GrafanaBadRequest) as caught:
         connect(grafana.url, token(SECRET)).request("GET", "/search")
     text = f"{caught.value} {caught.value!r} {caught.value.grafana_message} {caught.value.args}"
@@ -183,8 +198,9 @@ def test_token_never_appears_in_errors(grafana: GrafanaTarget) -> None:
     assert SECRET not in repr(token(SECRET))
 
 
-def test_token_never_appears_in_verbose_logs(grafana: GrafanaTarget,
-                                             caplog: pytest.LogCaptureFixture) -> None:
+def test_token_never_appears_in_verbose_logs(
+    grafana: GrafanaTarget, caplog: pytest.LogCaptureFixture
+) -> None:
     from phoenix_dash.grafana.connection import SecretFilter
 
     credentials = token(grafana.token)
@@ -200,6 +216,7 @@ def test_token_never_appears_in_verbose_logs(grafana: GrafanaTarget,
 
 
 # --- TLS and plain http -------------------------------------------------------------------
+
 
 @pytest.fixture
 def https_emulator(tmp_path: Path) -> Any:
@@ -225,16 +242,18 @@ def test_tls_is_verified_by_default(https_emulator: Any) -> None:
 
 def test_tls_with_the_ca_bundle(https_emulator: Any) -> None:
     emulator, bundle = https_emulator
-    assert connect(emulator.url, token(ADMIN_TOKEN), ca_bundle=bundle).request(
-        "GET", "/search") == []
+    assert (
+        connect(emulator.url, token(ADMIN_TOKEN), ca_bundle=bundle).request("GET", "/search") == []
+    )
 
 
 def test_skipping_verification_needs_the_key_and_warns(https_emulator: Any) -> None:
     emulator, _ = https_emulator
     connection = connect(emulator.url, token(ADMIN_TOKEN), insecure_skip_verify=True)
     assert connection.request("GET", "/search") == []
-    assert connection.warnings == ["TLS certificate verification is OFF for 127.0.0.1 "
-                                   "(grafana.insecure_skip_verify)"]
+    assert connection.warnings == [
+        "TLS certificate verification is OFF for 127.0.0.1 (grafana.insecure_skip_verify)"
+    ]
 
 
 def test_credentials_over_plain_http_to_a_remote_host_are_refused() -> None:
@@ -246,8 +265,7 @@ def test_credentials_over_plain_http_to_a_remote_host_are_refused() -> None:
 
 
 def test_credentials_come_from_env_or_file_never_half(tmp_path: Path) -> None:
-    settings = GrafanaSettings("http://localhost", token_env="MY_TOKEN",
-                               token_file="token.txt")
+    settings = GrafanaSettings("http://localhost", token_env="MY_TOKEN", token_file="token.txt")
     assert credentials_from(settings, {"MY_TOKEN": "a"}).token == "a"
     (tmp_path / "token.txt").write_text("from-file\n")
     from_file = credentials_from(settings, {}, tmp_path)
@@ -264,8 +282,11 @@ def test_credentials_come_from_env_or_file_never_half(tmp_path: Path) -> None:
 
 # --- phoenix-dash ping --------------------------------------------------------------------
 
+
 def ping(project: Project, url: str, env: dict[str, str], *args: str) -> Any:
-    project.write("phoenix-dash.yaml", f"""\
+    project.write(
+        "phoenix-dash.yaml",
+        f"""\
 version: 1
 datasources:
   prometheus: {{type: prometheus, uid: p}}
@@ -273,13 +294,19 @@ grafana:
   url: {url}
   retries: 1
   backoff: 0.01
-""")
-    return CliRunner().invoke(main, ["ping", "--config", str(project.root / "phoenix-dash.yaml"),
-                                     *args], env=env, catch_exceptions=False)
+""",
+    )
+    return CliRunner().invoke(
+        main,
+        ["ping", "--config", str(project.root / "phoenix-dash.yaml"), *args],
+        env=env,
+        catch_exceptions=False,
+    )
 
 
-def test_ping_reports_version_identity_and_permissions(project: Project,
-                                                       grafana: GrafanaTarget) -> None:
+def test_ping_reports_version_identity_and_permissions(
+    project: Project, grafana: GrafanaTarget
+) -> None:
     result = ping(project, grafana.url, {"GRAFANA_TOKEN": grafana.token})
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -289,8 +316,7 @@ def test_ping_reports_version_identity_and_permissions(project: Project,
     assert any("write dashboards" in line and "can write" in line for line in lines)
 
 
-def test_ping_as_viewer_lists_missing_permissions(project: Project,
-                                                  grafana: GrafanaTarget) -> None:
+def test_ping_as_viewer_lists_missing_permissions(project: Project, grafana: GrafanaTarget) -> None:
     if not grafana.viewer_token:
         pytest.skip("set PHOENIX_DASH_TEST_GRAFANA_VIEWER_TOKEN for the real-Grafana run")
     result = ping(project, grafana.url, {"GRAFANA_TOKEN": grafana.viewer_token})
@@ -300,12 +326,13 @@ def test_ping_as_viewer_lists_missing_permissions(project: Project,
     assert line.endswith("missing dashboards:create, dashboards:write")
 
 
-def test_ping_with_a_bad_token_is_one_line_exit_2(project: Project,
-                                                 grafana: GrafanaTarget) -> None:
+def test_ping_with_a_bad_token_is_one_line_exit_2(project: Project, grafana: GrafanaTarget) -> None:
     result = ping(project, grafana.url, {"GRAFANA_TOKEN": SECRET}, "--verbose")
     assert result.exit_code == 2
-    assert "error: GET /user: 401 Invalid API key: the service-account token from " \
-           "$GRAFANA_TOKEN was refused" in result.output
+    assert (
+        "error: GET /user: 401 Invalid API key: the service-account token from "
+        "$GRAFANA_TOKEN was refused" in result.output
+    )
     assert SECRET not in result.output
 
 
@@ -343,17 +370,28 @@ def test_version_conflicts_are_conflict_errors(conn: GrafanaConnection) -> None:
     assert caught.value.exit_code == 1
 
 
-@pytest.mark.parametrize(("grafana_yaml", "key"), [
-    ("{url: 'https://admin:glsa_Pasted0123456789@grafana.example.com'}", "grafana.url"),
-    ("{url: 'https://grafana.example.com', token_env: glsa_Pasted0123456789}",
-     "grafana.token_env"),
-    ("{url: 'https://grafana.example.com', token_env: 'eyJrIjoiglsa_Pasted0123456789=='}",
-     "grafana.token_env"),
-])
+@pytest.mark.parametrize(
+    ("grafana_yaml", "key"),
+    [
+        ("{url: 'https://admin:glsa_Pasted0123456789@grafana.example.com'}", "grafana.url"),
+        (
+            "{url: 'https://grafana.example.com', token_env: glsa_Pasted0123456789}",
+            "grafana.token_env",
+        ),
+        (
+            "{url: 'https://grafana.example.com', token_env: 'eyJrIjoiglsa_Pasted0123456789=='}",
+            "grafana.token_env",
+        ),
+    ],
+)
 def test_a_credential_pasted_into_the_config_is_refused_unquoted(
-        project: Project, grafana_yaml: str, key: str) -> None:
-    project.write("phoenix-dash.yaml", "version: 1\ndatasources:\n  prometheus: "
-                  f"{{type: prometheus, uid: p}}\ngrafana: {grafana_yaml}\n")
+    project: Project, grafana_yaml: str, key: str
+) -> None:
+    project.write(
+        "phoenix-dash.yaml",
+        "version: 1\ndatasources:\n  prometheus: "
+        f"{{type: prometheus, uid: p}}\ngrafana: {grafana_yaml}\n",
+    )
     result = project.run("ping")
     assert result.exit_code == 2
     assert f"phoenix-dash.yaml: {key}: " in result.output, result.output

@@ -30,21 +30,31 @@ def run(*args: str, cwd: Path) -> Result:
 
 
 def test_init_makes_a_project_that_builds_lints_clean_and_passes_its_alert_tests(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     project = tmp_path / "team-x"
     created = CliRunner().invoke(main, ["init", str(project)])
     assert created.exit_code == 0, created.output
-    for rel in ("phoenix-dash.yaml", "dashboards/service.py", "alerts/service.py",
-                "alerts/thresholds.yaml", "alerts/tests/service.yaml", "metrics.yaml",
-                "datasources.yaml", ".github/workflows/grafana.yml"):
+    for rel in (
+        "phoenix-dash.yaml",
+        "dashboards/service.py",
+        "alerts/service.py",
+        "alerts/thresholds.yaml",
+        "alerts/tests/service.yaml",
+        "metrics.yaml",
+        "datasources.yaml",
+        ".github/workflows/grafana.yml",
+    ):
         assert (project / rel).is_file(), rel
     built = run("build", cwd=project)
     assert built.exit_code == 0, built.output
     assert "built 1 dashboard, 1 alert rule, 1 datasource" in built.output
     linted = run("lint", cwd=project)
     assert (linted.exit_code, linted.output.strip()) == (0, "no findings")
-    require(shutil.which("promtool") is not None,
-            "promtool not on PATH (Debian: apt-get install prometheus)")
+    require(
+        shutil.which("promtool") is not None,
+        "promtool not on PATH (Debian: apt-get install prometheus)",
+    )
     tested = run("test-alerts", cwd=project)
     assert tested.exit_code == 0, tested.output
 
@@ -62,28 +72,44 @@ def test_init_never_overwrites(tmp_path: Path) -> None:
     assert not (tmp_path / "dashboards/service.py").exists()
 
 
-@pytest.mark.parametrize(("schema", "path"), [
-    ("vendor.github-workflows", "phoenix_dash/scaffold/ci/github-workflow.yml"),
-    ("vendor.gitlab-ci", "examples/ci/gitlab-ci.yml"),
-])
+@pytest.mark.parametrize(
+    ("schema", "path"),
+    [
+        ("vendor.github-workflows", "phoenix_dash/scaffold/ci/github-workflow.yml"),
+        ("vendor.gitlab-ci", "examples/ci/gitlab-ci.yml"),
+    ],
+)
 def test_ci_examples_are_valid_workflows(schema: str, path: str) -> None:
-    result = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema",
-                             schema, str(ROOT / path)], capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, str(ROOT / path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_ci_examples_run_the_pr_and_merge_steps() -> None:
     github = yaml.safe_load((ROOT / "phoenix_dash/scaffold/ci/github-workflow.yml").read_text())
-    steps = " ".join(str(step.get("run", "")) for job in github["jobs"].values()
-                     for step in job["steps"])
-    for command in ("phoenix-dash lint", "phoenix-dash build --check", "phoenix-dash diff "
-                    "--format markdown", "gh pr comment", "phoenix-dash sync"):
+    steps = " ".join(
+        str(step.get("run", "")) for job in github["jobs"].values() for step in job["steps"]
+    )
+    for command in (
+        "phoenix-dash lint",
+        "phoenix-dash build --check",
+        "phoenix-dash diff --format markdown",
+        "gh pr comment",
+        "phoenix-dash sync",
+    ):
         assert command in steps, command
     assert github["jobs"]["sync"]["environment"] == "production"
     gitlab = (ROOT / "examples/ci/gitlab-ci.yml").read_text()
-    for command in ("phoenix-dash lint", "phoenix-dash build --check", "phoenix-dash diff",
-                    "phoenix-dash sync"):
+    for command in (
+        "phoenix-dash lint",
+        "phoenix-dash build --check",
+        "phoenix-dash diff",
+        "phoenix-dash sync",
+    ):
         assert command in gitlab, command
 
 
@@ -98,13 +124,16 @@ def test_pre_commit_hooks_name_real_commands() -> None:
         assert help_result.exit_code == 0, hook["entry"]
 
 
-@pytest.mark.parametrize("command", [("build",), ("build", "--check"), ("test-alerts",),
-                                     ("lint", "--list-rules")])
+@pytest.mark.parametrize(
+    "command", [("build",), ("build", "--check"), ("test-alerts",), ("lint", "--list-rules")]
+)
 def test_reporting_commands_speak_json(tmp_path: Path, command: tuple[str, ...]) -> None:
     assert CliRunner().invoke(main, ["init", str(tmp_path)]).exit_code == 0
     if command[0] == "test-alerts":
-        require(shutil.which("promtool") is not None,
-                "promtool not on PATH (Debian: apt-get install prometheus)")
+        require(
+            shutil.which("promtool") is not None,
+            "promtool not on PATH (Debian: apt-get install prometheus)",
+        )
         run("build", cwd=tmp_path)
     result = run(*command, "--format", "json", cwd=tmp_path)
     data = json.loads(result.stdout)
@@ -122,15 +151,20 @@ def test_adopt_speaks_json(tmp_path: Path) -> None:
     assert CliRunner().invoke(main, ["init", str(tmp_path)]).exit_code == 0
     assert run("build", cwd=tmp_path).exit_code == 0
     exported = tmp_path / "export.json"
-    exported.write_text((tmp_path / "build/dashboards/my-service.json").read_text()
-                        .replace('"my-service"', '"copy"').replace('"My service"', '"Copy"'))
+    exported.write_text(
+        (tmp_path / "build/dashboards/my-service.json")
+        .read_text()
+        .replace('"my-service"', '"copy"')
+        .replace('"My service"', '"Copy"')
+    )
     result = run("adopt", str(exported), "--format", "json", cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["adopted"][0]["module"] == "dashboards/copy.py"
 
 
 def test_options_default_from_the_environment_and_no_color_is_honoured(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert CliRunner().invoke(main, ["init", str(tmp_path)]).exit_code == 0
     monkeypatch.setenv("PHOENIX_DASH_BUILD_FORMAT", "json")
     assert json.loads(run("build", cwd=tmp_path).stdout)["dashboards"] == 1

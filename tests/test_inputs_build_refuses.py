@@ -17,14 +17,20 @@ from tests.support.project import Project
 from tests.support.synced import Synced, writes
 
 
-@pytest.mark.parametrize(("content", "reason"), [
-    ('{"foo": 1}', "no title and panels (keys found: foo)"),
-    ("[1, 2]", "a JSON list, where an object was expected"),
-    ('{"title": "x", "elements": {}, "layout": {"kind": "GridLayout"}}',
-     "a schema v2 dashboard (elements, layout); export it from Grafana as classic JSON"),
-])
-def test_adopt_refuses_json_that_is_not_a_dashboard(project: Project, content: str,
-                                                     reason: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ('{"foo": 1}', "no title and panels (keys found: foo)"),
+        ("[1, 2]", "a JSON list, where an object was expected"),
+        (
+            '{"title": "x", "elements": {}, "layout": {"kind": "GridLayout"}}',
+            "a schema v2 dashboard (elements, layout); export it from Grafana as classic JSON",
+        ),
+    ],
+)
+def test_adopt_refuses_json_that_is_not_a_dashboard(
+    project: Project, content: str, reason: str
+) -> None:
     source = project.write("export.json", content)
     before = sorted(p.name for p in (project.root / "dashboards").iterdir())
     result = project.run("adopt", str(source))
@@ -48,8 +54,9 @@ def test_what_a_module_prints_stays_off_machine_output(project: Project) -> None
 def test_a_selector_that_selects_nothing_lists_near_matches(synced: Synced) -> None:
     result = synced.run("sync", "--only", "phoenix-overveiw")
     assert result.exit_code == 2
-    assert result.output == ("error: --only 'phoenix-overveiw' matches nothing; did you mean "
-                             "phoenix-overview?\n")
+    assert result.output == (
+        "error: --only 'phoenix-overveiw' matches nothing; did you mean phoenix-overview?\n"
+    )
     excluded = synced.run("diff", "--exclude", "alert-groupz")
     assert excluded.exit_code == 2 and "did you mean alert-group" in excluded.output
     assert writes(synced.grafana) == 0
@@ -62,11 +69,14 @@ def test_pull_of_a_uid_grafana_lacks_lists_near_matches(synced: Synced) -> None:
     synced.grafana.require_emulator().quirks.search_lag = 0
     assert synced.run("sync").exit_code == 0
     out = synced.root / "pulled"
-    result = synced.run("pull", "--uid", "phoenix-overview", "--uid", "phoenix-overveiw",
-                        "--out", str(out))
+    result = synced.run(
+        "pull", "--uid", "phoenix-overview", "--uid", "phoenix-overveiw", "--out", str(out)
+    )
     assert result.exit_code == 2
-    assert result.output == ("error: --uid 'phoenix-overveiw': no such dashboard in Grafana; "
-                             "did you mean phoenix-overview (Phoenix / Overview)?\n")
+    assert result.output == (
+        "error: --uid 'phoenix-overveiw': no such dashboard in Grafana; "
+        "did you mean phoenix-overview (Phoenix / Overview)?\n"
+    )
     assert not out.exists()  # all read before any is written
     assert synced.run("pull", "--tag", "no-such-tag", "--out", str(out)).exit_code == 2
 
@@ -80,8 +90,9 @@ def test_build_being_a_file_is_one_line(project: Project) -> None:
     assert (project.root / "build").read_text() == "not a directory"
 
 
-def test_a_read_only_build_directory_changes_nothing(project: Project,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_read_only_build_directory_changes_nothing(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Tests run as root, for whom permissions do not apply: the file system refuses the way
     a read-only mount does."""
     project.dashboard("d", "dash")
@@ -95,8 +106,9 @@ def test_a_read_only_build_directory_changes_nothing(project: Project,
     monkeypatch.setattr(os, "rename", read_only)
     result = project.run("build")
     assert result.exit_code == 2
-    assert result.output == ("error: cannot write build/: Read-only file system; nothing was "
-                             "changed\n")
+    assert result.output == (
+        "error: cannot write build/: Read-only file system; nothing was changed\n"
+    )
     assert project.build_files() == before
     assert [p.name for p in project.root.iterdir() if p.name.startswith(".build")] == []
 
@@ -132,12 +144,14 @@ def test_simulate_on_a_port_in_use_is_one_line() -> None:
     finally:
         taken.close()
     assert result.exit_code == 2
-    assert result.output == (f"error: cannot listen on 127.0.0.1:{port}: Address already in "
-                             "use (--port picks another)\n")
+    assert result.output == (
+        f"error: cannot listen on 127.0.0.1:{port}: Address already in use (--port picks another)\n"
+    )
 
 
 def test_an_unforeseen_failure_is_one_line_not_a_traceback(
-        project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from phoenix_dash import build
 
     project.dashboard("d", "dash")
@@ -149,35 +163,46 @@ def test_an_unforeseen_failure_is_one_line_not_a_traceback(
     monkeypatch.setattr(build, "build_project", broken)
     result = project.run("build")
     assert result.exit_code == 2
-    assert result.output == ("error: unexpected RuntimeError: something nobody foresaw (a "
-                             "phoenix-dash bug: please report it; PHOENIX_DASH_DEBUG=1 shows the "
-                             "traceback)\n")
+    assert result.output == (
+        "error: unexpected RuntimeError: something nobody foresaw (a "
+        "phoenix-dash bug: please report it; PHOENIX_DASH_DEBUG=1 shows the "
+        "traceback)\n"
+    )
 
 
 @pytest.mark.parametrize("token", ["glsa_first\nglsa_second", "Bearer glsa_abc", "glsa_x\x07"])
-def test_a_token_pasted_wrong_is_refused_without_quoting_it(project: Project, token: str,
-                                                            monkeypatch: pytest.MonkeyPatch
-                                                            ) -> None:
+def test_a_token_pasted_wrong_is_refused_without_quoting_it(
+    project: Project, token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project.dashboard("d", "dash")
-    project.write("phoenix-dash.yaml", project.root.joinpath("phoenix-dash.yaml").read_text()
-                  + "grafana: {url: 'http://127.0.0.1:9'}\n")
+    project.write(
+        "phoenix-dash.yaml",
+        project.root.joinpath("phoenix-dash.yaml").read_text()
+        + "grafana: {url: 'http://127.0.0.1:9'}\n",
+    )
     monkeypatch.setenv("GRAFANA_TOKEN", token)
     result = project.run("diff")
     assert result.exit_code == 2
-    assert result.output == ("error: $GRAFANA_TOKEN holds spaces, line breaks or control "
-                             "characters inside the token; it must be the token alone (no "
-                             "'Bearer ' prefix)\n")
+    assert result.output == (
+        "error: $GRAFANA_TOKEN holds spaces, line breaks or control "
+        "characters inside the token; it must be the token alone (no "
+        "'Bearer ' prefix)\n"
+    )
     assert "glsa_" not in result.output
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"", "the file is empty"),
-    (b"# only a comment\n", "the file is empty"),
-    (b"version: 1\n\xff\xfe: x\n", "cannot read: 'utf-8' codec can't decode byte 0xff"),
-    (b"- a list\n", "['a list'] is not of type 'object'"),
-])
-def test_a_settings_file_that_is_not_settings_is_one_line(project: Project, content: bytes,
-                                                          message: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "the file is empty"),
+        (b"# only a comment\n", "the file is empty"),
+        (b"version: 1\n\xff\xfe: x\n", "cannot read: 'utf-8' codec can't decode byte 0xff"),
+        (b"- a list\n", "['a list'] is not of type 'object'"),
+    ],
+)
+def test_a_settings_file_that_is_not_settings_is_one_line(
+    project: Project, content: bytes, message: str
+) -> None:
     (project.root / "phoenix-dash.yaml").write_bytes(content)
     result = project.run("build")
     assert result.exit_code == 2

@@ -15,8 +15,17 @@ from tests.support.project import oracle
 
 def test_members_and_items_get_the_line_where_they_start() -> None:
     text = '{\n  "a": 1,\n  "b": [\n    {"c": "x"},\n    [true, null]\n  ],\n  "d": {}\n}\n'
-    assert pointer_lines(text) == {"": 1, "/a": 2, "/b": 3, "/b/0": 4, "/b/0/c": 4,
-                                   "/b/1": 5, "/b/1/0": 5, "/b/1/1": 5, "/d": 7}
+    assert pointer_lines(text) == {
+        "": 1,
+        "/a": 2,
+        "/b": 3,
+        "/b/0": 4,
+        "/b/0/c": 4,
+        "/b/1": 5,
+        "/b/1/0": 5,
+        "/b/1/1": 5,
+        "/d": 7,
+    }
 
 
 def test_strings_with_quotes_brackets_and_escapes_do_not_confuse_it() -> None:
@@ -32,8 +41,7 @@ def test_a_pointer_without_a_line_falls_back_to_its_parent() -> None:
     assert line_of("/nothing/here", {}) is None
 
 
-@pytest.mark.parametrize("path", REALWORLD,
-                         ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", REALWORLD, ids=lambda p: p.stem)
 def test_every_value_of_a_real_dashboard_has_its_line(path: Path) -> None:
     text = oracle(path).read_text()
     lines = pointer_lines(text)

@@ -18,8 +18,9 @@ CTX = ModernizeContext({"prometheus": DatasourceRef("prometheus", "prom")}, "pro
 
 
 def ts(title: str, w: int = 12, h: int = 8, **kw: Any) -> TimeSeries:
-    return TimeSeries(title=title, targets=[Target(expr="up")], gridPos=GridPos(h=h, w=w, x=0, y=0),
-                      **kw)
+    return TimeSeries(
+        title=title, targets=[Target(expr="up")], gridPos=GridPos(h=h, w=w, x=0, y=0), **kw
+    )
 
 
 def render(*panels: Any) -> dict[str, Any]:
@@ -31,8 +32,12 @@ def boxes(dashboard: dict[str, Any]) -> dict[str, dict[str, int]]:
 
 
 def overlaps(a: dict[str, int], b: dict[str, int]) -> bool:
-    return (a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"]
-            and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"])
+    return (
+        a["x"] < b["x"] + b["w"]
+        and b["x"] < a["x"] + a["w"]
+        and a["y"] < b["y"] + b["h"]
+        and b["y"] < a["y"] + a["h"]
+    )
 
 
 def assert_valid_grid(panels: list[dict[str, Any]]) -> None:
@@ -40,7 +45,7 @@ def assert_valid_grid(panels: list[dict[str, Any]]) -> None:
         grid = panel["gridPos"]
         assert grid["x"] >= 0 and grid["x"] + grid["w"] <= 24 and grid["y"] >= 0
     for i, a in enumerate(panels):
-        for b in panels[i + 1:]:
+        for b in panels[i + 1 :]:
             assert not overlaps(a["gridPos"], b["gridPos"]), (a["title"], b["title"])
 
 
@@ -58,13 +63,22 @@ def test_short_panels_fall_under_their_neighbours() -> None:
 
 
 def test_rows_start_full_width_and_expanded_rows_are_flattened() -> None:
-    dash = render(ts("top", 12, 3),
-                  RowPanel(title="R1", panels=[ts("r1a"), ts("r1b")]),
-                  RowPanel(title="R2", panels=[ts("r2a")], collapsed=True),
-                  RowPanel(title="R3", panels=[ts("r3a", 24, 2)]))
+    dash = render(
+        ts("top", 12, 3),
+        RowPanel(title="R1", panels=[ts("r1a"), ts("r1b")]),
+        RowPanel(title="R2", panels=[ts("r2a")], collapsed=True),
+        RowPanel(title="R3", panels=[ts("r3a", 24, 2)]),
+    )
     order = [(p["type"], p["title"]) for p in dash["panels"]]
-    assert order == [("timeseries", "top"), ("row", "R1"), ("timeseries", "r1a"),
-                     ("timeseries", "r1b"), ("row", "R2"), ("row", "R3"), ("timeseries", "r3a")]
+    assert order == [
+        ("timeseries", "top"),
+        ("row", "R1"),
+        ("timeseries", "r1a"),
+        ("timeseries", "r1b"),
+        ("row", "R2"),
+        ("row", "R3"),
+        ("timeseries", "r3a"),
+    ]
     rows = {p["title"]: p for p in dash["panels"] if p["type"] == "row"}
     assert rows["R1"]["gridPos"] == {"x": 0, "y": 3, "w": 24, "h": 1}
     assert rows["R1"]["panels"] == []
@@ -77,15 +91,23 @@ def test_rows_start_full_width_and_expanded_rows_are_flattened() -> None:
 
 
 def test_size_hints_from_span_and_pixel_height() -> None:
-    grid = boxes(render(TimeSeries(title="legacy", span=4, height="300px",
-                                   targets=[Target(expr="up")])))
+    grid = boxes(
+        render(TimeSeries(title="legacy", span=4, height="300px", targets=[Target(expr="up")]))
+    )
     assert grid["legacy"]["w"] == 8 and grid["legacy"]["h"] == 10
 
 
 def test_legacy_rows_become_row_panels() -> None:
-    dash = render_dashboard(Dashboard(title="t", uid="t", rows=[
-        Row(title="Old", panels=[TimeSeries(title="x", targets=[Target(expr="up")])]),
-    ]), CTX)
+    dash = render_dashboard(
+        Dashboard(
+            title="t",
+            uid="t",
+            rows=[
+                Row(title="Old", panels=[TimeSeries(title="x", targets=[Target(expr="up")])]),
+            ],
+        ),
+        CTX,
+    )
     assert [p["type"] for p in dash["panels"]] == ["row", "timeseries"]
     assert dash["panels"][1]["gridPos"]["w"] == 24  # grafanalib balanced span 12 of 12
 
@@ -123,8 +145,11 @@ def ids(dashboard: dict[str, Any]) -> dict[str, int]:
 
 def test_inserting_a_panel_keeps_the_other_ids() -> None:
     before = ids(render(ts("a"), RowPanel(title="R", panels=[ts("b"), ts("c")])))
-    after = ids(render(ts("new first"), ts("a"),
-                       RowPanel(title="R", panels=[ts("b"), ts("inserted"), ts("c")])))
+    after = ids(
+        render(
+            ts("new first"), ts("a"), RowPanel(title="R", panels=[ts("b"), ts("inserted"), ts("c")])
+        )
+    )
     assert {k: after[k] for k in before} == before
     assert len(set(after.values())) == len(after)
 
@@ -137,13 +162,19 @@ def test_ids_are_stable_across_runs_and_unique(repo_dashboards: dict[str, Any]) 
 
 
 def test_equal_titles_get_distinct_ids_and_explicit_ids_are_kept() -> None:
-    dash = render(ts("same"), ts("same"), Stat(title="pinned", id=7, targets=[Target(expr="up")]),
-                  Text(title="", content="hello"))
+    dash = render(
+        ts("same"),
+        ts("same"),
+        Stat(title="pinned", id=7, targets=[Target(expr="up")]),
+        Text(title="", content="hello"),
+    )
     found = [p["id"] for p in all_panels(dash)]
     assert len(set(found)) == 4 and 7 in found
 
 
 def test_explicit_id_collision_is_an_error() -> None:
     with pytest.raises(DefinitionError, match="panel id 5"):
-        render(Stat(title="a", id=5, targets=[Target(expr="up")]),
-               Stat(title="b", id=5, targets=[Target(expr="up")]))
+        render(
+            Stat(title="a", id=5, targets=[Target(expr="up")]),
+            Stat(title="b", id=5, targets=[Target(expr="up")]),
+        )

@@ -54,7 +54,8 @@ def test_a_dashboard_as_the_api_answers_it_gets_lines_too(tmp_path: Path) -> Non
     direct = lint_files([CORPUS / "broken-dashboard.json"], None, 15)
     found = lint_files([wrapped], None, 15)
     assert [(f.line, f.path, f.rule) for f in found] == [
-        ((f.line or 0) + 1, f.path, f.rule) for f in direct]  # one line further down
+        ((f.line or 0) + 1, f.path, f.rule) for f in direct
+    ]  # one line further down
 
 
 def test_broken_alert_rules() -> None:
@@ -67,8 +68,10 @@ def test_exit_codes_and_fail_on() -> None:
     dashboard = str(CORPUS / "broken-dashboard.json")
     assert run("lint", "--json-file", dashboard).exit_code == 1
     clean = str(ROOT / "build/dashboards/phoenix-overview.json")
-    assert run("lint", "--json-file", clean, "--config",
-               str(ROOT / "phoenix-dash.yaml")).exit_code == 0
+    assert (
+        run("lint", "--json-file", clean, "--config", str(ROOT / "phoenix-dash.yaml")).exit_code
+        == 0
+    )
     assert run("lint", "--format", "nope").exit_code == 2
 
 
@@ -84,8 +87,9 @@ def test_github_format() -> None:
     result = run("lint", "--format", "github", "--json-file", str(CORPUS / "broken-dashboard.json"))
     lines = result.output.splitlines()
     assert lines and all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines)
-    assert any("line=20,title=panel/grid-overlap::panel 'B' overlaps panel 'A'" in line
-               for line in lines)
+    assert any(
+        "line=20,title=panel/grid-overlap::panel 'B' overlaps panel 'A'" in line for line in lines
+    )
 
 
 def test_sarif_format() -> None:
@@ -111,8 +115,10 @@ def test_malformed_json_file_is_one_line_with_position(tmp_path: Path) -> None:
     bad.write_text('{\n  "panels": [\n    {"type": "stat",}\n  ]\n}\n')
     result = run("lint", "--json-file", str(bad))
     assert result.exit_code == 2
-    assert result.output.strip() == f"error: {bad}:3: invalid JSON: Expecting property name " \
+    assert (
+        result.output.strip() == f"error: {bad}:3: invalid JSON: Expecting property name "
         "enclosed in double quotes"
+    )
 
 
 def test_module_that_raises_is_the_same_error_as_build(project: Project) -> None:
@@ -155,13 +161,20 @@ def test_suppressions_hide_match_expire_and_go_stale(tmp_path: Path) -> None:
     assert unused["line"] == 18
 
 
-@pytest.mark.parametrize(("entry", "message"), [
-    ("    - {rule: promql/syntax, target: x}\n", "'reason' is a required property"),
-    ("    - {rule: no/such-rule, target: x, reason: because}\n",
-     "lint.suppress: unknown rule 'no/such-rule'"),
-    ("    - {rule: promql/syntax, target: x, reason: because, expires: soon}\n",
-     "'soon' is not a date like 2027-03-01"),
-])
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("    - {rule: promql/syntax, target: x}\n", "'reason' is a required property"),
+        (
+            "    - {rule: no/such-rule, target: x, reason: because}\n",
+            "lint.suppress: unknown rule 'no/such-rule'",
+        ),
+        (
+            "    - {rule: promql/syntax, target: x, reason: because, expires: soon}\n",
+            "'soon' is not a date like 2027-03-01",
+        ),
+    ],
+)
 def test_bad_suppressions_are_config_errors(entry: str, message: str, tmp_path: Path) -> None:
     project = tmp_path / "project"
     shutil.copytree(CORPUS / "project", project)
@@ -172,8 +185,7 @@ def test_bad_suppressions_are_config_errors(entry: str, message: str, tmp_path: 
     assert result.output.startswith("error: phoenix-dash.yaml:") and message in result.output
 
 
-@pytest.mark.parametrize("path", REALWORLD,
-                         ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", REALWORLD, ids=lambda p: p.stem)
 def test_realworld_dashboards_get_findings_not_crashes(path: Path) -> None:
     found = lint_files([oracle(path)], None, 15)
     assert found

@@ -19,8 +19,9 @@ CATALOG = load_catalog(ROOT / "metrics.yaml")
 
 def findings_of(rule_id: str, good: bool) -> list[str]:
     dashboards, groups, datasources = example(rule_id, good)
-    found = lint_json([(f"d{i}.json", d) for i, d in enumerate(dashboards)], groups, CATALOG, 15,
-                      datasources)
+    found = lint_json(
+        [(f"d{i}.json", d) for i, d in enumerate(dashboards)], groups, CATALOG, 15, datasources
+    )
     return [f.message for f in found if f.rule == rule_id]
 
 
@@ -54,8 +55,9 @@ def test_clean_examples_are_clean_for_every_rule() -> None:
 def test_project_lints_clean_at_warning_level(repo_build: Build) -> None:
     config = load_config(ROOT / "phoenix-dash.yaml")
     found = lint_build(repo_build, config)
-    assert [f"{f.where} {f.rule} {f.message}" for f in found
-            if f.severity >= Severity.WARNING] == []
+    assert [
+        f"{f.where} {f.rule} {f.message}" for f in found if f.severity >= Severity.WARNING
+    ] == []
 
 
 def test_rule_reference_is_up_to_date() -> None:
@@ -65,11 +67,12 @@ def test_rule_reference_is_up_to_date() -> None:
 def test_counter_rule_fixes_dashboard_linters_bug() -> None:
     # dashboard-linter missed counters that carry matchers; this one must not.
     assert findings_of("promql/counter-agg", good=False) == [
-        'panel \'Requests\', query A: counter foo_total is read without rate() or increase()']
+        "panel 'Requests', query A: counter foo_total is read without rate() or increase()"
+    ]
 
 
 def test_unknown_metric_suggests_the_closest_name() -> None:
     assert findings_of("catalog/unknown-metric", good=False) == [
         "panel 'Requests', query A: metric request_total is not in the catalog "
-        "(did you mean requests_total?)"]
-
+        "(did you mean requests_total?)"
+    ]

@@ -54,13 +54,13 @@ VALID = [
 
 BROKEN = [
     '{job="phoenix"',
-    '{}',
+    "{}",
     '{job="phoenix"} |= "a" json',
     'rate({job="phoenix"}[5m]',
     '{job="phoenix}',
     'job="phoenix"',
     '{job="phoenix", }',
-    '{job=phoenix}',
+    "{job=phoenix}",
     '{job="phoenix"} | jsn',
     '{job="phoenix"} | line_format',
     '{job="phoenix"} | json | line_format "{{.component}',
@@ -77,13 +77,21 @@ BROKEN = [
 def oracle() -> Any:
     node = shutil.which("node")
     require(node is not None, "node not found: Grafana's LogQL grammar runs on Node.js")
-    require((ORACLE / "node_modules" / "@grafana" / "lezer-logql").is_dir(),
-            f"@grafana/lezer-logql not installed: npm ci --prefix {ORACLE}")
+    require(
+        (ORACLE / "node_modules" / "@grafana" / "lezer-logql").is_dir(),
+        f"@grafana/lezer-logql not installed: npm ci --prefix {ORACLE}",
+    )
 
     def parses(queries: list[str]) -> list[bool]:
         lines = "".join(json.dumps(q) + "\n" for q in queries)
-        result = subprocess.run([str(node), str(ORACLE / "parse.cjs")], input=lines,
-                                capture_output=True, text=True, check=True, cwd=ORACLE)
+        result = subprocess.run(
+            [str(node), str(ORACLE / "parse.cjs")],
+            input=lines,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ORACLE,
+        )
         return [json.loads(line) is None for line in result.stdout.splitlines()]
 
     return parses
@@ -92,9 +100,11 @@ def oracle() -> Any:
 def _disagreements(oracle: Any, queries: list[str]) -> list[tuple[str, bool, str | None]]:
     # Grafana interpolates range macros before Loki (or its editor's parser) sees them.
     interpolated = [RANGE_MACRO_RE.sub("[5m]", q) for q in queries]
-    return [(query, grafana_ok, check(query))
-            for query, grafana_ok in zip(queries, oracle(interpolated), strict=True)
-            if grafana_ok != (check(query) is None)]
+    return [
+        (query, grafana_ok, check(query))
+        for query, grafana_ok in zip(queries, oracle(interpolated), strict=True)
+        if grafana_ok != (check(query) is None)
+    ]
 
 
 def test_the_oracle_itself_tells_valid_from_broken(oracle: Any) -> None:
@@ -107,12 +117,15 @@ def test_structural_check_agrees_with_grafanas_grammar(oracle: Any) -> None:
 
 
 def test_every_loki_query_of_this_repository_parses(
-        oracle: Any, repo_dashboards: dict[str, dict[str, Any]]) -> None:
-    queries = [target["expr"]
-               for dashboard in repo_dashboards.values()
-               for panel in _panels(dashboard)
-               if (panel.get("datasource") or {}).get("type") == "loki"
-               for target in panel.get("targets", [])]
+    oracle: Any, repo_dashboards: dict[str, dict[str, Any]]
+) -> None:
+    queries = [
+        target["expr"]
+        for dashboard in repo_dashboards.values()
+        for panel in _panels(dashboard)
+        if (panel.get("datasource") or {}).get("type") == "loki"
+        for target in panel.get("targets", [])
+    ]
     assert queries, "the Overview dashboard has a Loki logs panel"
     assert _disagreements(oracle, queries) == []
     assert all(check(q) is None for q in queries)
@@ -126,14 +139,17 @@ def _panels(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
     return panels
 
 
-@pytest.mark.parametrize(("query", "message"), [
-    ('{job="phoenix"} | line_format', "'| line_format' needs an argument"),
-    ('{job="phoenix"} | jsn', "unknown pipeline stage '| jsn'"),
-    ('{job="phoenix"', "unclosed '{'"),
-    ('job="phoenix"', 'no stream selector {label="value"}'),
-    ('{job=phoenix}', "invalid matcher 'job=phoenix'"),
-    ('{job="phoenix"} |= error', "line filter |= needs a quoted string: '|= error'"),
-    ('{job="phoenix"} json', "unexpected 'json' after the selector"),
-])
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ('{job="phoenix"} | line_format', "'| line_format' needs an argument"),
+        ('{job="phoenix"} | jsn', "unknown pipeline stage '| jsn'"),
+        ('{job="phoenix"', "unclosed '{'"),
+        ('job="phoenix"', 'no stream selector {label="value"}'),
+        ("{job=phoenix}", "invalid matcher 'job=phoenix'"),
+        ('{job="phoenix"} |= error', "line filter |= needs a quoted string: '|= error'"),
+        ('{job="phoenix"} json', "unexpected 'json' after the selector"),
+    ],
+)
 def test_the_structural_check_says_what_is_wrong(query: str, message: str) -> None:
     assert check(query) == message

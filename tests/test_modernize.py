@@ -14,8 +14,10 @@ from phoenix_dash.errors import DefinitionError
 from phoenix_dash.modern import ModernizeContext
 from tests.support.grafana_schemas import all_panels, dashboard_errors, without_artefacts
 
-CTX = ModernizeContext({"prometheus": DatasourceRef("prometheus", "prom"),
-                        "loki": DatasourceRef("loki", "logs")}, "prometheus")
+CTX = ModernizeContext(
+    {"prometheus": DatasourceRef("prometheus", "prom"), "loki": DatasourceRef("loki", "logs")},
+    "prometheus",
+)
 UP = [G.Target(expr="sum(rate(requests_total[5m]))", legendFormat="{{job}}")]
 
 
@@ -30,21 +32,53 @@ def only_panel(dashboard: dict[str, Any]) -> dict[str, Any]:
 
 EVERY_KIND = [
     G.TimeSeries(title="ts", targets=UP, unit="reqps", legendDisplayMode="hidden"),
-    G.Graph(title="graph", targets=UP, yAxes=G.YAxes(left=G.YAxis(format="s", min=0)),
-            stack=True, fill=3, legend=G.Legend(avg=True, max=True, alignAsTable=True),
-            seriesOverrides=[{"alias": "errors", "yaxis": 2, "color": "red"}]),
-    G.SingleStat(title="singlestat", targets=UP, format="percent", thresholds="50,80",
-                 colorBackground=True, valueName="current"),
-    G.Stat(title="stat", targets=UP, format="s", thresholds=[G.Threshold("green", 0, 0.0),
-                                                              G.Threshold("red", 1, 5.0)]),
-    G.GaugePanel(title="gauge", targets=UP, format="percent", calc="lastNotNull", label="CPU",
-                 valueMaps=[G.ValueMap(text="idle", value="0")]),
+    G.Graph(
+        title="graph",
+        targets=UP,
+        yAxes=G.YAxes(left=G.YAxis(format="s", min=0)),
+        stack=True,
+        fill=3,
+        legend=G.Legend(avg=True, max=True, alignAsTable=True),
+        seriesOverrides=[{"alias": "errors", "yaxis": 2, "color": "red"}],
+    ),
+    G.SingleStat(
+        title="singlestat",
+        targets=UP,
+        format="percent",
+        thresholds="50,80",
+        colorBackground=True,
+        valueName="current",
+    ),
+    G.Stat(
+        title="stat",
+        targets=UP,
+        format="s",
+        thresholds=[G.Threshold("green", 0, 0.0), G.Threshold("red", 1, 5.0)],
+    ),
+    G.GaugePanel(
+        title="gauge",
+        targets=UP,
+        format="percent",
+        calc="lastNotNull",
+        label="CPU",
+        valueMaps=[G.ValueMap(text="idle", value="0")],
+    ),
     G.BarGauge(title="bargauge", targets=UP, format="bytes", limit=5, allValues=True),
-    G.Heatmap(title="heatmap", targets=UP, dataFormat="timeseries",
-              color=G.HeatmapColor(mode="opacity", colorScale="linear"),
-              yAxis=G.YAxis(format="ms"), reverseYBuckets=True),
-    G.Table(title="table", targets=UP, unit="short", displayMode="color-background",
-            mappings=[{"value": "1", "text": "up", "op": "="}]),
+    G.Heatmap(
+        title="heatmap",
+        targets=UP,
+        dataFormat="timeseries",
+        color=G.HeatmapColor(mode="opacity", colorScale="linear"),
+        yAxis=G.YAxis(format="ms"),
+        reverseYBuckets=True,
+    ),
+    G.Table(
+        title="table",
+        targets=UP,
+        unit="short",
+        displayMode="color-background",
+        mappings=[{"value": "1", "text": "up", "op": "="}],
+    ),
     G.Text(title="text", content="# hello", mode="markdown"),
     G.Logs(title="logs", dataSource="loki", targets=[G.Target(expr='{job="x"}')]),
     G.AlertList(title="alerts", stateFilter=["alerting", "no_data"], limit=5),
@@ -85,8 +119,12 @@ def test_graph_is_migrated_faithfully() -> None:
     assert defaults["unit"] == "s" and defaults["min"] == 0
     assert defaults["custom"]["stacking"]["mode"] == "normal"
     assert defaults["custom"]["fillOpacity"] == 30
-    assert panel["options"]["legend"] == {"showLegend": True, "displayMode": "table",
-                                          "placement": "bottom", "calcs": ["mean", "max"]}
+    assert panel["options"]["legend"] == {
+        "showLegend": True,
+        "displayMode": "table",
+        "placement": "bottom",
+        "calcs": ["mean", "max"],
+    }
     (override,) = panel["fieldConfig"]["overrides"]
     assert override["matcher"] == {"id": "byName", "options": "errors"}
     assert {"id": "custom.axisPlacement", "value": "right"} in override["properties"]
@@ -104,7 +142,9 @@ def test_singlestat_becomes_stat_with_thresholds() -> None:
 def test_threshold_null_string_becomes_json_null() -> None:
     panel = only_panel(render(EVERY_KIND[3]))
     assert panel["fieldConfig"]["defaults"]["thresholds"]["steps"] == [
-        {"color": "green", "value": None}, {"color": "red", "value": 5.0}]
+        {"color": "green", "value": None},
+        {"color": "red", "value": 5.0},
+    ]
 
 
 def test_gauge_options_move_out_of_field_config() -> None:
@@ -114,7 +154,8 @@ def test_gauge_options_move_out_of_field_config() -> None:
     assert panel["options"]["reduceOptions"]["calcs"] == ["lastNotNull"]
     assert defaults["displayName"] == "CPU" and defaults["unit"] == "percent"
     assert defaults["mappings"] == [
-        {"type": "value", "options": {"0": {"text": "idle", "index": 0}}}]
+        {"type": "value", "options": {"0": {"text": "idle", "index": 0}}}
+    ]
 
 
 def test_bargauge_field_options_are_split() -> None:
@@ -138,16 +179,34 @@ def test_angular_heatmap_becomes_react_heatmap() -> None:
 def test_targets_are_modern_prometheus_queries() -> None:
     panel = only_panel(render(EVERY_KIND[0]))
     (target,) = panel["targets"]
-    assert target == {"datasource": {"type": "prometheus", "uid": "prom"}, "editorMode": "code",
-                      "expr": "sum(rate(requests_total[5m]))", "legendFormat": "{{job}}",
-                      "range": True, "refId": "A"}
+    assert target == {
+        "datasource": {"type": "prometheus", "uid": "prom"},
+        "editorMode": "code",
+        "expr": "sum(rate(requests_total[5m]))",
+        "legendFormat": "{{job}}",
+        "range": True,
+        "refId": "A",
+    }
 
 
 def test_author_values_are_kept() -> None:
-    panel = only_panel(render(G.TimeSeries(
-        title="kept", description="why", targets=UP, unit="reqps", lineWidth=3,
-        legendPlacement="right", interval="1m", timeFrom="1h", maxDataPoints=500,
-        transparent=True, repeat=G.Repeat(direction="v", variable="job"))))
+    panel = only_panel(
+        render(
+            G.TimeSeries(
+                title="kept",
+                description="why",
+                targets=UP,
+                unit="reqps",
+                lineWidth=3,
+                legendPlacement="right",
+                interval="1m",
+                timeFrom="1h",
+                maxDataPoints=500,
+                transparent=True,
+                repeat=G.Repeat(direction="v", variable="job"),
+            )
+        )
+    )
     assert panel["description"] == "why" and panel["interval"] == "1m"
     assert panel["timeFrom"] == "1h" and panel["maxDataPoints"] == 500
     assert panel["transparent"] is True
@@ -158,12 +217,18 @@ def test_author_values_are_kept() -> None:
 
 def test_datasource_strings_become_references() -> None:
     variables = G.Templating(list=[G.Template(name="ds", query="prometheus", type="datasource")])
-    dash = render(G.TimeSeries(title="var", dataSource="$ds", targets=UP),
-                  G.TimeSeries(title="named", dataSource="loki", targets=UP),
-                  G.TimeSeries(title="mixed", targets=[
-                      G.Target(expr="up", datasource="prometheus"),
-                      G.Target(expr='{a="b"}', datasource="loki")]),
-                  templating=variables)
+    dash = render(
+        G.TimeSeries(title="var", dataSource="$ds", targets=UP),
+        G.TimeSeries(title="named", dataSource="loki", targets=UP),
+        G.TimeSeries(
+            title="mixed",
+            targets=[
+                G.Target(expr="up", datasource="prometheus"),
+                G.Target(expr='{a="b"}', datasource="loki"),
+            ],
+        ),
+        templating=variables,
+    )
     by_title = {p["title"]: p for p in all_panels(dash)}
     assert by_title["var"]["datasource"] == {"type": "prometheus", "uid": "${ds}"}
     assert by_title["named"]["datasource"] == {"type": "loki", "uid": "logs"}
@@ -179,9 +244,19 @@ def test_unknown_datasource_is_an_error_naming_the_panel() -> None:
 
 
 def test_legacy_panel_alert_is_refused() -> None:
-    alert = G.Alert(name="a", message="m", alertConditions=[G.AlertCondition(
-        G.Target(expr="up", refId="A"), G.Evaluator("gt", 1), G.TimeRange("5m", "now"),
-        G.OP_AND, G.RTYPE_AVG)])
+    alert = G.Alert(
+        name="a",
+        message="m",
+        alertConditions=[
+            G.AlertCondition(
+                G.Target(expr="up", refId="A"),
+                G.Evaluator("gt", 1),
+                G.TimeRange("5m", "now"),
+                G.OP_AND,
+                G.RTYPE_AVG,
+            )
+        ],
+    )
     with pytest.raises(DefinitionError, match="legacy panel alerts"):
         render(G.Graph(title="g", targets=[G.Target(expr="up", refId="A")], alert=alert))
 
@@ -198,13 +273,20 @@ def test_input_is_not_modified() -> None:
 
 @pytest.mark.parametrize("panel_class", [G.BarGauge, G.GaugePanel])
 def test_modern_values_in_extra_json_win_over_grafanalibs_legacy_field_options(
-        panel_class: Any) -> None:
+    panel_class: Any,
+) -> None:
     plain = render(panel_class(title="p", max=5, calc="max", format="bytes"))["panels"][0]
     assert plain["fieldConfig"]["defaults"]["max"] == 5
     assert plain["options"]["reduceOptions"]["calcs"] == ["max"]
-    explicit = render(panel_class(title="p", extraJson={
-        "fieldConfig": {"defaults": {"max": 1, "unit": "percentunit"}},
-        "options": {"reduceOptions": {"calcs": ["lastNotNull"]}}}))["panels"][0]
+    explicit = render(
+        panel_class(
+            title="p",
+            extraJson={
+                "fieldConfig": {"defaults": {"max": 1, "unit": "percentunit"}},
+                "options": {"reduceOptions": {"calcs": ["lastNotNull"]}},
+            },
+        )
+    )["panels"][0]
     assert explicit["fieldConfig"]["defaults"]["max"] == 1
     assert explicit["fieldConfig"]["defaults"]["unit"] == "percentunit"
     assert explicit["options"]["reduceOptions"]["calcs"] == ["lastNotNull"]

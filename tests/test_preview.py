@@ -25,37 +25,49 @@ def test_preview_syncs_into_a_preview_folder_with_non_colliding_uids(
 ) -> None:
     make_datasources(grafana, DATASOURCES)
     project = Synced(tmp_path / "project", grafana)
-    result = CliRunner().invoke(main, ["preview", "--url", grafana.url, "--config",
-                                       str(project.config)],
-                                env={"GRAFANA_TOKEN": grafana.token}, catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        ["preview", "--url", grafana.url, "--config", str(project.config)],
+        env={"GRAFANA_TOKEN": grafana.token},
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert f"Phoenix / Overview: {grafana.url}/d/preview-phoenix-overview" in lines
     emulator = grafana.require_emulator()
     org = emulator.state.org(1)
-    assert set(org.dashboards) == {"preview-phoenix-overview", "preview-phoenix-performance",
-                                   "preview-phoenix-business-metrics",
-                                   "preview-phoenix-agent-health"}
+    assert set(org.dashboards) == {
+        "preview-phoenix-overview",
+        "preview-phoenix-performance",
+        "preview-phoenix-business-metrics",
+        "preview-phoenix-agent-health",
+    }
     assert {d.folder_uid for d in org.dashboards.values()} == {FOLDER_UID}
     assert org.rules == {}  # alert rules stay out of previews
     links = org.dashboards["preview-phoenix-overview"].current.data["links"]
-    assert {link["url"] for link in links} == {"/d/preview-phoenix-performance",
-                                               "/d/preview-phoenix-business-metrics",
-                                               "/d/preview-phoenix-agent-health"}
+    assert {link["url"] for link in links} == {
+        "/d/preview-phoenix-performance",
+        "/d/preview-phoenix-business-metrics",
+        "/d/preview-phoenix-agent-health",
+    }
 
 
-def test_watch_resyncs_on_edit_and_reports_a_broken_edit(tmp_path: Path,
-                                                         grafana: GrafanaTarget) -> None:
+def test_watch_resyncs_on_edit_and_reports_a_broken_edit(
+    tmp_path: Path, grafana: GrafanaTarget
+) -> None:
     emulator = grafana.require_emulator()
     make_datasources(grafana, DATASOURCES)
     project = Synced(tmp_path / "project", grafana)
     config = load_config(project.config)
-    connection = GrafanaConnection(GrafanaSettings(grafana.url, backoff=0.01),
-                                   Credentials("token", "test", token=grafana.token))
+    connection = GrafanaConnection(
+        GrafanaSettings(grafana.url, backoff=0.01),
+        Credentials("token", "test", token=grafana.token),
+    )
     reports: list[Any] = []
     stop = threading.Event()
-    thread = threading.Thread(target=watch, args=(config, connection, reports.append, stop),
-                              kwargs={"poll": 0.1})
+    thread = threading.Thread(
+        target=watch, args=(config, connection, reports.append, stop), kwargs={"poll": 0.1}
+    )
     thread.start()
 
     def wait_for(count: int) -> None:
@@ -92,7 +104,8 @@ def test_compose_file_has_the_stack_and_the_uids_the_code_uses() -> None:
     prometheus = yaml.safe_load((ROOT / "preview/prometheus/prometheus.yml").read_text())
     job = prometheus["scrape_configs"][0]
     assert job["job_name"] == "phoenix" and job["static_configs"][0]["targets"] == [
-        "simulator:9108"]
+        "simulator:9108"
+    ]
     mount = "../build/datasources/provisioning.yaml:/etc/grafana/provisioning/datasources/"
     [volume] = [v for v in services["grafana"]["volumes"] if v.startswith(mount)]
     provisioned = yaml.safe_load((ROOT / "preview" / volume.split(":")[0]).read_text())
@@ -110,8 +123,14 @@ def test_preview_without_docker_or_url_says_what_to_do(tmp_path: Path) -> None:
     config.write_text("version: 1\ndatasources:\n  prometheus: {type: prometheus, uid: p}\n")
     (tmp_path / "preview").mkdir()
     (tmp_path / "preview/docker-compose.yml").write_text("services: {}\n")
-    result = CliRunner().invoke(main, ["preview", "--config", str(config)],
-                                env={"PATH": str(tmp_path)}, catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        ["preview", "--config", str(config)],
+        env={"PATH": str(tmp_path)},
+        catch_exceptions=False,
+    )
     assert result.exit_code == 2
-    assert "Docker is not available here: start a Grafana yourself and pass its address " \
-           "with --url" in result.output
+    assert (
+        "Docker is not available here: start a Grafana yourself and pass its address "
+        "with --url" in result.output
+    )

@@ -22,7 +22,7 @@ def test_repository_panels_point_at_the_line_with_their_title(repo_build: Build)
             assert not where.file.startswith("dashboards/_")
             lines = (ROOT / where.file).read_text().splitlines()
             assert where.line is not None
-            context = "\n".join(lines[where.line - 1:where.line + 1])
+            context = "\n".join(lines[where.line - 1 : where.line + 1])
             assert f'"{panel["title"]}"' in context, (where, panel["title"])
             checked += 1
     assert checked >= 57  # every panel of the four dashboards
@@ -34,7 +34,9 @@ def test_stamps_never_reach_the_output(repo_build: Build) -> None:
 
 
 def test_targets_and_variables_are_stamped(project: Project) -> None:
-    project.write("dashboards/a.py", """\
+    project.write(
+        "dashboards/a.py",
+        """\
         from grafanalib.core import Dashboard, Target, Template, Templating, TimeSeries
 
         dashboard = Dashboard(uid="a", title="a",
@@ -46,7 +48,8 @@ def test_targets_and_variables_are_stamped(project: Project) -> None:
                     Target(expr="up"),
                 ]),
             ])
-        """)
+        """,
+    )
     from phoenix_dash.build import build_project
     from phoenix_dash.config import load_config
 

@@ -33,8 +33,10 @@ TIME_FACTOR = 120  # 5m -> 4s windows (at least), 1h `for` -> 30 s
 
 
 def prometheus() -> None:
-    require(shutil.which("prometheus") is not None,
-            "Prometheus not installed (Debian: apt-get install prometheus)")
+    require(
+        shutil.which("prometheus") is not None,
+        "Prometheus not installed (Debian: apt-get install prometheus)",
+    )
 
 
 @pytest.fixture
@@ -70,21 +72,28 @@ def test_scenarios_switch_by_http(stack: Stack) -> None:
     orchestrator = stack.simulator.orchestrator
     answer = niquests.post(f"{stack.simulator.url}/scenario?name=cpu_spike", timeout=10)
     assert answer.status_code == 200 and orchestrator.scenario == "cpu_spike"
-    assert niquests.post(f"{stack.simulator.url}/scenario?name=nope", timeout=10).status_code \
-        == 400
+    assert niquests.post(f"{stack.simulator.url}/scenario?name=nope", timeout=10).status_code == 400
 
 
 def test_every_panel_returns_data(stack: Stack, repo_build: Build) -> None:
     stack.wait_ready()
     results = run_checks(repo_build, stack.url, scrape_seconds=1)
     panels = [r for r in results if r.kind == "panel"]
-    targets = sum(len(p.get("targets", [])) for d in repo_build.dashboards
-                  for row in d.json["panels"] for p in [row, *row.get("panels", [])])
+    targets = sum(
+        len(p.get("targets", []))
+        for d in repo_build.dashboards
+        for row in d.json["panels"]
+        for p in [row, *row.get("panels", [])]
+    )
     assert len(panels) == targets > 60
-    assert [f"{r.owner} [{r.ref}]: {r.status} {r.message}" for r in panels
-            if r.status not in ("ok", "skipped")] == []
+    assert [
+        f"{r.owner} [{r.ref}]: {r.status} {r.message}"
+        for r in panels
+        if r.status not in ("ok", "skipped")
+    ] == []
     assert [r.owner for r in panels if r.status == "skipped"] == [
-        "phoenix-overview / Recent errors"]  # the Loki panel
+        "phoenix-overview / Recent errors"
+    ]  # the Loki panel
     assert not [r for r in results if r.failed]
 
 
@@ -94,12 +103,18 @@ def test_broken_queries_are_reported(stack: Stack, repo_build: Build) -> None:
     panel = next(p for p in broken["panels"] if p.get("targets"))
     panel["targets"] = [
         {"refId": "A", "expr": "phoenix_no_such_metric", "datasource": {"type": "prometheus"}},
-        {"refId": "B", "expr": "rate(requests_total[", "datasource": {"type": "prometheus"}}]
-    build = Build([type(repo_build.dashboards[0])("broken", "Broken", broken,
-                                                  repo_build.dashboards[0].location)], None)
+        {"refId": "B", "expr": "rate(requests_total[", "datasource": {"type": "prometheus"}},
+    ]
+    build = Build(
+        [
+            type(repo_build.dashboards[0])(
+                "broken", "Broken", broken, repo_build.dashboards[0].location
+            )
+        ],
+        None,
+    )
     owner = f"broken / {panel['title']}"
-    results = {r.ref: r for r in run_checks(build, stack.url, scrape_seconds=1)
-               if r.owner == owner}
+    results = {r.ref: r for r in run_checks(build, stack.url, scrape_seconds=1) if r.owner == owner}
     assert results["A"].status == "empty" and results["A"].failed
     assert results["B"].status == "error" and "parse error" in results["B"].message
 
@@ -120,8 +135,9 @@ def test_alerts_fire_exactly_as_expected_in_each_scenario(repo_build: Build) -> 
             time.sleep(3)  # and it stays that way
             firing = stack.firing()
             if firing != EXPECTED[name]:
-                problems.append(f"{name}: firing {sorted(firing)}, expected "
-                                f"{sorted(EXPECTED[name])}")
+                problems.append(
+                    f"{name}: firing {sorted(firing)}, expected {sorted(EXPECTED[name])}"
+                )
         except Exception as exc:
             problems.append(f"{name}: {type(exc).__name__}: {exc}")
 
@@ -141,8 +157,9 @@ def test_normal_data_keeps_every_rule_quiet_for_longer(repo_build: Build) -> Non
     # The scenario test waits for its alerts; here nothing may fire while every rule has had
     # time to (the longest squeezed `for` is 30 s).
     prometheus()
-    stack = Stack(compress_rules(repo_build.files()["alerts/prometheus/alert-rules.yaml"],
-                                 TIME_FACTOR))
+    stack = Stack(
+        compress_rules(repo_build.files()["alerts/prometheus/alert-rules.yaml"], TIME_FACTOR)
+    )
     try:
         stack.wait_ready(samples=8)
         time.sleep(35)
@@ -157,20 +174,24 @@ def test_compressing_rules_keeps_them_valid(repo_build: Build, tmp_path: object)
 
     prometheus()
     path = Path(str(tmp_path)) / "rules.yaml"
-    path.write_text(compress_rules(repo_build.files()["alerts/prometheus/alert-rules.yaml"],
-                                   TIME_FACTOR))
+    path.write_text(
+        compress_rules(repo_build.files()["alerts/prometheus/alert-rules.yaml"], TIME_FACTOR)
+    )
     text = path.read_text()
     assert "[5m]" not in text and "interval: 1s" in text
-    done = subprocess.run(["promtool", "check", "rules", str(path)], capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run(
+        ["promtool", "check", "rules", str(path)], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_every_panel_returns_data_from_victoriametrics(repo_build: Build) -> None:
     from tests.support.prometheus_stack import VictoriaMetrics
 
-    require(shutil.which("victoria-metrics") is not None,
-            "VictoriaMetrics not installed (Debian: apt-get install victoria-metrics)")
+    require(
+        shutil.which("victoria-metrics") is not None,
+        "VictoriaMetrics not installed (Debian: apt-get install victoria-metrics)",
+    )
     vm = VictoriaMetrics()
     try:
         vm.wait_ready()
@@ -178,8 +199,11 @@ def test_every_panel_returns_data_from_victoriametrics(repo_build: Build) -> Non
     finally:
         vm.stop()
     panels = [r for r in results if r.kind == "panel"]
-    assert [f"{r.owner} [{r.ref}]: {r.status} {r.message}" for r in panels
-            if r.status not in ("ok", "skipped")] == []
+    assert [
+        f"{r.owner} [{r.ref}]: {r.status} {r.message}"
+        for r in panels
+        if r.status not in ("ok", "skipped")
+    ] == []
     assert not [r for r in results if r.failed]
 
 
@@ -193,13 +217,26 @@ def test_check_command_exit_codes_and_json(stack: Stack) -> None:
 
     stack.wait_ready()
     config = str(ROOT / "phoenix-dash.yaml")
-    result = CliRunner().invoke(main, ["check", "--config", config, "--prometheus", stack.url,
-                                       "--scrape-interval", "1s", "--format", "json"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "check",
+            "--config",
+            config,
+            "--prometheus",
+            stack.url,
+            "--scrape-interval",
+            "1s",
+            "--format",
+            "json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     statuses = {r["status"] for r in json.loads(result.output)["results"]}
     assert statuses <= {"ok", "empty", "skipped"}
-    down = CliRunner().invoke(main, ["check", "--config", config, "--prometheus",
-                                     "http://127.0.0.1:9"])
+    down = CliRunner().invoke(
+        main, ["check", "--config", config, "--prometheus", "http://127.0.0.1:9"]
+    )
     assert down.exit_code == 2 and down.output.startswith("error: cannot reach Prometheus")
 
 
@@ -210,9 +247,20 @@ def test_simulate_command_serves_and_switches(tmp_path: object) -> None:
     from tests.support.prometheus_stack import free_port
 
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "phoenix_dash", "simulate", "--port",
-                                str(port), "--scenario", "stuck_queue"],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "phoenix_dash",
+            "simulate",
+            "--port",
+            str(port),
+            "--scenario",
+            "stuck_queue",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 20
         while True:
@@ -223,8 +271,9 @@ def test_simulate_command_serves_and_switches(tmp_path: object) -> None:
                 assert time.monotonic() < deadline
                 time.sleep(0.1)
         assert (answer.text or "").strip() == "stuck_queue"
-        assert "tasks_queued_total" in (niquests.get(f"http://127.0.0.1:{port}/metrics",
-                                                     timeout=5).text or "")
+        assert "tasks_queued_total" in (
+            niquests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text or ""
+        )
         niquests.post(f"http://127.0.0.1:{port}/scenario?name=exporter_down", timeout=5)
         assert niquests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).status_code == 503
     finally:

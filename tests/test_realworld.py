@@ -39,6 +39,7 @@ def test_foreign_dashboard_is_modernised_to_schema_42_without_errors(
     modern = modernize_dashboard(original, CTX)
     assert modern["schemaVersion"] == 42
     assert panel_errors(modern) == []
+
     # Nothing lost: same panels (by title) and the same queries.
     def titles(d: dict[str, Any]) -> list[str]:
         return sorted(str(p.get("title")) for p in _panels(d))
@@ -63,15 +64,21 @@ def _panels(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
 def _by_position(dashboard: dict[str, Any]) -> dict[str, Any]:
     """Panels in Grafana's order, each with a position (a panel saved at Grafana's default
     position is stored without one: D2)."""
-    panels = [{"gridPos": {"h": 3, "w": 6, "x": 0, "y": 0}, **p}
-              for p in dashboard.get("panels") or []]
-    return {**dashboard, "panels": sorted(panels, key=lambda p: (p["gridPos"].get("y", 0),
-                                                                 p["gridPos"].get("x", 0)))}
+    panels = [
+        {"gridPos": {"h": 3, "w": 6, "x": 0, "y": 0}, **p} for p in dashboard.get("panels") or []
+    ]
+    return {
+        **dashboard,
+        "panels": sorted(
+            panels, key=lambda p: (p["gridPos"].get("y", 0), p["gridPos"].get("x", 0))
+        ),
+    }
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
 def test_foreign_dashboard_pulled_back_from_grafana_is_the_same_and_lints(
-        path: Path, synced: Synced, api: Api) -> None:
+    path: Path, synced: Synced, api: Api
+) -> None:
     """Imported by someone into Grafana, then adopted with `pull`: everything the author wrote
     comes back (Grafana 13's save only adds defaults, orders panels by position and drops
     panel keys holding empty defaults: D2), and lint reads the pulled file."""
@@ -83,8 +90,9 @@ def test_foreign_dashboard_pulled_back_from_grafana_is_the_same_and_lints(
     pulled = synced.run("pull", "--uid", original["uid"], "--out", str(out))
     assert pulled.exit_code == 0, pulled.output
     (file,) = out.glob("*.json")
-    back, sent = (_by_position(normalize_dashboard(d))
-                  for d in (json.loads(file.read_text()), original))
+    back, sent = (
+        _by_position(normalize_dashboard(d)) for d in (json.loads(file.read_text()), original)
+    )
     assert owned_view(back, sent) == sent
     linted = synced.run("lint", "--format", "json", "--json-file", str(file))
     assert linted.exit_code == 1

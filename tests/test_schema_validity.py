@@ -14,8 +14,12 @@ from tests.support.grafana_schemas import (
     target_schema_errors,
 )
 
-UIDS = ["phoenix-overview", "phoenix-performance", "phoenix-business-metrics",
-        "phoenix-agent-health"]
+UIDS = [
+    "phoenix-overview",
+    "phoenix-performance",
+    "phoenix-business-metrics",
+    "phoenix-agent-health",
+]
 
 
 @pytest.mark.parametrize("uid", UIDS)
@@ -40,9 +44,15 @@ def test_every_panel_and_target_was_checked_against_a_schema(
 
 
 def test_schema_checker_reports_a_broken_panel(grafana_schemas: Path) -> None:
-    broken = {"type": "stat", "options": {"graphMode": "sparkles"}, "targets": [
-        {"datasource": {"type": "prometheus", "uid": "x"}, "refId": "A", "intervalFactor": "2"}]}
+    broken = {
+        "type": "stat",
+        "options": {"graphMode": "sparkles"},
+        "targets": [
+            {"datasource": {"type": "prometheus", "uid": "x"}, "refId": "A", "intervalFactor": "2"}
+        ],
+    }
     assert panel_schema_errors(broken, "p")
     assert target_schema_errors(broken, "p")
-    assert dashboard_errors({"schemaVersion": 42, "templating": {}, "annotations": {},
-                             "panels": [broken], "rows": []})
+    assert dashboard_errors(
+        {"schemaVersion": 42, "templating": {}, "annotations": {}, "panels": [broken], "rows": []}
+    )

@@ -36,13 +36,13 @@ ANSWERS: dict[str, tuple[int, str, bytes]] = {
 EXPECTED = {
     "html": "answered with an HTML page, not Grafana's API: is the URL right?",
     "list": "answered with JSON of another shape (a list where Grafana answers a dict), not "
-            "Grafana's API: is the URL right?",
+    "Grafana's API: is the URL right?",
     "plain 404": "answered 404 Not Found: {url} does not look like a Grafana API root (is "
-                 "grafana.url right?)",
+    "grafana.url right?)",
     "json 404": "answered 404 Not Found: {url} does not look like a Grafana API root (is "
-                "grafana.url right?)",
+    "grafana.url right?)",
     "redirect": "redirects to http://sso.example.test/login (host sso.example.test): "
-                "Grafana's API does not redirect; set grafana.url to where Grafana answers",
+    "Grafana's API does not redirect; set grafana.url to where Grafana answers",
     "500": "500 Internal Server Error",
 }
 
@@ -86,22 +86,31 @@ def strange() -> Iterator[Strange]:
 
 def project_at(project: Project, url: str) -> Project:
     project.dashboard("d", "dash")
-    project.write("phoenix-dash.yaml", project.root.joinpath("phoenix-dash.yaml").read_text()
-                  + f"grafana: {{url: '{url}', retries: 1, backoff: 0.01}}\n")
+    project.write(
+        "phoenix-dash.yaml",
+        project.root.joinpath("phoenix-dash.yaml").read_text()
+        + f"grafana: {{url: '{url}', retries: 1, backoff: 0.01}}\n",
+    )
     return project
 
 
 @pytest.mark.parametrize("mode", sorted(ANSWERS))
-@pytest.mark.parametrize("command", [("ping",), ("diff",), ("sync",), ("pull", "--uid", "x"),
-                                     ("pull", "--tag", "t")])
+@pytest.mark.parametrize(
+    "command", [("ping",), ("diff",), ("sync",), ("pull", "--uid", "x"), ("pull", "--tag", "t")]
+)
 def test_a_server_that_is_not_grafana_is_one_line_and_no_writes(
-        project: Project, strange: Strange, mode: str, command: tuple[str, ...],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    project: Project,
+    strange: Strange,
+    mode: str,
+    command: tuple[str, ...],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     url, strange.mode = strange.url, mode
     monkeypatch.setenv("GRAFANA_TOKEN", "glsa_x")
     project_at(project, url)
-    result = project.run(*command, *(["--out", str(project.root / "out")]
-                                     if command[0] == "pull" else []))
+    result = project.run(
+        *command, *(["--out", str(project.root / "out")] if command[0] == "pull" else [])
+    )
     output = result.output.strip()
     assert result.exit_code == (1 if mode == "500" else 2), output
     assert "Traceback" not in output and len(output.splitlines()) == 1, output
@@ -117,7 +126,8 @@ def test_a_server_that_is_not_grafana_is_one_line_and_no_writes(
 
 @pytest.mark.parametrize("mode", ["html", "list", "plain 404", "redirect"])
 def test_check_against_something_that_is_not_prometheus(
-        project: Project, strange: Strange, mode: str) -> None:
+    project: Project, strange: Strange, mode: str
+) -> None:
     url, strange.mode = strange.url, mode
     project.dashboard("d", "dash")
     result = project.run("check", "--prometheus", url)
@@ -127,13 +137,19 @@ def test_check_against_something_that_is_not_prometheus(
     assert len(result.output.strip().splitlines()) == 1
 
 
-def run_interrupted(args: list[str], cwd: Path, env: dict[str, str],
-                    after: float) -> tuple[int, float, str]:
+def run_interrupted(
+    args: list[str], cwd: Path, env: dict[str, str], after: float
+) -> tuple[int, float, str]:
     """Run phoenix-dash, press Ctrl-C after ``after`` seconds: (exit code, seconds it took
     to stop, stderr)."""
-    process = subprocess.Popen([sys.executable, "-m", "phoenix_dash", *args], cwd=cwd,
-                               env={**os.environ, **env}, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "phoenix_dash", *args],
+        cwd=cwd,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(after)
     process.send_signal(signal.SIGINT)
     pressed = time.monotonic()
@@ -147,10 +163,15 @@ def test_ctrl_c_stops_a_command_waiting_on_a_hanging_server(project: Project) ->
     silent.listen(64)  # accepts connections, never answers
     try:
         project_at(project, f"http://127.0.0.1:{silent.getsockname()[1]}")
-        project.write("phoenix-dash.yaml", project.root.joinpath("phoenix-dash.yaml")
-                      .read_text().replace("retries: 1", "retries: 3, timeout: {read: 60}"))
-        code, stopping, err = run_interrupted(["diff"], project.root,
-                                              {"GRAFANA_TOKEN": "glsa_x"}, after=6.5)
+        project.write(
+            "phoenix-dash.yaml",
+            project.root.joinpath("phoenix-dash.yaml")
+            .read_text()
+            .replace("retries: 1", "retries: 3, timeout: {read: 60}"),
+        )
+        code, stopping, err = run_interrupted(
+            ["diff"], project.root, {"GRAFANA_TOKEN": "glsa_x"}, after=6.5
+        )
     finally:
         silent.close()
     assert code == 130, err
@@ -164,16 +185,24 @@ def test_ctrl_c_during_a_sync_stops_at_once(synced: Synced, tmp_path: Path) -> N
     emulator = synced.grafana.require_emulator()
     emulator.inject(Fault("GET", r"^/api/dashboards/uid/", "timeout", count=100, delay=60))
     code, stopping, err = run_interrupted(
-        ["sync", "--config", str(synced.config)], tmp_path,
-        {"GRAFANA_TOKEN": synced.grafana.token, "LOKI_PASSWORD": LOKI_SECRET}, after=3.0)
+        ["sync", "--config", str(synced.config)],
+        tmp_path,
+        {"GRAFANA_TOKEN": synced.grafana.token, "LOKI_PASSWORD": LOKI_SECRET},
+        after=3.0,
+    )
     assert code == 130 and stopping < 2.0, (code, stopping, err)
     assert emulator.writes() == []
     assert json.dumps(err).count("Traceback") == 0
 
 
 def test_help_lists_the_exit_codes() -> None:
-    result = subprocess.run([sys.executable, "-m", "phoenix_dash", "--help"], cwd=ROOT,
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "phoenix_dash", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "Exit codes:" in result.stdout
     for code in ("0", "1", "2", "130"):
         assert re.search(rf"^\s+{code}\s+\w", result.stdout, re.M), code

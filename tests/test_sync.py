@@ -26,8 +26,10 @@ def test_first_sync_creates_everything_and_second_writes_nothing(synced: Synced)
     before = len(emulator.writes()) if emulator else 0
     second = synced.run("sync")
     assert second.exit_code == 0, second.output
-    assert f"0 to create, 0 to update, 0 to delete, {RESOURCES} unchanged, 0 conflicts" in \
-        second.output
+    assert (
+        f"0 to create, 0 to update, 0 to delete, {RESOURCES} unchanged, 0 conflicts"
+        in second.output
+    )
     if emulator:
         assert len(emulator.writes()) == before  # idempotent: zero writes
         assert emulator.schema_violations == []
@@ -59,8 +61,7 @@ def test_diff_shows_per_panel_changes_in_three_formats(synced: Synced) -> None:
 def test_ui_edit_between_syncs_is_a_conflict_until_forced(synced: Synced) -> None:
     emulator = synced.grafana.require_emulator()
     synced.run("sync")
-    emulator.ui_edit("phoenix-overview", lambda d: d.update(title="Edited by hand"),
-                     user="alice")
+    emulator.ui_edit("phoenix-overview", lambda d: d.update(title="Edited by hand"), user="alice")
     synced.edit("dashboards/overview.py", '"Health of the Phoenix', '"Health of Phoenix')
     before = len(emulator.writes())
     result = synced.run("sync")
@@ -81,8 +82,12 @@ def test_prune_deletes_only_managed_and_respects_max_deletions(synced: Synced) -
     extra.write_text(MINIMAL_DASHBOARD.format(uid="extra-board", title="Extra"))
     assert synced.run("sync").exit_code == 0
     unmanaged = {"dashboard": {"uid": "hand-made", "title": "Hand made", "tags": []}}
-    niquests.post(f"{synced.grafana.url}/api/dashboards/db", json=unmanaged, timeout=10,
-                  headers={"Authorization": f"Bearer {synced.grafana.token}"})
+    niquests.post(
+        f"{synced.grafana.url}/api/dashboards/db",
+        json=unmanaged,
+        timeout=10,
+        headers={"Authorization": f"Bearer {synced.grafana.token}"},
+    )
     wait_for_search(Api(synced.grafana), ["extra-board"])  # D7: prune finds it by search
     extra.unlink()
     kept = synced.run("sync")
@@ -102,8 +107,9 @@ def test_only_and_exclude_select_resources(synced: Synced) -> None:
     missing = synced.run("sync", "--only", "phoenix-overview", "--only", "folder")
     assert missing.exit_code == 2  # its Loki panel needs a datasource the target lacks
     assert "uses datasource uid 'phoenix-loki'" in missing.output
-    result = synced.run("sync", "--only", "phoenix-overview", "--only", "folder",
-                        "--only", "datasources")  # the issue's spelling: plural kinds work
+    result = synced.run(
+        "sync", "--only", "phoenix-overview", "--only", "folder", "--only", "datasources"
+    )  # the issue's spelling: plural kinds work
     assert result.exit_code == 0, result.output
     assert "6 to create" in result.output
     result = synced.run("sync", "--exclude", "alert-group")
@@ -137,8 +143,11 @@ def test_environment_maps_folders_and_datasources(synced: Synced) -> None:
     assert overview.folder_uid == "phoenix-staging"
     logs = next(p for p in overview.current.data["panels"] if p["type"] == "logs")
     assert logs["datasource"]["uid"] == "staging-loki"
-    assert all(q["datasourceUid"] in ("staging-prometheus", "__expr__")
-               for r in org.rules.values() for q in r["data"])
+    assert all(
+        q["datasourceUid"] in ("staging-prometheus", "__expr__")
+        for r in org.rules.values()
+        for q in r["data"]
+    )
     assert synced.run("sync", "--env", "prod").exit_code == 2  # unknown environment
 
 
@@ -146,11 +155,15 @@ def test_alert_rules_provenance_and_editable_mode(synced: Synced) -> None:
     emulator = synced.grafana.require_emulator()
     synced.run("sync")
     assert {r["provenance"] for r in emulator.state.org(1).rules.values()} == {"api"}
-    synced.config.write_text(synced.config.read_text().replace(
-        "  managed_tag: phoenix-dash-test", "  managed_tag: phoenix-dash-test\n"
-        "  alert_rules_editable: true"))
-    rule = next(r for r in emulator.state.org(1).rules.values()
-                if r["title"] == "Scrape target down")
+    synced.config.write_text(
+        synced.config.read_text().replace(
+            "  managed_tag: phoenix-dash-test",
+            "  managed_tag: phoenix-dash-test\n  alert_rules_editable: true",
+        )
+    )
+    rule = next(
+        r for r in emulator.state.org(1).rules.values() if r["title"] == "Scrape target down"
+    )
     rule["for"] = "10m"  # a person's edit in the UI
     result = synced.run("sync")
     assert result.exit_code == 1
@@ -159,21 +172,29 @@ def test_alert_rules_provenance_and_editable_mode(synced: Synced) -> None:
     assert {r["provenance"] for r in emulator.state.org(1).rules.values()} == {""}
 
 
-@pytest.mark.parametrize("case", ["bad token", "unreachable", "unknown folder",
-                                  "duplicate uid"])
+@pytest.mark.parametrize("case", ["bad token", "unreachable", "unknown folder", "duplicate uid"])
 def test_bad_input_is_one_line_exit_2_and_no_writes(synced: Synced, case: str) -> None:
     emulator = synced.grafana.require_emulator()
     if case == "bad token":
         synced.grafana.token = "glsa_bad"
     elif case == "unreachable":
-        synced.config.write_text(synced.config.read_text().replace(
-            f"url: {synced.grafana.url}", "url: http://127.0.0.1:9"))
+        synced.config.write_text(
+            synced.config.read_text().replace(
+                f"url: {synced.grafana.url}", "url: http://127.0.0.1:9"
+            )
+        )
     elif case == "unknown folder":
-        synced.config.write_text(synced.config.read_text().replace(
-            "dashboards:\n  folder: phoenix", "dashboards:\n  folder: nowhere"))
+        synced.config.write_text(
+            synced.config.read_text().replace(
+                "dashboards:\n  folder: phoenix", "dashboards:\n  folder: nowhere"
+            )
+        )
     else:
-        synced.edit("dashboards/performance.py", "    PERFORMANCE,\n    \"Resource",
-                    "    \"phoenix-overview\",\n    \"Resource")
+        synced.edit(
+            "dashboards/performance.py",
+            '    PERFORMANCE,\n    "Resource',
+            '    "phoenix-overview",\n    "Resource',
+        )
     result = synced.run("sync")
     assert result.exit_code == 2, result.output
     assert len(result.output.strip().splitlines()) == 1 and result.output.startswith("error: ")
@@ -188,8 +209,9 @@ def test_diff_against_a_git_revision_needs_no_grafana(synced: Synced) -> None:
     subprocess.run([*git, "add", "-A"], cwd=root, check=True)
     subprocess.run([*git, "commit", "-qm", "base"], cwd=root, check=True)
     synced.edit("dashboards/overview.py", *P99_STEPS)
-    synced.config.write_text(synced.config.read_text().replace(
-        f"url: {synced.grafana.url}", "url: http://127.0.0.1:9"))  # no Grafana needed
+    synced.config.write_text(
+        synced.config.read_text().replace(f"url: {synced.grafana.url}", "url: http://127.0.0.1:9")
+    )  # no Grafana needed
     result = synced.run("diff", "--against", "HEAD")
     assert result.exit_code == 1, result.output
     assert "~ dashboard phoenix-overview" in result.output

@@ -16,8 +16,10 @@ from tests.support.grafana import GrafanaTarget
 from tests.support.synced import LOKI_SECRET, RESOURCES, Synced, plan_now, writes
 
 P99_STEPS = ('("orange", 0.5), ("red", 1)', '("orange", 0.3), ("red", 1)')
-NO_OP = re.compile(r"0 to create, 0 to update, 0 to delete, \d+ unchanged, 0 conflicts; "
-                   r"0 written, 0 failed")
+NO_OP = re.compile(
+    r"0 to create, 0 to update, 0 to delete, \d+ unchanged, 0 conflicts; "
+    r"0 written, 0 failed"
+)
 
 
 def plan_of(synced: Synced, *args: str) -> list[tuple[str, str, str, str]]:
@@ -27,8 +29,10 @@ def plan_of(synced: Synced, *args: str) -> list[tuple[str, str, str, str]]:
     assert diff.exit_code in (0, 1) and dry.exit_code in (0, 1), (diff.output, dry.output)
 
     def changes(output: str) -> list[tuple[str, str, str, str]]:
-        return [(c["kind"], c["key"], c["action"], c["reason"])
-                for c in json.loads(output)["changes"]]
+        return [
+            (c["kind"], c["key"], c["action"], c["reason"]) for c in json.loads(output)["changes"]
+        ]
+
     assert changes(diff.output) == changes(dry.output)
     return [c for c in changes(diff.output) if c[2] != "unchanged"]
 
@@ -67,11 +71,11 @@ def test_a_code_change_updates_exactly_what_changed(synced: Synced) -> None:
     assert sorted((kind, key, action) for kind, key, action, _ in planned) == [
         ("alert-group", "phoenix/Phoenix service", "update"),
         ("dashboard", "phoenix-overview", "update"),
-        ("datasource", "phoenix-prometheus", "update")]
+        ("datasource", "phoenix-prometheus", "update"),
+    ]
     result = synced.run("sync")
     assert result.exit_code == 0 and "0 conflicts; 3 written, 0 failed" in result.output
-    assert emulator.state.org(1).datasources["phoenix-prometheus"]["url"] == \
-        "http://prom2:9090"
+    assert emulator.state.org(1).datasources["phoenix-prometheus"]["url"] == "http://prom2:9090"
     converged(synced)
 
 
@@ -82,11 +86,14 @@ def ui_edit(synced: Synced, kind: str) -> str:
         emulator.ui_edit("phoenix-overview", lambda d: d.update(title="Edited"), user="alice")
         return "CONFLICT dashboard phoenix-overview: last saved by alice"
     if kind == "alert-group":
-        rule = next(r for r in emulator.state.org(1).rules.values()
-                    if r["title"] == "Scrape target down")
+        rule = next(
+            r for r in emulator.state.org(1).rules.values() if r["title"] == "Scrape target down"
+        )
         emulator.ui_edit_rule(rule["uid"], lambda r: r.update(labels={"severity": "info"}))
-        return "CONFLICT alert-group phoenix/Phoenix service: rules edited outside " \
-               "phoenix-dash: Scrape target down"
+        return (
+            "CONFLICT alert-group phoenix/Phoenix service: rules edited outside "
+            "phoenix-dash: Scrape target down"
+        )
     if kind == "datasource":
         emulator.ui_edit_datasource("phoenix-loki", lambda d: d.update(url="http://edited"))
         return "CONFLICT datasource phoenix-loki: saved by someone else since"
@@ -105,10 +112,14 @@ def test_an_edit_in_grafana_is_a_conflict_until_forced(synced: Synced, kind: str
     synced.edit("dashboards/overview.py", *P99_STEPS)
     synced.edit("alerts/thresholds.yaml", "request_latency_p99: 1s", "request_latency_p99: 2s")
     synced.edit("datasources.yaml", "url: http://loki:3100", "url: http://loki2:3100")
-    synced.config.write_text(synced.config.read_text().replace("{title: Phoenix}",
-                                                               "{title: Phoenix Orchestrator}"))
-    assert [c for c in plan_of(synced) if c[2] == "conflict"] == [
-        c for c in plan_of(synced) if c[0] == kind and c[2] == "conflict"] != []
+    synced.config.write_text(
+        synced.config.read_text().replace("{title: Phoenix}", "{title: Phoenix Orchestrator}")
+    )
+    assert (
+        [c for c in plan_of(synced) if c[2] == "conflict"]
+        == [c for c in plan_of(synced) if c[0] == kind and c[2] == "conflict"]
+        != []
+    )
     before = writes(synced.grafana)
     result = synced.run("sync", "--only", kind)
     assert result.exit_code == 1 and expected in result.output, result.output
@@ -120,8 +131,9 @@ def test_an_edit_in_grafana_is_a_conflict_until_forced(synced: Synced, kind: str
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_an_edit_between_plan_and_apply_is_a_conflict(synced: Synced, kind: str,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_edit_between_plan_and_apply_is_a_conflict(
+    synced: Synced, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from phoenix_dash.sync.applier import apply_plan
 
     monkeypatch.setenv("LOKI_PASSWORD", LOKI_SECRET)
@@ -129,8 +141,9 @@ def test_an_edit_between_plan_and_apply_is_a_conflict(synced: Synced, kind: str,
     synced.edit("dashboards/overview.py", *P99_STEPS)
     synced.edit("alerts/thresholds.yaml", "request_latency_p99: 1s", "request_latency_p99: 2s")
     synced.edit("datasources.yaml", "url: http://loki:3100", "url: http://loki2:3100")
-    synced.config.write_text(synced.config.read_text().replace("{title: Phoenix}",
-                                                               "{title: Phoenix Orchestrator}"))
+    synced.config.write_text(
+        synced.config.read_text().replace("{title: Phoenix}", "{title: Phoenix Orchestrator}")
+    )
     connection, plan, target = plan_now(synced)
     assert len([c for c in plan.changes if c.writes]) == 4
     ui_edit(synced, kind)
@@ -148,12 +161,10 @@ def test_a_dashboard_stored_as_v2_is_reported_alone(synced: Synced) -> None:
     assert synced.run("sync").exit_code == 0
     emulator.store_as_v2("phoenix-performance")
     synced.edit("dashboards/overview.py", *P99_STEPS)
-    assert ("dashboard", "phoenix-performance", "conflict") in \
-        [c[:3] for c in plan_of(synced)]
+    assert ("dashboard", "phoenix-performance", "conflict") in [c[:3] for c in plan_of(synced)]
     result = synced.run("sync")
     assert result.exit_code == 1
-    assert "CONFLICT dashboard phoenix-performance: stored as schema v2 in Grafana" in \
-        result.output
+    assert "CONFLICT dashboard phoenix-performance: stored as schema v2 in Grafana" in result.output
     assert "--force" not in result.output.split("phoenix-performance")[1].splitlines()[0]
     assert "1 written, 0 failed" in result.output  # the overview's change was applied
     assert synced.run("sync", "--force").exit_code == 1  # --force does not overwrite it
@@ -161,24 +172,50 @@ def test_a_dashboard_stored_as_v2_is_reported_alone(synced: Synced) -> None:
 
 def test_resources_other_tools_manage_are_left_alone(synced: Synced, api: Api) -> None:
     emulator = synced.grafana.require_emulator()
-    emulator.provision_datasource({"uid": "phoenix-tempo", "name": "Phoenix Tempo",
-                                   "type": "tempo", "url": "http://tempo:3200"})
-    emulator.provision_dashboard({"uid": "phoenix-agent-health", "title": "Agent health"},
-                                 path="ops/agent-health.json")
+    emulator.provision_datasource(
+        {
+            "uid": "phoenix-tempo",
+            "name": "Phoenix Tempo",
+            "type": "tempo",
+            "url": "http://tempo:3200",
+        }
+    )
+    emulator.provision_dashboard(
+        {"uid": "phoenix-agent-health", "title": "Agent health"}, path="ops/agent-health.json"
+    )
     assert api.call("POST", "/folders", {"uid": "phoenix", "title": "Phoenix"})[0] == 200
-    emulator.provision_rule_group("phoenix", "Phoenix tasks", [{
-        "uid": "hand-rule", "title": "Kept", "condition": "A", "for": "1m",
-        "noDataState": "OK", "execErrState": "Error", "data": [
-            {"refId": "A", "datasourceUid": "__expr__", "model": {"type": "math",
-                                                                  "expression": "1"}}]}])
-    emulator.provision_dashboard({"uid": "phoenix-business-metrics", "title": "Biz"},
-                                 plugin="grafana-business-app")
+    emulator.provision_rule_group(
+        "phoenix",
+        "Phoenix tasks",
+        [
+            {
+                "uid": "hand-rule",
+                "title": "Kept",
+                "condition": "A",
+                "for": "1m",
+                "noDataState": "OK",
+                "execErrState": "Error",
+                "data": [
+                    {
+                        "refId": "A",
+                        "datasourceUid": "__expr__",
+                        "model": {"type": "math", "expression": "1"},
+                    }
+                ],
+            }
+        ],
+    )
+    emulator.provision_dashboard(
+        {"uid": "phoenix-business-metrics", "title": "Biz"}, plugin="grafana-business-app"
+    )
     planned = {c[:2]: c[3] for c in plan_of(synced)}
     assert planned[("datasource", "phoenix-tempo")].startswith("managed by file provisioning")
     assert planned[("dashboard", "phoenix-agent-health")] == (
-        "managed by file provisioning (ops/agent-health.json), not phoenix-dash; left unchanged")
+        "managed by file provisioning (ops/agent-health.json), not phoenix-dash; left unchanged"
+    )
     assert planned[("alert-group", "phoenix/Phoenix tasks")].startswith(
-        "managed by file provisioning")
+        "managed by file provisioning"
+    )
     result = synced.run("sync")
     assert result.exit_code == 1, result.output
     assert "changed by someone else" not in result.output
@@ -190,8 +227,10 @@ def test_resources_other_tools_manage_are_left_alone(synced: Synced, api: Api) -
     forced = synced.run("sync", "--force")  # the plugin's dashboard refuses the write itself
     assert forced.exit_code == 1
     assert "dashboard phoenix-business-metrics" in forced.output
-    assert "managed by a plugin (The dashboard belongs to plugin grafana-business-app.), " \
-           "not phoenix-dash" in forced.output
+    assert (
+        "managed by a plugin (The dashboard belongs to plugin grafana-business-app.), "
+        "not phoenix-dash" in forced.output
+    )
     assert org.dashboards["phoenix-business-metrics"].title == "Biz"
 
 
@@ -201,10 +240,14 @@ def test_switching_rules_to_editable_takes_effect_in_one_sync(synced: Synced) ->
     rules = emulator.state.org(1).rules
     assert {r["provenance"] for r in rules.values()} == {"api"}
     for editable, provenance in ((True, ""), (False, "api")):
-        synced.config.write_text(synced.config.read_text().replace(
-            f"alert_rules_editable: {not editable}", "").replace(
-            "  managed_tag: phoenix-dash-test",
-            f"  managed_tag: phoenix-dash-test\n  alert_rules_editable: {editable}"))
+        synced.config.write_text(
+            synced.config.read_text()
+            .replace(f"alert_rules_editable: {not editable}", "")
+            .replace(
+                "  managed_tag: phoenix-dash-test",
+                f"  managed_tag: phoenix-dash-test\n  alert_rules_editable: {editable}",
+            )
+        )
         result = synced.run("sync")
         assert result.exit_code == 0 and "4 to update" in result.output, result.output
         assert {r["provenance"] for r in rules.values()} == {provenance}
@@ -219,8 +262,9 @@ def test_provenance_changed_behind_phoenix_dash_is_restored(synced: Synced) -> N
     rules = emulator.state.org(1).rules
     for rule in rules.values():
         rule["provenance"] = ""
-    assert ("alert-group", "phoenix/Phoenix service", "update",
-            "lock against UI edits") in plan_of(synced)
+    assert ("alert-group", "phoenix/Phoenix service", "update", "lock against UI edits") in plan_of(
+        synced
+    )
     assert synced.run("sync").exit_code == 0
     assert {r["provenance"] for r in rules.values()} == {"api"}
     converged(synced)
@@ -228,12 +272,18 @@ def test_provenance_changed_behind_phoenix_dash_is_restored(synced: Synced) -> N
 
 def test_a_folder_moved_in_code_is_moved(synced: Synced, api: Api) -> None:
     emulator = synced.grafana.require_emulator()
-    synced.config.write_text(synced.config.read_text().replace(
-        "  phoenix: {title: Phoenix}",
-        "  platform: {title: Platform}\n  phoenix: {title: Phoenix}"))
+    synced.config.write_text(
+        synced.config.read_text().replace(
+            "  phoenix: {title: Phoenix}",
+            "  platform: {title: Platform}\n  phoenix: {title: Phoenix}",
+        )
+    )
     assert synced.run("sync").exit_code == 0
-    synced.config.write_text(synced.config.read_text().replace(
-        "  phoenix: {title: Phoenix}", "  phoenix: {title: Phoenix, parent: platform}"))
+    synced.config.write_text(
+        synced.config.read_text().replace(
+            "  phoenix: {title: Phoenix}", "  phoenix: {title: Phoenix, parent: platform}"
+        )
+    )
     assert plan_of(synced) == [("folder", "phoenix", "update", "changed in code")]
     result = synced.run("sync")
     assert result.exit_code == 0 and "-> moved" in result.output, result.output
@@ -250,8 +300,9 @@ def test_a_message_grafana_would_refuse_is_refused_before_any_write(synced: Sync
     assert ok.exit_code == 0, ok.output
 
 
-def test_pull_sends_repeated_parameters_and_pages(synced: Synced, api: Api,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pull_sends_repeated_parameters_and_pages(
+    synced: Synced, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from phoenix_dash.sync import pull
 
     emulator = synced.grafana.require_emulator()
@@ -259,8 +310,12 @@ def test_pull_sends_repeated_parameters_and_pages(synced: Synced, api: Api,
     folders = [folder(api), folder(api)]
     for number in range(5):
         body = {"uid": f"p{number}", "title": f"p{number}", "tags": ["team"]}
-        assert api.call("POST", "/dashboards/db", {"dashboard": body,
-                                                   "folderUid": folders[number % 2]})[0] == 200
+        assert (
+            api.call(
+                "POST", "/dashboards/db", {"dashboard": body, "folderUid": folders[number % 2]}
+            )[0]
+            == 200
+        )
     monkeypatch.setattr(pull, "PAGE", 2)
     out = synced.root / "pulled"
     result = synced.run("pull", "--folder", folders[0], "--folder", folders[1], "--out", str(out))

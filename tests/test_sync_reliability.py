@@ -32,7 +32,8 @@ def test_ui_edit_between_plan_and_apply_is_a_conflict(synced: Synced) -> None:
 
 @pytest.mark.parametrize("force", [False, True], ids=["conflict", "forced"])
 def test_a_datasource_edit_between_plan_and_apply_is_a_conflict_unless_forced(
-        synced: Synced, force: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    synced: Synced, force: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from phoenix_dash.sync.applier import apply_plan
 
     monkeypatch.setenv("LOKI_PASSWORD", LOKI_SECRET)  # --force rewrites every datasource
@@ -53,10 +54,13 @@ def test_a_datasource_edit_between_plan_and_apply_is_a_conflict_unless_forced(
         assert url == "http://someone:9090"
 
 
-@pytest.mark.parametrize("method, path", [
-    ("POST", "^/api/folders$"), ("POST", "^/api/datasources$"), ("POST", "^/api/dashboards/db$")])
+@pytest.mark.parametrize(
+    "method, path",
+    [("POST", "^/api/folders$"), ("POST", "^/api/datasources$"), ("POST", "^/api/dashboards/db$")],
+)
 def test_a_retried_create_whose_first_attempt_succeeded_is_not_a_conflict(
-        synced: Synced, method: str, path: str) -> None:
+    synced: Synced, method: str, path: str
+) -> None:
     emulator = synced.grafana.require_emulator()
     emulator.inject(Fault(method, path, "drop", after=True))  # applied; the answer is lost
     result = synced.run("sync")
@@ -66,18 +70,34 @@ def test_a_retried_create_whose_first_attempt_succeeded_is_not_a_conflict(
 
 
 UPDATES = {  # what to change in code, and the write that then updates it
-    "folder": ("phoenix-dash.yaml", "phoenix: {title: Phoenix}", "phoenix: {title: Phoenix 2}",
-               "PUT", "^/api/folders/phoenix$"),
-    "datasource": ("datasources.yaml", "url: http://prometheus:9090",
-                   "url: http://prometheus:9091", "PUT", "^/api/datasources/uid/"),
-    "dashboard": ("dashboards/overview.py", '"Health of the Phoenix', '"Health of Phoenix',
-                  "POST", "^/api/dashboards/db$"),
+    "folder": (
+        "phoenix-dash.yaml",
+        "phoenix: {title: Phoenix}",
+        "phoenix: {title: Phoenix 2}",
+        "PUT",
+        "^/api/folders/phoenix$",
+    ),
+    "datasource": (
+        "datasources.yaml",
+        "url: http://prometheus:9090",
+        "url: http://prometheus:9091",
+        "PUT",
+        "^/api/datasources/uid/",
+    ),
+    "dashboard": (
+        "dashboards/overview.py",
+        '"Health of the Phoenix',
+        '"Health of Phoenix',
+        "POST",
+        "^/api/dashboards/db$",
+    ),
 }
 
 
 @pytest.mark.parametrize("kind", sorted(UPDATES))
 def test_a_retried_update_whose_first_attempt_succeeded_is_not_a_conflict(
-        synced: Synced, kind: str) -> None:
+    synced: Synced, kind: str
+) -> None:
     emulator = synced.grafana.require_emulator()
     assert synced.run("sync").exit_code == 0
     file, old, new, method, path = UPDATES[kind]
@@ -90,8 +110,7 @@ def test_a_retried_update_whose_first_attempt_succeeded_is_not_a_conflict(
 
 
 @pytest.mark.parametrize("kind", ["dashboard", "datasource"])
-def test_a_retried_delete_whose_first_attempt_succeeded_is_done(synced: Synced,
-                                                                kind: str) -> None:
+def test_a_retried_delete_whose_first_attempt_succeeded_is_done(synced: Synced, kind: str) -> None:
     emulator = synced.grafana.require_emulator()
     extra_dashboard = synced.root / "dashboards/extra.py"
     if kind == "dashboard":
@@ -138,9 +157,12 @@ def test_a_sync_killed_mid_apply_converges_when_run_again(synced: Synced) -> Non
     emulator.latency = 0.15
     env = {**os.environ, "GRAFANA_TOKEN": synced.grafana.token, "LOKI_PASSWORD": LOKI_SECRET}
     env.pop("GRAFANA_URL", None)
-    process = subprocess.Popen([sys.executable, "-m", "phoenix_dash", "sync", "--config",
-                                str(synced.config)], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "phoenix_dash", "sync", "--config", str(synced.config)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 30
     while not emulator.writes() and time.monotonic() < deadline:
         time.sleep(0.02)

@@ -14,27 +14,39 @@ from tests.support.synced import Synced, writes
 
 def tree(synced: Synced) -> dict[str, bytes]:
     build = synced.root / "build"
-    return {p.relative_to(build).as_posix(): p.read_bytes()
-            for p in sorted(build.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(build).as_posix(): p.read_bytes()
+        for p in sorted(build.rglob("*"))
+        if p.is_file()
+    }
 
 
-@pytest.mark.parametrize(("key", "typo"), [("alerts", "alert"), ("dashboards", "dashbaords"),
-                                           ("catalog", "metric.yaml")])
-def test_a_configured_path_that_does_not_exist_is_an_error(synced: Synced, key: str,
-                                                           typo: str) -> None:
+@pytest.mark.parametrize(
+    ("key", "typo"), [("alerts", "alert"), ("dashboards", "dashbaords"), ("catalog", "metric.yaml")]
+)
+def test_a_configured_path_that_does_not_exist_is_an_error(
+    synced: Synced, key: str, typo: str
+) -> None:
     assert synced.run("build").exit_code == 0
     before = tree(synced)
     text = synced.config.read_text()
-    synced.config.write_text(text.replace("paths:\n", f"paths:\n  {key}: {typo}\n", 1)
-                             if f"  {key}:" not in text else
-                             text.replace(f"  {key}: ", f"  {key}: {typo} #", 1))
-    line = next(n for n, row in enumerate(synced.config.read_text().splitlines(), 1)
-                if row.startswith(f"  {key}: {typo}"))
+    synced.config.write_text(
+        text.replace("paths:\n", f"paths:\n  {key}: {typo}\n", 1)
+        if f"  {key}:" not in text
+        else text.replace(f"  {key}: ", f"  {key}: {typo} #", 1)
+    )
+    line = next(
+        n
+        for n, row in enumerate(synced.config.read_text().splitlines(), 1)
+        if row.startswith(f"  {key}: {typo}")
+    )
     for command in (("build",), ("sync", "--prune"), ("lint",), ("diff",)):
         result = synced.run(*command)
         assert result.exit_code == 2, (command, result.output)
-        assert result.output == (f"error: phoenix-dash.yaml:{line}: paths.{key}: {typo!r} "
-                                 f"does not exist (in {synced.root})\n")
+        assert result.output == (
+            f"error: phoenix-dash.yaml:{line}: paths.{key}: {typo!r} "
+            f"does not exist (in {synced.root})\n"
+        )
     assert tree(synced) == before
     assert writes(synced.grafana) == 0
 
@@ -48,9 +60,11 @@ def test_a_build_that_drops_every_alert_rule_is_refused(synced: Synced) -> None:
     result = synced.run("build")
     assert result.exit_code == 2
     line = synced.config.read_text().splitlines().index("  alerts: alerts") + 1
-    assert result.output == (f"error: phoenix-dash.yaml:{line}: paths.alerts: alerts/ yields no "
-                             "alerts, but build/ holds 4: refusing to remove them (`phoenix-dash "
-                             "build --allow-empty alerts` if that is meant)\n")
+    assert result.output == (
+        f"error: phoenix-dash.yaml:{line}: paths.alerts: alerts/ yields no "
+        "alerts, but build/ holds 4: refusing to remove them (`phoenix-dash "
+        "build --allow-empty alerts` if that is meant)\n"
+    )
     assert tree(synced) == before
     allowed = synced.run("build", "--allow-empty", "alerts")
     assert allowed.exit_code == 0, allowed.output
@@ -67,8 +81,10 @@ def test_a_build_that_drops_every_dashboard_is_refused(synced: Synced) -> None:
         if not module.name.startswith("_"):
             module.unlink()
     result = synced.run("build")
-    assert result.exit_code == 2 and "dashboards/ yields no dashboards, but build/ holds 4" \
-        in result.output
+    assert (
+        result.exit_code == 2
+        and "dashboards/ yields no dashboards, but build/ holds 4" in result.output
+    )
     assert tree(synced) == before
 
 
@@ -83,9 +99,11 @@ def test_prune_never_deletes_every_managed_resource_of_a_kind_unasked(synced: Sy
     refused = synced.run("sync", "--prune")
     assert refused.exit_code == 2
     assert refused.output.startswith(
-        "error: the plan deletes every managed alert-group in Grafana (phoenix/Phoenix ")
+        "error: the plan deletes every managed alert-group in Grafana (phoenix/Phoenix "
+    )
     assert refused.output.rstrip().endswith(
-        "refusing without --allow-delete-all; nothing was changed")
+        "refusing without --allow-delete-all; nothing was changed"
+    )
     assert writes(synced.grafana) == before and set(emulator.state.org(1).rules) == rules
     allowed = synced.run("sync", "--prune", "--allow-delete-all")
     assert allowed.exit_code == 0, allowed.output
@@ -99,17 +117,22 @@ def test_max_deletions_refusal_names_what_it_would_delete(synced: Synced) -> Non
     before = writes(synced.grafana)
     refused = synced.run("sync", "--prune", "--max-deletions", "1")
     assert refused.exit_code == 2
-    assert refused.output == ("error: the plan deletes 2 resources, more than --max-deletions "
-                              "1: phoenix/Phoenix agents, phoenix/Phoenix tasks; nothing was "
-                              "changed\n")
+    assert refused.output == (
+        "error: the plan deletes 2 resources, more than --max-deletions "
+        "1: phoenix/Phoenix agents, phoenix/Phoenix tasks; nothing was "
+        "changed\n"
+    )
     assert writes(synced.grafana) == before
     assert synced.run("sync", "--prune").exit_code == 0
 
 
-@pytest.mark.parametrize(("key", "value", "kind"), [("dashboards", "metrics.yaml", "directory"),
-                                                    ("catalog", "alerts", "file")])
-def test_a_configured_path_of_the_wrong_kind_is_an_error(synced: Synced, key: str, value: str,
-                                                         kind: str) -> None:
+@pytest.mark.parametrize(
+    ("key", "value", "kind"),
+    [("dashboards", "metrics.yaml", "directory"), ("catalog", "alerts", "file")],
+)
+def test_a_configured_path_of_the_wrong_kind_is_an_error(
+    synced: Synced, key: str, value: str, kind: str
+) -> None:
     text = synced.config.read_text()
     synced.config.write_text(text.replace(f"  {key}: ", f"  {key}: {value} #", 1))
     result = synced.run("build")

@@ -31,7 +31,8 @@ from .model import (
 
 REF_RE = re.compile(r"\$\{?([A-Za-z0-9_]+)\}?")
 COMPARISON_RE = re.compile(
-    r"^\s*\$\{?(?P<ref>[A-Za-z0-9_]+)\}?\s*(?P<op>[<>])\s*(?P<value>[-+]?\d+(\.\d*)?([eE][-+]?\d+)?)\s*$")
+    r"^\s*\$\{?(?P<ref>[A-Za-z0-9_]+)\}?\s*(?P<op>[<>])\s*(?P<value>[-+]?\d+(\.\d*)?([eE][-+]?\d+)?)\s*$"
+)
 REDUCERS = frozenset({"last", "mean", "min", "max", "sum", "count"})
 REDUCE_MODES = frozenset({"strict", "dropNN", "replaceNN"})
 BASE_INTERVAL = 10  # Grafana evaluates rule groups on multiples of 10 s
@@ -44,22 +45,29 @@ class AlertContext:
     default_datasource: str | None
 
 
-def convert_group(group: AlertGroup, where: Location, tracker: SourceTracker,
-                  ctx: AlertContext) -> RuleGroup:
+def convert_group(
+    group: AlertGroup, where: Location, tracker: SourceTracker, ctx: AlertContext
+) -> RuleGroup:
     if not isinstance(group.name, str) or not 0 < len(group.name) <= MAX_TITLE:
-        raise DefinitionError(f"rule group name {group.name!r} must be 1-{MAX_TITLE} characters",
-                              where)
+        raise DefinitionError(
+            f"rule group name {group.name!r} must be 1-{MAX_TITLE} characters", where
+        )
     if group.folder not in ctx.folders:
         known = ", ".join(sorted(ctx.folders)) or "none"
-        raise DefinitionError(f"rule group {group.name!r}: folder {group.folder!r} is not in "
-                              f"phoenix-dash.yaml folders (known: {known})", where)
+        raise DefinitionError(
+            f"rule group {group.name!r}: folder {group.folder!r} is not in "
+            f"phoenix-dash.yaml folders (known: {known})",
+            where,
+        )
     interval = _duration(group.evaluateInterval, "evaluation interval", where)
     if interval <= 0 or interval % BASE_INTERVAL:
-        raise DefinitionError(f"rule group {group.name!r}: interval {group.evaluateInterval!r} "
-                              f"must be a positive multiple of {BASE_INTERVAL}s", where)
+        raise DefinitionError(
+            f"rule group {group.name!r}: interval {group.evaluateInterval!r} "
+            f"must be a positive multiple of {BASE_INTERVAL}s",
+            where,
+        )
     rules = tuple(
-        _convert_rule(rule, group, tracker.location_of(rule) or where, ctx)
-        for rule in group.rules
+        _convert_rule(rule, group, tracker.location_of(rule) or where, ctx) for rule in group.rules
     )
     if not rules:
         raise DefinitionError(f"rule group {group.name!r} has no rules", where)
@@ -75,8 +83,10 @@ def _duration(value: Any, what: str, where: Location) -> float:
 
 def _convert_rule(rule: Any, group: AlertGroup, where: Location, ctx: AlertContext) -> Rule:
     if isinstance(rule, AlertRulev8) or not isinstance(rule, AlertRulev9):
-        raise DefinitionError(f"rule group {group.name!r}: rules must be AlertRulev9, not "
-                              f"{type(rule).__name__}", where)
+        raise DefinitionError(
+            f"rule group {group.name!r}: rules must be AlertRulev9, not {type(rule).__name__}",
+            where,
+        )
     title = rule.title
     if not isinstance(title, str) or not 0 < len(title) <= MAX_TITLE:
         raise DefinitionError(f"rule title {title!r} must be 1-{MAX_TITLE} characters", where)
@@ -102,11 +112,11 @@ def _convert_rule(rule: Any, group: AlertGroup, where: Location, ctx: AlertConte
 # $name, ${name}, ${name:format}, [[name]]; Grafana's global macros ($__interval,
 # $__rate_interval, ...) are resolved for alert queries too.
 DASHBOARD_VARIABLE_RE = re.compile(
-    r"\$\{(?!__)\w+(?::\w+)?\}|\$(?!__)[A-Za-z_]\w*|\[\[(?!__)\w+\]\]")
+    r"\$\{(?!__)\w+(?::\w+)?\}|\$(?!__)[A-Za-z_]\w*|\[\[(?!__)\w+\]\]"
+)
 
 
-def _node(trigger: Any, rule: AlertRulev9, label: str, where: Location,
-          ctx: AlertContext) -> Node:
+def _node(trigger: Any, rule: AlertRulev9, label: str, where: Location, ctx: AlertContext) -> Node:
     if isinstance(trigger, Target):
         if not trigger.expr.strip():
             raise DefinitionError(f"{label}: query {trigger.refId} has no expr", where)
@@ -114,33 +124,49 @@ def _node(trigger: Any, rule: AlertRulev9, label: str, where: Location,
             raise DefinitionError(f"{label}: timeRangeTo must be 0 (now)", where)
         variable = DASHBOARD_VARIABLE_RE.search(trigger.expr)
         if variable:  # no dashboard around an alert rule to give it a value
-            raise DefinitionError(f"{label}: query {trigger.refId} uses the dashboard variable "
-                                  f"{variable.group(0)}, which an alert rule cannot resolve: the "
-                                  "rule could never fire; write the value or a regex instead",
-                                  where)
-        return Query(trigger.refId, _datasource(trigger.datasource, label, where, ctx),
-                     trigger.expr.strip(), bool(trigger.instant), int(rule.timeRangeFrom))
+            raise DefinitionError(
+                f"{label}: query {trigger.refId} uses the dashboard variable "
+                f"{variable.group(0)}, which an alert rule cannot resolve: the "
+                "rule could never fire; write the value or a regex instead",
+                where,
+            )
+        return Query(
+            trigger.refId,
+            _datasource(trigger.datasource, label, where, ctx),
+            trigger.expr.strip(),
+            bool(trigger.instant),
+            int(rule.timeRangeFrom),
+        )
     assert isinstance(trigger, AlertExpression)  # grafanalib's validator allows only these two
     kind = trigger.expressionType
     if kind == "reduce":
         if trigger.reduceFunction not in REDUCERS or trigger.reduceMode not in REDUCE_MODES:
-            raise DefinitionError(f"{label}: unsupported reducer {trigger.reduceFunction!r}/"
-                                  f"{trigger.reduceMode!r}", where)
-        return Reduce(trigger.refId, _ref(trigger.expression), trigger.reduceFunction,
-                      trigger.reduceMode)
+            raise DefinitionError(
+                f"{label}: unsupported reducer {trigger.reduceFunction!r}/{trigger.reduceMode!r}",
+                where,
+            )
+        return Reduce(
+            trigger.refId, _ref(trigger.expression), trigger.reduceFunction, trigger.reduceMode
+        )
     if kind == "math":
         comparison = COMPARISON_RE.match(trigger.expression)
         if comparison:  # Grafana's UI-native form for "$B > 80" is a threshold expression
             evaluator = "gt" if comparison.group("op") == ">" else "lt"
-            return Threshold(trigger.refId, comparison.group("ref"), evaluator,
-                             (float(comparison.group("value")),))
+            return Threshold(
+                trigger.refId,
+                comparison.group("ref"),
+                evaluator,
+                (float(comparison.group("value")),),
+            )
         refs = tuple(dict.fromkeys(REF_RE.findall(trigger.expression)))
         if not refs:
             raise DefinitionError(f"{label}: math expression {trigger.refId} uses no $ref", where)
         return Math(trigger.refId, trigger.expression.strip(), refs)
     raise DefinitionError(
         f"{label}: {kind} expressions have no Prometheus equivalent; use a reduce expression "
-        "and a math comparison such as \"$B > 80\"", where)
+        'and a math comparison such as "$B > 80"',
+        where,
+    )
 
 
 def _ref(expression: str) -> str:
@@ -152,8 +178,11 @@ def _datasource(value: Any, label: str, where: Location, ctx: AlertContext) -> D
     if isinstance(value, dict) and isinstance(value.get("uid"), str):
         value = next((n for n, r in ctx.datasources.items() if r.uid == value["uid"]), value)
     if isinstance(value, str) and variable_name(value):
-        raise DefinitionError(f"{label}: alert queries cannot use dashboard variables "
-                              f"({value}); name a datasource from phoenix-dash.yaml", where)
+        raise DefinitionError(
+            f"{label}: alert queries cannot use dashboard variables "
+            f"({value}); name a datasource from phoenix-dash.yaml",
+            where,
+        )
     if not isinstance(value, str) or value not in ctx.datasources:
         known = ", ".join(sorted(ctx.datasources))
         raise DefinitionError(f"{label}: unknown datasource {value!r} (known: {known})", where)
@@ -167,18 +196,20 @@ def _check_graph(nodes: tuple[Node, ...], condition: str, label: str, where: Loc
             raise DefinitionError(f"{label}: refId {node.ref_id!r} is used twice", where)
         by_ref[node.ref_id] = node
     if condition not in by_ref:
-        raise DefinitionError(f"{label}: condition {condition!r} is not one of the refIds "
-                              f"{', '.join(by_ref)}", where)
+        raise DefinitionError(
+            f"{label}: condition {condition!r} is not one of the refIds {', '.join(by_ref)}", where
+        )
     for node in nodes:
         for ref in node.inputs:
             if ref not in by_ref:
-                raise DefinitionError(f"{label}: {node.ref_id} refers to missing refId {ref!r}",
-                                      where)
+                raise DefinitionError(
+                    f"{label}: {node.ref_id} refers to missing refId {ref!r}", where
+                )
     visiting: set[str] = set()
 
     def visit(ref: str, path: tuple[str, ...]) -> None:
         if ref in path:
-            cycle = " -> ".join((*path[path.index(ref):], ref))
+            cycle = " -> ".join((*path[path.index(ref) :], ref))
             raise DefinitionError(f"{label}: expressions form a cycle {cycle}", where)
         if ref in visiting:
             return
@@ -188,8 +219,11 @@ def _check_graph(nodes: tuple[Node, ...], condition: str, label: str, where: Loc
 
     visit(condition, ())
     if isinstance(by_ref[condition], (Query, Reduce)):
-        raise DefinitionError(f"{label}: condition {condition!r} compares nothing; end with a "
-                              "math comparison such as \"$B > 80\"", where)
+        raise DefinitionError(
+            f"{label}: condition {condition!r} compares nothing; end with a "
+            'math comparison such as "$B > 80"',
+            where,
+        )
 
 
 def _uid(uid: str | None, group: str, title: str, label: str, where: Location) -> str:
@@ -197,8 +231,10 @@ def _uid(uid: str | None, group: str, title: str, label: str, where: Location) -
         digest = hashlib.sha256(f"{group}\0{title}".encode()).hexdigest()[:8]
         return f"{slug(title)[:31]}-{digest}"
     if not isinstance(uid, str) or not UID_RE.match(uid):
-        raise DefinitionError(f"{label}: uid {uid!r} is invalid: Grafana allows 1-40 characters "
-                              "of [a-zA-Z0-9_-]", where)
+        raise DefinitionError(
+            f"{label}: uid {uid!r} is invalid: Grafana allows 1-40 characters of [a-zA-Z0-9_-]",
+            where,
+        )
     return uid
 
 
@@ -215,6 +251,8 @@ def _strings(mapping: Any, what: str, where: Location) -> dict[str, str]:
 
 def _state(value: str, allowed: Mapping[str, str], what: str, where: Location) -> str:
     if value not in allowed:
-        raise DefinitionError(f"{what} state {value!r} is not one of "
-                              f"{', '.join(sorted(set(allowed.values())))}", where)
+        raise DefinitionError(
+            f"{what} state {value!r} is not one of {', '.join(sorted(set(allowed.values())))}",
+            where,
+        )
     return allowed[value]

@@ -22,15 +22,40 @@ JSON = dict[str, Any]
 # stores. Grafana adds others (keep_firing_for, notification_settings, record, id, updated,
 # provenance, and whatever its next release brings); comparing only these keeps them out of
 # every decision. A test holds the writer to this list.
-OWNED_RULE_KEYS = frozenset({"uid", "folderUID", "ruleGroup", "title", "condition", "data",
-                             "noDataState", "execErrState", "for", "labels", "annotations",
-                             "isPaused"})
-OWNED_QUERY_KEYS = frozenset({"refId", "queryType", "relativeTimeRange", "datasourceUid",
-                              "model"})
+OWNED_RULE_KEYS = frozenset(
+    {
+        "uid",
+        "folderUID",
+        "ruleGroup",
+        "title",
+        "condition",
+        "data",
+        "noDataState",
+        "execErrState",
+        "for",
+        "labels",
+        "annotations",
+        "isPaused",
+    }
+)
+OWNED_QUERY_KEYS = frozenset({"refId", "queryType", "relativeTimeRange", "datasourceUid", "model"})
 # intervalMs and maxDataPoints are Grafana's defaults, which it adds to every stored query model
 # (R2 in BEHAVIOR.md); the writer states them on queries with the same values.
-OWNED_MODEL_KEYS = frozenset({"refId", "datasource", "expr", "instant", "range", "editorMode",
-                              "type", "expression", "reducer", "settings", "conditions"})
+OWNED_MODEL_KEYS = frozenset(
+    {
+        "refId",
+        "datasource",
+        "expr",
+        "instant",
+        "range",
+        "editorMode",
+        "type",
+        "expression",
+        "reducer",
+        "settings",
+        "conditions",
+    }
+)
 GRAFANA_MODEL_DEFAULTS = frozenset({"intervalMs", "maxDataPoints"})
 
 
@@ -38,10 +63,13 @@ def owned_rule(rule: JSON) -> JSON:
     """The part of a rule (as written, or as Grafana answers it) that phoenix-dash sets, with
     ``for`` in the one form Grafana writes it back in."""
     owned = {k: v for k, v in rule.items() if k in OWNED_RULE_KEYS}
-    owned["data"] = [{**{k: v for k, v in query.items() if k in OWNED_QUERY_KEYS},
-                      "model": {k: v for k, v in (query.get("model") or {}).items()
-                                if k in OWNED_MODEL_KEYS}}
-                     for query in rule.get("data") or []]
+    owned["data"] = [
+        {
+            **{k: v for k, v in query.items() if k in OWNED_QUERY_KEYS},
+            "model": {k: v for k, v in (query.get("model") or {}).items() if k in OWNED_MODEL_KEYS},
+        }
+        for query in rule.get("data") or []
+    ]
     if isinstance(owned.get("for"), str):
         owned["for"] = _canonical_duration(owned["for"])
     owned.setdefault("isPaused", False)
@@ -142,12 +170,18 @@ def _node(node: Node) -> JSON:
         }
     model: JSON = {"refId": node.ref_id, "datasource": dict(EXPR_DATASOURCE)}
     if isinstance(node, Reduce):
-        model |= {"type": "reduce", "expression": node.input, "reducer": node.function,
-                  "settings": {"mode": node.mode}}
+        model |= {
+            "type": "reduce",
+            "expression": node.input,
+            "reducer": node.function,
+            "settings": {"mode": node.mode},
+        }
     elif isinstance(node, Threshold):
-        model |= {"type": "threshold", "expression": node.input,
-                  "conditions": [{"evaluator": {"type": node.evaluator,
-                                                "params": list(node.params)}}]}
+        model |= {
+            "type": "threshold",
+            "expression": node.input,
+            "conditions": [{"evaluator": {"type": node.evaluator, "params": list(node.params)}}],
+        }
     elif isinstance(node, Math):
         model |= {"type": "math", "expression": node.expression}
     return {

@@ -39,11 +39,19 @@ def check_unique(groups: Iterable[RuleGroup]) -> None:
     titles: dict[tuple[str, str], Location] = {}
     names: dict[tuple[str, str], Location] = {}
     for group in groups:
-        _claim(names, (group.folder_uid, group.name), group.location,
-               f"rule group {group.name!r} is already defined in folder {group.folder_uid!r}")
+        _claim(
+            names,
+            (group.folder_uid, group.name),
+            group.location,
+            f"rule group {group.name!r} is already defined in folder {group.folder_uid!r}",
+        )
         for rule in group.rules:  # titles first: equal titles also derive equal uids
-            _claim(titles, (group.folder_uid, rule.title), rule.location,
-                   f"rule title {rule.title!r} is already used in folder {group.folder_uid!r}")
+            _claim(
+                titles,
+                (group.folder_uid, rule.title),
+                rule.location,
+                f"rule title {rule.title!r} is already used in folder {group.folder_uid!r}",
+            )
             _claim(uids, rule.uid, rule.location, f"rule uid {rule.uid!r} is already used")
 
 
@@ -59,16 +67,25 @@ def check_panel_links(groups: Iterable[RuleGroup], panels: Mapping[str, set[int]
         for rule in group.rules:
             if rule.dashboard_uid is None:
                 if rule.panel_id is not None:
-                    raise DefinitionError(f"rule {rule.title!r}: panel_id without dashboard_uid",
-                                          rule.location)
+                    raise DefinitionError(
+                        f"rule {rule.title!r}: panel_id without dashboard_uid", rule.location
+                    )
                 continue
             if rule.panel_id is None:  # Grafana refuses one annotation without the other
-                raise DefinitionError(f"rule {rule.title!r}: dashboard_uid without panel_id "
-                                      "(Grafana needs both, or neither)", rule.location)
+                raise DefinitionError(
+                    f"rule {rule.title!r}: dashboard_uid without panel_id "
+                    "(Grafana needs both, or neither)",
+                    rule.location,
+                )
             if rule.dashboard_uid not in panels:
-                raise DefinitionError(f"rule {rule.title!r}: dashboard uid "
-                                      f"{rule.dashboard_uid!r} is not built by this project",
-                                      rule.location)
+                raise DefinitionError(
+                    f"rule {rule.title!r}: dashboard uid "
+                    f"{rule.dashboard_uid!r} is not built by this project",
+                    rule.location,
+                )
             if rule.panel_id not in panels[rule.dashboard_uid]:
-                raise DefinitionError(f"rule {rule.title!r}: dashboard {rule.dashboard_uid!r} "
-                                      f"has no panel with id {rule.panel_id}", rule.location)
+                raise DefinitionError(
+                    f"rule {rule.title!r}: dashboard {rule.dashboard_uid!r} "
+                    f"has no panel with id {rule.panel_id}",
+                    rule.location,
+                )

@@ -19,10 +19,14 @@ UID_RE = re.compile(r"^[a-zA-Z0-9_-]{1,40}$")
 MAX_TITLE = 190
 
 # grafanalib's state names -> Grafana's API enums.
-NO_DATA_STATES = {"OK": "OK", "Alerting": "Alerting", "No Data": "NoData", "NoData": "NoData",
-                  "KeepLast": "KeepLast"}
-EXEC_ERR_STATES = {"OK": "OK", "Alerting": "Alerting", "Error": "Error",
-                   "KeepLast": "KeepLast"}
+NO_DATA_STATES = {
+    "OK": "OK",
+    "Alerting": "Alerting",
+    "No Data": "NoData",
+    "NoData": "NoData",
+    "KeepLast": "KeepLast",
+}
+EXEC_ERR_STATES = {"OK": "OK", "Alerting": "Alerting", "Error": "Error", "KeepLast": "KeepLast"}
 
 
 @dataclass(frozen=True)

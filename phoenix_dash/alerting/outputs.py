@@ -35,8 +35,14 @@ _Dumper.add_representer(str, _str)
 
 
 def yaml_bytes(data: Any, source: str = "alerts/") -> bytes:
-    text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1000,
-                     default_flow_style=False)
+    text = yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=1000,
+        default_flow_style=False,
+    )
     return (HEADER.format(source=source) + text).encode("utf-8")
 
 
@@ -68,8 +74,9 @@ class AlertTestReport:
         return self.check.ok and not self.gaps and self.tests is not None and self.tests.ok
 
 
-def run_alert_tests(groups: list[RuleGroup], tests_dir: Path,
-                promtool_path: str | None) -> AlertTestReport:
+def run_alert_tests(
+    groups: list[RuleGroup], tests_dir: Path, promtool_path: str | None
+) -> AlertTestReport:
     """Check the Prometheus form with promtool, then run the unit tests under ``tests_dir``."""
     promtool = find_promtool(promtool_path)
     rules = prometheus_rules(groups)

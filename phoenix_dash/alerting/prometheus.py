@@ -13,8 +13,14 @@ from ..errors import DefinitionError
 from ..quantities import format_duration
 from .model import Math, Node, Query, Reduce, Rule, RuleGroup, Threshold
 
-OVER_TIME = {"mean": "avg_over_time", "min": "min_over_time", "max": "max_over_time",
-             "sum": "sum_over_time", "count": "count_over_time", "last": "last_over_time"}
+OVER_TIME = {
+    "mean": "avg_over_time",
+    "min": "min_over_time",
+    "max": "max_over_time",
+    "sum": "sum_over_time",
+    "count": "count_over_time",
+    "last": "last_over_time",
+}
 # Grafana's own annotations that link a rule to a panel, under Prometheus-friendly names.
 LINK_ANNOTATIONS = {"dashboard_uid", "panel_id"}
 
@@ -84,12 +90,18 @@ def _reduce(rule: Rule, node: Reduce) -> str:
     inner = _compile(rule, source)
     if isinstance(source, Query) and source.instant:
         if node.function == "count":
-            raise DefinitionError(f"rule {rule.title!r}: {node.ref_id} counts the samples of an "
-                                  "instant query, which is always 1", rule.location)
+            raise DefinitionError(
+                f"rule {rule.title!r}: {node.ref_id} counts the samples of an "
+                "instant query, which is always 1",
+                rule.location,
+            )
         return inner  # one sample: every other reducer returns it
     if not isinstance(source, Query):
-        raise DefinitionError(f"rule {rule.title!r}: {node.ref_id} reduces {source.ref_id}, "
-                              "which is not a query; Prometheus has no equivalent", rule.location)
+        raise DefinitionError(
+            f"rule {rule.title!r}: {node.ref_id} reduces {source.ref_id}, "
+            "which is not a query; Prometheus has no equivalent",
+            rule.location,
+        )
     window = format_duration(source.range_seconds)
     return f"{OVER_TIME[node.function]}({_wrap(inner)}[{window}:])"
 

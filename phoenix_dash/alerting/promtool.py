@@ -33,7 +33,8 @@ def find_promtool(configured: str | None = None) -> Path:
     where = f" at {candidate}" if candidate else " on PATH"
     raise PromtoolMissing(
         f"promtool not found{where}: install Prometheus (Debian: apt-get install prometheus), "
-        "or set prometheus.promtool in phoenix-dash.yaml or $PROMTOOL")
+        "or set prometheus.promtool in phoenix-dash.yaml or $PROMTOOL"
+    )
 
 
 @dataclass
@@ -66,8 +67,9 @@ def run_tests(promtool: Path, rules: bytes, files: list[Path]) -> PromtoolRun:
 
 def _run(command: list[str], cwd: Path) -> PromtoolRun:
     try:
-        done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT,
-                              check=False)
+        done = subprocess.run(
+            command, cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT, check=False
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise PhoenixDashError(f"running {command[0]} failed: {exc}") from None
     output = (done.stdout + done.stderr).replace(str(cwd) + os.sep, "")
@@ -115,4 +117,3 @@ def alert_test_files(directory: Path) -> list[Path]:
     if not directory.is_dir():
         return []
     return sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
-

@@ -42,19 +42,24 @@ class Main(click.Group):
         except Exception as exc:
             if os.environ.get("PHOENIX_DASH_DEBUG") == "1":
                 raise
-            click.echo(f"error: unexpected {type(exc).__name__}: {exc} (a phoenix-dash bug: "
-                       "please report it; PHOENIX_DASH_DEBUG=1 shows the traceback)", err=True)
+            click.echo(
+                f"error: unexpected {type(exc).__name__}: {exc} (a phoenix-dash bug: "
+                "please report it; PHOENIX_DASH_DEBUG=1 shows the traceback)",
+                err=True,
+            )
             sys.exit(2)
         except KeyboardInterrupt:
-            click.echo("interrupted: stopped. A write already sent may still land; running "
-                       "the command again converges.", err=True)
+            click.echo(
+                "interrupted: stopped. A write already sent may still land; running "
+                "the command again converges.",
+                err=True,
+            )
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(130)
 
 
-@click.group(cls=Main, epilog=EXIT_CODES,
-             context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Main, epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="phoenix-dash")
 def main() -> None:
     """Dashboards and alerts as code for the Phoenix Orchestrator."""

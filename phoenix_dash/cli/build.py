@@ -23,17 +23,28 @@ def _default_jobs() -> int:
 
 @main.command()
 @config_option
-@click.option("--check", is_flag=True,
-              help="Write nothing; exit 1 listing every file that would change.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=_default_jobs,
-              show_default="number of CPUs, at most 8",
-              help="Worker processes for projects with many modules.")
-@click.option("--allow-empty", type=click.Choice(["dashboards", "alerts"]), multiple=True,
-              help="Allow a build without any of these where build/ holds some (they are "
-                   "removed from build/).")
+@click.option(
+    "--check", is_flag=True, help="Write nothing; exit 1 listing every file that would change."
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=_default_jobs,
+    show_default="number of CPUs, at most 8",
+    help="Worker processes for projects with many modules.",
+)
+@click.option(
+    "--allow-empty",
+    type=click.Choice(["dashboards", "alerts"]),
+    multiple=True,
+    help="Allow a build without any of these where build/ holds some (they are "
+    "removed from build/).",
+)
 @format_option("json")
-def build(config_path: str | None, check: bool, jobs: int, allow_empty: tuple[str, ...],
-          fmt: str) -> None:
+def build(
+    config_path: str | None, check: bool, jobs: int, allow_empty: tuple[str, ...], fmt: str
+) -> None:
     """Render dashboards (and alerts) to modern Grafana JSON under build/."""
     from ..build import build_dir_display, build_project, check_build, write_build
 
@@ -42,32 +53,46 @@ def build(config_path: str | None, check: bool, jobs: int, allow_empty: tuple[st
     prefix = build_dir_display(config)
     changes = check_build(config, result) if check else write_build(config, result, allow_empty)
     if fmt == "json":
-        echo_json({"build_dir": prefix, "check": check, "changed": bool(changes),
-                   "files": changes.lines(prefix), **_counts(result)})
+        echo_json(
+            {
+                "build_dir": prefix,
+                "check": check,
+                "changed": bool(changes),
+                "files": changes.lines(prefix),
+                **_counts(result),
+            }
+        )
     else:
         for line in changes.lines(prefix):
             click.echo(line)
         if check:
-            click.echo(f"{prefix} is out of date: run `phoenix-dash build`" if changes else
-                       f"{prefix} is up to date ({plural(len(result.files()), 'file')})",
-                       err=bool(changes))
+            click.echo(
+                f"{prefix} is out of date: run `phoenix-dash build`"
+                if changes
+                else f"{prefix} is up to date ({plural(len(result.files()), 'file')})",
+                err=bool(changes),
+            )
         else:
-            click.echo(f"built {_summary(result)} into {prefix}"
-                       + ("" if changes else " (no changes)"))
+            click.echo(
+                f"built {_summary(result)} into {prefix}" + ("" if changes else " (no changes)")
+            )
     if check and changes:
         sys.exit(1)
 
 
 def _counts(result: Build) -> dict[str, int]:
-    return {"dashboards": len(result.dashboards),
-            "alert_rules": sum(len(g.rules) for g in result.alert_groups),
-            "datasources": len(result.datasources)}
+    return {
+        "dashboards": len(result.dashboards),
+        "alert_rules": sum(len(g.rules) for g in result.alert_groups),
+        "datasources": len(result.datasources),
+    }
 
 
 def _summary(result: Build) -> str:
     nouns = {"dashboards": "dashboard", "alert_rules": "alert rule", "datasources": "datasource"}
-    return ", ".join(plural(n, nouns[key]) for key, n in _counts(result).items()
-                     if n or key == "dashboards")
+    return ", ".join(
+        plural(n, nouns[key]) for key, n in _counts(result).items() if n or key == "dashboards"
+    )
 
 
 @main.command()
@@ -80,8 +105,10 @@ def init(directory: Path) -> None:
 
     for path in scaffold(directory):
         click.echo(f"created {path}")
-    click.echo(f"next: cd {directory} && phoenix-dash build && phoenix-dash lint && "
-               "phoenix-dash test-alerts")
+    click.echo(
+        f"next: cd {directory} && phoenix-dash build && phoenix-dash lint && "
+        "phoenix-dash test-alerts"
+    )
 
 
 @main.command("test-alerts")
@@ -99,9 +126,15 @@ def test_alerts_command(config_path: str | None, fmt: str) -> None:
     report = run_alert_tests(result.alert_groups, config.alert_tests_dir, config.promtool)
     rules = sum(len(g.rules) for g in result.alert_groups)
     if fmt == "json":
-        echo_json({"rules": rules, "ok": report.ok, "check_ok": report.check.ok,
-                   "gaps": list(report.gaps),
-                   "output": report.tests.output if report.tests else report.check.output})
+        echo_json(
+            {
+                "rules": rules,
+                "ok": report.ok,
+                "check_ok": report.check.ok,
+                "gaps": list(report.gaps),
+                "output": report.tests.output if report.tests else report.check.output,
+            }
+        )
         sys.exit(0 if report.ok else 1)
     if not report.check.ok:
         click.echo(report.check.output.rstrip(), err=True)

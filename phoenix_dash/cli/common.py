@@ -19,26 +19,42 @@ if TYPE_CHECKING:
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 config_option = click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False),
-    help="Path to phoenix-dash.yaml (default: the nearest one upwards).")
-verbose_option = click.option("-v", "--verbose", is_flag=True,
-                              help="Log every request (secrets redacted).")
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="Path to phoenix-dash.yaml (default: the nearest one upwards).",
+)
+verbose_option = click.option(
+    "-v", "--verbose", is_flag=True, help="Log every request (secrets redacted)."
+)
 
 
 def format_option(*choices: str, note: str = "") -> Decorator:
-    return click.option("--format", "fmt", type=click.Choice(["text", *choices]),
-                        default="text", show_default=True, help=note or None)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", *choices]),
+        default="text",
+        show_default=True,
+        help=note or None,
+    )
 
 
 def selection_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """--env, --only, --exclude: where a command goes and what it takes."""
-    for option in reversed([
-        click.option("--env", help="Environment from phoenix-dash.yaml (URL, org, uids)."),
-        click.option("--only", multiple=True,
-                     help="Only these uids, folder uids or kinds (repeat or comma-separate)."),
-        click.option("--exclude", multiple=True,
-                     help="Leave out these uids, folder uids or kinds."),
-    ]):
+    for option in reversed(
+        [
+            click.option("--env", help="Environment from phoenix-dash.yaml (URL, org, uids)."),
+            click.option(
+                "--only",
+                multiple=True,
+                help="Only these uids, folder uids or kinds (repeat or comma-separate).",
+            ),
+            click.option(
+                "--exclude", multiple=True, help="Leave out these uids, folder uids or kinds."
+            ),
+        ]
+    ):
         function = option(function)
     return function
 
@@ -57,8 +73,9 @@ def optional_config(path: str | None) -> Config | None:
     if path:
         return load_config(Path(path))
     here = Path.cwd().resolve()
-    found = next((d / CONFIG_NAME for d in [here, *here.parents] if (d / CONFIG_NAME).is_file()),
-                 None)
+    found = next(
+        (d / CONFIG_NAME for d in [here, *here.parents] if (d / CONFIG_NAME).is_file()), None
+    )
     return load_config(found) if found else None
 
 

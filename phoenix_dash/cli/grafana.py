@@ -22,15 +22,20 @@ if TYPE_CHECKING:
 QUIET_SECONDS = 5.0
 
 
-def connect(config: Config, grafana: Mapping[str, Any] | None = None, verbose: bool = False,
-            check: bool = True) -> GrafanaConnection:
+def connect(
+    config: Config,
+    grafana: Mapping[str, Any] | None = None,
+    verbose: bool = False,
+    check: bool = True,
+) -> GrafanaConnection:
     """A connection with the project's Grafana settings, or ``grafana`` instead (an
     environment's, a preview's); ``check`` first makes sure the URL is a Grafana API root."""
     from ..grafana.connection import GrafanaConnection, SecretFilter
     from ..grafana.settings import credentials_from, settings_from
 
-    settings = settings_from(config.grafana if grafana is None else grafana, config.file,
-                             os.environ)
+    settings = settings_from(
+        config.grafana if grafana is None else grafana, config.file, os.environ
+    )
     credentials = credentials_from(settings, os.environ, config.root)
     connection = GrafanaConnection(settings, credentials)
     for warning in connection.warnings:
@@ -62,9 +67,12 @@ def _watch(connection: GrafanaConnection) -> None:
             what, quiet, count = oldest
             if quiet >= QUIET_SECONDS and quiet - said >= QUIET_SECONDS:
                 said = quiet
-                click.echo(f"waiting for {connection.settings.url}: no answer for "
-                           f"{quiet:.0f} s ({what}, {count} request{'s' if count > 1 else ''} "
-                           "open; Ctrl-C to stop)", err=True)
+                click.echo(
+                    f"waiting for {connection.settings.url}: no answer for "
+                    f"{quiet:.0f} s ({what}, {count} request{'s' if count > 1 else ''} "
+                    "open; Ctrl-C to stop)",
+                    err=True,
+                )
 
     threading.Thread(target=watch, daemon=True, name="phoenix-dash-watch").start()
 
@@ -80,9 +88,14 @@ def ping(config_path: str | None, fmt: str, verbose: bool) -> None:
     connection = connect(project_config(config_path), verbose=verbose, check=False)
     report = doctor.ping(connection)  # checks the API root itself, and says more
     if fmt == "json":
-        echo_json({"url": connection.settings.url, "ok": report.exit_code == 0,
-                   "checks": [vars(check) for check in report.checks],
-                   "error": str(report.fatal) if report.fatal else None})
+        echo_json(
+            {
+                "url": connection.settings.url,
+                "ok": report.exit_code == 0,
+                "checks": [vars(check) for check in report.checks],
+                "error": str(report.fatal) if report.fatal else None,
+            }
+        )
         sys.exit(report.exit_code)
     paint = style()
     for check in report.checks:

@@ -22,15 +22,32 @@ FORMATS = ("text", "json", "github", "sarif")
 
 @main.command()
 @config_option
-@click.option("--format", "fmt", type=click.Choice([*FORMATS, "markdown"]), default="text",
-              show_default=True, help="Output format (markdown: only with --list-rules).")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error",
-              show_default=True, help="Exit 1 when a finding is at least this severe.")
-@click.option("--json-file", "json_files", multiple=True, type=click.Path(dir_okay=False),
-              help="Lint these dashboard JSON files instead of the project (repeatable).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice([*FORMATS, "markdown"]),
+    default="text",
+    show_default=True,
+    help="Output format (markdown: only with --list-rules).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    default="error",
+    show_default=True,
+    help="Exit 1 when a finding is at least this severe.",
+)
+@click.option(
+    "--json-file",
+    "json_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Lint these dashboard JSON files instead of the project (repeatable).",
+)
 @click.option("--list-rules", is_flag=True, help="Print the rules and exit.")
-def lint(config_path: str | None, fmt: str, fail_on: str, json_files: tuple[str, ...],
-         list_rules: bool) -> None:
+def lint(
+    config_path: str | None, fmt: str, fail_on: str, json_files: tuple[str, ...], list_rules: bool
+) -> None:
     """Lint the project's dashboards and alert rules (or dashboard JSON files)."""
     from ..build import build_project
     from ..lint import report
@@ -46,8 +63,11 @@ def lint(config_path: str | None, fmt: str, fail_on: str, json_files: tuple[str,
         raise click.UsageError("--format markdown only goes with --list-rules")
     if json_files:
         config = optional_config(config_path)
-        findings = lint_files([Path(p) for p in json_files], *_catalog_and_interval(config),
-                              from_settings(config.lint_suppress) if config else ())
+        findings = lint_files(
+            [Path(p) for p in json_files],
+            *_catalog_and_interval(config),
+            from_settings(config.lint_suppress) if config else (),
+        )
     else:
         config = project_config(config_path)
         findings = lint_build(build_project(config), config)

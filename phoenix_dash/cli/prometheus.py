@@ -14,8 +14,13 @@ from .common import config_option, echo_json, format_option, project_config
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=9108, show_default=True, type=int)
-@click.option("--scenario", type=click.Choice(SCENARIOS), default="normal", show_default=True,
-              help="Failure scenario to start with (switch later: POST /scenario?name=...).")
+@click.option(
+    "--scenario",
+    type=click.Choice(SCENARIOS),
+    default="normal",
+    show_default=True,
+    help="Failure scenario to start with (switch later: POST /scenario?name=...).",
+)
 @click.option("--seed", default=1, show_default=True, type=int)
 def simulate(host: str, port: int, scenario: str, seed: int) -> None:
     """Serve synthetic Phoenix Orchestrator metrics on /metrics."""
@@ -25,8 +30,10 @@ def simulate(host: str, port: int, scenario: str, seed: int) -> None:
     orchestrator = Orchestrator(seed)
     orchestrator.set_scenario(scenario)
     simulator = Simulator(orchestrator, host, port)
-    click.echo(f"serving {simulator.url}/metrics (scenario {scenario}); "
-               f"POST {simulator.url}/scenario?name=<{'|'.join(SCENARIOS)}>")
+    click.echo(
+        f"serving {simulator.url}/metrics (scenario {scenario}); "
+        f"POST {simulator.url}/scenario?name=<{'|'.join(SCENARIOS)}>"
+    )
     try:
         simulator.serve_forever()
     except KeyboardInterrupt:
@@ -35,13 +42,20 @@ def simulate(host: str, port: int, scenario: str, seed: int) -> None:
 
 @main.command()
 @config_option
-@click.option("--prometheus", "prometheus_url", required=True,
-              help="Base URL of the Prometheus (or VictoriaMetrics) to query.")
-@click.option("--scrape-interval", help="Scrape interval there (default: from the config); "
-                                        "$__rate_interval is four of them.")
+@click.option(
+    "--prometheus",
+    "prometheus_url",
+    required=True,
+    help="Base URL of the Prometheus (or VictoriaMetrics) to query.",
+)
+@click.option(
+    "--scrape-interval",
+    help="Scrape interval there (default: from the config); $__rate_interval is four of them.",
+)
 @format_option("json")
-def check(config_path: str | None, prometheus_url: str, scrape_interval: str | None,
-          fmt: str) -> None:
+def check(
+    config_path: str | None, prometheus_url: str, scrape_interval: str | None, fmt: str
+) -> None:
     """Run every panel and alert query against a live Prometheus: ok, empty or error."""
     from ..build import build_project
     from ..check import run_checks
@@ -57,6 +71,7 @@ def check(config_path: str | None, prometheus_url: str, scrape_interval: str | N
             note = f" ({result.message})" if result.message else ""
             click.echo(f"{result.status:7} {result.kind:5} {result.owner} [{result.ref}]{note}")
         failed = sum(r.failed for r in results)
-        click.echo(f"{len(results)} queries: {sum(r.status == 'ok' for r in results)} ok, "
-                   f"{failed} failing")
+        click.echo(
+            f"{len(results)} queries: {sum(r.status == 'ok' for r in results)} ok, {failed} failing"
+        )
     sys.exit(1 if any(r.failed for r in results) else 0)

@@ -42,8 +42,14 @@ def _build(config: Config) -> Build:
     return build_project(config, default_jobs(), with_sources=False)
 
 
-def _plan(config: Config, env: str | None, verbose: bool, options: PlanOptions,
-          force: bool = False, note: str = "") -> tuple[Target, GrafanaConnection, Plan]:
+def _plan(
+    config: Config,
+    env: str | None,
+    verbose: bool,
+    options: PlanOptions,
+    force: bool = False,
+    note: str = "",
+) -> tuple[Target, GrafanaConnection, Plan]:
     from ..sync.planner import make_plan
     from ..sync.target import make_target
 
@@ -58,17 +64,34 @@ def _plan(config: Config, env: str | None, verbose: bool, options: PlanOptions,
 @selection_options
 @click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
 @click.option("--prune", is_flag=True, help="Delete managed resources no longer in code.")
-@click.option("--max-deletions", type=click.IntRange(min=0), default=5, show_default=True,
-              help="Refuse a plan that deletes more than this.")
-@click.option("--allow-delete-all", is_flag=True,
-              help="Let --prune delete every managed resource of a kind.")
+@click.option(
+    "--max-deletions",
+    type=click.IntRange(min=0),
+    default=5,
+    show_default=True,
+    help="Refuse a plan that deletes more than this.",
+)
+@click.option(
+    "--allow-delete-all", is_flag=True, help="Let --prune delete every managed resource of a kind."
+)
 @click.option("--force", is_flag=True, help="Overwrite conflicting edits made outside code.")
 @click.option("--message", "note", default="", help="Added to each dashboard version message.")
 @format_option("json")
 @verbose_option
-def sync(config_path: str | None, env: str | None, only: tuple[str, ...],
-         exclude: tuple[str, ...], dry_run: bool, prune: bool, max_deletions: int,
-         allow_delete_all: bool, force: bool, note: str, fmt: str, verbose: bool) -> None:
+def sync(
+    config_path: str | None,
+    env: str | None,
+    only: tuple[str, ...],
+    exclude: tuple[str, ...],
+    dry_run: bool,
+    prune: bool,
+    max_deletions: int,
+    allow_delete_all: bool,
+    force: bool,
+    note: str,
+    fmt: str,
+    verbose: bool,
+) -> None:
     """Make Grafana match the build: plan, then apply. Never overwrites edits made in the UI
     unless --force."""
     from ..sync import report as sync_report
@@ -76,11 +99,13 @@ def sync(config_path: str | None, env: str | None, only: tuple[str, ...],
     from ..sync.planner import PlanOptions, Selection
 
     options = PlanOptions(prune, max_deletions, Selection(only, exclude), allow_delete_all)
-    target, connection, plan = _plan(project_config(config_path), env, verbose, options, force,
-                                     note)
+    target, connection, plan = _plan(
+        project_config(config_path), env, verbose, options, force, note
+    )
     if dry_run:
-        click.echo(sync_report.plan_json(plan) if fmt == "json"
-                   else sync_report.plan_text(plan, style()))
+        click.echo(
+            sync_report.plan_json(plan) if fmt == "json" else sync_report.plan_text(plan, style())
+        )
         sys.exit(1 if plan.by_action(Action.CONFLICT) else 0)
     outcomes = _apply(connection, plan, target, fmt)
     if fmt == "json":
@@ -88,17 +113,18 @@ def sync(config_path: str | None, env: str | None, only: tuple[str, ...],
     else:
         for change in plan.by_action(Action.CONFLICT):
             hint = " (--force to overwrite)" if change.forceable else ""
-            click.echo(f"CONFLICT {change.resource.kind} {change.resource.key}: {change.reason}"
-                       f"{hint}")
-        click.echo(sync_report.summary_line(plan)
-                   + f"; {sum(o.ok for o in outcomes)} written, "
-                   f"{sum(not o.ok for o in outcomes)} failed")
+            click.echo(
+                f"CONFLICT {change.resource.kind} {change.resource.key}: {change.reason}{hint}"
+            )
+        click.echo(
+            sync_report.summary_line(plan) + f"; {sum(o.ok for o in outcomes)} written, "
+            f"{sum(not o.ok for o in outcomes)} failed"
+        )
     failed = any(not o.ok for o in outcomes) or plan.by_action(Action.CONFLICT)
     sys.exit(1 if failed else 0)
 
 
-def _apply(connection: GrafanaConnection, plan: Plan, target: Target,
-           fmt: str) -> list[Outcome]:
+def _apply(connection: GrafanaConnection, plan: Plan, target: Target, fmt: str) -> list[Outcome]:
     from ..sync import report as sync_report
     from ..sync.applier import apply_plan
 
@@ -111,19 +137,28 @@ def _apply(connection: GrafanaConnection, plan: Plan, target: Target,
         for outcome in outcomes:
             click.echo(sync_report.outcome_line(outcome))
         return outcomes
-    return apply_plan(connection, plan, target,
-                      lambda outcome: click.echo(sync_report.outcome_line(outcome)))
+    return apply_plan(
+        connection, plan, target, lambda outcome: click.echo(sync_report.outcome_line(outcome))
+    )
 
 
 @main.command()
 @config_option
 @selection_options
-@click.option("--against", "ref", help="Compare with build/ at this git revision instead of "
-                                       "Grafana.")
+@click.option(
+    "--against", "ref", help="Compare with build/ at this git revision instead of Grafana."
+)
 @format_option("markdown", "json")
 @verbose_option
-def diff(config_path: str | None, env: str | None, only: tuple[str, ...],
-         exclude: tuple[str, ...], ref: str | None, fmt: str, verbose: bool) -> None:
+def diff(
+    config_path: str | None,
+    env: str | None,
+    only: tuple[str, ...],
+    exclude: tuple[str, ...],
+    ref: str | None,
+    fmt: str,
+    verbose: bool,
+) -> None:
     """What sync would change in Grafana (or, with --against, since a git revision)."""
     from ..sync import report as sync_report
     from ..sync.against import diff_against
@@ -150,13 +185,26 @@ def diff(config_path: str | None, env: str | None, only: tuple[str, ...],
 @click.option("--uid", "uids", multiple=True, help="Dashboard uid (repeatable).")
 @click.option("--tag", "tags", multiple=True, help="Dashboards with this tag (all given).")
 @click.option("--folder", "folders", multiple=True, help="Dashboards in this folder uid.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="pulled",
-              show_default=True, help="Directory for the JSON files.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="pulled",
+    show_default=True,
+    help="Directory for the JSON files.",
+)
 @format_option("json")
 @verbose_option
-def pull(config_path: str | None, env: str | None, uids: tuple[str, ...],
-         tags: tuple[str, ...], folders: tuple[str, ...], out_dir: str, fmt: str,
-         verbose: bool) -> None:
+def pull(
+    config_path: str | None,
+    env: str | None,
+    uids: tuple[str, ...],
+    tags: tuple[str, ...],
+    folders: tuple[str, ...],
+    out_dir: str,
+    fmt: str,
+    verbose: bool,
+) -> None:
     """Fetch live dashboards as JSON files, to adopt dashboards made in the UI."""
     from ..sync.pull import pull_dashboards
     from ..sync.target import make_target
@@ -174,10 +222,15 @@ def pull(config_path: str | None, env: str | None, uids: tuple[str, ...],
 
 @main.command()
 @config_option
-@click.option("--url", help="A running Grafana to preview in (default: start preview/ with "
-                            "Docker Compose).")
-@click.option("--watch", "watching", is_flag=True,
-              help="Rebuild and re-sync on every change under dashboards/ and alerts/.")
+@click.option(
+    "--url", help="A running Grafana to preview in (default: start preview/ with Docker Compose)."
+)
+@click.option(
+    "--watch",
+    "watching",
+    is_flag=True,
+    help="Rebuild and re-sync on every change under dashboards/ and alerts/.",
+)
 @click.option("--compose-file", default="preview/docker-compose.yml", show_default=True)
 def preview(config_path: str | None, url: str | None, watching: bool, compose_file: str) -> None:
     """Sync the build into a preview folder of a Grafana and print each dashboard's URL."""

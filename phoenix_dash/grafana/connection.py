@@ -43,10 +43,17 @@ JSON = dict[str, Any]
 # comes from something that is not Grafana's API (a proxy, an SSO page, another service).
 LIST_READS = ("/search", "/folders", "/datasources", "/v1/provisioning/alert-rules")
 # Reads every Grafana serves: a 404 on one means the URL is not a Grafana API root.
-ALWAYS_THERE = frozenset({"/health", "/user", "/search", "/folders", "/datasources",
-                          "/v1/provisioning/alert-rules"})
-DNS_HINTS = ("name or service not known", "failed to resolve", "nodename nor servname",
-             "temporary failure in name resolution", "no address associated", "getaddrinfo")
+ALWAYS_THERE = frozenset(
+    {"/health", "/user", "/search", "/folders", "/datasources", "/v1/provisioning/alert-rules"}
+)
+DNS_HINTS = (
+    "name or service not known",
+    "failed to resolve",
+    "nodename nor servname",
+    "temporary failure in name resolution",
+    "no address associated",
+    "getaddrinfo",
+)
 
 
 class GrafanaConnection:
@@ -60,8 +67,10 @@ class GrafanaConnection:
             verify = settings.ca_bundle
         if settings.insecure_skip_verify:
             verify = False
-            self.warnings.append(f"TLS certificate verification is OFF for {settings.host} "
-                                 "(grafana.insecure_skip_verify)")
+            self.warnings.append(
+                f"TLS certificate verification is OFF for {settings.host} "
+                "(grafana.insecure_skip_verify)"
+            )
         parts = urlsplit(settings.url)
         prefix = parts.path.strip("/")
         auth: Any = None
@@ -70,10 +79,15 @@ class GrafanaConnection:
         elif credentials.kind == "basic":
             auth = (credentials.user, credentials.password)
         self.api = GrafanaApi(
-            auth=auth, host=parts.hostname or "", port=parts.port,
-            url_path_prefix=f"{prefix}/" if prefix else "", protocol=parts.scheme,
-            verify=verify, timeout=(settings.connect_timeout, settings.read_timeout),
-            organization_id=settings.org_id, session_pool_size=settings.max_concurrency,
+            auth=auth,
+            host=parts.hostname or "",
+            port=parts.port,
+            url_path_prefix=f"{prefix}/" if prefix else "",
+            protocol=parts.scheme,
+            verify=verify,
+            timeout=(settings.connect_timeout, settings.read_timeout),
+            organization_id=settings.org_id,
+            session_pool_size=settings.max_concurrency,
         )
         self.api.client.s = self._session(self.api.client.s.headers)
         self._slots = threading.BoundedSemaphore(settings.max_concurrency)
@@ -81,12 +95,18 @@ class GrafanaConnection:
 
     def _session(self, headers: Any) -> niquests.Session:
         retry = Retry(
-            total=self.settings.retries, connect=self.settings.retries,
-            read=self.settings.retries, status=self.settings.retries, other=0,
+            total=self.settings.retries,
+            connect=self.settings.retries,
+            read=self.settings.retries,
+            status=self.settings.retries,
+            other=0,
             allowed_methods=None,  # POST too: the sync layer makes every write safe to repeat
-            status_forcelist=RETRY_STATUSES, backoff_factor=self.settings.backoff,
-            backoff_jitter=self.settings.backoff, backoff_max=30,
-            respect_retry_after_header=True, raise_on_status=False,
+            status_forcelist=RETRY_STATUSES,
+            backoff_factor=self.settings.backoff,
+            backoff_jitter=self.settings.backoff,
+            backoff_max=30,
+            respect_retry_after_header=True,
+            raise_on_status=False,
         )
         session = niquests.Session(retries=retry, pool_maxsize=self.settings.max_concurrency)
         session.headers.update(headers)
@@ -95,9 +115,15 @@ class GrafanaConnection:
         session.max_redirects = 0
         return session
 
-    def request(self, method: str, path: str, *, json: Any = None,
-                params: dict[str, Any] | None = None,
-                headers: dict[str, str] | None = None) -> Any:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
         """``path`` is relative to /api (``/dashboards/db``). Returns the decoded body."""
         call = getattr(self.api.client, method.upper())
         start = time.perf_counter()
@@ -107,12 +133,18 @@ class GrafanaConnection:
             headers = {"Content-Type": "application/json", **(headers or {})}
         with self._slots, self.waiting.on(f"{method} {path}"):
             try:
-                result = call(path, data=data, params=params, headers=headers,
-                              accept_empty_json=True)
+                result = call(
+                    path, data=data, params=params, headers=headers, accept_empty_json=True
+                )
             except GrafanaException as exc:
                 error = self._from_response(exc, method, path)
-                log.debug("%s %s -> %s (%.0f ms)", method, path, error.status,
-                          (time.perf_counter() - start) * 1000)
+                log.debug(
+                    "%s %s -> %s (%.0f ms)",
+                    method,
+                    path,
+                    error.status,
+                    (time.perf_counter() - start) * 1000,
+                )
                 raise error from None
             except niquests.exceptions.RequestException as exc:
                 raise self._from_transport(exc, method, path) from None
@@ -129,11 +161,18 @@ class GrafanaConnection:
             raise self._not_api(method, path, "an HTML page" if html else "plain text")
         wanted: type = list if method == "GET" and path in LIST_READS else dict
         if (method == "GET" or result) and not isinstance(result, wanted):
-            raise self._not_api(method, path, f"JSON of another shape (a {type(result).__name__}"
-                                              f" where Grafana answers a {wanted.__name__})")
+            raise self._not_api(
+                method,
+                path,
+                f"JSON of another shape (a {type(result).__name__}"
+                f" where Grafana answers a {wanted.__name__})",
+            )
         if isinstance(result, list) and not all(isinstance(item, dict) for item in result):
-            raise self._not_api(method, path, "JSON of another shape (a list of other things "
-                                              "than the objects Grafana answers)")
+            raise self._not_api(
+                method,
+                path,
+                "JSON of another shape (a list of other things than the objects Grafana answers)",
+            )
 
     def check_api(self) -> JSON:
         """Grafana's health answer (no credentials needed): that the URL is a Grafana API
@@ -146,36 +185,48 @@ class GrafanaConnection:
 
     def _not_api(self, method: str, path: str, what: str) -> GrafanaError:
         url = self.settings.url.rstrip("/") + "/api" + path
-        return GrafanaNotAPI(f"{url} answered with {what}, not Grafana's API: is the URL "
-                             "right?", None, method, path)
+        return GrafanaNotAPI(
+            f"{url} answered with {what}, not Grafana's API: is the URL right?", None, method, path
+        )
 
     def _from_response(self, exc: GrafanaException, method: str, path: str) -> GrafanaError:
         status = int(exc.status_code or 0)
         body = exc.response
         message = body.get("message", "") if isinstance(body, dict) else str(body or "")
         message = self.credentials.redact(str(message))
-        reason = str(body.get("status") or body.get("messageId") or "") \
-            if isinstance(body, dict) else ""
+        reason = (
+            str(body.get("status") or body.get("messageId") or "") if isinstance(body, dict) else ""
+        )
         if status == 0:  # grafana-client wraps transport errors too
             cause = exc.__cause__
             if isinstance(cause, niquests.exceptions.RequestException):
                 return self._from_transport(cause, method, path)
             return GrafanaUnreachable(self.credentials.redact(str(exc)), None, method, path)
-        kinds: dict[int, type[GrafanaError]] = {400: GrafanaBadRequest, 401: GrafanaAuthError,
-                                                403: GrafanaForbidden, 404: GrafanaNotFound,
-                                                409: GrafanaConflict, 412: GrafanaConflict}
+        kinds: dict[int, type[GrafanaError]] = {
+            400: GrafanaBadRequest,
+            401: GrafanaAuthError,
+            403: GrafanaForbidden,
+            404: GrafanaNotFound,
+            409: GrafanaConflict,
+            412: GrafanaConflict,
+        }
         if status == 404 and (path in ALWAYS_THERE or (body and not isinstance(body, dict))):
             url = self.settings.url.rstrip("/") + "/api" + path
-            return GrafanaNotAPI(f"{url} answered 404 Not Found: {self.settings.url} does not "
-                                 "look like a Grafana API root (is grafana.url right?)", None,
-                                 method, path)
+            return GrafanaNotAPI(
+                f"{url} answered 404 Not Found: {self.settings.url} does not "
+                "look like a Grafana API root (is grafana.url right?)",
+                None,
+                method,
+                path,
+            )
         text = message or "(no message)"
         if status == 401:
             text = f"{text}: {self.credentials.describe()} was refused"
         elif status in RETRY_STATUSES:  # only these are retried
             text = f"{text} (after {self.settings.retries} retries)"
-        kind = kinds.get(status, GrafanaServerError if status >= 500 or status == 429
-                         else GrafanaError)
+        kind = kinds.get(
+            status, GrafanaServerError if status >= 500 or status == 429 else GrafanaError
+        )
         return kind(text, status, method, path, message, reason)
 
     def _from_transport(self, exc: Exception, method: str, path: str) -> GrafanaError:
@@ -185,21 +236,35 @@ class GrafanaConnection:
             response = getattr(exc, "response", None)
             target = response.headers.get("Location", "") if response is not None else ""
             target = self.credentials.redact(urljoin(self.settings.url, target))
-            return GrafanaNotAPI(f"{self.settings.url.rstrip('/')}/api{path} redirects to "
-                                 f"{target or 'another address'} (host "
-                                 f"{urlsplit(target).hostname or '?'}): Grafana's API does not "
-                                 "redirect; set grafana.url to where Grafana answers", None,
-                                 method, path)
+            return GrafanaNotAPI(
+                f"{self.settings.url.rstrip('/')}/api{path} redirects to "
+                f"{target or 'another address'} (host "
+                f"{urlsplit(target).hostname or '?'}): Grafana's API does not "
+                "redirect; set grafana.url to where Grafana answers",
+                None,
+                method,
+                path,
+            )
         if isinstance(exc, niquests.exceptions.SSLError) or "certificate" in text.lower():
-            return GrafanaTLSError(f"TLS failure talking to {host}: {_short(text)} (set "
-                                   "grafana.ca_bundle to trust a private CA)", None, method, path)
+            return GrafanaTLSError(
+                f"TLS failure talking to {host}: {_short(text)} (set "
+                "grafana.ca_bundle to trust a private CA)",
+                None,
+                method,
+                path,
+            )
         if any(hint in text.lower() for hint in DNS_HINTS):
             return GrafanaUnreachable(f"cannot resolve host {host}", None, method, path)
         if isinstance(exc, niquests.exceptions.Timeout) or "timed out" in text.lower():
-            return GrafanaUnreachable(f"no answer from {host} within the timeout (after "
-                                      f"{self.settings.retries} retries)", None, method, path)
-        return GrafanaUnreachable(f"cannot connect to {self.settings.url}: {_short(text)}",
-                                  None, method, path)
+            return GrafanaUnreachable(
+                f"no answer from {host} within the timeout (after {self.settings.retries} retries)",
+                None,
+                method,
+                path,
+            )
+        return GrafanaUnreachable(
+            f"cannot connect to {self.settings.url}: {_short(text)}", None, method, path
+        )
 
 
 class InFlight:
@@ -242,12 +307,17 @@ def _short(text: str) -> str:
 
 
 def _check_transport(settings: GrafanaSettings, credentials: Credentials) -> None:
-    if settings.scheme == "http" and credentials.kind != "none" and not settings.is_loopback \
-            and not settings.allow_insecure_http:
+    if (
+        settings.scheme == "http"
+        and credentials.kind != "none"
+        and not settings.is_loopback
+        and not settings.allow_insecure_http
+    ):
         raise ConfigError(
             f"refusing to send credentials over plain http to {settings.host}: use https, or "
-            "set grafana.allow_insecure_http: true", Location("phoenix-dash.yaml", None,
-                                                             "grafana.url"))
+            "set grafana.allow_insecure_http: true",
+            Location("phoenix-dash.yaml", None, "grafana.url"),
+        )
 
 
 class SecretFilter(logging.Filter):

@@ -42,13 +42,19 @@ def ping(connection: GrafanaConnection) -> PingReport:
         report.checks.append(Check("reachable", True, connection.settings.url))
         version = health.get("version", "?") if isinstance(health, dict) else "?"
         database = health.get("database", "?") if isinstance(health, dict) else "?"
-        report.checks.append(Check("health", database == "ok",
-                                   f"Grafana {version}, database {database}"))
+        report.checks.append(
+            Check("health", database == "ok", f"Grafana {version}, database {database}")
+        )
         user = connection.request("GET", "/user")
         org = connection.request("GET", "/org")
-        report.checks.append(Check(
-            "identity", True, f"{user.get('login')} ({connection.credentials.describe()}) in "
-                              f"org {org.get('id')} {org.get('name')!r}"))
+        report.checks.append(
+            Check(
+                "identity",
+                True,
+                f"{user.get('login')} ({connection.credentials.describe()}) in "
+                f"org {org.get('id')} {org.get('name')!r}",
+            )
+        )
         report.checks += _permissions(connection)
     except GrafanaError as exc:
         report.fatal = exc

@@ -12,8 +12,15 @@ from ..errors import PhoenixDashError
 class GrafanaError(PhoenixDashError):
     exit_code = 1
 
-    def __init__(self, message: str, status: int | None = None, method: str = "",
-                 path: str = "", grafana_message: str = "", grafana_status: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        status: int | None = None,
+        method: str = "",
+        path: str = "",
+        grafana_message: str = "",
+        grafana_status: str = "",
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.method = method
@@ -27,7 +34,6 @@ class GrafanaError(PhoenixDashError):
         where = f"{self.method} {self.path}: " if self.method else ""
         status = f"{self.status} " if self.status else ""
         return f"{where}{status}{self.message}"
-
 
 
 class GrafanaNotAPI(GrafanaError):

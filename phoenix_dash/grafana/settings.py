@@ -83,26 +83,35 @@ TOKEN_LIKE_RE = re.compile(r"glsa_|glc_|.{65}")
 VARIABLE_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def settings_from(data: Mapping[str, Any], file: str,
-                  environ: Mapping[str, str]) -> GrafanaSettings:
+def settings_from(
+    data: Mapping[str, Any], file: str, environ: Mapping[str, str]
+) -> GrafanaSettings:
     url = environ.get("GRAFANA_URL") or data.get("url")
     if not url:
-        raise ConfigError("no Grafana URL: set grafana.url in phoenix-dash.yaml or $GRAFANA_URL",
-                          Location(file, None, "grafana.url"))
+        raise ConfigError(
+            "no Grafana URL: set grafana.url in phoenix-dash.yaml or $GRAFANA_URL",
+            Location(file, None, "grafana.url"),
+        )
     parts = urlsplit(url)
     if parts.password is not None:  # checked first: the messages below quote the URL
-        raise ConfigError("the Grafana URL holds a password; use $GRAFANA_TOKEN, or "
-                          "$GRAFANA_USER and $GRAFANA_PASSWORD",
-                          Location(file, None, "grafana.url"))
+        raise ConfigError(
+            "the Grafana URL holds a password; use $GRAFANA_TOKEN, or "
+            "$GRAFANA_USER and $GRAFANA_PASSWORD",
+            Location(file, None, "grafana.url"),
+        )
     token_env = str(data.get("token_env", "GRAFANA_TOKEN"))
     if TOKEN_LIKE_RE.match(token_env) or not VARIABLE_NAME_RE.fullmatch(token_env):
         # Never quoted: a token pasted here by mistake must not end up in CI logs.
-        raise ConfigError("must name the environment variable that holds "
-                          "the token (e.g. GRAFANA_TOKEN), not hold the token",
-                          Location(file, None, "grafana.token_env"))
+        raise ConfigError(
+            "must name the environment variable that holds "
+            "the token (e.g. GRAFANA_TOKEN), not hold the token",
+            Location(file, None, "grafana.token_env"),
+        )
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"Grafana URL {url!r} is not http(s)://host[:port][/path]",
-                          Location(file, None, "grafana.url"))
+        raise ConfigError(
+            f"Grafana URL {url!r} is not http(s)://host[:port][/path]",
+            Location(file, None, "grafana.url"),
+        )
     timeout = data.get("timeout", {})
     return GrafanaSettings(
         url=url.rstrip("/"),
@@ -125,12 +134,15 @@ def _check_token(token: str, source: str) -> None:
     file, a "Bearer " prefix): it would be refused as a header, and the refusal would quote it.
     Said without quoting it."""
     if any(ch.isspace() or not ch.isprintable() for ch in token):
-        raise ConfigError(f"{source} holds spaces, line breaks or control characters inside "
-                          "the token; it must be the token alone (no 'Bearer ' prefix)")
+        raise ConfigError(
+            f"{source} holds spaces, line breaks or control characters inside "
+            "the token; it must be the token alone (no 'Bearer ' prefix)"
+        )
 
 
-def credentials_from(settings: GrafanaSettings, environ: Mapping[str, str] | None = None,
-                     root: Path | None = None) -> Credentials:
+def credentials_from(
+    settings: GrafanaSettings, environ: Mapping[str, str] | None = None, root: Path | None = None
+) -> Credentials:
     """A token ($GRAFANA_TOKEN or the configured variable, else the token file), else basic
     auth ($GRAFANA_USER and $GRAFANA_PASSWORD), else none."""
     environ = os.environ if environ is None else environ
@@ -145,16 +157,16 @@ def credentials_from(settings: GrafanaSettings, environ: Mapping[str, str] | Non
         try:
             token = path.read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ConfigError(f"cannot read the token file: {exc.strerror}",
-                              Location(str(path))) from None
+            raise ConfigError(
+                f"cannot read the token file: {exc.strerror}", Location(str(path))
+            ) from None
         if not token:
             raise ConfigError("the token file is empty", Location(str(path)))
         _check_token(token, f"the token file {settings.token_file}")
         return Credentials("token", f"token file {settings.token_file}", token=token)
     user, password = environ.get("GRAFANA_USER", ""), environ.get("GRAFANA_PASSWORD", "")
     if user and password:
-        return Credentials("basic", "$GRAFANA_USER/$GRAFANA_PASSWORD", user=user,
-                           password=password)
+        return Credentials("basic", "$GRAFANA_USER/$GRAFANA_PASSWORD", user=user, password=password)
     if user or password:
         raise ConfigError("set both $GRAFANA_USER and $GRAFANA_PASSWORD for basic auth")
     return Credentials("none", "")

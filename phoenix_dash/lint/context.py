@@ -15,11 +15,32 @@ from .promql import Parsed, parse, variables_in
 
 JSON = dict[str, Any]
 # Grafana's own variables, always defined.
-BUILTIN_VARIABLES = frozenset({
-    "__interval", "__interval_ms", "__range", "__range_s", "__range_ms", "__rate_interval",
-    "__dashboard", "__user", "__org", "__from", "__to", "__timeFilter", "__name", "__auto",
-    "timeFilter", "__all", "__series", "__field", "__value", "__data", "__cell", "__url_time_range",
-})
+BUILTIN_VARIABLES = frozenset(
+    {
+        "__interval",
+        "__interval_ms",
+        "__range",
+        "__range_s",
+        "__range_ms",
+        "__rate_interval",
+        "__dashboard",
+        "__user",
+        "__org",
+        "__from",
+        "__to",
+        "__timeFilter",
+        "__name",
+        "__auto",
+        "timeFilter",
+        "__all",
+        "__series",
+        "__field",
+        "__value",
+        "__data",
+        "__cell",
+        "__url_time_range",
+    }
+)
 NO_QUERY_PANELS = frozenset({"row", "text", "alertlist", "dashlist", "news", "welcome"})
 
 
@@ -73,8 +94,11 @@ class DashboardCtx:
                 continue
             if panel.get("type") == "row":
                 row = str(panel.get("title") or "")
-            found.append(PanelCtx(self, panel, row if panel.get("type") != "row" else None,
-                                  f"/panels/{index}"))
+            found.append(
+                PanelCtx(
+                    self, panel, row if panel.get("type") != "row" else None, f"/panels/{index}"
+                )
+            )
             for child_index, child in enumerate(panel.get("panels") or []):
                 if isinstance(child, dict):
                     path = f"/panels/{index}/panels/{child_index}"
@@ -125,8 +149,11 @@ class PanelCtx:
                 ds = target.get("datasource") or self.panel.get("datasource") or {}
                 ds_type = ds.get("type", "prometheus") if isinstance(ds, dict) else "prometheus"
                 if ds_type == "prometheus":
-                    found.append(QueryCtx(self, target, parse(target["expr"]),
-                                          f"{self.path}/targets/{index}"))
+                    found.append(
+                        QueryCtx(
+                            self, target, parse(target["expr"]), f"{self.path}/targets/{index}"
+                        )
+                    )
         return found
 
 
@@ -161,8 +188,15 @@ class AlertCtx:
         for index, node in enumerate(self.rule.get("data") or []):
             model = node.get("model") or {}
             if node.get("datasourceUid") != "__expr__" and isinstance(model.get("expr"), str):
-                found.append(QueryCtx(None, model, parse(model["expr"]),
-                                      f"{self.path}/data/{index}/model", self.project))
+                found.append(
+                    QueryCtx(
+                        None,
+                        model,
+                        parse(model["expr"]),
+                        f"{self.path}/data/{index}/model",
+                        self.project,
+                    )
+                )
         return found
 
 

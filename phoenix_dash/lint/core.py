@@ -70,8 +70,9 @@ def rule(id: str, severity: str, scope: str, rationale: str, hint: str) -> Calla
 
     def register(check: Check) -> Check:
         assert id not in REGISTRY, f"rule {id} registered twice"
-        REGISTRY[id] = LintRule(RuleInfo(id, Severity.parse(severity), scope, rationale, hint),
-                                check)
+        REGISTRY[id] = LintRule(
+            RuleInfo(id, Severity.parse(severity), scope, rationale, hint), check
+        )
         return check
 
     return register
@@ -95,9 +96,16 @@ class Finding:
         return f"{self.file}#{self.path}" if self.path else self.file
 
     def as_json(self) -> JSON:
-        return {"rule": self.rule, "severity": str(self.severity), "message": self.message,
-                "file": self.file, "line": self.line, "path": self.path, "target": self.target,
-                "hint": self.hint}
+        return {
+            "rule": self.rule,
+            "severity": str(self.severity),
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "path": self.path,
+            "target": self.target,
+            "hint": self.hint,
+        }
 
 
 def stamped_location(*nodes: JSON | None) -> tuple[str, int] | None:
@@ -123,5 +131,13 @@ class Subject:
         for problem in lint_rule.check(self.value):
             stamp = stamped_location(problem.node, *self.fallbacks)
             file, line = stamp if stamp else (self.file, None)
-            yield Finding(lint_rule.info.id, lint_rule.info.severity, problem.message, file,
-                          line, problem.path or self.path, self.target, lint_rule.info.hint)
+            yield Finding(
+                lint_rule.info.id,
+                lint_rule.info.severity,
+                problem.message,
+                file,
+                line,
+                problem.path or self.path,
+                self.target,
+                lint_rule.info.hint,
+            )

@@ -11,13 +11,13 @@ from itertools import pairwise
 
 MATCHER_RE = re.compile(r'\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=~|!~|!=|=)\s*"(?:[^"\\]|\\.)*"\s*')
 _STRING = r'("(?:[^"\\]|\\.)*"|`[^`]*`)'
-LINE_FILTER_RE = re.compile(
-    rf'(\|=|!=|\|~|!~)\s*({_STRING}|ip\({_STRING}\))(\s+or\s+{_STRING})*')
+LINE_FILTER_RE = re.compile(rf"(\|=|!=|\|~|!~)\s*({_STRING}|ip\({_STRING}\))(\s+or\s+{_STRING})*")
 PARSERS = {"json", "logfmt", "unpack", "decolorize"}
 WITH_ARGUMENT = {"regexp", "pattern", "line_format", "label_format", "unwrap", "drop", "keep"}
 LABEL_FILTER_RE = re.compile(
     r'^[a-zA-Z_][a-zA-Z0-9_.]*\s*(=~|!~|!=|==|=|>=|<=|>|<)\s*("(?:[^"\\]|\\.)*"|`[^`]*`|'
-    r'[0-9.]+[a-zA-Z]*)(\s*(and|or|,)\s*.+)?$')
+    r"[0-9.]+[a-zA-Z]*)(\s*(and|or|,)\s*.+)?$"
+)
 VARIABLE_RE = re.compile(r"\$\{\w+(?::[^}]*)?\}|\$\w+|\[\[\w+\]\]")
 
 
@@ -32,7 +32,7 @@ def _unquoted(text: str) -> tuple[list[tuple[int, str]], bool]:
     escaped = False
     for index, char in enumerate(text):
         if quote is None:
-            if char in "\"`":
+            if char in '"`':
                 quote = char
             else:
                 chars.append((index, char))
@@ -64,8 +64,9 @@ def _split_pipeline(text: str) -> list[str]:
     filter (after a label name, != and !~ compare the label instead)."""
     cuts = [0]
     for index, char in _unquoted(text)[0]:
-        if char == "|" or (text[index:index + 2] in ("!=", "!~")
-                           and not _compares_label(text[cuts[-1]:index])):
+        if char == "|" or (
+            text[index : index + 2] in ("!=", "!~") and not _compares_label(text[cuts[-1] : index])
+        ):
             cuts.append(index)
     stages = (text[start:end] for start, end in zip(cuts, [*cuts[1:], len(text)], strict=True))
     return [stage.strip() for stage in stages if stage.strip()]
@@ -99,19 +100,19 @@ def check(expr: str) -> str | None:
         return problem
     start = text.find("{")
     if start < 0:
-        return "no stream selector {label=\"value\"}"
-    end = start + 1 + _end_outside_strings(text[start + 1:], "}")
-    selector = text[start + 1:end]
+        return 'no stream selector {label="value"}'
+    end = start + 1 + _end_outside_strings(text[start + 1 :], "}")
+    selector = text[start + 1 : end]
     if not selector.strip():
         return "the stream selector has no matcher"
     commas = [index for index, char in _unquoted(selector)[0] if char == ","]
     for after, before in pairwise([-1, *commas, len(selector)]):
-        matcher = selector[after + 1:before]
+        matcher = selector[after + 1 : before]
         if not MATCHER_RE.fullmatch(matcher):
             return f"invalid matcher {matcher.strip()!r}"
-    rest = text[end + 1:]
+    rest = text[end + 1 :]
     # In a metric query the pipeline ends at the range or the closing parenthesis.
-    for stage in _split_pipeline(rest[:_end_outside_strings(rest, "[)")]):
+    for stage in _split_pipeline(rest[: _end_outside_strings(rest, "[)")]):
         if LINE_FILTER_RE.fullmatch(stage):
             continue
         if stage[:2] in ("|=", "!=", "|~", "!~"):

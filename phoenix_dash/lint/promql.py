@@ -42,7 +42,7 @@ class Parsed:
 def _replace_outside_strings(text: str, replace: Any) -> str:
     out, last = [], 0
     for match in STRING_RE.finditer(text):
-        out.append(replace(text[last:match.start()]))
+        out.append(replace(text[last : match.start()]))
         out.append(match.group(0))
         last = match.end()
     out.append(replace(text[last:]))
@@ -66,8 +66,8 @@ def substitute(expr: str) -> str:
     def replace(chunk: str) -> str:
         out, last = [], 0
         for match in VARIABLE_RE.finditer(chunk):
-            out.append(chunk[last:match.start()])
-            out.append(_placeholder(match, chunk[:match.start()]))
+            out.append(chunk[last : match.start()])
+            out.append(_placeholder(match, chunk[: match.start()]))
             last = match.end()
         out.append(chunk[last:])
         return "".join(out)
@@ -76,8 +76,9 @@ def substitute(expr: str) -> str:
 
 
 def variables_in(text: str) -> frozenset[str]:
-    names = {m.group("braced") or m.group("plain") or m.group("old")
-             for m in VARIABLE_RE.finditer(text)}
+    names = {
+        m.group("braced") or m.group("plain") or m.group("old") for m in VARIABLE_RE.finditer(text)
+    }
     return frozenset(names - set(MACRO_DURATIONS) - set(NUMBER_MACROS))
 
 

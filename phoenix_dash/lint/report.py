@@ -26,11 +26,14 @@ def text(findings: list[Finding], style: Style = _plain) -> str:
         for finding in group:
             where = f"{finding.line}" if finding.line is not None else finding.path or "-"
             severity = style(f"{finding.severity!s:7}", fg=COLOURS[finding.severity])
-            lines.append(f"  {where:>6}  {severity} {finding.message}  "
-                         + style(f"[{finding.rule}]", dim=True))
+            lines.append(
+                f"  {where:>6}  {severity} {finding.message}  "
+                + style(f"[{finding.rule}]", dim=True)
+            )
     counts = {s: sum(f.severity == s for f in findings) for s in Severity}
-    summary = ", ".join(f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}"
-                        for s in sorted(Severity, reverse=True))
+    summary = ", ".join(
+        f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in sorted(Severity, reverse=True)
+    )
     noun = "finding" if len(findings) == 1 else "findings"
     lines.append(f"{len(findings)} {noun} ({summary})" if findings else "no findings")
     return "\n".join(lines)
@@ -61,33 +64,52 @@ def sarif(findings: list[Finding], version: str) -> str:
     rules = []
     for rule_id in rule_ids:
         info = REGISTRY[rule_id].info if rule_id in REGISTRY else None
-        rules.append({
-            "id": rule_id,
-            "shortDescription": {"text": info.rationale if info else rule_id},
-            "help": {"text": info.hint if info else ""},
-            "defaultConfiguration": {"level": SARIF_LEVEL[info.severity] if info else "warning"},
-        })
+        rules.append(
+            {
+                "id": rule_id,
+                "shortDescription": {"text": info.rationale if info else rule_id},
+                "help": {"text": info.hint if info else ""},
+                "defaultConfiguration": {
+                    "level": SARIF_LEVEL[info.severity] if info else "warning"
+                },
+            }
+        )
     results = []
     for f in findings:
         location: dict[str, object] = {"artifactLocation": {"uri": f.file}}
         if f.line is not None:
             location["region"] = {"startLine": f.line}
-        results.append({
-            "ruleId": f.rule,
-            "ruleIndex": rule_ids.index(f.rule),
-            "level": SARIF_LEVEL[f.severity],
-            "message": {"text": f.message},
-            "locations": [{"physicalLocation": location}],
-            "properties": {"target": f.target, "jsonPath": f.path},
-        })
-    return json.dumps({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{"tool": {"driver": {"name": "phoenix-dash", "version": version,
-                                      "informationUri": "https://github.com/phoenix/phoenix-dash",
-                                      "rules": rules}},
-                  "results": results}],
-    }, indent=2, sort_keys=True)
+        results.append(
+            {
+                "ruleId": f.rule,
+                "ruleIndex": rule_ids.index(f.rule),
+                "level": SARIF_LEVEL[f.severity],
+                "message": {"text": f.message},
+                "locations": [{"physicalLocation": location}],
+                "properties": {"target": f.target, "jsonPath": f.path},
+            }
+        )
+    return json.dumps(
+        {
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [
+                {
+                    "tool": {
+                        "driver": {
+                            "name": "phoenix-dash",
+                            "version": version,
+                            "informationUri": "https://github.com/phoenix/phoenix-dash",
+                            "rules": rules,
+                        }
+                    },
+                    "results": results,
+                }
+            ],
+        },
+        indent=2,
+        sort_keys=True,
+    )
 
 
 def rules_text() -> str:
@@ -99,21 +121,40 @@ def rules_text() -> str:
 
 
 def rules_json() -> str:
-    return json.dumps([{"id": rule_id, "severity": str(lint_rule.info.severity),
-                        "scope": lint_rule.info.scope, "rationale": lint_rule.info.rationale,
-                        "hint": lint_rule.info.hint}
-                       for rule_id, lint_rule in sorted(REGISTRY.items())], indent=2)
+    return json.dumps(
+        [
+            {
+                "id": rule_id,
+                "severity": str(lint_rule.info.severity),
+                "scope": lint_rule.info.scope,
+                "rationale": lint_rule.info.rationale,
+                "hint": lint_rule.info.hint,
+            }
+            for rule_id, lint_rule in sorted(REGISTRY.items())
+        ],
+        indent=2,
+    )
 
 
 def rules_markdown() -> str:
     """The generated reference, docs/lint-rules.md."""
-    out = ["# phoenix-dash lint rules", "",
-           "Generated by `phoenix-dash lint --list-rules --format markdown`; do not edit.", "",
-           "| rule | severity | applies to | why | fix |", "|---|---|---|---|---|"]
+    out = [
+        "# phoenix-dash lint rules",
+        "",
+        "Generated by `phoenix-dash lint --list-rules --format markdown`; do not edit.",
+        "",
+        "| rule | severity | applies to | why | fix |",
+        "|---|---|---|---|---|",
+    ]
     for rule_id, lint_rule in sorted(REGISTRY.items()):
         info = lint_rule.info
-        out.append(f"| `{rule_id}` | {info.severity} | {info.scope} | {info.rationale} | "
-                   f"{info.hint} |")
-    out += ["", "Besides these, `lint/expired-suppression` (warning) reports a suppression past "
-            "its `expires` date and `lint/unused-suppression` (info) one that matches nothing.", ""]
+        out.append(
+            f"| `{rule_id}` | {info.severity} | {info.scope} | {info.rationale} | {info.hint} |"
+        )
+    out += [
+        "",
+        "Besides these, `lint/expired-suppression` (warning) reports a suppression past "
+        "its `expires` date and `lint/unused-suppression` (info) one that matches nothing.",
+        "",
+    ]
     return "\n".join(out)  # ends with a newline

@@ -30,9 +30,14 @@ from .core import REGISTRY, Finding, LintRule, Severity, Subject
 from .suppress import Suppression, apply, from_settings
 
 JSON = dict[str, Any]
-SCOPE_OF: dict[type, str] = {DashboardCtx: "dashboard", PanelCtx: "panel", QueryCtx: "query",
-                             AlertCtx: "alert", GroupCtx: "group",
-                             DatasourceCtx: "datasource"}
+SCOPE_OF: dict[type, str] = {
+    DashboardCtx: "dashboard",
+    PanelCtx: "panel",
+    QueryCtx: "query",
+    AlertCtx: "alert",
+    GroupCtx: "group",
+    DatasourceCtx: "datasource",
+}
 
 
 @dataclass(frozen=True)
@@ -61,47 +66,84 @@ def lint_build(build: Build, config: Config) -> list[Finding]:
     build_dir = config.display(config.build_dir)
     dashboards = [(f"{build_dir}/dashboards/{d.uid}.json", d.json) for d in build.dashboards]
     groups = [
-        GroupInput(api_group(group),
-                   f"{build_dir}/alerts/grafana/{group.folder_uid}/{group.slug}.json",
-                   _stamp(group.location), tuple(_stamp(rule.location) for rule in group.rules))
+        GroupInput(
+            api_group(group),
+            f"{build_dir}/alerts/grafana/{group.folder_uid}/{group.slug}.json",
+            _stamp(group.location),
+            tuple(_stamp(rule.location) for rule in group.rules),
+        )
         for group in build.alert_groups
     ]
-    datasources = [
-        DatasourceInput(d.placeholder_body(), d.location.file, d.location.line, d.key_lines)
-        for d in build.datasources
-    ] if config.datasources_file is not None else None
-    return lint(dashboards, groups, build.catalog, parse_duration(config.scrape_interval),
-                from_settings(config.lint_suppress), config.default_folder, datasources)
+    datasources = (
+        [
+            DatasourceInput(d.placeholder_body(), d.location.file, d.location.line, d.key_lines)
+            for d in build.datasources
+        ]
+        if config.datasources_file is not None
+        else None
+    )
+    return lint(
+        dashboards,
+        groups,
+        build.catalog,
+        parse_duration(config.scrape_interval),
+        from_settings(config.lint_suppress),
+        config.default_folder,
+        datasources,
+    )
 
 
-def lint_files(paths: Sequence[Path], catalog: Catalog | None, scrape_seconds: float,
-               suppressions: Sequence[Suppression] = ()) -> list[Finding]:
+def lint_files(
+    paths: Sequence[Path],
+    catalog: Catalog | None,
+    scrape_seconds: float,
+    suppressions: Sequence[Suppression] = (),
+) -> list[Finding]:
     """Lint dashboards given as JSON files (exports, API answers, other tools' output);
     findings name the line of the JSON value they are about."""
     read = {str(path): read_dashboard(path) for path in paths}
-    findings = lint([(name, file.data) for name, file in read.items()], [], catalog,
-                    scrape_seconds, suppressions)
+    findings = lint(
+        [(name, file.data) for name, file in read.items()],
+        [],
+        catalog,
+        scrape_seconds,
+        suppressions,
+    )
     lines = {name: file.lines() for name, file in read.items()}
-    located = [replace(f, line=line_of(f.path, lines[f.file])) if f.file in lines and
-               f.line is None else f for f in findings]
+    located = [
+        replace(f, line=line_of(f.path, lines[f.file])) if f.file in lines and f.line is None else f
+        for f in findings
+    ]
     return sorted(located, key=_order)
 
 
-def lint_json(dashboards: Sequence[tuple[str, JSON]], groups: Sequence[JSON] = (),
-              catalog: Catalog | None = None, scrape_seconds: float = 15.0,
-              datasources: Sequence[JSON] | None = None) -> list[Finding]:
+def lint_json(
+    dashboards: Sequence[tuple[str, JSON]],
+    groups: Sequence[JSON] = (),
+    catalog: Catalog | None = None,
+    scrape_seconds: float = 15.0,
+    datasources: Sequence[JSON] | None = None,
+) -> list[Finding]:
     """Lint dashboards, alert rule groups (provisioning API shape) and datasource
     definitions given as JSON."""
     inputs = [GroupInput(group, f"group {index}") for index, group in enumerate(groups)]
-    defined = None if datasources is None else [
-        DatasourceInput(d, f"datasource {index}") for index, d in enumerate(datasources)]
+    defined = (
+        None
+        if datasources is None
+        else [DatasourceInput(d, f"datasource {index}") for index, d in enumerate(datasources)]
+    )
     return lint(dashboards, inputs, catalog, scrape_seconds, datasources=defined)
 
 
-def lint(dashboards: Sequence[tuple[str, JSON]], groups: Sequence[GroupInput],
-         catalog: Catalog | None, scrape_seconds: float,
-         suppressions: Sequence[Suppression] = (), folder: str | None = None,
-         datasources: Sequence[DatasourceInput] | None = None) -> list[Finding]:
+def lint(
+    dashboards: Sequence[tuple[str, JSON]],
+    groups: Sequence[GroupInput],
+    catalog: Catalog | None,
+    scrape_seconds: float,
+    suppressions: Sequence[Suppression] = (),
+    folder: str | None = None,
+    datasources: Sequence[DatasourceInput] | None = None,
+) -> list[Finding]:
     """``datasources``: each datasource the project defines, or None when it defines none
     (references are then not checked)."""
     project = Project(catalog, scrape_seconds)
@@ -140,8 +182,13 @@ def _dashboard_subjects(project: Project) -> Iterable[Subject]:
             target = f"{dashboard.uid} / {panel.title}"
             yield Subject(panel, dashboard.file, panel.path, target, [panel.panel, dashboard.json])
             for query in panel.queries:
-                yield Subject(query, dashboard.file, query.path, target,
-                              [query.target, panel.panel, dashboard.json])
+                yield Subject(
+                    query,
+                    dashboard.file,
+                    query.path,
+                    target,
+                    [query.target, panel.panel, dashboard.json],
+                )
 
 
 def run(subjects: Iterable[Subject]) -> list[Finding]:
@@ -158,8 +205,10 @@ def run(subjects: Iterable[Subject]) -> list[Finding]:
 def finish(findings: list[Finding], suppressions: Iterable[Suppression]) -> list[Finding]:
     for suppression in suppressions:
         if suppression.rule not in REGISTRY:
-            raise ConfigError(f"lint.suppress: unknown rule {suppression.rule!r}",
-                              Location(suppression.file, suppression.line))
+            raise ConfigError(
+                f"lint.suppress: unknown rule {suppression.rule!r}",
+                Location(suppression.file, suppression.line),
+            )
     kept = apply(findings, list(suppressions))
     return sorted(kept, key=_order)
 

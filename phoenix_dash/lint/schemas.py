@@ -98,5 +98,6 @@ def panel_schema_name(panel_type: str) -> str:
 @cache
 def known_units() -> frozenset[str]:
     schema = grafana_schema("units") or {}
-    return frozenset(str(d["const"]) for d in schema.get("definitions", {}).values()
-                     if "const" in d)
+    return frozenset(
+        str(d["const"]) for d in schema.get("definitions", {}).values() if "const" in d
+    )

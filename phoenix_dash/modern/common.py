@@ -16,8 +16,11 @@ def drop_nulls(value: Any) -> Any:
     Returns a copy, so the passes after it may modify freely."""
     kind = type(value)
     if kind is dict:
-        return {k: v if type(v) not in CONTAINERS else drop_nulls(v)
-                for k, v in value.items() if v is not None}
+        return {
+            k: v if type(v) not in CONTAINERS else drop_nulls(v)
+            for k, v in value.items()
+            if v is not None
+        }
     if kind is list:
         return [v if type(v) not in CONTAINERS else drop_nulls(v) for v in value if v is not None]
     return value

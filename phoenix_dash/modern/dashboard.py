@@ -16,13 +16,29 @@ from .panels import modernize_panel
 from .targets import modernize_targets
 
 SCHEMA_VERSION = 42
-LEGACY_DASHBOARD_KEYS = ("__inputs", "__requires", "hideControls", "sharedCrosshair", "style",
-                         "rows", "id", "version", "gnetId")
+LEGACY_DASHBOARD_KEYS = (
+    "__inputs",
+    "__requires",
+    "hideControls",
+    "sharedCrosshair",
+    "style",
+    "rows",
+    "id",
+    "version",
+    "gnetId",
+)
 ROW_KEYS = ("type", "title", "collapsed", "repeat", SOURCE_KEY)
 LEGACY_VARIABLE_KEYS = ("useTags", "tagsQuery", "tagValuesQuery", "tags")
 INTERVAL_ONLY_KEYS = ("auto", "auto_min", "auto_count")
-LINK_DEFAULTS: JSON = {"icon": "external link", "tooltip": "", "tags": [], "asDropdown": False,
-                       "targetBlank": False, "includeVars": False, "keepTime": False}
+LINK_DEFAULTS: JSON = {
+    "icon": "external link",
+    "tooltip": "",
+    "tags": [],
+    "asDropdown": False,
+    "targetBlank": False,
+    "includeVars": False,
+    "keepTime": False,
+}
 BUILTIN_ANNOTATION: JSON = {
     "builtIn": 1,
     "datasource": {"type": "grafana", "uid": "-- Grafana --"},
@@ -80,8 +96,12 @@ def _authoring_items(dash: JSON) -> list[JSON]:
         if not row.get("showTitle", True) and not row.get("repeat"):
             items.extend(children)
             continue
-        converted = {"type": "row", "title": row.get("title", ""),
-                     "collapsed": bool(row.get("collapse", False)), "panels": children}
+        converted = {
+            "type": "row",
+            "title": row.get("title", ""),
+            "collapsed": bool(row.get("collapse", False)),
+            "panels": children,
+        }
         if row.get("repeat"):
             converted["repeat"] = row["repeat"]
         if SOURCE_KEY in row:

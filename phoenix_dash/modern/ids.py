@@ -34,8 +34,11 @@ def assign_ids(items: list[JSON]) -> None:
     def claim(panel: JSON, panel_id: int) -> None:
         other = owners.get(panel_id)
         if other is not None:
-            raise fail(panel, f"{describe(panel)}: panel id {panel_id} is also used by "
-                              f"{describe(other)}; set an explicit id on one of them")
+            raise fail(
+                panel,
+                f"{describe(panel)}: panel id {panel_id} is also used by "
+                f"{describe(other)}; set an explicit id on one of them",
+            )
         owners[panel_id] = panel
         panel["id"] = panel_id
 

@@ -20,8 +20,14 @@ GRID_CELL_PX = 30
 ROW_HEIGHT = 1
 DEFAULT_SIZE = (12, 8)
 DEFAULT_SIZES = {
-    "stat": (6, 4), "gauge": (6, 6), "bargauge": (12, 6), "text": (24, 3), "logs": (24, 10),
-    "alertlist": (12, 8), "table": (24, 8), "heatmap": (12, 8),
+    "stat": (6, 4),
+    "gauge": (6, 6),
+    "bargauge": (12, 6),
+    "text": (24, 3),
+    "logs": (24, 10),
+    "alertlist": (12, 8),
+    "table": (24, 8),
+    "heatmap": (12, 8),
 }
 PIXELS_RE = re.compile(r"^\s*(\d+)\s*px\s*$")
 
@@ -80,7 +86,7 @@ class Skyline:
         return x, y
 
     def _top(self, x: int, width: int) -> int:
-        return max(self.columns[x:x + width])
+        return max(self.columns[x : x + width])
 
     def bottom(self) -> int:
         return max(self.columns)

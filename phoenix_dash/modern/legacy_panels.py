@@ -8,26 +8,97 @@ from typing import Any
 from .common import JSON, describe, fail, pop_keys
 
 GRAPH_KEYS = (
-    "aliasColors", "bars", "dashLength", "dashes", "fill", "fillGradient", "grid", "legend",
-    "lines", "linewidth", "nullPointMode", "percentage", "pointradius", "points", "seriesOverrides",
-    "spaceLength", "stack", "steppedLine", "thresholds", "timeRegions", "tooltip", "xaxis",
-    "yaxes", "yaxis", "decimals", "hiddenSeries",
+    "aliasColors",
+    "bars",
+    "dashLength",
+    "dashes",
+    "fill",
+    "fillGradient",
+    "grid",
+    "legend",
+    "lines",
+    "linewidth",
+    "nullPointMode",
+    "percentage",
+    "pointradius",
+    "points",
+    "seriesOverrides",
+    "spaceLength",
+    "stack",
+    "steppedLine",
+    "thresholds",
+    "timeRegions",
+    "tooltip",
+    "xaxis",
+    "yaxes",
+    "yaxis",
+    "decimals",
+    "hiddenSeries",
 )
-LEGEND_CALCS = (("avg", "mean"), ("min", "min"), ("max", "max"), ("current", "lastNotNull"),
-                ("total", "sum"))
-SINGLESTAT_CALCS = {"avg": "mean", "current": "lastNotNull", "max": "max", "min": "min",
-                    "total": "sum", "first": "firstNotNull", "delta": "delta", "diff": "diff",
-                    "range": "range", "last_time": "lastNotNull", "name": "lastNotNull"}
+LEGEND_CALCS = (
+    ("avg", "mean"),
+    ("min", "min"),
+    ("max", "max"),
+    ("current", "lastNotNull"),
+    ("total", "sum"),
+)
+SINGLESTAT_CALCS = {
+    "avg": "mean",
+    "current": "lastNotNull",
+    "max": "max",
+    "min": "min",
+    "total": "sum",
+    "first": "firstNotNull",
+    "delta": "delta",
+    "diff": "diff",
+    "range": "range",
+    "last_time": "lastNotNull",
+    "name": "lastNotNull",
+}
 SINGLESTAT_KEYS = (
-    "cacheTimeout", "colorBackground", "colorPostfix", "colorPrefix", "colorValue", "colors",
-    "decimals", "format", "gauge", "mappingType", "mappingTypes", "nullPointMode", "nullText",
-    "postfix", "postfixFontSize", "prefix", "prefixFontSize", "rangeMaps", "sparkline",
-    "tableColumn", "thresholds", "valueFontSize", "valueMaps", "valueName",
+    "cacheTimeout",
+    "colorBackground",
+    "colorPostfix",
+    "colorPrefix",
+    "colorValue",
+    "colors",
+    "decimals",
+    "format",
+    "gauge",
+    "mappingType",
+    "mappingTypes",
+    "nullPointMode",
+    "nullText",
+    "postfix",
+    "postfixFontSize",
+    "prefix",
+    "prefixFontSize",
+    "rangeMaps",
+    "sparkline",
+    "tableColumn",
+    "thresholds",
+    "valueFontSize",
+    "valueMaps",
+    "valueName",
 )
 HEATMAP_KEYS = (
-    "cards", "color", "dataFormat", "heatmap", "hideZeroBuckets", "highlightCards", "legend",
-    "reverseYBuckets", "tooltip", "xAxis", "xBucketNumber", "xBucketSize", "yAxis",
-    "yBucketBound", "yBucketNumber", "yBucketSize", "tooltipDecimals",
+    "cards",
+    "color",
+    "dataFormat",
+    "heatmap",
+    "hideZeroBuckets",
+    "highlightCards",
+    "legend",
+    "reverseYBuckets",
+    "tooltip",
+    "xAxis",
+    "xBucketNumber",
+    "xBucketSize",
+    "yAxis",
+    "yBucketBound",
+    "yBucketNumber",
+    "yBucketSize",
+    "tooltipDecimals",
 )
 THRESHOLD_COLORS = {"critical": "red", "warning": "orange", "ok": "green"}
 CELL_LAYOUT = {"upper": "le", "lower": "ge", "middle": "unknown"}
@@ -140,8 +211,12 @@ def convert_singlestat(panel: JSON) -> None:
     if levels:
         steps: list[JSON] = [{"color": colors[0], "value": None}]
         for index, level in enumerate(levels, start=1):
-            steps.append({"color": colors[min(index, len(colors) - 1)],
-                          "value": _number(panel, level.strip())})
+            steps.append(
+                {
+                    "color": colors[min(index, len(colors) - 1)],
+                    "value": _number(panel, level.strip()),
+                }
+            )
         defaults["thresholds"] = {"mode": "absolute", "steps": steps}
     mappings = [*(old.get("valueMaps") or []), *(old.get("rangeMaps") or [])]
     if mappings:
@@ -151,8 +226,11 @@ def convert_singlestat(panel: JSON) -> None:
     if panel["type"] == "stat":
         sparkline = old.get("sparkline") or {}
         opts["graphMode"] = "area" if sparkline.get("show") else "none"
-        opts["colorMode"] = "background" if old.get("colorBackground") else (
-            "value" if old.get("colorValue") else "none")
+        opts["colorMode"] = (
+            "background"
+            if old.get("colorBackground")
+            else ("value" if old.get("colorValue") else "none")
+        )
 
 
 def convert_heatmap(panel: JSON) -> None:
@@ -175,8 +253,10 @@ def convert_heatmap(panel: JSON) -> None:
     }
     _set(color_options, "min", _number(panel, color.get("min")))
     _set(color_options, "max", _number(panel, color.get("max")))
-    axis: JSON = {"axisPlacement": "left" if y_axis.get("show", True) else "hidden",
-                  "reverse": bool(old.get("reverseYBuckets", False))}
+    axis: JSON = {
+        "axisPlacement": "left" if y_axis.get("show", True) else "hidden",
+        "reverse": bool(old.get("reverseYBuckets", False)),
+    }
     _set(axis, "unit", y_axis.get("format") if y_axis.get("format") != "short" else None)
     _set(axis, "decimals", y_axis.get("decimals"))
     _set(axis, "min", _number(panel, y_axis.get("min")))
@@ -191,9 +271,11 @@ def convert_heatmap(panel: JSON) -> None:
         "cellGap": int(cards.get("cardPadding") or 1),
         "showValue": "auto",
         "legend": {"show": bool(legend.get("show", True))},
-        "tooltip": {"mode": "single" if tooltip.get("show", True) else "none",
-                    "yHistogram": bool(tooltip.get("showHistogram", False)),
-                    "showColorScale": False},
+        "tooltip": {
+            "mode": "single" if tooltip.get("show", True) else "none",
+            "yHistogram": bool(tooltip.get("showHistogram", False)),
+            "showColorScale": False,
+        },
         "exemplars": {"color": "rgba(255,0,255,0.7)"},
         "cellValues": {},
     }
@@ -202,10 +284,12 @@ def convert_heatmap(panel: JSON) -> None:
         opts["filterValues"] = {"le": 1e-9}
     panel["options"] = opts
     panel["fieldConfig"] = {
-        "defaults": {"custom": {
-            "scaleDistribution": {"type": "linear"},
-            "hideFrom": {"legend": False, "tooltip": False, "viz": False},
-        }},
+        "defaults": {
+            "custom": {
+                "scaleDistribution": {"type": "linear"},
+                "hideFrom": {"legend": False, "tooltip": False, "viz": False},
+            }
+        },
         "overrides": [],
     }
     if not opts["calculate"]:

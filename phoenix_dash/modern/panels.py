@@ -15,8 +15,12 @@ Converter = Callable[[JSON], None]
 LEGACY_PANEL_KEYS = ("editable", "error", "height", "minSpan", "span", "isNew", "renderer")
 
 LEGACY_STATES = {
-    "alerting": "firing", "pending": "pending", "no_data": "noData", "ok": "normal",
-    "execution_error": "error", "paused": "normal",
+    "alerting": "firing",
+    "pending": "pending",
+    "no_data": "noData",
+    "ok": "normal",
+    "execution_error": "error",
+    "paused": "normal",
 }
 
 
@@ -66,12 +70,25 @@ def modernize_value_mappings(panel: JSON) -> None:
         if "type" in mapping:
             converted.append(mapping)
         elif "from" in mapping and "to" in mapping:
-            converted.append({"type": "range", "options": {
-                "from": float(mapping["from"]), "to": float(mapping["to"]),
-                "result": {"text": str(mapping["text"]), "index": index}}})
+            converted.append(
+                {
+                    "type": "range",
+                    "options": {
+                        "from": float(mapping["from"]),
+                        "to": float(mapping["to"]),
+                        "result": {"text": str(mapping["text"]), "index": index},
+                    },
+                }
+            )
         elif "value" in mapping:
-            converted.append({"type": "value", "options": {
-                str(mapping["value"]): {"text": str(mapping["text"]), "index": index}}})
+            converted.append(
+                {
+                    "type": "value",
+                    "options": {
+                        str(mapping["value"]): {"text": str(mapping["text"]), "index": index}
+                    },
+                }
+            )
         else:
             raise fail(panel, f"{describe(panel)}: cannot read value mapping {mapping!r}")
     defaults["mappings"] = converted
@@ -84,8 +101,12 @@ def _legend_and_tooltip(panel: JSON) -> None:
     if legend.get("displayMode") == "hidden":  # Grafana 8's way to hide the legend
         legend["displayMode"] = "list"
         legend["showLegend"] = False
-    for key, value in (("showLegend", True), ("displayMode", "list"), ("placement", "bottom"),
-                       ("calcs", [])):
+    for key, value in (
+        ("showLegend", True),
+        ("displayMode", "list"),
+        ("placement", "bottom"),
+        ("calcs", []),
+    ):
         legend.setdefault(key, value)
     if panel.get("type") == "piechart":
         legend.setdefault("values", [])
@@ -144,8 +165,11 @@ def _move_field_options(panel: JSON, legacy: JSON) -> None:
 def _gauge(panel: JSON) -> None:
     config = panel.setdefault("fieldConfig", {})
     defaults = config.setdefault("defaults", {})
-    legacy = {k: defaults.pop(k) for k in ("calcs", "values", "limit", "title", "override")
-              if k in defaults}
+    legacy = {
+        k: defaults.pop(k)
+        for k in ("calcs", "values", "limit", "title", "override")
+        if k in defaults
+    }
     opts = options(panel)
     for key in ("showThresholdLabels", "showThresholdMarkers"):
         if key in config:
@@ -161,8 +185,9 @@ def _bargauge(panel: JSON) -> None:
         legacy.update(legacy_defaults)
         _move_field_options(panel, legacy)
     pop_keys(opts, "showThresholdLabels", "showThresholdMarkers")
-    opts.setdefault("legend", {"showLegend": False, "displayMode": "list", "placement": "bottom",
-                               "calcs": []})
+    opts.setdefault(
+        "legend", {"showLegend": False, "displayMode": "list", "placement": "bottom", "calcs": []}
+    )
     _reduce_options(opts)
 
 
@@ -198,8 +223,13 @@ def _alertlist(panel: JSON) -> None:
     """grafanalib's AlertList is the legacy (pre unified alerting) list."""
     opts = options(panel)
     wanted = panel.pop("stateFilter", None) or []
-    state_filter = {"firing": True, "pending": True, "noData": False, "normal": False,
-                    "error": True}
+    state_filter = {
+        "firing": True,
+        "pending": True,
+        "noData": False,
+        "normal": False,
+        "error": True,
+    }
     if wanted:
         state_filter = dict.fromkeys(state_filter, False)
     for legacy in wanted:
@@ -207,47 +237,100 @@ def _alertlist(panel: JSON) -> None:
             raise fail(panel, f"{describe(panel)}: unknown alert state filter {legacy!r}")
         state_filter[LEGACY_STATES[legacy]] = True
     name = opts.pop("alertName", "") or panel.pop("nameFilter", "")
-    opts.update({
-        "viewMode": "list" if panel.pop("show", "current") == "current" else "stat",
-        "groupMode": "default",
-        "groupBy": [],
-        "maxItems": int(panel.pop("limit", 10)),
-        "sortOrder": int(panel.pop("sortOrder", 1)),
-        "dashboardAlerts": bool(panel.pop("onlyAlertsOnDashboard", False)),
-        "alertName": name,
-        "alertInstanceLabelFilter": "",
-        "stateFilter": state_filter,
-    })
+    opts.update(
+        {
+            "viewMode": "list" if panel.pop("show", "current") == "current" else "stat",
+            "groupMode": "default",
+            "groupBy": [],
+            "maxItems": int(panel.pop("limit", 10)),
+            "sortOrder": int(panel.pop("sortOrder", 1)),
+            "dashboardAlerts": bool(panel.pop("onlyAlertsOnDashboard", False)),
+            "alertName": name,
+            "alertInstanceLabelFilter": "",
+            "stateFilter": state_filter,
+        }
+    )
     pop_keys(panel, "dashboardTags", "nameFilter")
     panel.pop("fieldConfig", None)
 
 
 # Options each panel plugin requires (its schema's "required"), at the plugin's defaults.
 OPTION_DEFAULTS: dict[str, JSON] = {
-    "stat": {"graphMode": "area", "colorMode": "value", "justifyMode": "auto", "textMode": "auto",
-             "wideLayout": True, "showPercentChange": False, "percentChangeColorMode": "standard",
-             "orientation": "auto"},
-    "gauge": {"showThresholdLabels": False, "showThresholdMarkers": True, "sizing": "auto",
-              "minVizWidth": 75, "minVizHeight": 75, "orientation": "auto"},
-    "bargauge": {"displayMode": "gradient", "valueMode": "color", "namePlacement": "auto",
-                 "showUnfilled": True, "sizing": "auto", "minVizWidth": 8, "minVizHeight": 16,
-                 "maxVizHeight": 300, "orientation": "auto"},
-    "logs": {"showLabels": False, "showCommonLabels": False, "showTime": True,
-             "showLogContextToggle": False, "wrapLogMessage": False, "prettifyLogMessage": False,
-             "enableLogDetails": True, "sortOrder": "Descending", "dedupStrategy": "none"},
+    "stat": {
+        "graphMode": "area",
+        "colorMode": "value",
+        "justifyMode": "auto",
+        "textMode": "auto",
+        "wideLayout": True,
+        "showPercentChange": False,
+        "percentChangeColorMode": "standard",
+        "orientation": "auto",
+    },
+    "gauge": {
+        "showThresholdLabels": False,
+        "showThresholdMarkers": True,
+        "sizing": "auto",
+        "minVizWidth": 75,
+        "minVizHeight": 75,
+        "orientation": "auto",
+    },
+    "bargauge": {
+        "displayMode": "gradient",
+        "valueMode": "color",
+        "namePlacement": "auto",
+        "showUnfilled": True,
+        "sizing": "auto",
+        "minVizWidth": 8,
+        "minVizHeight": 16,
+        "maxVizHeight": 300,
+        "orientation": "auto",
+    },
+    "logs": {
+        "showLabels": False,
+        "showCommonLabels": False,
+        "showTime": True,
+        "showLogContextToggle": False,
+        "wrapLogMessage": False,
+        "prettifyLogMessage": False,
+        "enableLogDetails": True,
+        "sortOrder": "Descending",
+        "dedupStrategy": "none",
+    },
     "table": {"frameIndex": 0, "showHeader": True, "cellHeight": "sm"},
     "text": {"mode": "markdown", "content": ""},
     "piechart": {"pieType": "pie", "orientation": "auto"},
-    "barchart": {"orientation": "auto", "xTickLabelRotation": 0, "xTickLabelMaxLength": 0,
-                 "stacking": "none", "showValue": "auto", "barWidth": 0.97, "groupWidth": 0.7,
-                 "fullHighlight": False},
-    "state-timeline": {"showValue": "auto", "rowHeight": 0.9, "mergeValues": True,
-                       "alignValue": "left"},
+    "barchart": {
+        "orientation": "auto",
+        "xTickLabelRotation": 0,
+        "xTickLabelMaxLength": 0,
+        "stacking": "none",
+        "showValue": "auto",
+        "barWidth": 0.97,
+        "groupWidth": 0.7,
+        "fullHighlight": False,
+    },
+    "state-timeline": {
+        "showValue": "auto",
+        "rowHeight": 0.9,
+        "mergeValues": True,
+        "alignValue": "left",
+    },
     "status-history": {"showValue": "auto", "rowHeight": 0.9},
 }
 # Panels whose options carry a legend and tooltip.
-LEGEND_PANELS = frozenset({"timeseries", "piechart", "histogram", "barchart", "state-timeline",
-                           "status-history", "trend", "xychart", "candlestick"})
+LEGEND_PANELS = frozenset(
+    {
+        "timeseries",
+        "piechart",
+        "histogram",
+        "barchart",
+        "state-timeline",
+        "status-history",
+        "trend",
+        "xychart",
+        "candlestick",
+    }
+)
 
 CONVERTERS: dict[str, Converter] = {
     "stat": _stat,
@@ -275,8 +358,11 @@ def modernize_panel(panel: JSON) -> None:
     else:
         pop_keys(panel, "repeatDirection", "maxPerRow")
     if panel.get("alert"):
-        raise fail(panel, f"{describe(panel)}: legacy panel alerts no longer exist in Grafana; "
-                          "define the rule under alerts/ instead")
+        raise fail(
+            panel,
+            f"{describe(panel)}: legacy panel alerts no longer exist in Grafana; "
+            "define the rule under alerts/ instead",
+        )
     panel.pop("alert", None)
     kind = str(panel.get("type", ""))
     converter = CONVERTERS.get(kind)

@@ -10,15 +10,40 @@ from .common import JSON, describe, drop_if, fail, pop_keys
 from .datasources import BUILTIN, DatasourceResolver
 
 # Keys each query model accepts (Grafana's Dataquery schemas), besides refId/datasource/hide.
-PROMETHEUS_KEYS = frozenset({
-    "expr", "legendFormat", "format", "instant", "range", "interval", "exemplar", "editorMode",
-    "intervalMs", "maxDataPoints", "queryType", "adhocFilters", "groupByKeys", "scopes",
-    "resultAssertions", "timeRange",
-})
-LOKI_KEYS = frozenset({
-    "expr", "legendFormat", "maxLines", "resolution", "editorMode", "range", "instant", "step",
-    "queryType", "direction",
-})
+PROMETHEUS_KEYS = frozenset(
+    {
+        "expr",
+        "legendFormat",
+        "format",
+        "instant",
+        "range",
+        "interval",
+        "exemplar",
+        "editorMode",
+        "intervalMs",
+        "maxDataPoints",
+        "queryType",
+        "adhocFilters",
+        "groupByKeys",
+        "scopes",
+        "resultAssertions",
+        "timeRange",
+    }
+)
+LOKI_KEYS = frozenset(
+    {
+        "expr",
+        "legendFormat",
+        "maxLines",
+        "resolution",
+        "editorMode",
+        "range",
+        "instant",
+        "step",
+        "queryType",
+        "direction",
+    }
+)
 COMMON_KEYS = frozenset({"refId", "datasource", "hide", SOURCE_KEY})
 KEYS_BY_TYPE = {"prometheus": PROMETHEUS_KEYS, "loki": LOKI_KEYS}
 # grafanalib's Target writes these on every target, whatever the datasource.

@@ -10,8 +10,15 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-SCENARIOS = ("normal", "cpu_spike", "memory_leak", "disk_filling", "agent_errors",
-             "stuck_queue", "exporter_down")
+SCENARIOS = (
+    "normal",
+    "cpu_spike",
+    "memory_leak",
+    "disk_filling",
+    "agent_errors",
+    "stuck_queue",
+    "exporter_down",
+)
 AGENTS = ("git", "llm_router", "obsidian")
 GIB = 2**30
 
@@ -76,8 +83,14 @@ class Orchestrator:
         key = series_key(**labels)
         series[key] = series.get(key, 0.0) + max(rate, 0.0) * dt
 
-    def _observe(self, metric: str, rate: float, dt: float,
-                 shape: tuple[tuple[float, ...], float, float], **labels: str) -> None:
+    def _observe(
+        self,
+        metric: str,
+        rate: float,
+        dt: float,
+        shape: tuple[tuple[float, ...], float, float],
+        **labels: str,
+    ) -> None:
         """``shape``: (bucket bounds, median, sigma) of the observed values."""
         series = self.histograms.setdefault(metric, {})
         key = series_key(**labels)
@@ -107,14 +120,18 @@ class Orchestrator:
                 self._add("requests_total", share * (1 - error_ratio), dt, status="200", **labels)
                 self._add("requests_total", share * error_ratio, dt, status="500", **labels)
                 for error_type in ("timeout", "internal"):
-                    self._add("request_errors_total", share * error_ratio / 2, dt,
-                              error_type=error_type, **labels)
-                self._observe("request_duration_seconds", share, dt,
-                              (LATENCY_BUCKETS, 0.08, 0.6), **labels)
-                self._observe("request_size_bytes", share, dt,
-                              (SIZE_BUCKETS, 2048, 1.0), **labels)
-                self._observe("response_size_bytes", share, dt,
-                              (SIZE_BUCKETS, 8192, 1.0), **labels)
+                    self._add(
+                        "request_errors_total",
+                        share * error_ratio / 2,
+                        dt,
+                        error_type=error_type,
+                        **labels,
+                    )
+                self._observe(
+                    "request_duration_seconds", share, dt, (LATENCY_BUCKETS, 0.08, 0.6), **labels
+                )
+                self._observe("request_size_bytes", share, dt, (SIZE_BUCKETS, 2048, 1.0), **labels)
+                self._observe("response_size_bytes", share, dt, (SIZE_BUCKETS, 8192, 1.0), **labels)
         self._tasks(dt, s)
         self._agents(dt, s)
         self._cache(dt, rps)
@@ -130,25 +147,31 @@ class Orchestrator:
         for task_type, share in (("plan", 0.5), ("execute", 0.5)):
             queued = 10 * share
             self._add("tasks_queued_total", queued, dt, task_type=task_type)
-            self._add("tasks_completed_total", 0 if stuck else queued * 0.98, dt,
-                      task_type=task_type)
-            self._add("tasks_failed_total", 0 if stuck else queued * 0.02, dt,
-                      task_type=task_type)
+            self._add(
+                "tasks_completed_total", 0 if stuck else queued * 0.98, dt, task_type=task_type
+            )
+            self._add("tasks_failed_total", 0 if stuck else queued * 0.02, dt, task_type=task_type)
             done = 0 if stuck else queued
-            self._observe("task_duration_seconds", done, dt, (TASK_BUCKETS, 2.0, 0.7),
-                          task_type=task_type)
-            self._observe("task_queue_time_seconds", done, dt, (TASK_BUCKETS, 1.5, 0.6),
-                          task_type=task_type)
+            self._observe(
+                "task_duration_seconds", done, dt, (TASK_BUCKETS, 2.0, 0.7), task_type=task_type
+            )
+            self._observe(
+                "task_queue_time_seconds", done, dt, (TASK_BUCKETS, 1.5, 0.6), task_type=task_type
+            )
 
     def _agents(self, dt: float, scenario: str) -> None:
-        for agent, calls, latency in (("git", 6.0, 0.2), ("llm_router", 3.0, 1.5),
-                                      ("obsidian", 1.0, 0.1)):
+        for agent, calls, latency in (
+            ("git", 6.0, 0.2),
+            ("llm_router", 3.0, 1.5),
+            ("obsidian", 1.0, 0.1),
+        ):
             burst = scenario == "agent_errors" and agent == "git"
             errors = 0.3 if burst else 0.01
             self._add("agent_calls_total", calls, dt, agent=agent)
             self._add("agent_errors_total", calls * errors, dt, agent=agent)
-            self._observe("agent_duration_seconds", calls, dt,
-                          (LATENCY_BUCKETS, latency, 0.5), agent=agent)
+            self._observe(
+                "agent_duration_seconds", calls, dt, (LATENCY_BUCKETS, latency, 0.5), agent=agent
+            )
             self._set("agent_queue_depth", 2 + self.rng.random() * 3, agent=agent)
             self._set("agent_health_score", 0.95, agent=agent)
 

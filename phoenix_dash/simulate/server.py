@@ -52,8 +52,10 @@ class OrchestratorCollector:
                 labels = sorted({k for key in hists for k, _ in key})
                 histogram = HistogramMetricFamily(name, HELP, labels=labels)
                 for key, h in sorted(hists.items()):
-                    buckets = [(_le(bound), count) for bound, count in zip(h.buckets, h.counts,
-                                                                           strict=True)]
+                    buckets = [
+                        (_le(bound), count)
+                        for bound, count in zip(h.buckets, h.counts, strict=True)
+                    ]
                     buckets.append(("+Inf", h.total))
                     histogram.add_metric([v for _, v in key], buckets, h.sum)
                 yield histogram
@@ -87,8 +89,9 @@ class Simulator:
         try:
             self.server = ThreadingHTTPServer((host, port), Handler)
         except OSError as exc:
-            raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (--port "
-                              "picks another)") from None
+            raise ConfigError(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc} (--port picks another)"
+            ) from None
         self.server.daemon_threads = True
         self.url = f"http://{host}:{self.server.server_address[1]}"
 
@@ -103,8 +106,13 @@ class Simulator:
         self.server.shutdown()
         self.server.server_close()
 
-    def _reply(self, request: BaseHTTPRequestHandler, status: int, body: bytes,
-               content_type: str = "text/plain; charset=utf-8") -> None:
+    def _reply(
+        self,
+        request: BaseHTTPRequestHandler,
+        status: int,
+        body: bytes,
+        content_type: str = "text/plain; charset=utf-8",
+    ) -> None:
         request.send_response(status)
         request.send_header("Content-Type", content_type)
         request.send_header("Content-Length", str(len(body)))
@@ -118,8 +126,12 @@ class Simulator:
                 self._reply(request, 503, b"exporter down (simulated)\n")
                 return
             self.orchestrator.advance()
-            self._reply(request, 200, generate_latest(self.registry),
-                        "text/plain; version=0.0.4; charset=utf-8")
+            self._reply(
+                request,
+                200,
+                generate_latest(self.registry),
+                "text/plain; version=0.0.4; charset=utf-8",
+            )
         elif path == "/scenario":
             self._reply(request, 200, f"{self.orchestrator.scenario}\n".encode())
         else:

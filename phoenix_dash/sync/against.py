@@ -19,16 +19,19 @@ KINDS_BY_DIR = {"dashboards/": "dashboard", "alerts/grafana/": "alert-group"}
 
 def git_build_files(root: Path, ref: str, build_dir: str) -> dict[str, bytes]:
     """Files under ``build_dir`` at ``ref``, relative to it."""
+
     def git(*args: str) -> bytes:
         try:
-            return subprocess.run(["git", *args], cwd=root, capture_output=True, check=True,
-                                  timeout=60).stdout
+            return subprocess.run(
+                ["git", *args], cwd=root, capture_output=True, check=True, timeout=60
+            ).stdout
         except FileNotFoundError:
             raise ConfigError("git is not installed") from None
         except subprocess.CalledProcessError as exc:
             message = exc.stderr.decode(errors="replace").strip().splitlines()
-            raise ConfigError(f"git {' '.join(args[:2])}: {message[-1] if message else exc}") \
-                from None
+            raise ConfigError(
+                f"git {' '.join(args[:2])}: {message[-1] if message else exc}"
+            ) from None
 
     git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     names = git("ls-tree", "-r", "--name-only", ref, "--", build_dir).decode().splitlines()
@@ -47,8 +50,11 @@ def diff_against(config: Config, build: Build, ref: str, selection: Selection) -
         old = json.loads(before[path]) if path in before else None
         new = json.loads(after[path]) if path in after else None
         either = new or old or {}
-        key = path.rsplit("/", 1)[-1].removesuffix(".json") if kind == "dashboard" else \
-            f"{either.get('folderUid')}/{either.get('title')}"
+        key = (
+            path.rsplit("/", 1)[-1].removesuffix(".json")
+            if kind == "dashboard"
+            else f"{either.get('folderUid')}/{either.get('title')}"
+        )
         resource = Resource(kind, key, str(either.get("title", "")), either.get("folderUid"))
         if not selection.keeps(resource):
             continue
@@ -59,8 +65,10 @@ def diff_against(config: Config, build: Build, ref: str, selection: Selection) -
         elif old == new:
             plan.changes.append(Change(resource, Action.UNCHANGED))
         else:
-            details = dashboard_changes(old, new) if kind == "dashboard" else \
-                group_changes(old, new)
-            plan.changes.append(Change(resource, Action.UPDATE, reason=f"changed since {ref}",
-                                       details=details))
+            details = (
+                dashboard_changes(old, new) if kind == "dashboard" else group_changes(old, new)
+            )
+            plan.changes.append(
+                Change(resource, Action.UPDATE, reason=f"changed since {ref}", details=details)
+            )
     return plan

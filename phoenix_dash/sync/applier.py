@@ -17,8 +17,9 @@ from .target import Target
 Progress = Callable[[Outcome], None]
 
 
-def apply_plan(conn: GrafanaConnection, plan: Plan, target: Target,
-               progress: Progress | None = None) -> list[Outcome]:
+def apply_plan(
+    conn: GrafanaConnection, plan: Plan, target: Target, progress: Progress | None = None
+) -> list[Outcome]:
     handlers = {h.kind: h for h in HANDLERS}
     outcomes: list[Outcome] = []
     writes = [c for c in plan.changes if c.writes]
@@ -42,8 +43,9 @@ def apply_plan(conn: GrafanaConnection, plan: Plan, target: Target,
     return outcomes
 
 
-def _settle(conn: GrafanaConnection, handler: Handler, change: Change,
-            error: GrafanaError) -> Outcome:
+def _settle(
+    conn: GrafanaConnection, handler: Handler, change: Change, error: GrafanaError
+) -> Outcome:
     """A failed write, unless Grafana is already where the write would have taken it."""
     refusal = handler.refusal(error)
     if refusal is not None:
@@ -53,6 +55,10 @@ def _settle(conn: GrafanaConnection, handler: Handler, change: Change,
     if isinstance(error, GrafanaConflict):
         if change.action != Action.DELETE and handler.already_applied(conn, change):
             return Outcome(change, True, "written (an earlier attempt had succeeded)")
-        return Outcome(change, False, f"conflict: changed by someone else during the sync "
-                                      f"({error.grafana_message or error.message})")
+        return Outcome(
+            change,
+            False,
+            f"conflict: changed by someone else during the sync "
+            f"({error.grafana_message or error.message})",
+        )
     return Outcome(change, False, str(error))

@@ -12,7 +12,7 @@ SHORT = 70
 
 def _short(value: Any) -> str:
     text = " ".join(str(value).split())
-    return text if len(text) <= SHORT else text[:SHORT - 1] + "…"
+    return text if len(text) <= SHORT else text[: SHORT - 1] + "…"
 
 
 def _panels(dashboard: JSON) -> dict[Any, JSON]:
@@ -55,8 +55,8 @@ def panel_changes(old: JSON, new: JSON) -> list[str]:
     old_steps, new_steps = _steps(old), _steps(new)
     if old_steps != new_steps:
         pairs = [f"{a} -> {b}" for a, b in zip(old_steps, new_steps, strict=False) if a != b]
-        pairs += [f"+{b}" for b in new_steps[len(old_steps):]]
-        pairs += [f"-{a}" for a in old_steps[len(new_steps):]]
+        pairs += [f"+{b}" for b in new_steps[len(old_steps) :]]
+        pairs += [f"-{a}" for a in old_steps[len(new_steps) :]]
         changes.append(f"threshold {', '.join(pairs)}")
     if _unit(old) != _unit(new):
         changes.append(f"unit {_unit(old)} -> {_unit(new)}")
@@ -66,16 +66,20 @@ def panel_changes(old: JSON, new: JSON) -> list[str]:
         changes.append("description changed")
     handled = {"title", "type", "targets", "fieldConfig", "gridPos", "description"}
     rest = sorted(k for k in set(old) | set(new) if k not in handled and old.get(k) != new.get(k))
-    if (old.get("fieldConfig") or {}) != (new.get("fieldConfig") or {}) and \
-            _steps(old) == _steps(new) and _unit(old) == _unit(new):
+    if (
+        (old.get("fieldConfig") or {}) != (new.get("fieldConfig") or {})
+        and _steps(old) == _steps(new)
+        and _unit(old) == _unit(new)
+    ):
         rest.append("fieldConfig")
     if rest:
         changes.append(f"{', '.join(rest)} changed")
     return [f"{name}: {change}" for change in changes]
 
 
-def dashboard_changes(remote: JSON, desired: JSON, remote_folder: str | None = None,
-                      desired_folder: str | None = None) -> list[str]:
+def dashboard_changes(
+    remote: JSON, desired: JSON, remote_folder: str | None = None, desired_folder: str | None = None
+) -> list[str]:
     old, new = normalize_dashboard(remote), normalize_dashboard(desired)
     changes = []
     if (remote_folder or "") != (desired_folder or "") and remote_folder is not None:
@@ -103,8 +107,18 @@ def dashboard_changes(remote: JSON, desired: JSON, remote_folder: str | None = N
             changes.append(f"{before.get('title') or before.get('type')}: removed")
         elif before is not None and after is not None and before != after:
             changes += panel_changes(before, after)
-    handled = {"title", "tags", "refresh", "time", "editable", "description", "templating",
-               "links", "panels", "uid"}
+    handled = {
+        "title",
+        "tags",
+        "refresh",
+        "time",
+        "editable",
+        "description",
+        "templating",
+        "links",
+        "panels",
+        "uid",
+    }
     rest = sorted(k for k in set(old) | set(new) if k not in handled and old.get(k) != new.get(k))
     if rest:
         changes.append(f"{', '.join(rest)} changed")
@@ -133,7 +147,7 @@ OPERATORS = {"gt": ">", "lt": "<", "within_range": "within", "outside_range": "o
 
 
 def _threshold(model: JSON) -> str:
-    """"> 25.6" for a threshold expression's condition."""
+    """ "> 25.6" for a threshold expression's condition."""
     tests = []
     for condition in model.get("conditions") or []:
         evaluator = condition.get("evaluator") or {}
@@ -166,7 +180,8 @@ def rule_changes(old: JSON, new: JSON) -> list[str]:
     old_notes = {k: v for k, v in (old.get("annotations") or {}).items() if k != HASH_ANNOTATION}
     new_notes = {k: v for k, v in (new.get("annotations") or {}).items() if k != HASH_ANNOTATION}
     if old_notes != new_notes:
-        changed = sorted(k for k in set(old_notes) | set(new_notes)
-                         if old_notes.get(k) != new_notes.get(k))
+        changed = sorted(
+            k for k in set(old_notes) | set(new_notes) if old_notes.get(k) != new_notes.get(k)
+        )
         changes.append(f"annotations {', '.join(changed)} changed")
     return changes

@@ -66,9 +66,15 @@ class Change:
         return self.action in (Action.CREATE, Action.UPDATE, Action.DELETE)
 
     def as_json(self) -> JSON:
-        return {"kind": self.resource.kind, "key": self.resource.key,
-                "name": self.resource.name, "action": self.action.value, "reason": self.reason,
-                "details": self.details, "forceable": self.forceable}
+        return {
+            "kind": self.resource.kind,
+            "key": self.resource.key,
+            "name": self.resource.name,
+            "action": self.action.value,
+            "reason": self.reason,
+            "details": self.details,
+            "forceable": self.forceable,
+        }
 
 
 @dataclass

@@ -39,8 +39,7 @@ def normalize_dashboard(dashboard: JSON, stamped: bool = True) -> JSON:
 def normalize_rule(rule: JSON) -> JSON:
     """What phoenix-dash owns in a rule, without its own hash annotation."""
     clean = owned_rule(rule)
-    clean["annotations"] = {k: v for k, v in clean["annotations"].items()
-                            if k != HASH_ANNOTATION}
+    clean["annotations"] = {k: v for k, v in clean["annotations"].items() if k != HASH_ANNOTATION}
     return clean
 
 
@@ -69,10 +68,15 @@ def owned_view(remote: Any, desired: Any) -> Any:
 
 
 def normalize_group(group: JSON) -> JSON:
-    rules = sorted((normalize_rule(r) for r in group.get("rules") or []),
-                   key=lambda r: str(r.get("uid")))
-    return {"title": group.get("title"), "folderUid": group.get("folderUid"),
-            "interval": group.get("interval"), "rules": rules}
+    rules = sorted(
+        (normalize_rule(r) for r in group.get("rules") or []), key=lambda r: str(r.get("uid"))
+    )
+    return {
+        "title": group.get("title"),
+        "folderUid": group.get("folderUid"),
+        "interval": group.get("interval"),
+        "rules": rules,
+    }
 
 
 def version_message(revision: str, digest: str, note: str = "") -> str:

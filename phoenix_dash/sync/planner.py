@@ -47,14 +47,19 @@ class Selection:
     def check(self, resources: Sequence[Resource]) -> None:
         """Every term must name something: a typo would otherwise select nothing at all (or,
         for --exclude, leave out nothing)."""
-        known = {*(n for r in resources for n in self.names(r) if n),
-                 *(k for kind in KINDS for k in (kind, f"{kind}s"))}
+        known = {
+            *(n for r in resources for n in self.names(r) if n),
+            *(k for kind in KINDS for k in (kind, f"{kind}s")),
+        }
         for option, terms in (("--only", self.only), ("--exclude", self.exclude)):
             for term in terms:
                 if term not in known:
                     close = difflib.get_close_matches(term, sorted(known), n=3, cutoff=0.8)
-                    hint = f"; did you mean {' or '.join(close)}?" if close else \
-                        " (a uid, a folder uid, or a kind: " + ", ".join(KINDS) + ")"
+                    hint = (
+                        f"; did you mean {' or '.join(close)}?"
+                        if close
+                        else " (a uid, a folder uid, or a kind: " + ", ".join(KINDS) + ")"
+                    )
                     raise ConfigError(f"{option} {term!r} matches nothing{hint}")
 
 
@@ -66,15 +71,13 @@ class PlanOptions:
     allow_delete_all: bool = False  # let --prune delete every managed resource of a kind
 
 
-def make_plan(conn: GrafanaConnection, build: Build, target: Target,
-              options: PlanOptions) -> Plan:
+def make_plan(conn: GrafanaConnection, build: Build, target: Target, options: PlanOptions) -> Plan:
     plan = Plan(message=version_message(target.revision, "<content hash>", target.note))
     workers = conn.settings.max_concurrency
     with worker_pool(workers) as pool:
         every = {h.kind: h.desired(build, target) for h in HANDLERS}
         options.selection.check([r for rs in every.values() for r in rs])
-        wanted = {kind: [r for r in rs if options.selection.keeps(r)]
-                  for kind, rs in every.items()}
+        wanted = {kind: [r for r in rs if options.selection.keeps(r)] for kind, rs in every.items()}
         _check_datasources(pool, conn, [r for rs in wanted.values() for r in rs], target)
         for handler in HANDLERS:
             desired = wanted[handler.kind]
@@ -95,58 +98,72 @@ def _check_deletions(plan: Plan, options: PlanOptions) -> None:
     deleting = plan.by_action(Action.DELETE)
     if len(deleting) > options.max_deletions:
         noun = "resource" if len(deleting) == 1 else "resources"
-        raise ConfigError(f"the plan deletes {len(deleting)} {noun}, more than "
-                          f"--max-deletions {options.max_deletions}: {_labels(deleting)}; "
-                          "nothing was changed")
+        raise ConfigError(
+            f"the plan deletes {len(deleting)} {noun}, more than "
+            f"--max-deletions {options.max_deletions}: {_labels(deleting)}; "
+            "nothing was changed"
+        )
     if options.allow_delete_all:
         return
     staying = (Action.UPDATE, Action.UNCHANGED, Action.CONFLICT)
     for kind in KINDS:
         gone = [c for c in deleting if c.resource.kind == kind]
-        if gone and not any(c.resource.kind == kind and c.action in staying
-                            for c in plan.changes):
-            raise ConfigError(f"the plan deletes every managed {kind} in Grafana "
-                              f"({_labels(gone)}); refusing without --allow-delete-all; "
-                              "nothing was changed")
+        if gone and not any(c.resource.kind == kind and c.action in staying for c in plan.changes):
+            raise ConfigError(
+                f"the plan deletes every managed {kind} in Grafana "
+                f"({_labels(gone)}); refusing without --allow-delete-all; "
+                "nothing was changed"
+            )
 
 
 def _labels(changes: list[Change]) -> str:
     return ", ".join(c.resource.key for c in changes)
 
 
-def _deletions(pool: ThreadPoolExecutor, conn: GrafanaConnection, handler: Handler,
-               desired: list[Resource], target: Target, options: PlanOptions) -> list[Change]:
+def _deletions(
+    pool: ThreadPoolExecutor,
+    conn: GrafanaConnection,
+    handler: Handler,
+    desired: list[Resource],
+    target: Target,
+    options: PlanOptions,
+) -> list[Change]:
     wanted = {r.key for r in desired}
-    gone = [r for r in handler.managed(conn, target)
-            if r.key not in wanted and options.selection.keeps(r)]
+    gone = [
+        r
+        for r in handler.managed(conn, target)
+        if r.key not in wanted and options.selection.keeps(r)
+    ]
     changes = list(pool.map(lambda r: handler.plan_delete(conn, r, target), gone))
     return [c for c in changes if c.action != Action.UNCHANGED]
 
 
-BUILTIN_DATASOURCES = frozenset({"grafana", "-- Grafana --", "-- Mixed --", "-- Dashboard --",
-                                 "__expr__", "-100"})
+BUILTIN_DATASOURCES = frozenset(
+    {"grafana", "-- Grafana --", "-- Mixed --", "-- Dashboard --", "__expr__", "-100"}
+)
 
 
 # Read off canonical JSON (sorted keys: "type" precedes "uid"), much faster than a walk.
 DATASOURCE_UID_RE = re.compile(
     rb'"datasource":\{(?:"type":"(?:[^"\\]|\\.)*",)?"uid":"((?:[^"\\]|\\.)*)"\}'
-    rb'|"datasourceUid":"((?:[^"\\]|\\.)*)"')
+    rb'|"datasourceUid":"((?:[^"\\]|\\.)*)"'
+)
 
 
 def _datasource_uids(value: Any) -> set[str]:
     return {(a or b).decode() for a, b in DATASOURCE_UID_RE.findall(canonical(value))}
 
 
-def _check_datasources(pool: ThreadPoolExecutor, conn: GrafanaConnection,
-                       resources: list[Resource], target: Target) -> None:
+def _check_datasources(
+    pool: ThreadPoolExecutor, conn: GrafanaConnection, resources: list[Resource], target: Target
+) -> None:
     """A dashboard or rule naming a datasource the target lacks stops the sync before any
     write (variables such as ${datasource} are the viewer's choice and not checked)."""
     defined = {r.key for r in resources if r.kind == "datasource"}
     users: dict[str, str] = {}
     for resource in resources:
         for uid in sorted(_datasource_uids(resource.desired)):
-            if not uid.startswith("$") and uid not in BUILTIN_DATASOURCES and \
-                    uid not in defined:
+            if not uid.startswith("$") and uid not in BUILTIN_DATASOURCES and uid not in defined:
                 users.setdefault(uid, resource.label)
 
     def missing(uid: str) -> bool:
@@ -158,8 +175,10 @@ def _check_datasources(pool: ThreadPoolExecutor, conn: GrafanaConnection,
 
     for uid, absent in zip(users, pool.map(missing, users), strict=True):
         if absent:
-            raise ConfigError(f"{users[uid]} uses datasource uid {uid!r}, which the "
-                              f"{target.name} Grafana does not have; nothing was changed")
+            raise ConfigError(
+                f"{users[uid]} uses datasource uid {uid!r}, which the "
+                f"{target.name} Grafana does not have; nothing was changed"
+            )
 
 
 def _check_folders(plan: Plan, build: Build, target: Target) -> None:
@@ -169,8 +188,10 @@ def _check_folders(plan: Plan, build: Build, target: Target) -> None:
     for change in plan.changes:
         folder = change.resource.folder
         if change.resource.kind != "folder" and folder and folder not in known:
-            raise ConfigError(f"{change.resource.label} goes to folder {folder!r}, which is not "
-                              "in phoenix-dash.yaml folders")
+            raise ConfigError(
+                f"{change.resource.label} goes to folder {folder!r}, which is not "
+                "in phoenix-dash.yaml folders"
+            )
 
 
 def _order(change: Change) -> tuple[int, int]:

@@ -18,8 +18,12 @@ from .normalize import normalize_dashboard
 PAGE = 5000  # /api/search's largest page; a larger limit is refused (D7)
 
 
-def search_dashboards(conn: GrafanaConnection, uids: Sequence[str] = (),
-                      tags: Sequence[str] = (), folders: Sequence[str] = ()) -> list[Any]:
+def search_dashboards(
+    conn: GrafanaConnection,
+    uids: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    folders: Sequence[str] = (),
+) -> list[Any]:
     """Every dashboard hit, page after page. Several folders or uids go as repeated
     parameters (a comma-joined value matches nothing), and a hit must carry every tag asked
     for (Grafana 13's search matches any of them)."""
@@ -46,11 +50,19 @@ def _near(conn: GrafanaConnection, uid: str) -> str:
     return f"; did you mean {', '.join(f'{u} ({names[u]})' for u in close)}?" if close else ""
 
 
-def pull_dashboards(conn: GrafanaConnection, out_dir: Path, uids: Sequence[str],
-                    tags: Sequence[str], folders: Sequence[str]) -> list[Path]:
+def pull_dashboards(
+    conn: GrafanaConnection,
+    out_dir: Path,
+    uids: Sequence[str],
+    tags: Sequence[str],
+    folders: Sequence[str],
+) -> list[Path]:
     # Uids alone are read directly: search may not show a dashboard written a moment ago.
-    wanted = sorted(set(uids)) if uids and not tags and not folders else \
-        sorted({str(hit["uid"]) for hit in search_dashboards(conn, uids, tags, folders)})
+    wanted = (
+        sorted(set(uids))
+        if uids and not tags and not folders
+        else sorted({str(hit["uid"]) for hit in search_dashboards(conn, uids, tags, folders)})
+    )
     if not wanted and (tags or folders):
         criteria = [f"tag {tag!r}" for tag in tags] + [f"folder {uid!r}" for uid in folders]
         raise ConfigError(f"no dashboard in Grafana matches {' and '.join(criteria)}")
@@ -59,8 +71,9 @@ def pull_dashboards(conn: GrafanaConnection, out_dir: Path, uids: Sequence[str],
         try:
             found[uid] = conn.request("GET", f"/dashboards/uid/{uid}")
         except GrafanaNotFound:
-            raise ConfigError(f"--uid {uid!r}: no such dashboard in Grafana"
-                              f"{_near(conn, uid)}") from None
+            raise ConfigError(
+                f"--uid {uid!r}: no such dashboard in Grafana{_near(conn, uid)}"
+            ) from None
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for uid in wanted:

@@ -7,10 +7,20 @@ from collections.abc import Callable
 
 from .model import Action, Change, Outcome, Plan
 
-SYMBOL = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-",
-          Action.UNCHANGED: "=", Action.CONFLICT: "!"}
-COLOUR = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red",
-          Action.UNCHANGED: None, Action.CONFLICT: "magenta"}
+SYMBOL = {
+    Action.CREATE: "+",
+    Action.UPDATE: "~",
+    Action.DELETE: "-",
+    Action.UNCHANGED: "=",
+    Action.CONFLICT: "!",
+}
+COLOUR = {
+    Action.CREATE: "green",
+    Action.UPDATE: "yellow",
+    Action.DELETE: "red",
+    Action.UNCHANGED: None,
+    Action.CONFLICT: "magenta",
+}
 Style = Callable[..., str]
 
 
@@ -22,8 +32,10 @@ def _line(change: Change) -> str:
     resource = change.resource
     name = f" ({resource.name})" if resource.name and resource.name != resource.key else ""
     reason = f": {change.reason}" if change.reason and change.action != Action.UNCHANGED else ""
-    return f"{SYMBOL[change.action]} {resource.kind} {resource.key}{name} {change.action.value}" \
-           f"{reason}"
+    return (
+        f"{SYMBOL[change.action]} {resource.kind} {resource.key}{name} {change.action.value}"
+        f"{reason}"
+    )
 
 
 def plan_text(plan: Plan, style: Style = _plain, show_unchanged: bool = False) -> str:
@@ -41,8 +53,10 @@ def summary_line(plan: Plan) -> str:
     counts = plan.summary()
     parts = [f"{counts[a]} to {a}" for a in (Action.CREATE, Action.UPDATE, Action.DELETE)]
     conflicts = counts[Action.CONFLICT]
-    parts += [f"{counts[Action.UNCHANGED]} unchanged",
-              f"{conflicts} conflict{'s' if conflicts != 1 else ''}"]
+    parts += [
+        f"{counts[Action.UNCHANGED]} unchanged",
+        f"{conflicts} conflict{'s' if conflicts != 1 else ''}",
+    ]
     return ", ".join(parts)
 
 
@@ -54,15 +68,18 @@ def plan_markdown(plan: Plan) -> str:
     for change in changed:
         resource = change.resource
         detail = "<br>".join([change.reason, *change.details]).strip("<br>")
-        out.append(f"| {SYMBOL[change.action]} | {resource.kind} `{resource.key}` "
-                   f"{resource.name} | **{change.action.value}** {detail} |")
+        out.append(
+            f"| {SYMBOL[change.action]} | {resource.kind} `{resource.key}` "
+            f"{resource.name} | **{change.action.value}** {detail} |"
+        )
     out += ["", summary_line(plan), ""]
     return "\n".join(out)
 
 
 def plan_json(plan: Plan) -> str:
-    return json.dumps({"summary": plan.summary(),
-                       "changes": [c.as_json() for c in plan.changes]}, indent=2)
+    return json.dumps(
+        {"summary": plan.summary(), "changes": [c.as_json() for c in plan.changes]}, indent=2
+    )
 
 
 def outcome_line(outcome: Outcome) -> str:
@@ -76,10 +93,14 @@ def sync_json(plan: Plan, outcomes: list[Outcome]) -> str:
     for change in plan.changes:
         outcome = results.get(id(change))
         entry = change.as_json()
-        entry["result"] = ("ok" if outcome.ok else "failed") if outcome else (
-            "conflict" if change.action == Action.CONFLICT else "unchanged")
+        entry["result"] = (
+            ("ok" if outcome.ok else "failed")
+            if outcome
+            else ("conflict" if change.action == Action.CONFLICT else "unchanged")
+        )
         entry["detail"] = outcome.detail if outcome else ""
         entries.append(entry)
     failed = sum(1 for o in outcomes if not o.ok)
-    return json.dumps({"summary": {**plan.summary(), "failed": failed}, "resources": entries},
-                      indent=2)
+    return json.dumps(
+        {"summary": {**plan.summary(), "failed": failed}, "resources": entries}, indent=2
+    )

@@ -55,8 +55,11 @@ def _remap(value: Any, mapping: Mapping[str, str]) -> Any:
             else:
                 out[key] = _remap(item, mapping)
         current = out.get("current")
-        if value.get("type") == "datasource" and isinstance(current, dict) and \
-                current.get("value") in mapping:
+        if (
+            value.get("type") == "datasource"
+            and isinstance(current, dict)
+            and current.get("value") in mapping
+        ):
             out["current"] = {**current, "value": mapping[str(current["value"])]}
         return out
     if isinstance(value, list):
@@ -68,11 +71,22 @@ def git_revision(root: Path) -> str:
     """The short commit of the project, "+dirty" when the tree has changes; "unknown" outside
     git."""
     try:
-        rev = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, text=True,
-                             capture_output=True, check=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=root, text=True, capture_output=True, check=True,
-                               timeout=10).stdout.strip()
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"],
+            cwd=root,
+            text=True,
+            capture_output=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            text=True,
+            capture_output=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return f"{rev}+dirty" if dirty else rev
@@ -87,25 +101,40 @@ def make_target(config: Config, env: str | None, note: str = "", force: bool = F
     if env is not None:
         if env not in config.environments:
             known = ", ".join(sorted(config.environments)) or "none"
-            raise ConfigError(f"unknown environment {env!r} (environments: {known})",
-                              Location(config.file, None, "environments"))
+            raise ConfigError(
+                f"unknown environment {env!r} (environments: {known})",
+                Location(config.file, None, "environments"),
+            )
         settings = config.environments[env]
         name = env
         base.update(settings.get("grafana", {}))
         for uid, override in settings.get("folders", {}).items():
             if uid not in folders:
-                raise ConfigError(f"environment {env}: folder {uid!r} is not in folders",
-                                  Location(config.file, None, f"environments.{env}.folders"))
-            folders[uid] = Folder(override.get("uid", folders[uid].uid),
-                                  override.get("title", folders[uid].title), folders[uid].parent)
+                raise ConfigError(
+                    f"environment {env}: folder {uid!r} is not in folders",
+                    Location(config.file, None, f"environments.{env}.folders"),
+                )
+            folders[uid] = Folder(
+                override.get("uid", folders[uid].uid),
+                override.get("title", folders[uid].title),
+                folders[uid].parent,
+            )
         datasource_uids = dict(settings.get("datasources", {}))
     urls = dict(config.environments[env].get("datasource_urls", {})) if env else {}
     revision = git_revision(config.root)
     _check_note(note, revision)
-    return Target(name, base, folders, datasource_uids,
-                  sync.get("managed_tag", DEFAULT_MANAGED_TAG),
-                  bool(sync.get("alert_rules_editable", False)), revision,
-                  note, force, datasource_urls=urls)
+    return Target(
+        name,
+        base,
+        folders,
+        datasource_uids,
+        sync.get("managed_tag", DEFAULT_MANAGED_TAG),
+        bool(sync.get("alert_rules_editable", False)),
+        revision,
+        note,
+        force,
+        datasource_urls=urls,
+    )
 
 
 def _check_note(note: str, revision: str) -> None:
@@ -114,6 +143,8 @@ def _check_note(note: str, revision: str) -> None:
 
     room = message_room(revision)
     if len(note) > room:
-        raise ConfigError(f"--message is {len(note)} characters; Grafana keeps at most 500 per "
-                          f"dashboard version and phoenix-dash's own part takes "
-                          f"{500 - room}, so at most {room} are left; nothing was changed")
+        raise ConfigError(
+            f"--message is {len(note)} characters; Grafana keeps at most 500 per "
+            f"dashboard version and phoenix-dash's own part takes "
+            f"{500 - room}, so at most {room} are left; nothing was changed"
+        )

@@ -47,13 +47,18 @@ def rule(title, uid=None, condition="C", for_="5m", threshold="$B > 1", extra=()
 """
 
 
-def alert_project(project: Project, rules: str, interval: str = "1m",
-                  folder: str = "ops") -> Project:
+def alert_project(
+    project: Project, rules: str, interval: str = "1m", folder: str = "ops"
+) -> Project:
     project.write("phoenix-dash.yaml", CONFIG)
     project.dashboard("d", "dash")
-    project.write("alerts/rules.py", RULE_MODULE + f"""\
+    project.write(
+        "alerts/rules.py",
+        RULE_MODULE
+        + f"""\
 alertgroup = AlertGroup(name="ops", folder="{folder}", evaluateInterval="{interval}", rules=[
 {rules}
 ])
-""")
+""",
+    )
     return project

@@ -12,17 +12,30 @@ from tests.support.grafana import GrafanaTarget
 
 
 class Api:
-    def __init__(self, target: GrafanaTarget, token: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, target: GrafanaTarget, token: str | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         self.base = target.url + "/api"
         self.headers = {"Authorization": f"Bearer {token or target.token}", **(headers or {})}
 
-    def call(self, method: str, path: str, body: Any = None, raw: bytes | None = None,
-             headers: dict[str, str] | None = None, **params: Any) -> tuple[int, Any]:
-        response = niquests.request(method, self.base + path, json=body, data=raw,
-                                    params=params or None, headers={**self.headers,
-                                                                    **(headers or {})},
-                                    timeout=10)
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        **params: Any,
+    ) -> tuple[int, Any]:
+        response = niquests.request(
+            method,
+            self.base + path,
+            json=body,
+            data=raw,
+            params=params or None,
+            headers={**self.headers, **(headers or {})},
+            timeout=10,
+        )
         text = response.text or ""
         return response.status_code or 0, (response.json() if text.strip() else None)
 
@@ -56,15 +69,35 @@ def wait_for_search(api: Api, uids: list[str], timeout: float = 10.0) -> None:
 def rule(folder_uid: str, **extra: Any) -> dict[str, Any]:
     """A valid ProvisionedAlertRule: a math expression and a threshold on it."""
     return {
-        "uid": uid("r"), "title": uid("rule"), "orgID": 1, "folderUID": folder_uid,
-        "ruleGroup": "g", "condition": "C", "for": "5m", "noDataState": "OK",
-        "execErrState": "Error", "labels": {"severity": "warning"}, "annotations": {},
+        "uid": uid("r"),
+        "title": uid("rule"),
+        "orgID": 1,
+        "folderUID": folder_uid,
+        "ruleGroup": "g",
+        "condition": "C",
+        "for": "5m",
+        "noDataState": "OK",
+        "execErrState": "Error",
+        "labels": {"severity": "warning"},
+        "annotations": {},
         "data": [
-            {"refId": "A", "datasourceUid": "__expr__", "relativeTimeRange": {"from": 600, "to": 0},
-             "model": {"refId": "A", "type": "math", "expression": "1"}},
-            {"refId": "C", "datasourceUid": "__expr__", "relativeTimeRange": {"from": 0, "to": 0},
-             "model": {"refId": "C", "type": "threshold", "expression": "A",
-                       "conditions": [{"evaluator": {"type": "gt", "params": [0]}}]}},
+            {
+                "refId": "A",
+                "datasourceUid": "__expr__",
+                "relativeTimeRange": {"from": 600, "to": 0},
+                "model": {"refId": "A", "type": "math", "expression": "1"},
+            },
+            {
+                "refId": "C",
+                "datasourceUid": "__expr__",
+                "relativeTimeRange": {"from": 0, "to": 0},
+                "model": {
+                    "refId": "C",
+                    "type": "threshold",
+                    "expression": "A",
+                    "conditions": [{"evaluator": {"type": "gt", "params": [0]}}],
+                },
+            },
         ],
         **extra,
     }

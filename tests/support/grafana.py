@@ -16,8 +16,9 @@ VIEWER_TOKEN = "glsa_phoenixDashTestViewer_0123456789abcdef"
 class GrafanaTarget:
     """Where Grafana-facing tests send requests. ``emulator`` is None against a real Grafana."""
 
-    def __init__(self, url: str, token: str, viewer_token: str | None,
-                 emulator: Any | None) -> None:
+    def __init__(
+        self, url: str, token: str, viewer_token: str | None, emulator: Any | None
+    ) -> None:
         self.url = url
         self.token = token
         self.viewer_token = viewer_token

@@ -30,8 +30,7 @@ def cache_dir() -> Path:
 
 
 def bases() -> list[Path]:
-    found = [Path(os.environ["PHOENIX_DASH_SHARED"])] if "PHOENIX_DASH_SHARED" in os.environ \
-        else []
+    found = [Path(os.environ["PHOENIX_DASH_SHARED"])] if "PHOENIX_DASH_SHARED" in os.environ else []
     return [*found, ROOT.parent / "shared", cache_dir()]
 
 
@@ -46,21 +45,28 @@ def locate(relative: str) -> Path:
 
 def missing(what: str, relative: str) -> str:
     """The skip message for an oracle that is not there."""
-    return (f"{what} not found ({relative} in ../shared or {cache_dir()}); get it with: "
-            f"{FETCH}")
+    return f"{what} not found ({relative} in ../shared or {cache_dir()}); get it with: {FETCH}"
 
 
 # --- what `fetch` gets: pinned upstream files and the sha256 each must have ------------------
 
-SDK = ("https://raw.githubusercontent.com/grafana/grafana-foundation-sdk/"
-       "f178d5a42a8915fdda9235e97ad93881e3f94fef/")
-OPENAPI = ("https://raw.githubusercontent.com/vapopov/grafana-openapi-client-go/"
-           "e714c93fd3c4378f5885352df3e05343717f00ff/api-merged.json")
-NODE_EXPORTER = ("https://raw.githubusercontent.com/rfmoz/grafana-dashboards/"
-                 "4b1729d13b610d449b1055659b070d28c19a9699/prometheus/node-exporter-full.json")
-KUBE_PROMETHEUS = ("https://raw.githubusercontent.com/prometheus-operator/kube-prometheus/"
-                   "4d719f1dea8853540b3823ab1fbe6be74a9953b3/manifests/"
-                   "grafana-dashboardDefinitions.yaml")
+SDK = (
+    "https://raw.githubusercontent.com/grafana/grafana-foundation-sdk/"
+    "f178d5a42a8915fdda9235e97ad93881e3f94fef/"
+)
+OPENAPI = (
+    "https://raw.githubusercontent.com/vapopov/grafana-openapi-client-go/"
+    "e714c93fd3c4378f5885352df3e05343717f00ff/api-merged.json"
+)
+NODE_EXPORTER = (
+    "https://raw.githubusercontent.com/rfmoz/grafana-dashboards/"
+    "4b1729d13b610d449b1055659b070d28c19a9699/prometheus/node-exporter-full.json"
+)
+KUBE_PROMETHEUS = (
+    "https://raw.githubusercontent.com/prometheus-operator/kube-prometheus/"
+    "4d719f1dea8853540b3823ab1fbe6be74a9953b3/manifests/"
+    "grafana-dashboardDefinitions.yaml"
+)
 PINNED = Path(__file__).with_name("oracles_pinned.json")
 
 
@@ -110,8 +116,7 @@ def fetch() -> int:
             continue
         digest = hashlib.sha256(data).hexdigest()
         if digest != item.sha256:
-            print(f"FAILED {item.relative}: sha256 {digest}, pinned {item.sha256}",
-                  file=sys.stderr)
+            print(f"FAILED {item.relative}: sha256 {digest}, pinned {item.sha256}", file=sys.stderr)
             failures += 1
             continue
         path = target / item.relative
@@ -144,8 +149,14 @@ def pin() -> int:
             if path.suffix != ".json" and path.name != "LICENSE":
                 continue
             url, member = upstream(relative)
-            items.append({"relative": relative, "url": url, "member": member,
-                          "sha256": hashlib.sha256(path.read_bytes()).hexdigest()})
+            items.append(
+                {
+                    "relative": relative,
+                    "url": url,
+                    "member": member,
+                    "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                }
+            )
     PINNED.write_text(json.dumps(items, indent=1) + "\n")
     print(f"{len(items)} oracle files pinned in {PINNED.name}")
     return 0

@@ -71,8 +71,9 @@ class Project:
         return path
 
     def dashboard(self, name: str, uid: str, title: str | None = None) -> Path:
-        return self.write(f"dashboards/{name}.py",
-                          MINIMAL_DASHBOARD.format(uid=uid, title=title or uid))
+        return self.write(
+            f"dashboards/{name}.py", MINIMAL_DASHBOARD.format(uid=uid, title=title or uid)
+        )
 
     def run(self, *args: str) -> Result:
         config = str(self.root / "phoenix-dash.yaml")
@@ -82,5 +83,8 @@ class Project:
         build = self.root / "build"
         if not build.exists():
             return {}
-        return {p.relative_to(build).as_posix(): p.read_bytes()
-                for p in sorted(build.rglob("*")) if p.is_file()}
+        return {
+            p.relative_to(build).as_posix(): p.read_bytes()
+            for p in sorted(build.rglob("*"))
+            if p.is_file()
+        }

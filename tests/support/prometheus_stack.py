@@ -57,8 +57,9 @@ class Scraper:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.target = self.simulator.url.removeprefix("http://")
-        self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
 
     def command(self) -> list[str]:
         raise NotImplementedError
@@ -101,19 +102,25 @@ class Stack(Scraper):
 
     def command(self) -> list[str]:
         config: dict[str, Any] = {
-            "global": {"scrape_interval": "1s", "evaluation_interval": "1s",
-                       "scrape_timeout": "900ms"},
-            "scrape_configs": [{"job_name": "phoenix",
-                                "static_configs": [{"targets": [self.target]}]}],
+            "global": {
+                "scrape_interval": "1s",
+                "evaluation_interval": "1s",
+                "scrape_timeout": "900ms",
+            },
+            "scrape_configs": [
+                {"job_name": "phoenix", "static_configs": [{"targets": [self.target]}]}
+            ],
         }
         if self.rules is not None:
             (self.dir / "rules.yaml").write_text(self.rules)
             config["rule_files"] = [str(self.dir / "rules.yaml")]
         (self.dir / "prometheus.yml").write_text(yaml.safe_dump(config))
-        return [shutil.which("prometheus") or "prometheus",
-                f"--config.file={self.dir / 'prometheus.yml'}",
-                f"--storage.tsdb.path={self.dir / 'data'}",
-                f"--web.listen-address=127.0.0.1:{self.port}"]
+        return [
+            shutil.which("prometheus") or "prometheus",
+            f"--config.file={self.dir / 'prometheus.yml'}",
+            f"--storage.tsdb.path={self.dir / 'data'}",
+            f"--web.listen-address=127.0.0.1:{self.port}",
+        ]
 
     def firing(self) -> set[str]:
         alerts = niquests.get(f"{self.url}/api/v1/alerts", timeout=10).json()["data"]["alerts"]
@@ -126,12 +133,21 @@ class VictoriaMetrics(Scraper):
     name = "VictoriaMetrics"
 
     def command(self) -> list[str]:
-        (self.dir / "scrape.yml").write_text(yaml.safe_dump({
-            "global": {"scrape_interval": "1s"},
-            "scrape_configs": [{"job_name": "phoenix",
-                                "static_configs": [{"targets": [self.target]}]}]}))
-        return [shutil.which("victoria-metrics") or "victoria-metrics",
-                f"-httpListenAddr=127.0.0.1:{self.port}",
-                f"-storageDataPath={self.dir / 'data'}",
-                f"-promscrape.config={self.dir / 'scrape.yml'}",
-                "-search.latencyOffset=1s", "-search.disableCache"]
+        (self.dir / "scrape.yml").write_text(
+            yaml.safe_dump(
+                {
+                    "global": {"scrape_interval": "1s"},
+                    "scrape_configs": [
+                        {"job_name": "phoenix", "static_configs": [{"targets": [self.target]}]}
+                    ],
+                }
+            )
+        )
+        return [
+            shutil.which("victoria-metrics") or "victoria-metrics",
+            f"-httpListenAddr=127.0.0.1:{self.port}",
+            f"-storageDataPath={self.dir / 'data'}",
+            f"-promscrape.config={self.dir / 'scrape.yml'}",
+            "-search.latencyOffset=1s",
+            "-search.disableCache",
+        ]

@@ -15,8 +15,11 @@ from tests.support.project import ROOT
 LOKI_SECRET = "loki-S3CRET-value-91c2"
 RESOURCES = 13  # 1 folder, 4 datasources, 4 dashboards, 4 rule groups
 DATASOURCES = [("phoenix-prometheus", "prometheus"), ("phoenix-loki", "loki")]
-EXTRA_DATASOURCE = ("datasources:\n", "datasources:\n  - {uid: extra, name: Extra, "
-                    "type: prometheus, url: 'http://extra:9090', access: proxy}\n")
+EXTRA_DATASOURCE = (
+    "datasources:\n",
+    "datasources:\n  - {uid: extra, name: Extra, "
+    "type: prometheus, url: 'http://extra:9090', access: proxy}\n",
+)
 
 
 class Synced:
@@ -25,15 +28,22 @@ class Synced:
     def __init__(self, root: Path, grafana: GrafanaTarget) -> None:
         self.root = root
         self.grafana = grafana
-        for name in ("dashboards", "alerts", "metrics.yaml", "datasources.yaml",
-                     "phoenix-dash.yaml"):
+        for name in (
+            "dashboards",
+            "alerts",
+            "metrics.yaml",
+            "datasources.yaml",
+            "phoenix-dash.yaml",
+        ):
             source = ROOT / name
             if source.is_dir():
                 shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
             else:
                 shutil.copy(source, root / name)
         self.config = root / "phoenix-dash.yaml"
-        self.config.write_text(self.config.read_text() + f"""
+        self.config.write_text(
+            self.config.read_text()
+            + f"""
 grafana:
   url: {grafana.url}
   retries: 6
@@ -47,13 +57,14 @@ environments:
     folders: {{phoenix: {{uid: phoenix-staging, title: Phoenix (staging)}}}}
     datasources: {{phoenix-prometheus: staging-prometheus, phoenix-loki: staging-loki}}
     datasource_urls: {{phoenix-prometheus: "http://prometheus.staging:9090"}}
-""")
+"""
+        )
 
     def run(self, *args: str) -> Result:
-        env = {"GRAFANA_TOKEN": self.grafana.token, "GRAFANA_URL": "",
-               "LOKI_PASSWORD": LOKI_SECRET}
-        return CliRunner().invoke(main, [*args, "--config", str(self.config)], env=env,
-                                  catch_exceptions=False)
+        env = {"GRAFANA_TOKEN": self.grafana.token, "GRAFANA_URL": "", "LOKI_PASSWORD": LOKI_SECRET}
+        return CliRunner().invoke(
+            main, [*args, "--config", str(self.config)], env=env, catch_exceptions=False
+        )
 
     def edit(self, rel: str, old: str, new: str) -> None:
         path = self.root / rel
@@ -66,10 +77,18 @@ def make_datasources(grafana: GrafanaTarget, uids: list[tuple[str, str]]) -> Non
     import niquests
 
     for uid, kind in uids:
-        niquests.post(f"{grafana.url}/api/datasources", timeout=10,
-                      headers={"Authorization": f"Bearer {grafana.token}"},
-                      json={"uid": uid, "name": uid, "type": kind, "access": "proxy",
-                            "url": "http://127.0.0.1:9"})
+        niquests.post(
+            f"{grafana.url}/api/datasources",
+            timeout=10,
+            headers={"Authorization": f"Bearer {grafana.token}"},
+            json={
+                "uid": uid,
+                "name": uid,
+                "type": kind,
+                "access": "proxy",
+                "url": "http://127.0.0.1:9",
+            },
+        )
 
 
 def writes(grafana: GrafanaTarget) -> int:
@@ -87,6 +106,8 @@ def plan_now(synced: Synced, force: bool = False) -> tuple[Any, Any, Any]:
 
     config = load_config(synced.config)
     target = make_target(config, None, force=force)
-    connection = GrafanaConnection(settings_from(config.grafana, config.file, {}),
-                                   Credentials("token", "test", token=synced.grafana.token))
+    connection = GrafanaConnection(
+        settings_from(config.grafana, config.file, {}),
+        Credentials("token", "test", token=synced.grafana.token),
+    )
     return connection, make_plan(connection, build_project(config), target, PlanOptions()), target

@@ -20,14 +20,61 @@ REQUIRED_ANNOTATIONS = ("summary", "description", "runbook_url")
 TEMPLATE_RE = re.compile(r"\{\{(.*?)\}\}", re.S)
 LABEL_REF_RE = re.compile(r"\$labels\.(\w+)")
 VALUE_RE = re.compile(r"\$value\b|\$values\.\w+\.Value|\.Value\b")
-TEMPLATE_FUNCTIONS = frozenset({
-    "humanize", "humanize1024", "humanizeDuration", "humanizePercentage", "humanizeTimestamp",
-    "printf", "title", "toUpper", "toLower", "reReplaceAll", "match", "graphLink", "tableLink",
-    "args", "safeHtml", "first", "label", "value", "sortByLabel", "stripPort", "stripDomain",
-    "query", "externalURL", "pathPrefix", "toTime", "urlUnescape", "parseDuration", "since",
-    "len", "index", "and", "or", "not", "eq", "ne", "lt", "le", "gt", "ge", "print", "println",
-    "html", "js", "urlquery", "range", "end", "if", "else", "with", "define", "template",
-})
+TEMPLATE_FUNCTIONS = frozenset(
+    {
+        "humanize",
+        "humanize1024",
+        "humanizeDuration",
+        "humanizePercentage",
+        "humanizeTimestamp",
+        "printf",
+        "title",
+        "toUpper",
+        "toLower",
+        "reReplaceAll",
+        "match",
+        "graphLink",
+        "tableLink",
+        "args",
+        "safeHtml",
+        "first",
+        "label",
+        "value",
+        "sortByLabel",
+        "stripPort",
+        "stripDomain",
+        "query",
+        "externalURL",
+        "pathPrefix",
+        "toTime",
+        "urlUnescape",
+        "parseDuration",
+        "since",
+        "len",
+        "index",
+        "and",
+        "or",
+        "not",
+        "eq",
+        "ne",
+        "lt",
+        "le",
+        "gt",
+        "ge",
+        "print",
+        "println",
+        "html",
+        "js",
+        "urlquery",
+        "range",
+        "end",
+        "if",
+        "else",
+        "with",
+        "define",
+        "template",
+    }
+)
 
 
 def _at(ctx: AlertCtx | GroupCtx, message: str, suffix: str = "") -> Problem:
@@ -52,28 +99,41 @@ def _inputs(node: dict[str, Any]) -> list[str]:
     return [expression.lstrip("$").strip("{}")] if expression else []
 
 
-@rule("alert/schema", "error", "alert",
-      "The provisioning API answers 400 to a rule that breaks its schema.",
-      "Fix the field named in the message.")
+@rule(
+    "alert/schema",
+    "error",
+    "alert",
+    "The provisioning API answers 400 to a rule that breaks its schema.",
+    "Fix the field named in the message.",
+)
 def schema(ctx: AlertCtx) -> Iterator[Problem]:
     for error in schema_errors("alerting", "Rule", ctx.rule):
         path = "/" + "/".join(map(str, error.absolute_path))
         yield _at(ctx, f"{_title(ctx)}: {path}: {error.message}", path)
 
 
-@rule("alert/condition-ref", "error", "alert",
-      "A condition naming a missing refId makes Grafana reject the rule.",
-      "Point condition at one of the rule's queries or expressions.")
+@rule(
+    "alert/condition-ref",
+    "error",
+    "alert",
+    "A condition naming a missing refId makes Grafana reject the rule.",
+    "Point condition at one of the rule's queries or expressions.",
+)
 def condition_ref(ctx: AlertCtx) -> Iterator[Problem]:
     condition = ctx.rule.get("condition")
     if condition not in _nodes(ctx):
-        yield _at(ctx, f"{_title(ctx)}: condition {condition!r} is not a refId of the rule",
-                  "/condition")
+        yield _at(
+            ctx, f"{_title(ctx)}: condition {condition!r} is not a refId of the rule", "/condition"
+        )
 
 
-@rule("alert/expression-refs", "error", "alert",
-      "An expression reading a missing or circular refId cannot be evaluated.",
-      "Make every $ref name an earlier query or expression, without cycles.")
+@rule(
+    "alert/expression-refs",
+    "error",
+    "alert",
+    "An expression reading a missing or circular refId cannot be evaluated.",
+    "Make every $ref name an earlier query or expression, without cycles.",
+)
 def expression_refs(ctx: AlertCtx) -> Iterator[Problem]:
     nodes = _nodes(ctx)
     for ref, node in nodes.items():
@@ -95,9 +155,13 @@ def expression_refs(ctx: AlertCtx) -> Iterator[Problem]:
         yield _at(ctx, f"{_title(ctx)}: expressions form a cycle")
 
 
-@rule("alert/for-format", "error", "alert",
-      "A `for` Grafana cannot parse is rejected; a typo silently changes the delay.",
-      "Write a Prometheus duration: 30s, 5m, 1h30m.")
+@rule(
+    "alert/for-format",
+    "error",
+    "alert",
+    "A `for` Grafana cannot parse is rejected; a typo silently changes the delay.",
+    "Write a Prometheus duration: 30s, 5m, 1h30m.",
+)
 def for_format(ctx: AlertCtx) -> Iterator[Problem]:
     value = ctx.rule.get("for")
     try:
@@ -106,9 +170,13 @@ def for_format(ctx: AlertCtx) -> Iterator[Problem]:
         yield _at(ctx, f"{_title(ctx)}: for: {exc}", "/for")
 
 
-@rule("alert/no-comparison", "error", "alert",
-      "A condition that compares nothing fires for every series the query returns.",
-      "End the rule with a threshold or math comparison (\"$B > 80\").")
+@rule(
+    "alert/no-comparison",
+    "error",
+    "alert",
+    "A condition that compares nothing fires for every series the query returns.",
+    'End the rule with a threshold or math comparison ("$B > 80").',
+)
 def no_comparison(ctx: AlertCtx) -> Iterator[Problem]:
     node = _nodes(ctx).get(str(ctx.rule.get("condition")))
     if node is None:
@@ -116,28 +184,38 @@ def no_comparison(ctx: AlertCtx) -> Iterator[Problem]:
     model = node.get("model") or {}
     kind = model.get("type")
     comparison = kind in ("threshold", "classic_conditions") or (
-        kind == "math" and re.search(r"[<>]=?|==|!=", str(model.get("expression", ""))))
+        kind == "math" and re.search(r"[<>]=?|==|!=", str(model.get("expression", "")))
+    )
     if node.get("datasourceUid") == "__expr__" and not comparison:
-        yield _at(ctx, f"{_title(ctx)}: condition {node.get('refId')} ({kind}) compares "
-                       "nothing")
+        yield _at(ctx, f"{_title(ctx)}: condition {node.get('refId')} ({kind}) compares nothing")
     if node.get("datasourceUid") != "__expr__":
-        yield _at(ctx, f"{_title(ctx)}: condition {node.get('refId')} is a query, not a "
-                       "comparison")
+        yield _at(ctx, f"{_title(ctx)}: condition {node.get('refId')} is a query, not a comparison")
 
 
-@rule("alert/severity", "error", "alert",
-      "Routing and paging depend on a severity everyone uses the same way.",
-      f"Set labels.severity to one of {', '.join(SEVERITIES)}.")
+@rule(
+    "alert/severity",
+    "error",
+    "alert",
+    "Routing and paging depend on a severity everyone uses the same way.",
+    f"Set labels.severity to one of {', '.join(SEVERITIES)}.",
+)
 def severity(ctx: AlertCtx) -> Iterator[Problem]:
     value = (ctx.rule.get("labels") or {}).get("severity")
     if value is not None and value not in SEVERITIES:
-        yield _at(ctx, f"{_title(ctx)}: severity {value!r} is not one of "
-                       f"{', '.join(SEVERITIES)}", "/labels/severity")
+        yield _at(
+            ctx,
+            f"{_title(ctx)}: severity {value!r} is not one of {', '.join(SEVERITIES)}",
+            "/labels/severity",
+        )
 
 
-@rule("alert/required-labels", "error", "alert",
-      "Alertmanager routes on severity, team and component; without them alerts go astray.",
-      "Add the missing labels.")
+@rule(
+    "alert/required-labels",
+    "error",
+    "alert",
+    "Alertmanager routes on severity, team and component; without them alerts go astray.",
+    "Add the missing labels.",
+)
 def required_labels(ctx: AlertCtx) -> Iterator[Problem]:
     labels = ctx.rule.get("labels") or {}
     missing = [name for name in REQUIRED_LABELS if not labels.get(name)]
@@ -145,9 +223,13 @@ def required_labels(ctx: AlertCtx) -> Iterator[Problem]:
         yield _at(ctx, f"{_title(ctx)}: missing labels {', '.join(missing)}", "/labels")
 
 
-@rule("alert/required-annotations", "error", "alert",
-      "The person paged needs a summary, a description and a runbook.",
-      "Add the missing annotations.")
+@rule(
+    "alert/required-annotations",
+    "error",
+    "alert",
+    "The person paged needs a summary, a description and a runbook.",
+    "Add the missing annotations.",
+)
 def required_annotations(ctx: AlertCtx) -> Iterator[Problem]:
     annotations = ctx.rule.get("annotations") or {}
     missing = [name for name in REQUIRED_ANNOTATIONS if not annotations.get(name)]
@@ -176,17 +258,24 @@ def output_labels(ast: Any) -> set[str] | None:
         return set.intersection(*known) if len(known) == 2 else None
     if isinstance(ast, pp.Call) and ast.func.name == "absent":
         selector = ast.args[0]
-        return {m.name for m in selector.matchers.matchers if m.op == pp.MatchOp.Equal} \
-            if isinstance(selector, pp.VectorSelector) else set()
+        return (
+            {m.name for m in selector.matchers.matchers if m.op == pp.MatchOp.Equal}
+            if isinstance(selector, pp.VectorSelector)
+            else set()
+        )
     if isinstance(ast, pp.Call) and ast.func.name == "histogram_quantile":
         inner = output_labels(ast.args[1])
         return None if inner is None else inner - {"le"}
     return None  # selectors and other functions: whatever the series have
 
 
-@rule("alert/template", "error", "alert",
-      "A broken template or a label the query aggregated away renders as an empty string.",
-      "Fix the {{ }} syntax, and keep the labels you print in the query's by (...).")
+@rule(
+    "alert/template",
+    "error",
+    "alert",
+    "A broken template or a label the query aggregated away renders as an empty string.",
+    "Fix the {{ }} syntax, and keep the labels you print in the query's by (...).",
+)
 def template(ctx: AlertCtx) -> Iterator[Problem]:
     annotations = ctx.rule.get("annotations") or {}
     query = ctx.queries[0] if ctx.queries else None
@@ -195,52 +284,83 @@ def template(ctx: AlertCtx) -> Iterator[Problem]:
         if key.startswith("__"):
             continue
         if text.count("{{") != text.count("}}"):
-            yield _at(ctx, f"{_title(ctx)}: annotation {key}: unbalanced {{{{ }}}}",
-                      f"/annotations/{key}")
+            yield _at(
+                ctx, f"{_title(ctx)}: annotation {key}: unbalanced {{{{ }}}}", f"/annotations/{key}"
+            )
             continue
         for body in TEMPLATE_RE.findall(text):
             for word in re.findall(r"(?:^|\|)\s*([a-zA-Z_]\w*)", body):
                 if word not in TEMPLATE_FUNCTIONS:
-                    yield _at(ctx, f"{_title(ctx)}: annotation {key}: unknown template function "
-                               f"{word!r}", f"/annotations/{key}")
+                    yield _at(
+                        ctx,
+                        f"{_title(ctx)}: annotation {key}: unknown template function {word!r}",
+                        f"/annotations/{key}",
+                    )
         for label in LABEL_REF_RE.findall(text):
             if survivors is not None and label not in survivors:
-                yield _at(ctx, f"{_title(ctx)}: annotation {key} prints $labels.{label}, which the "
-                               "query aggregates away", f"/annotations/{key}")
+                yield _at(
+                    ctx,
+                    f"{_title(ctx)}: annotation {key} prints $labels.{label}, which the "
+                    "query aggregates away",
+                    f"/annotations/{key}",
+                )
 
 
-@rule("alert/value-humanize", "warning", "alert",
-      "A raw rate or ratio prints as 0.0123456789 in the notification.",
-      "Pipe the value through humanize, humanizePercentage or humanizeDuration.")
+@rule(
+    "alert/value-humanize",
+    "warning",
+    "alert",
+    "A raw rate or ratio prints as 0.0123456789 in the notification.",
+    "Pipe the value through humanize, humanizePercentage or humanizeDuration.",
+)
 def value_humanize(ctx: AlertCtx) -> Iterator[Problem]:
     query = ctx.queries[0] if ctx.queries else None
-    computed = query is not None and query.parsed.ast is not None and any(
-        isinstance(n, (pp.Call, pp.BinaryExpr)) for n, _ in query.parsed.nodes)
+    computed = (
+        query is not None
+        and query.parsed.ast is not None
+        and any(isinstance(n, (pp.Call, pp.BinaryExpr)) for n, _ in query.parsed.nodes)
+    )
     for key, text in sorted((ctx.rule.get("annotations") or {}).items()):
         for body in TEMPLATE_RE.findall(text):
-            if computed and VALUE_RE.search(body) and "humanize" not in body and \
-                    "printf" not in body:
-                yield _at(ctx, f"{_title(ctx)}: annotation {key} prints the value without "
-                               "humanize", f"/annotations/{key}")
+            if (
+                computed
+                and VALUE_RE.search(body)
+                and "humanize" not in body
+                and "printf" not in body
+            ):
+                yield _at(
+                    ctx,
+                    f"{_title(ctx)}: annotation {key} prints the value without humanize",
+                    f"/annotations/{key}",
+                )
 
 
-@rule("alert/duplicate", "error", "alert",
-      "Two rules with one title and the same labels produce indistinguishable alerts.",
-      "Rename one rule or tell them apart with a label.")
+@rule(
+    "alert/duplicate",
+    "error",
+    "alert",
+    "Two rules with one title and the same labels produce indistinguishable alerts.",
+    "Rename one rule or tell them apart with a label.",
+)
 def duplicate(ctx: AlertCtx) -> Iterator[Problem]:
     mine = (ctx.rule.get("title"), tuple(sorted((ctx.rule.get("labels") or {}).items())))
     for other in ctx.project.alert_rules:
         if other is ctx.rule:
             break
         if (other.get("title"), tuple(sorted((other.get("labels") or {}).items()))) == mine:
-            yield _at(ctx, f"{_title(ctx)} has the same title and labels as rule "
-                           f"{other.get('uid')!r}")
+            yield _at(
+                ctx, f"{_title(ctx)} has the same title and labels as rule {other.get('uid')!r}"
+            )
             return
 
 
-@rule("alert/name-length", "error", "alert",
-      "Grafana limits titles to 190 characters and uids to 40.",
-      "Shorten the title or the uid.")
+@rule(
+    "alert/name-length",
+    "error",
+    "alert",
+    "Grafana limits titles to 190 characters and uids to 40.",
+    "Shorten the title or the uid.",
+)
 def name_length(ctx: AlertCtx) -> Iterator[Problem]:
     if len(str(ctx.rule.get("title") or "")) > 190:
         yield _at(ctx, f"{_title(ctx)}: title is longer than 190 characters", "/title")
@@ -248,21 +368,29 @@ def name_length(ctx: AlertCtx) -> Iterator[Problem]:
         yield _at(ctx, f"{_title(ctx)}: uid is longer than 40 characters", "/uid")
 
 
-@rule("group/interval", "warning", "group",
-      "Groups evaluated less often than every 5 minutes alert late and miss short spikes.",
-      "Evaluate every 1m (or at most 5m).")
+@rule(
+    "group/interval",
+    "warning",
+    "group",
+    "Groups evaluated less often than every 5 minutes alert late and miss short spikes.",
+    "Evaluate every 1m (or at most 5m).",
+)
 def group_interval(ctx: GroupCtx) -> Iterator[Problem]:
     interval = ctx.group.get("interval")
     if isinstance(interval, int) and interval > 300:
-        yield _at(ctx, f"group {ctx.group.get('title')!r} is evaluated every {interval}s",
-                  "/interval")
+        yield _at(
+            ctx, f"group {ctx.group.get('title')!r} is evaluated every {interval}s", "/interval"
+        )
 
 
-@rule("group/size", "warning", "group",
-      "Large groups evaluate slowly and change in large, hard-to-review diffs.",
-      "Split the group (at most 20 rules).")
+@rule(
+    "group/size",
+    "warning",
+    "group",
+    "Large groups evaluate slowly and change in large, hard-to-review diffs.",
+    "Split the group (at most 20 rules).",
+)
 def group_size(ctx: GroupCtx) -> Iterator[Problem]:
     rules = ctx.group.get("rules") or []
     if len(rules) > 20:
         yield _at(ctx, f"group {ctx.group.get('title')!r} has {len(rules)} rules", "/rules")
-

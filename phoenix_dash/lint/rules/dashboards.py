@@ -11,9 +11,23 @@ from ..core import Problem, rule
 from ..schemas import schema_errors
 
 UID_RE = re.compile(r"^[a-zA-Z0-9_-]{1,40}$")
-STRUCTURAL = frozenset({"type", "enum", "required", "const", "minimum", "maximum",
-                        "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "oneOf",
-                        "anyOf", "pattern"})
+STRUCTURAL = frozenset(
+    {
+        "type",
+        "enum",
+        "required",
+        "const",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "minLength",
+        "maxLength",
+        "oneOf",
+        "anyOf",
+        "pattern",
+    }
+)
 
 
 def _dashboard_schema_errors(ctx: DashboardCtx, unknown_keys: bool) -> Iterator[Problem]:
@@ -38,27 +52,41 @@ def _validate(ctx: DashboardCtx) -> Iterator[tuple[bool, Problem]]:
             node = {**node, "panels": []}  # its panels are checked on their own
         for error in schema_errors("dashboard", definition, node):
             path = panel.path + "/" + "/".join(map(str, error.absolute_path))
-            yield (error.validator == "additionalProperties",
-                   Problem(f"panel {panel.title!r}: {error.message}", panel.panel, path))
+            yield (
+                error.validator == "additionalProperties",
+                Problem(f"panel {panel.title!r}: {error.message}", panel.panel, path),
+            )
 
 
-@rule("dashboard/schema", "error", "dashboard",
-      "Grafana 12 rejects or silently drops values its dashboard schema does not allow.",
-      "Fix the value's type or choose one of the allowed values.")
+@rule(
+    "dashboard/schema",
+    "error",
+    "dashboard",
+    "Grafana 12 rejects or silently drops values its dashboard schema does not allow.",
+    "Fix the value's type or choose one of the allowed values.",
+)
 def schema(ctx: DashboardCtx) -> Iterator[Problem]:
     yield from _dashboard_schema_errors(ctx, unknown_keys=False)
 
 
-@rule("dashboard/schema-unknown-key", "warning", "dashboard",
-      "Keys the schema does not know are legacy or typos, and Grafana ignores them.",
-      "Remove the key, or move it where the current schema expects it.")
+@rule(
+    "dashboard/schema-unknown-key",
+    "warning",
+    "dashboard",
+    "Keys the schema does not know are legacy or typos, and Grafana ignores them.",
+    "Remove the key, or move it where the current schema expects it.",
+)
 def schema_unknown_key(ctx: DashboardCtx) -> Iterator[Problem]:
     yield from _dashboard_schema_errors(ctx, unknown_keys=True)
 
 
-@rule("dashboard/uid-format", "error", "dashboard",
-      "Without a stable, valid uid a dashboard gets a new identity on every import.",
-      "Set uid to 1-40 characters of [a-zA-Z0-9_-].")
+@rule(
+    "dashboard/uid-format",
+    "error",
+    "dashboard",
+    "Without a stable, valid uid a dashboard gets a new identity on every import.",
+    "Set uid to 1-40 characters of [a-zA-Z0-9_-].",
+)
 def uid_format(ctx: DashboardCtx) -> Iterator[Problem]:
     uid = ctx.json.get("uid")
     if not uid:
@@ -67,45 +95,72 @@ def uid_format(ctx: DashboardCtx) -> Iterator[Problem]:
         yield Problem(f"uid {uid!r} is not 1-40 characters of [a-zA-Z0-9_-]", None, "/uid")
 
 
-@rule("dashboard/uid-unique", "error", "dashboard",
-      "Two dashboards with one uid overwrite each other in Grafana.",
-      "Give each dashboard its own uid.")
+@rule(
+    "dashboard/uid-unique",
+    "error",
+    "dashboard",
+    "Two dashboards with one uid overwrite each other in Grafana.",
+    "Give each dashboard its own uid.",
+)
 def uid_unique(ctx: DashboardCtx) -> Iterator[Problem]:
     same = [d for d in ctx.project.dashboards if d.uid == ctx.uid and d is not ctx]
     if ctx.uid and same:
         yield Problem(f"uid {ctx.uid!r} is also used by {same[0].file}", None, "/uid")
 
 
-@rule("dashboard/title-unique", "error", "dashboard",
-      "Grafana refuses a second dashboard with the same title in one folder.",
-      "Rename one of the dashboards or move it to another folder.")
+@rule(
+    "dashboard/title-unique",
+    "error",
+    "dashboard",
+    "Grafana refuses a second dashboard with the same title in one folder.",
+    "Rename one of the dashboards or move it to another folder.",
+)
 def title_unique(ctx: DashboardCtx) -> Iterator[Problem]:
     title = ctx.json.get("title")
-    same = [d for d in ctx.project.dashboards if d is not ctx and d.folder == ctx.folder
-            and d.json.get("title") == title]
+    same = [
+        d
+        for d in ctx.project.dashboards
+        if d is not ctx and d.folder == ctx.folder and d.json.get("title") == title
+    ]
     if title and same:
-        yield Problem(f"title {title!r} is also used by {same[0].uid or same[0].file} in the same "
-                      "folder", None, "/title")
+        yield Problem(
+            f"title {title!r} is also used by {same[0].uid or same[0].file} in the same folder",
+            None,
+            "/title",
+        )
 
 
-@rule("dashboard/missing-title", "error", "dashboard",
-      "An untitled dashboard cannot be found in search.", "Give the dashboard a title.")
+@rule(
+    "dashboard/missing-title",
+    "error",
+    "dashboard",
+    "An untitled dashboard cannot be found in search.",
+    "Give the dashboard a title.",
+)
 def missing_title(ctx: DashboardCtx) -> Iterator[Problem]:
     if not str(ctx.json.get("title") or "").strip():
         yield Problem("dashboard has no title", None, "/title")
 
 
-@rule("dashboard/editable", "info", "dashboard",
-      "Edits made in the UI to a dashboard kept as code are lost on the next sync.",
-      "Set editable=False so people change the code instead.")
+@rule(
+    "dashboard/editable",
+    "info",
+    "dashboard",
+    "Edits made in the UI to a dashboard kept as code are lost on the next sync.",
+    "Set editable=False so people change the code instead.",
+)
 def editable(ctx: DashboardCtx) -> Iterator[Problem]:
     if ctx.json.get("editable", True):
         yield Problem("dashboard is editable in the UI", None, "/editable")
 
 
-@rule("panel/id-unique", "error", "dashboard",
-      "Grafana addresses panels by id (links, alert rules, viewPanel); duplicates collide.",
-      "Let phoenix-dash derive ids, or give each panel its own id.")
+@rule(
+    "panel/id-unique",
+    "error",
+    "dashboard",
+    "Grafana addresses panels by id (links, alert rules, viewPanel); duplicates collide.",
+    "Let phoenix-dash derive ids, or give each panel its own id.",
+)
 def panel_id_unique(ctx: DashboardCtx) -> Iterator[Problem]:
     counts = Counter(p.panel.get("id") for p in ctx.panels if p.panel.get("id") is not None)
     reported = set()
@@ -113,8 +168,11 @@ def panel_id_unique(ctx: DashboardCtx) -> Iterator[Problem]:
         panel_id = panel.panel.get("id")
         if panel_id is not None and counts[panel_id] > 1 and panel_id not in reported:
             reported.add(panel_id)
-            yield Problem(f"panel id {panel_id} is used by {counts[panel_id]} panels",
-                          panel.panel, panel.path + "/id")
+            yield Problem(
+                f"panel id {panel_id} is used by {counts[panel_id]} panels",
+                panel.panel,
+                panel.path + "/id",
+            )
 
 
 def _box(panel: dict[str, object]) -> tuple[int, int, int, int] | None:
@@ -127,25 +185,39 @@ def _box(panel: dict[str, object]) -> tuple[int, int, int, int] | None:
         return None
 
 
-@rule("panel/grid-bounds", "error", "dashboard",
-      "A panel past the 24th column or with no size is cut or moved by Grafana.",
-      "Keep x + w <= 24 with w, h > 0 (or let phoenix-dash lay panels out).")
+@rule(
+    "panel/grid-bounds",
+    "error",
+    "dashboard",
+    "A panel past the 24th column or with no size is cut or moved by Grafana.",
+    "Keep x + w <= 24 with w, h > 0 (or let phoenix-dash lay panels out).",
+)
 def grid_bounds(ctx: DashboardCtx) -> Iterator[Problem]:
     for panel in ctx.panels:
         box = _box(panel.panel)
         if box is None:
-            yield Problem(f"panel {panel.title!r} has no complete gridPos", panel.panel,
-                          panel.path + "/gridPos")
+            yield Problem(
+                f"panel {panel.title!r} has no complete gridPos",
+                panel.panel,
+                panel.path + "/gridPos",
+            )
             continue
         x, y, w, h = box
         if x < 0 or y < 0 or w < 1 or h < 1 or x + w > 24:
-            yield Problem(f"panel {panel.title!r} at x={x} w={w} h={h} is outside the 24-column "
-                          "grid", panel.panel, panel.path + "/gridPos")
+            yield Problem(
+                f"panel {panel.title!r} at x={x} w={w} h={h} is outside the 24-column grid",
+                panel.panel,
+                panel.path + "/gridPos",
+            )
 
 
-@rule("panel/grid-overlap", "error", "dashboard",
-      "Overlapping panels are pushed around by Grafana, so the layout differs from the code.",
-      "Move or resize one of the panels (or let phoenix-dash lay panels out).")
+@rule(
+    "panel/grid-overlap",
+    "error",
+    "dashboard",
+    "Overlapping panels are pushed around by Grafana, so the layout differs from the code.",
+    "Move or resize one of the panels (or let phoenix-dash lay panels out).",
+)
 def grid_overlap(ctx: DashboardCtx) -> Iterator[Problem]:
     # Collapsed rows' panels are laid out for when the row opens; compare them among
     # themselves, not with the panels that follow the row while it is closed.
@@ -160,5 +232,6 @@ def grid_overlap(ctx: DashboardCtx) -> Iterator[Problem]:
         for index, (title, node, path, (x, y, w, h)) in enumerate(members):
             for other_title, _, _, (ox, oy, ow, oh) in members[:index]:
                 if x < ox + ow and ox < x + w and y < oy + oh and oy < y + h:
-                    yield Problem(f"panel {title!r} overlaps panel {other_title!r}", node,
-                                  path + "/gridPos")
+                    yield Problem(
+                        f"panel {title!r} overlaps panel {other_title!r}", node, path + "/gridPos"
+                    )

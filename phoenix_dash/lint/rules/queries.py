@@ -27,12 +27,32 @@ from ..promql import (
 )
 
 RATE_FUNCTIONS = frozenset({"rate", "irate", "increase"})
-COUNTER_SAFE = frozenset({"rate", "irate", "increase", "resets", "absent", "absent_over_time",
-                          "present_over_time", "changes", "timestamp", "count_over_time"})
+COUNTER_SAFE = frozenset(
+    {
+        "rate",
+        "irate",
+        "increase",
+        "resets",
+        "absent",
+        "absent_over_time",
+        "present_over_time",
+        "changes",
+        "timestamp",
+        "count_over_time",
+    }
+)
 COUNTER_SAFE_AGGREGATIONS = frozenset({"count", "group", "count_values"})
-PROMETHEUS_SERIES = frozenset({"up", "scrape_duration_seconds", "scrape_samples_scraped",
-                               "scrape_samples_post_metric_relabeling", "scrape_series_added",
-                               "ALERTS", "ALERTS_FOR_STATE"})
+PROMETHEUS_SERIES = frozenset(
+    {
+        "up",
+        "scrape_duration_seconds",
+        "scrape_samples_scraped",
+        "scrape_samples_post_metric_relabeling",
+        "scrape_series_added",
+        "ALERTS",
+        "ALERTS_FOR_STATE",
+    }
+)
 REGEX_CHARS = re.compile(r"[.*+?()\[\]{}|^$\\]")
 PLACEHOLDER_RANGES = frozenset({*MACRO_DURATIONS.values(), VARIABLE_DURATION})
 
@@ -52,21 +72,30 @@ def _ast(ctx: QueryCtx) -> Any:
 
 
 def _selectors(ctx: QueryCtx) -> list[tuple[Any, tuple[Any, ...]]]:
-    return [(node, above) for node, above in ctx.parsed.nodes
-            if isinstance(node, pp.VectorSelector)]
+    return [
+        (node, above) for node, above in ctx.parsed.nodes if isinstance(node, pp.VectorSelector)
+    ]
 
 
-@rule("promql/syntax", "error", "query",
-      "A query that does not parse shows an error instead of data.",
-      "Fix the PromQL (run it in Prometheus' expression browser to see the error).")
+@rule(
+    "promql/syntax",
+    "error",
+    "query",
+    "A query that does not parse shows an error instead of data.",
+    "Fix the PromQL (run it in Prometheus' expression browser to see the error).",
+)
 def syntax(ctx: QueryCtx) -> Iterator[Problem]:
     if ctx.parsed.error is not None:
         yield _problem(ctx, f"PromQL does not parse: {ctx.parsed.error}")
 
 
-@rule("promql/experimental-function", "warning", "query",
-      "Experimental functions need a Prometheus feature flag and may change or go away.",
-      "Use a stable function, or make sure every Prometheus runs with the flag.")
+@rule(
+    "promql/experimental-function",
+    "warning",
+    "query",
+    "Experimental functions need a Prometheus feature flag and may change or go away.",
+    "Use a stable function, or make sure every Prometheus runs with the flag.",
+)
 def experimental_function(ctx: QueryCtx) -> Iterator[Problem]:
     for node, _ in ctx.parsed.nodes:
         if isinstance(node, pp.Call) and node.func.experimental:
@@ -79,9 +108,13 @@ def _aggregations_below(node: Any) -> Iterator[Any]:
             yield inner
 
 
-@rule("promql/histogram-quantile-le", "error", "query",
-      "histogram_quantile needs the le label; aggregating it away returns nothing.",
-      "Keep le in the aggregation: sum by (le, ...) (rate(x_bucket[...])).")
+@rule(
+    "promql/histogram-quantile-le",
+    "error",
+    "query",
+    "histogram_quantile needs the le label; aggregating it away returns nothing.",
+    "Keep le in the aggregation: sum by (le, ...) (rate(x_bucket[...])).",
+)
 def histogram_quantile_le(ctx: QueryCtx) -> Iterator[Problem]:
     for node, _ in ctx.parsed.nodes:
         if function_name(node) != "histogram_quantile" or len(node.args) < 2:
@@ -90,40 +123,62 @@ def histogram_quantile_le(ctx: QueryCtx) -> Iterator[Problem]:
             clause = grouping(aggregation)
             kind, labels = clause if clause else ("by", [])
             if (kind == "by" and "le" not in labels) or (kind == "without" and "le" in labels):
-                yield _problem(ctx, f"histogram_quantile over {aggregation_op(aggregation)}() that "
-                                    "drops the le label")
+                yield _problem(
+                    ctx,
+                    f"histogram_quantile over {aggregation_op(aggregation)}() that "
+                    "drops the le label",
+                )
                 break
 
 
-@rule("promql/bucket-outside-histogram-quantile", "warning", "query",
-      "Raw _bucket series are cumulative counts per bound, meaningless on a graph.",
-      "Wrap them in histogram_quantile(), or show them in a heatmap panel.")
+@rule(
+    "promql/bucket-outside-histogram-quantile",
+    "warning",
+    "query",
+    "Raw _bucket series are cumulative counts per bound, meaningless on a graph.",
+    "Wrap them in histogram_quantile(), or show them in a heatmap panel.",
+)
 def bucket_outside_quantile(ctx: QueryCtx) -> Iterator[Problem]:
     if _ast(ctx) is None:
         return
-    heatmap = (ctx.panel is not None and ctx.panel.type == "heatmap") or \
-        ctx.target.get("format") == "heatmap"
+    heatmap = (ctx.panel is not None and ctx.panel.type == "heatmap") or ctx.target.get(
+        "format"
+    ) == "heatmap"
     for selector, ancestors in _selectors(ctx):
         name = metric_name(selector) or ""
-        if name.endswith("_bucket") and not heatmap and \
-                "histogram_quantile" not in enclosing_functions(ancestors):
+        if (
+            name.endswith("_bucket")
+            and not heatmap
+            and "histogram_quantile" not in enclosing_functions(ancestors)
+        ):
             yield _problem(ctx, f"{name} is used outside histogram_quantile()")
 
 
-@rule("promql/regex-static-string", "info", "query",
-      "A regex matcher on a plain string is slower and less clear than an equality matcher.",
-      "Use = (or !=) instead of =~ (or !~).")
+@rule(
+    "promql/regex-static-string",
+    "info",
+    "query",
+    "A regex matcher on a plain string is slower and less clear than an equality matcher.",
+    "Use = (or !=) instead of =~ (or !~).",
+)
 def regex_static(ctx: QueryCtx) -> Iterator[Problem]:
     for selector, _ in _selectors(ctx):
         for matcher in selector.matchers.matchers:
-            if matcher.op in (pp.MatchOp.Re, pp.MatchOp.NotRe) and matcher.value and \
-                    not REGEX_CHARS.search(matcher.value):
+            if (
+                matcher.op in (pp.MatchOp.Re, pp.MatchOp.NotRe)
+                and matcher.value
+                and not REGEX_CHARS.search(matcher.value)
+            ):
                 yield _problem(ctx, f'{matcher.name}=~"{matcher.value}" matches one fixed string')
 
 
-@rule("promql/regex-match-all", "warning", "query",
-      "=~\".*\" matches every value, including a missing label: it filters nothing.",
-      "Remove the matcher, or use =~\".+\" to require the label.")
+@rule(
+    "promql/regex-match-all",
+    "warning",
+    "query",
+    '=~".*" matches every value, including a missing label: it filters nothing.',
+    'Remove the matcher, or use =~".+" to require the label.',
+)
 def regex_match_all(ctx: QueryCtx) -> Iterator[Problem]:
     for selector, _ in _selectors(ctx):
         for matcher in selector.matchers.matchers:
@@ -131,9 +186,13 @@ def regex_match_all(ctx: QueryCtx) -> Iterator[Problem]:
                 yield _problem(ctx, f'{matcher.name}=~"{matcher.value}" matches everything')
 
 
-@rule("promql/division-in-aggregation", "warning", "query",
-      "Aggregating ratios (sum(a / b)) gives NaN when any b is 0 and weights wrongly.",
-      "Divide the aggregates instead: sum(a) / sum(b).")
+@rule(
+    "promql/division-in-aggregation",
+    "warning",
+    "query",
+    "Aggregating ratios (sum(a / b)) gives NaN when any b is 0 and weights wrongly.",
+    "Divide the aggregates instead: sum(a) / sum(b).",
+)
 def division_in_aggregation(ctx: QueryCtx) -> Iterator[Problem]:
     for node, _ in ctx.parsed.nodes:
         if not isinstance(node, pp.AggregateExpr):
@@ -141,27 +200,42 @@ def division_in_aggregation(ctx: QueryCtx) -> Iterator[Problem]:
         inner = node.expr
         while isinstance(inner, pp.ParenExpr):
             inner = inner.expr
-        if isinstance(inner, pp.BinaryExpr) and str(inner.op) == "/" and \
-                aggregation_op(node) in ("sum", "avg"):
+        if (
+            isinstance(inner, pp.BinaryExpr)
+            and str(inner.op) == "/"
+            and aggregation_op(node) in ("sum", "avg")
+        ):
             yield _problem(ctx, f"{aggregation_op(node)}() over a division")
 
 
-@rule("promql/rate-interval", "warning", "query",
-      "A fixed rate() window is too short when zoomed out and hides spikes when zoomed in.",
-      "Use [$__rate_interval] in rate(), irate() and increase() on dashboards.")
+@rule(
+    "promql/rate-interval",
+    "warning",
+    "query",
+    "A fixed rate() window is too short when zoomed out and hides spikes when zoomed in.",
+    "Use [$__rate_interval] in rate(), irate() and increase() on dashboards.",
+)
 def rate_interval(ctx: QueryCtx) -> Iterator[Problem]:
     if ctx.panel is None or _ast(ctx) is None:
         return
     for node, _ in ctx.parsed.nodes:
         name = function_name(node)
-        if name in RATE_FUNCTIONS and node.args and isinstance(node.args[0], pp.MatrixSelector) \
-                and node.args[0].range != MACRO_DURATIONS["__rate_interval"]:
+        if (
+            name in RATE_FUNCTIONS
+            and node.args
+            and isinstance(node.args[0], pp.MatrixSelector)
+            and node.args[0].range != MACRO_DURATIONS["__rate_interval"]
+        ):
             yield _problem(ctx, f"{name}() does not use $__rate_interval")
 
 
-@rule("promql/job-instance-matchers", "warning", "query",
-      "Selectors without the $job/$instance matchers ignore the dashboard's variables.",
-      "Add job=~\"$job\", instance=~\"$instance\" to every selector.")
+@rule(
+    "promql/job-instance-matchers",
+    "warning",
+    "query",
+    "Selectors without the $job/$instance matchers ignore the dashboard's variables.",
+    'Add job=~"$job", instance=~"$instance" to every selector.',
+)
 def job_instance_matchers(ctx: QueryCtx) -> Iterator[Problem]:
     if ctx.panel is None or _ast(ctx) is None:
         return
@@ -169,10 +243,13 @@ def job_instance_matchers(ctx: QueryCtx) -> Iterator[Problem]:
     for selector, _ in _selectors(ctx):
         have = {(m.name, m.value) for m in selector.matchers.matchers}
         for label in ("job", "instance"):
-            if label in defined and not any((n == label and f"${label}" in v) or
-                                            (n == label and "${" + label in v) for n, v in have):
-                yield _problem(ctx, f"{metric_name(selector) or 'selector'} has no "
-                                    f'{label}=~"${label}" matcher')
+            if label in defined and not any(
+                (n == label and f"${label}" in v) or (n == label and "${" + label in v)
+                for n, v in have
+            ):
+                yield _problem(
+                    ctx, f'{metric_name(selector) or "selector"} has no {label}=~"${label}" matcher'
+                )
 
 
 def _catalog_metric(ctx: QueryCtx, name: str | None) -> Metric | None:
@@ -183,8 +260,9 @@ def _catalog_metric(ctx: QueryCtx, name: str | None) -> Metric | None:
 def _is_counter(ctx: QueryCtx, name: str) -> bool:
     metric = _catalog_metric(ctx, name)
     if metric is not None:
-        return metric.type == "counter" or (metric.type in ("histogram", "summary")
-                                              and name.endswith(("_count", "_sum", "_bucket")))
+        return metric.type == "counter" or (
+            metric.type in ("histogram", "summary") and name.endswith(("_count", "_sum", "_bucket"))
+        )
     return name.endswith(("_total", "_count", "_sum", "_bucket"))
 
 
@@ -199,9 +277,13 @@ def _counter_read_raw(ctx: QueryCtx) -> Iterator[tuple[str, tuple[Any, ...]]]:
             yield name, ancestors
 
 
-@rule("promql/counter-agg", "warning", "query",
-      "A counter's raw value only grows and resets on restart; graphs of it mislead.",
-      "Wrap the counter in rate() or increase() (recognised by name: _total, _count, ...).")
+@rule(
+    "promql/counter-agg",
+    "warning",
+    "query",
+    "A counter's raw value only grows and resets on restart; graphs of it mislead.",
+    "Wrap the counter in rate() or increase() (recognised by name: _total, _count, ...).",
+)
 def counter_agg(ctx: QueryCtx) -> Iterator[Problem]:
     # dashboard-linter's rule, without its bug: foo_total{job="x"} is a counter selector too.
     for name, _ in _counter_read_raw(ctx):
@@ -209,18 +291,26 @@ def counter_agg(ctx: QueryCtx) -> Iterator[Problem]:
             yield _problem(ctx, f"counter {name} is read without rate() or increase()")
 
 
-@rule("catalog/counter-without-rate", "warning", "query",
-      "The catalog says this metric is a counter: its raw value is not meaningful.",
-      "Wrap it in rate() or increase().")
+@rule(
+    "catalog/counter-without-rate",
+    "warning",
+    "query",
+    "The catalog says this metric is a counter: its raw value is not meaningful.",
+    "Wrap it in rate() or increase().",
+)
 def catalog_counter_without_rate(ctx: QueryCtx) -> Iterator[Problem]:
     for name, _ in _counter_read_raw(ctx):
         if _catalog_metric(ctx, name) is not None:
             yield _problem(ctx, f"counter {name} is read without rate() or increase()")
 
 
-@rule("catalog/rate-on-gauge", "error", "query",
-      "rate() of a gauge treats every drop as a counter reset and returns nonsense.",
-      "Use deriv() or delta() for gauges, or query the gauge directly.")
+@rule(
+    "catalog/rate-on-gauge",
+    "error",
+    "query",
+    "rate() of a gauge treats every drop as a counter reset and returns nonsense.",
+    "Use deriv() or delta() for gauges, or query the gauge directly.",
+)
 def rate_on_gauge(ctx: QueryCtx) -> Iterator[Problem]:
     for node, _ in ctx.parsed.nodes:
         name = function_name(node)
@@ -231,9 +321,13 @@ def rate_on_gauge(ctx: QueryCtx) -> Iterator[Problem]:
                 yield _problem(ctx, f"{name}() of gauge {metric_name_}")
 
 
-@rule("catalog/unknown-metric", "error", "query",
-      "A metric the catalog does not list is misspelt or not exported: the panel stays empty.",
-      "Fix the name, or add the metric to the catalog.")
+@rule(
+    "catalog/unknown-metric",
+    "error",
+    "query",
+    "A metric the catalog does not list is misspelt or not exported: the panel stays empty.",
+    "Fix the name, or add the metric to the catalog.",
+)
 def unknown_metric(ctx: QueryCtx) -> Iterator[Problem]:
     catalog = ctx.project_ctx.catalog
     if catalog is None or _ast(ctx) is None:
@@ -241,8 +335,12 @@ def unknown_metric(ctx: QueryCtx) -> Iterator[Problem]:
     known = catalog.by_series()
     for selector, _ in _selectors(ctx):
         name = metric_name(selector)
-        if not name or name in known or name in PROMETHEUS_SERIES or \
-                name.startswith("__grafana_var_"):
+        if (
+            not name
+            or name in known
+            or name in PROMETHEUS_SERIES
+            or name.startswith("__grafana_var_")
+        ):
             continue
         close = difflib.get_close_matches(name, known, n=1)
         suggestion = f" (did you mean {close[0]}?)" if close else ""
@@ -264,9 +362,13 @@ def _labels_of(ctx: QueryCtx, node: Any) -> set[str] | None:
     return labels
 
 
-@rule("catalog/unknown-label", "error", "query",
-      "A label the metric does not have matches nothing, or groups everything into one series.",
-      "Use one of the metric's labels from the catalog.")
+@rule(
+    "catalog/unknown-label",
+    "error",
+    "query",
+    "A label the metric does not have matches nothing, or groups everything into one series.",
+    "Use one of the metric's labels from the catalog.",
+)
 def unknown_label(ctx: QueryCtx) -> Iterator[Problem]:
     if ctx.project_ctx.catalog is None or _ast(ctx) is None:
         return
@@ -275,22 +377,37 @@ def unknown_label(ctx: QueryCtx) -> Iterator[Problem]:
             metric = _catalog_metric(ctx, metric_name(node))
             if metric is None:
                 continue
-            allowed = set(metric.labels) | {"__name__"} | \
-                ({"le"} if (metric_name(node) or "").endswith("_bucket") else set())
+            allowed = (
+                set(metric.labels)
+                | {"__name__"}
+                | ({"le"} if (metric_name(node) or "").endswith("_bucket") else set())
+            )
             for matcher in node.matchers.matchers:
                 if matcher.name not in allowed:
-                    yield _problem(ctx, f"{metric.name} has no label {matcher.name!r} "
-                                        f"(labels: {', '.join(metric.labels)})")
+                    yield _problem(
+                        ctx,
+                        f"{metric.name} has no label {matcher.name!r} "
+                        f"(labels: {', '.join(metric.labels)})",
+                    )
         elif isinstance(node, pp.AggregateExpr) and grouping(node):
             available = _labels_of(ctx, node.expr)
             _, labels = grouping(node) or ("by", [])
             for label in labels:
-                if available is not None and label not in available and \
-                        not label.startswith("__grafana_var_"):
-                    yield _problem(ctx, f"{aggregation_op(node)} by/without {label!r}: no series "
-                                        "below has that label")
-        elif isinstance(node, pp.BinaryExpr) and node.modifier is not None and \
-                node.modifier.matching is not None:
+                if (
+                    available is not None
+                    and label not in available
+                    and not label.startswith("__grafana_var_")
+                ):
+                    yield _problem(
+                        ctx,
+                        f"{aggregation_op(node)} by/without {label!r}: no series "
+                        "below has that label",
+                    )
+        elif (
+            isinstance(node, pp.BinaryExpr)
+            and node.modifier is not None
+            and node.modifier.matching is not None
+        ):
             for side in (node.lhs, node.rhs):
                 available = _labels_of(ctx, side)
                 for label in node.modifier.matching.labels:
@@ -298,13 +415,23 @@ def unknown_label(ctx: QueryCtx) -> Iterator[Problem]:
                         yield _problem(ctx, f"on/ignoring {label!r}: a side has no such label")
 
 
-@rule("catalog/range-too-short", "warning", "query",
-      "A range under two scrape intervals often holds one sample, so rate() returns nothing.",
-      "Use a range of at least twice the scrape interval (or $__rate_interval).")
+@rule(
+    "catalog/range-too-short",
+    "warning",
+    "query",
+    "A range under two scrape intervals often holds one sample, so rate() returns nothing.",
+    "Use a range of at least twice the scrape interval (or $__rate_interval).",
+)
 def range_too_short(ctx: QueryCtx) -> Iterator[Problem]:
     minimum = timedelta(seconds=2 * ctx.project_ctx.scrape_seconds)
     for node, _ in ctx.parsed.nodes:
-        if isinstance(node, pp.MatrixSelector) and node.range not in PLACEHOLDER_RANGES and \
-                node.range < minimum:
-            yield _problem(ctx, f"range [{int(node.range.total_seconds())}s] is shorter than "
-                                f"twice the {ctx.project_ctx.scrape_seconds:g}s scrape interval")
+        if (
+            isinstance(node, pp.MatrixSelector)
+            and node.range not in PLACEHOLDER_RANGES
+            and node.range < minimum
+        ):
+            yield _problem(
+                ctx,
+                f"range [{int(node.range.total_seconds())}s] is shorter than "
+                f"twice the {ctx.project_ctx.scrape_seconds:g}s scrape interval",
+            )

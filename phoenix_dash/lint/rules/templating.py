@@ -15,30 +15,46 @@ def _variable_path(ctx: DashboardCtx, name: str) -> str:
     return f"/templating/list/{names.index(name)}"
 
 
-@rule("template/unused-variable", "warning", "dashboard",
-      "A variable nothing uses still costs a query on every load and confuses readers.",
-      "Use the variable in a query, or remove it.")
+@rule(
+    "template/unused-variable",
+    "warning",
+    "dashboard",
+    "A variable nothing uses still costs a query on every load and confuses readers.",
+    "Use the variable in a query, or remove it.",
+)
 def unused_variable(ctx: DashboardCtx) -> Iterator[Problem]:
     used = ctx.used_variables
     for name, variable in ctx.variables.items():
         if name not in used and variable.get("type") not in ("constant", "adhoc"):
-            yield Problem(f"variable ${name} is defined but never used", variable,
-                          _variable_path(ctx, name))
+            yield Problem(
+                f"variable ${name} is defined but never used", variable, _variable_path(ctx, name)
+            )
 
 
-@rule("template/refresh-on-time-range", "warning", "dashboard",
-      "A query variable refreshed only on load keeps values that left the time range.",
-      "Set refresh=2 (on time range change).")
+@rule(
+    "template/refresh-on-time-range",
+    "warning",
+    "dashboard",
+    "A query variable refreshed only on load keeps values that left the time range.",
+    "Set refresh=2 (on time range change).",
+)
 def refresh_on_time_range(ctx: DashboardCtx) -> Iterator[Problem]:
     for name, variable in ctx.variables.items():
         if variable.get("type") == "query" and variable.get("refresh") != 2:
-            yield Problem(f"query variable ${name} does not refresh on time range change",
-                          variable, _variable_path(ctx, name) + "/refresh")
+            yield Problem(
+                f"query variable ${name} does not refresh on time range change",
+                variable,
+                _variable_path(ctx, name) + "/refresh",
+            )
 
 
-@rule("template/datasource-variable", "warning", "dashboard",
-      "Dashboards shared between environments need a $datasource variable, not a fixed uid.",
-      "Add a datasource variable named \"datasource\" of type prometheus.")
+@rule(
+    "template/datasource-variable",
+    "warning",
+    "dashboard",
+    "Dashboards shared between environments need a $datasource variable, not a fixed uid.",
+    'Add a datasource variable named "datasource" of type prometheus.',
+)
 def datasource_variable(ctx: DashboardCtx) -> Iterator[Problem]:
     datasource_vars = {n: v for n, v in ctx.variables.items() if v.get("type") == "datasource"}
     prometheus = [n for n, v in datasource_vars.items() if v.get("query") == "prometheus"]
@@ -46,13 +62,20 @@ def datasource_variable(ctx: DashboardCtx) -> Iterator[Problem]:
         yield Problem("dashboard has no Prometheus datasource variable", None, "/templating")
     elif "datasource" not in prometheus:
         name = prometheus[0]
-        yield Problem(f"Prometheus datasource variable is named ${name}, not $datasource",
-                      datasource_vars[name], _variable_path(ctx, name))
+        yield Problem(
+            f"Prometheus datasource variable is named ${name}, not $datasource",
+            datasource_vars[name],
+            _variable_path(ctx, name),
+        )
 
 
-@rule("template/job-instance-variables", "warning", "dashboard",
-      "Without $job and $instance variables a dashboard cannot be narrowed to one target.",
-      "Add multi-value query variables job and instance (label_values(..., job)).")
+@rule(
+    "template/job-instance-variables",
+    "warning",
+    "dashboard",
+    "Without $job and $instance variables a dashboard cannot be narrowed to one target.",
+    "Add multi-value query variables job and instance (label_values(..., job)).",
+)
 def job_instance_variables(ctx: DashboardCtx) -> Iterator[Problem]:
     for name in ("job", "instance"):
         variable = ctx.variables.get(name)
@@ -61,50 +84,75 @@ def job_instance_variables(ctx: DashboardCtx) -> Iterator[Problem]:
             continue
         path = _variable_path(ctx, name)
         if variable.get("type") != "query":
-            yield Problem(f"${name} is a {variable.get('type')} variable, not a query", variable,
-                          path)
+            yield Problem(
+                f"${name} is a {variable.get('type')} variable, not a query", variable, path
+            )
         elif not (variable.get("multi") and variable.get("includeAll")):
             yield Problem(f"${name} does not allow several values and All", variable, path)
         elif name not in str(variable.get("query", "")):
             yield Problem(f"${name}'s query does not return {name} labels", variable, path)
 
 
-LABEL_VALUES_RE = re.compile(r"^\s*label_values\((?:(?P<selector>.+),\s*)?(?P<label>\w+)\s*\)\s*$",
-                             re.S)
+LABEL_VALUES_RE = re.compile(
+    r"^\s*label_values\((?:(?P<selector>.+),\s*)?(?P<label>\w+)\s*\)\s*$", re.S
+)
 QUERY_FUNCTIONS_RE = re.compile(r"^\s*(label_names|metrics|query_result)\((?P<arg>.*)\)\s*$", re.S)
 
 
-@rule("template/query-syntax", "error", "dashboard",
-      "A variable query Grafana cannot run leaves the variable empty and every panel blank.",
-      "Write label_values(<selector>, <label>) with a valid selector.")
+@rule(
+    "template/query-syntax",
+    "error",
+    "dashboard",
+    "A variable query Grafana cannot run leaves the variable empty and every panel blank.",
+    "Write label_values(<selector>, <label>) with a valid selector.",
+)
 def query_syntax(ctx: DashboardCtx) -> Iterator[Problem]:
     for name, variable in ctx.variables.items():
         query = variable.get("query")
         ds = variable.get("datasource")
-        if variable.get("type") != "query" or not isinstance(query, str) or \
-                (isinstance(ds, dict) and ds.get("type") not in (None, "prometheus")):
+        if (
+            variable.get("type") != "query"
+            or not isinstance(query, str)
+            or (isinstance(ds, dict) and ds.get("type") not in (None, "prometheus"))
+        ):
             continue
         match = LABEL_VALUES_RE.match(query)
         function = QUERY_FUNCTIONS_RE.match(query)
         expr = match.group("selector") if match else (function.group("arg") if function else None)
         if match is None and function is None:
-            yield Problem(f"variable ${name}: {query!r} is not label_values(), label_names(), "
-                          "metrics() or query_result()", variable,
-                          _variable_path(ctx, name) + "/query")
+            yield Problem(
+                f"variable ${name}: {query!r} is not label_values(), label_names(), "
+                "metrics() or query_result()",
+                variable,
+                _variable_path(ctx, name) + "/query",
+            )
         elif expr and parse(expr).error is not None:
-            yield Problem(f"variable ${name}: {expr!r} does not parse: {parse(expr).error}",
-                          variable, _variable_path(ctx, name) + "/query")
+            yield Problem(
+                f"variable ${name}: {expr!r} does not parse: {parse(expr).error}",
+                variable,
+                _variable_path(ctx, name) + "/query",
+            )
 
 
-@rule("panel/datasource-variable", "warning", "dashboard",
-      "A Prometheus panel pinned to one datasource uid ignores the $datasource picker.",
-      "Set the panel's datasource to {\"type\": \"prometheus\", \"uid\": \"${datasource}\"}.")
+@rule(
+    "panel/datasource-variable",
+    "warning",
+    "dashboard",
+    "A Prometheus panel pinned to one datasource uid ignores the $datasource picker.",
+    'Set the panel\'s datasource to {"type": "prometheus", "uid": "${datasource}"}.',
+)
 def panel_datasource_variable(ctx: DashboardCtx) -> Iterator[Problem]:
     if not any(v.get("type") == "datasource" for v in ctx.variables.values()):
         return
     for panel in ctx.panels:
         ds = panel.panel.get("datasource")
-        if isinstance(ds, dict) and ds.get("type") == "prometheus" and \
-                not str(ds.get("uid", "")).startswith("$"):
-            yield Problem(f"panel {panel.title!r} uses datasource uid {ds.get('uid')!r}, not a "
-                          "variable", panel.panel, panel.path + "/datasource")
+        if (
+            isinstance(ds, dict)
+            and ds.get("type") == "prometheus"
+            and not str(ds.get("uid", "")).startswith("$")
+        ):
+            yield Problem(
+                f"panel {panel.title!r} uses datasource uid {ds.get('uid')!r}, not a variable",
+                panel.panel,
+                panel.path + "/datasource",
+            )

@@ -11,8 +11,19 @@ from .datasource import DatasourceHandler, normalize_datasource
 from .folder import FolderHandler
 
 # In dependency order: folders and datasources before what lives in or queries them.
-HANDLERS: list[Handler] = [FolderHandler(), DatasourceHandler(), DashboardHandler(),
-                           AlertGroupHandler()]
+HANDLERS: list[Handler] = [
+    FolderHandler(),
+    DatasourceHandler(),
+    DashboardHandler(),
+    AlertGroupHandler(),
+]
 
-__all__ = ["HANDLERS", "AlertGroupHandler", "DashboardHandler", "DatasourceHandler",
-           "FolderHandler", "Handler", "normalize_datasource"]
+__all__ = [
+    "HANDLERS",
+    "AlertGroupHandler",
+    "DashboardHandler",
+    "DatasourceHandler",
+    "FolderHandler",
+    "Handler",
+    "normalize_datasource",
+]

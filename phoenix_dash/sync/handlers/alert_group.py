@@ -19,8 +19,10 @@ from .base import JSON, Handler, conflict_or, not_ours
 # Provenance as the provisioning API reports it: "api" (locked against UI edits), none
 # (editable); anything else ("file", "converted_prometheus") belongs to another writer.
 LOCKED, EDITABLE = "api", ""
-PROVENANCE_OWNERS = {"file": "file provisioning", "converted_prometheus":
-                     "the Prometheus rule import (converted_prometheus)"}
+PROVENANCE_OWNERS = {
+    "file": "file provisioning",
+    "converted_prometheus": "the Prometheus rule import (converted_prometheus)",
+}
 REAPPLYING = "phoenix-dash: re-applying provenance"
 
 
@@ -42,11 +44,13 @@ class AlertGroupHandler(Handler):
             body["folderUid"] = target.folder_uid(group.folder_uid)
             for rule in body["rules"]:
                 rule["folderUID"] = body["folderUid"]
-                rule.setdefault("annotations", {})[HASH_ANNOTATION] = \
-                    rule_hash(rule, locked=not target.rules_editable)
+                rule.setdefault("annotations", {})[HASH_ANNOTATION] = rule_hash(
+                    rule, locked=not target.rules_editable
+                )
             key = f"{body['folderUid']}/{group.name}"
-            resources.append(Resource(self.kind, key, group.name, body["folderUid"], body,
-                                      _group_hash(body)))
+            resources.append(
+                Resource(self.kind, key, group.name, body["folderUid"], body, _group_hash(body))
+            )
         return resources
 
     def plan(self, conn: GrafanaConnection, resource: Resource, target: Target) -> Change:
@@ -57,8 +61,11 @@ class AlertGroupHandler(Handler):
             return Change(resource, Action.CREATE, reason="new rule group")
         rules = found.get("rules") or []
         remote = Remote(found, None, _group_hash(found))
-        owners = {PROVENANCE_OWNERS.get(p, p) for p in map(self._provenance, rules)
-                  if p not in (LOCKED, EDITABLE)}
+        owners = {
+            PROVENANCE_OWNERS.get(p, p)
+            for p in map(self._provenance, rules)
+            if p not in (LOCKED, EDITABLE)
+        }
         if owners:
             return not_ours(resource, remote, ", ".join(sorted(owners)))
         wanted = EDITABLE if target.rules_editable else LOCKED
@@ -66,15 +73,23 @@ class AlertGroupHandler(Handler):
         if remote.content_hash == resource.content_hash and not _edited(rules):
             if not drifted:
                 return Change(resource, Action.UNCHANGED, remote)
-            return Change(resource, Action.UPDATE, remote,
-                          "make UI-editable" if target.rules_editable
-                          else "lock against UI edits")
+            return Change(
+                resource,
+                Action.UPDATE,
+                remote,
+                "make UI-editable" if target.rules_editable else "lock against UI edits",
+            )
         from ..diffing import group_changes
 
         edited = _edited(rules)
         if edited:
-            change = conflict_or(Action.UPDATE, resource, remote, "rules edited outside "
-                                 f"phoenix-dash: {', '.join(map(str, edited))}", target)
+            change = conflict_or(
+                Action.UPDATE,
+                resource,
+                remote,
+                f"rules edited outside phoenix-dash: {', '.join(map(str, edited))}",
+                target,
+            )
         else:
             change = Change(resource, Action.UPDATE, remote, "changed in code")
         change.details = group_changes(found, resource.desired or {})
@@ -85,10 +100,15 @@ class AlertGroupHandler(Handler):
 
     def managed(self, conn: GrafanaConnection, target: Target) -> list[Resource]:
         rules = conn.request("GET", "/v1/provisioning/alert-rules") or []
-        keys = {f"{r['folderUID']}/{r['ruleGroup']}" for r in rules
-                if HASH_ANNOTATION in (r.get("annotations") or {})}
-        return [Resource(self.kind, key, key.split("/", 1)[1], key.split("/", 1)[0])
-                for key in sorted(keys)]
+        keys = {
+            f"{r['folderUID']}/{r['ruleGroup']}"
+            for r in rules
+            if HASH_ANNOTATION in (r.get("annotations") or {})
+        }
+        return [
+            Resource(self.kind, key, key.split("/", 1)[1], key.split("/", 1)[0])
+            for key in sorted(keys)
+        ]
 
     def apply(self, conn: GrafanaConnection, change: Change, target: Target) -> str:
         folder, name = change.resource.key.split("/", 1)
@@ -101,8 +121,7 @@ class AlertGroupHandler(Handler):
         desired = change.resource.desired or {}
         if not target.force:
             self._still_as_planned(conn, path, change)
-        if change.remote is not None and \
-                change.remote.content_hash == change.resource.content_hash:
+        if change.remote is not None and change.remote.content_hash == change.resource.content_hash:
             # Only provenance differs, and Grafana writes it only for rules a PUT changes (R5):
             # change every rule once, then write the real group.
             conn.request("PUT", path, json=_marked(desired), headers=headers)
@@ -121,8 +140,13 @@ class AlertGroupHandler(Handler):
         planned = change.remote.content_hash if change.remote is not None else None
         now = _group_hash(found) if found is not None else None
         if now != planned or (found is not None and _edited(found.get("rules") or [])):
-            raise GrafanaConflict("changed by someone else since the plan", 409, "PUT", path,
-                                  "the rule group changed since the plan")
+            raise GrafanaConflict(
+                "changed by someone else since the plan",
+                409,
+                "PUT",
+                path,
+                "the rule group changed since the plan",
+            )
 
     def refusal(self, error: GrafanaError) -> str | None:
         if error.grafana_status == "alerting.provenanceMismatch":  # R8
@@ -136,24 +160,30 @@ class AlertGroupHandler(Handler):
             found = conn.request("GET", f"/v1/provisioning/folder/{folder}/rule-groups/{name}")
         except GrafanaNotFound:
             return False
-        return _group_hash(found) == change.resource.content_hash and \
-            not _edited(found.get("rules") or [])
+        return _group_hash(found) == change.resource.content_hash and not _edited(
+            found.get("rules") or []
+        )
 
 
 def _group_hash(group: JSON) -> str:
     """Of each rule's hash annotation and the interval: equal on both sides means nothing
     changed in code since phoenix-dash's last write."""
-    annotations = {str(r.get("uid")): str((r.get("annotations") or {}).get(HASH_ANNOTATION))
-                   for r in group.get("rules") or []}
+    annotations = {
+        str(r.get("uid")): str((r.get("annotations") or {}).get(HASH_ANNOTATION))
+        for r in group.get("rules") or []
+    }
     return content_hash({"rules": annotations, "interval": group.get("interval")})
 
 
 def _edited(rules: list[JSON]) -> list[str]:
     """Titles of rules whose owned fields no longer match their hash annotation (or that
     have none: added by someone else)."""
-    return [str(rule.get("title")) for rule in rules
-            if (rule.get("annotations") or {}).get(HASH_ANNOTATION)
-            not in (rule_hash(rule, locked=True), rule_hash(rule, locked=False))]
+    return [
+        str(rule.get("title"))
+        for rule in rules
+        if (rule.get("annotations") or {}).get(HASH_ANNOTATION)
+        not in (rule_hash(rule, locked=True), rule_hash(rule, locked=False))
+    ]
 
 
 def _marked(group: JSON) -> JSON:

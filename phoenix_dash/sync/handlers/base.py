@@ -30,8 +30,7 @@ class Handler(ABC):
         """What Grafana has that phoenix-dash manages (candidates for --prune)."""
         return []
 
-    def plan_delete(self, conn: GrafanaConnection, resource: Resource,
-                    target: Target) -> Change:
+    def plan_delete(self, conn: GrafanaConnection, resource: Resource, target: Target) -> Change:
         return Change(resource, Action.DELETE, reason="no longer defined")
 
     @abstractmethod
@@ -49,8 +48,9 @@ class Handler(ABC):
         return False
 
 
-def conflict_or(change_action: Action, resource: Resource, remote: Remote, reason: str,
-                 target: Target) -> Change:
+def conflict_or(
+    change_action: Action, resource: Resource, remote: Remote, reason: str, target: Target
+) -> Change:
     if target.force:
         return Change(resource, change_action, remote, f"forced over: {reason}")
     return Change(resource, Action.CONFLICT, remote, reason)
@@ -58,5 +58,10 @@ def conflict_or(change_action: Action, resource: Resource, remote: Remote, reaso
 
 def not_ours(resource: Resource, remote: Remote | None, owner: str) -> Change:
     """A resource that something else manages: left alone, --force or not."""
-    return Change(resource, Action.CONFLICT, remote,
-                  f"managed by {owner}, not phoenix-dash; left unchanged", forceable=False)
+    return Change(
+        resource,
+        Action.CONFLICT,
+        remote,
+        f"managed by {owner}, not phoenix-dash; left unchanged",
+        forceable=False,
+    )

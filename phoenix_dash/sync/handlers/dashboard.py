@@ -20,10 +20,12 @@ from ..normalize import (
 from ..target import Target
 from .base import JSON, Handler, conflict_or, not_ours
 
-STORED_AS_V2 = ("stored as schema v2 in Grafana (saved from Grafana 13's dashboard editor), "
-                "which the legacy API phoenix-dash uses cannot read or overwrite; left unchanged."
-                " To manage it from code again, delete it in Grafana (or restore a version "
-                "saved before) and sync")
+STORED_AS_V2 = (
+    "stored as schema v2 in Grafana (saved from Grafana 13's dashboard editor), "
+    "which the legacy API phoenix-dash uses cannot read or overwrite; left unchanged."
+    " To manage it from code again, delete it in Grafana (or restore a version "
+    "saved before) and sync"
+)
 
 
 class DashboardHandler(Handler):
@@ -38,8 +40,11 @@ class DashboardHandler(Handler):
                 body = _with_uids(body, target, {d.uid for d in build.dashboards})
             uid = target.dashboard_uid(dashboard.uid)
             folder = target.folder_uid(build.default_folder)
-            resources.append(Resource(self.kind, uid, dashboard.title, folder, body,
-                                      _dashboard_hash(folder, body)))
+            resources.append(
+                Resource(
+                    self.kind, uid, dashboard.title, folder, body, _dashboard_hash(folder, body)
+                )
+            )
         return resources
 
     def plan(self, conn: GrafanaConnection, resource: Resource, target: Target) -> Change:
@@ -61,15 +66,20 @@ class DashboardHandler(Handler):
         from ..diffing import dashboard_changes
 
         desired = resource.desired or {}
-        change.details = dashboard_changes(owned_view(remote.body.get("dashboard", {}), desired),
-                                           desired, remote.body.get("meta", {}).get("folderUid"),
-                                           resource.folder)
+        change.details = dashboard_changes(
+            owned_view(remote.body.get("dashboard", {}), desired),
+            desired,
+            remote.body.get("meta", {}).get("folderUid"),
+            resource.folder,
+        )
         return change
 
     @staticmethod
     def _foreign(remote: Remote) -> str:
-        return (f"last saved by {remote.last_editor or 'someone'} at {remote.last_edited} "
-                f"(version {remote.version}), not by phoenix-dash")
+        return (
+            f"last saved by {remote.last_editor or 'someone'} at {remote.last_edited} "
+            f"(version {remote.version}), not by phoenix-dash"
+        )
 
     @staticmethod
     def _read(conn: GrafanaConnection, uid: str) -> Remote | None:
@@ -96,24 +106,27 @@ class DashboardHandler(Handler):
     def managed(self, conn: GrafanaConnection, target: Target) -> list[Resource]:
         from ..pull import search_dashboards
 
-        return [Resource(self.kind, hit["uid"], hit.get("title", ""), hit.get("folderUid"))
-                for hit in search_dashboards(conn, tags=[target.managed_tag])]
+        return [
+            Resource(self.kind, hit["uid"], hit.get("title", ""), hit.get("folderUid"))
+            for hit in search_dashboards(conn, tags=[target.managed_tag])
+        ]
 
-    def plan_delete(self, conn: GrafanaConnection, resource: Resource,
-                    target: Target) -> Change:
+    def plan_delete(self, conn: GrafanaConnection, resource: Resource, target: Target) -> Change:
         try:
             remote = self._read(conn, resource.key)
         except StoredAsV2:
-            return Change(resource, Action.CONFLICT, reason=f"to delete, but {STORED_AS_V2}",
-                          forceable=False)
+            return Change(
+                resource, Action.CONFLICT, reason=f"to delete, but {STORED_AS_V2}", forceable=False
+            )
         if remote is None:
             return Change(resource, Action.UNCHANGED, reason="already gone")
         owner = _owner(remote)
         if owner:
             return not_ours(resource, remote, owner)
         if remote.recorded_hash is None:
-            return conflict_or(Action.DELETE, resource, remote,
-                               f"to delete, but {self._foreign(remote)}", target)
+            return conflict_or(
+                Action.DELETE, resource, remote, f"to delete, but {self._foreign(remote)}", target
+            )
         return Change(resource, Action.DELETE, remote, "no longer defined")
 
     def apply(self, conn: GrafanaConnection, change: Change, target: Target) -> str:
@@ -125,9 +138,16 @@ class DashboardHandler(Handler):
         if change.remote is not None:
             body["version"] = change.remote.version
         message = version_message(target.revision, resource.content_hash, target.note)
-        conn.request("POST", "/dashboards/db", json={
-            "dashboard": body, "folderUid": resource.folder or "", "message": message,
-            "overwrite": target.force})
+        conn.request(
+            "POST",
+            "/dashboards/db",
+            json={
+                "dashboard": body,
+                "folderUid": resource.folder or "",
+                "message": message,
+                "overwrite": target.force,
+            },
+        )
         return "created" if change.action == Action.CREATE else "updated"
 
     def refusal(self, error: GrafanaError) -> str | None:

@@ -16,17 +16,31 @@ from .base import JSON, Handler, conflict_or, not_ours
 # What Grafana's GET adds or manages itself (DataSource in its OpenAPI spec, plus apiVersion
 # from Grafana 12's app-platform datasources). Only for showing differences: whether a
 # datasource changed is decided by hashes and versions, never by comparing Grafana's answer.
-DATASOURCE_VOLATILE = ("id", "orgId", "version", "readOnly", "secureJsonFields", "typeLogoUrl",
-                       "typeName", "withCredentials", "database", "user", "password",
-                       "accessControl", "apiVersion")
+DATASOURCE_VOLATILE = (
+    "id",
+    "orgId",
+    "version",
+    "readOnly",
+    "secureJsonFields",
+    "typeLogoUrl",
+    "typeName",
+    "withCredentials",
+    "database",
+    "user",
+    "password",
+    "accessControl",
+    "apiVersion",
+)
 OWN_KEYS = (HASH_KEY, VERSION_KEY)
 
 
 def normalize_datasource(body: JSON) -> JSON:
-    clean = {k: v for k, v in body.items() if k not in DATASOURCE_VOLATILE
-             and k != "secureJsonData"}
-    clean["jsonData"] = {k: v for k, v in (clean.get("jsonData") or {}).items()
-                         if k not in OWN_KEYS}
+    clean = {
+        k: v for k, v in body.items() if k not in DATASOURCE_VOLATILE and k != "secureJsonData"
+    }
+    clean["jsonData"] = {
+        k: v for k, v in (clean.get("jsonData") or {}).items() if k not in OWN_KEYS
+    }
     clean.setdefault("isDefault", False)
     clean.setdefault("basicAuth", False)
     if not clean.get("basicAuthUser"):
@@ -51,8 +65,17 @@ class DatasourceHandler(Handler):
             body["url"] = target.datasource_urls.get(definition.uid, body["url"])
             digest = content_hash(normalize_datasource(body))
             body.setdefault("jsonData", {})[HASH_KEY] = digest
-            resources.append(Resource(self.kind, body["uid"], definition.name, None, body,
-                                      digest, dict(definition.secrets)))
+            resources.append(
+                Resource(
+                    self.kind,
+                    body["uid"],
+                    definition.name,
+                    None,
+                    body,
+                    digest,
+                    dict(definition.secrets),
+                )
+            )
         return resources
 
     def plan(self, conn: GrafanaConnection, resource: Resource, target: Target) -> Change:
@@ -64,24 +87,44 @@ class DatasourceHandler(Handler):
             return not_ours(resource, remote, "file provisioning (a read-only datasource)")
         unset = _unset_secrets(found, resource)
         ours_last = remote.recorded_hash is not None and remote.recorded_version == remote.version
-        if remote.recorded_hash == resource.content_hash and ours_last and not unset \
-                and not target.force:
+        if (
+            remote.recorded_hash == resource.content_hash
+            and ours_last
+            and not unset
+            and not target.force
+        ):
             return Change(resource, Action.UNCHANGED, remote)
         if remote.recorded_hash is None:
-            change = conflict_or(Action.UPDATE, resource, remote,
-                                 "exists and was not written by phoenix-dash", target)
+            change = conflict_or(
+                Action.UPDATE,
+                resource,
+                remote,
+                "exists and was not written by phoenix-dash",
+                target,
+            )
         elif not ours_last:
-            change = conflict_or(Action.UPDATE, resource, remote,
-                                 f"saved by someone else since phoenix-dash's last write "
-                                 f"(version {remote.version}, phoenix-dash wrote version "
-                                 f"{remote.recorded_version})", target)
+            change = conflict_or(
+                Action.UPDATE,
+                resource,
+                remote,
+                f"saved by someone else since phoenix-dash's last write "
+                f"(version {remote.version}, phoenix-dash wrote version "
+                f"{remote.recorded_version})",
+                target,
+            )
         else:
-            reason = ("changed in code" if remote.recorded_hash != resource.content_hash
-                      else "a secret is missing in Grafana" if unset else "forced")
+            reason = (
+                "changed in code"
+                if remote.recorded_hash != resource.content_hash
+                else "a secret is missing in Grafana"
+                if unset
+                else "forced"
+            )
             change = Change(resource, Action.UPDATE, remote, reason)
         wanted = normalize_datasource(resource.desired or {})
-        change.details = _datasource_changes(owned_view(normalize_datasource(found), wanted),
-                                             wanted)
+        change.details = _datasource_changes(
+            owned_view(normalize_datasource(found), wanted), wanted
+        )
         change.details += [f"secret {field} is not set in Grafana" for field in unset]
         return self._needing_secrets(change)
 
@@ -93,8 +136,11 @@ class DatasourceHandler(Handler):
 
     def managed(self, conn: GrafanaConnection, target: Target) -> list[Resource]:
         found = conn.request("GET", "/datasources") or []
-        return [Resource(self.kind, ds["uid"], ds.get("name", ""), None) for ds in found
-                if HASH_KEY in (ds.get("jsonData") or {}) and not ds.get("readOnly")]
+        return [
+            Resource(self.kind, ds["uid"], ds.get("name", ""), None)
+            for ds in found
+            if HASH_KEY in (ds.get("jsonData") or {}) and not ds.get("readOnly")
+        ]
 
     def apply(self, conn: GrafanaConnection, change: Change, target: Target) -> str:
         uid = change.resource.key
@@ -127,8 +173,11 @@ class DatasourceHandler(Handler):
     def already_applied(self, conn: GrafanaConnection, change: Change) -> bool:
         # Secrets cannot be read back; the rest must be phoenix-dash's write of this content.
         remote = self._read(conn, change.resource.key)
-        return (remote is not None and remote.recorded_hash == change.resource.content_hash
-                and remote.recorded_version == remote.version)
+        return (
+            remote is not None
+            and remote.recorded_hash == change.resource.content_hash
+            and remote.recorded_version == remote.version
+        )
 
     @staticmethod
     def _read(conn: GrafanaConnection, uid: str) -> Remote | None:
@@ -138,8 +187,13 @@ class DatasourceHandler(Handler):
             return None
         json_data = found.get("jsonData") or {}
         recorded = json_data.get(VERSION_KEY)
-        return Remote(found, found.get("version"), "", json_data.get(HASH_KEY),
-                      recorded_version=recorded if isinstance(recorded, int) else None)
+        return Remote(
+            found,
+            found.get("version"),
+            "",
+            json_data.get(HASH_KEY),
+            recorded_version=recorded if isinstance(recorded, int) else None,
+        )
 
 
 def _unset_secrets(found: JSON, resource: Resource) -> list[str]:
@@ -150,9 +204,11 @@ def _unset_secrets(found: JSON, resource: Resource) -> list[str]:
 
 
 def _datasource_changes(old: JSON, new: JSON) -> list[str]:
-    changes = [f"{key}: {old.get(key)!r} -> {new.get(key)!r}"
-               for key in sorted(set(old) | set(new)) if key != "jsonData" and
-               old.get(key) != new.get(key)]
+    changes = [
+        f"{key}: {old.get(key)!r} -> {new.get(key)!r}"
+        for key in sorted(set(old) | set(new))
+        if key != "jsonData" and old.get(key) != new.get(key)
+    ]
     old_json, new_json = old.get("jsonData") or {}, new.get("jsonData") or {}
     changed = sorted(k for k in set(old_json) | set(new_json) if old_json.get(k) != new_json.get(k))
     if changed:

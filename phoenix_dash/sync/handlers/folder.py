@@ -27,10 +27,14 @@ class FolderHandler(Handler):
         resources = []
         for folder in target.folders.values():
             parent = target.folder_uid(folder.parent) or None
-            body = {"uid": folder.uid, "title": folder.title, **({"parentUid": parent}
-                                                                 if parent else {})}
-            resources.append(Resource(self.kind, folder.uid, folder.title, parent, body,
-                                      content_hash(body)))
+            body = {
+                "uid": folder.uid,
+                "title": folder.title,
+                **({"parentUid": parent} if parent else {}),
+            }
+            resources.append(
+                Resource(self.kind, folder.uid, folder.title, parent, body, content_hash(body))
+            )
         # Parents first.
         return sorted(resources, key=lambda r: (r.folder is not None, r.key))
 
@@ -38,17 +42,19 @@ class FolderHandler(Handler):
         found = self._read(conn, resource.key)
         if found is None:
             return Change(resource, Action.CREATE, reason="new folder")
-        remote = Remote(found, found.get("version"), last_editor=str(found.get("updatedBy")
-                                                                     or ""))
+        remote = Remote(found, found.get("version"), last_editor=str(found.get("updatedBy") or ""))
         differences = _differences(found, resource.desired or {})
         if not differences:
             return Change(resource, Action.UNCHANGED, remote)
         renamed = found.get("title") != (resource.desired or {}).get("title")
-        if renamed and remote.last_editor and self.identity and \
-                remote.last_editor != self.identity:
-            change = conflict_or(Action.UPDATE, resource, remote,
-                                 f"renamed in Grafana by {remote.last_editor} to "
-                                 f"{found.get('title')!r}", target)
+        if renamed and remote.last_editor and self.identity and remote.last_editor != self.identity:
+            change = conflict_or(
+                Action.UPDATE,
+                resource,
+                remote,
+                f"renamed in Grafana by {remote.last_editor} to {found.get('title')!r}",
+                target,
+            )
         else:
             change = Change(resource, Action.UPDATE, remote, "changed in code")
         change.details = differences
@@ -63,14 +69,19 @@ class FolderHandler(Handler):
         done = []
         if found.get("title") != body["title"]:
             version = change.remote.version if change.remote else None
-            conn.request("PUT", f"/folders/{change.resource.key}",
-                         json={"title": body["title"], "version": version,
-                               "overwrite": target.force})
+            conn.request(
+                "PUT",
+                f"/folders/{change.resource.key}",
+                json={"title": body["title"], "version": version, "overwrite": target.force},
+            )
             done.append("renamed")
         if (found.get("parentUid") or None) != body.get("parentUid"):
             # A PUT never changes the parent (F1): moving is its own call.
-            conn.request("POST", f"/folders/{change.resource.key}/move",
-                         json={"parentUid": body.get("parentUid") or ""})
+            conn.request(
+                "POST",
+                f"/folders/{change.resource.key}/move",
+                json={"parentUid": body.get("parentUid") or ""},
+            )
             done.append("moved")
         return " and ".join(done) or "updated"
 
@@ -88,6 +99,8 @@ class FolderHandler(Handler):
 
 
 def _differences(found: JSON, desired: JSON) -> list[str]:
-    return [f"{key}: {found.get(key)!r} -> {desired.get(key)!r}"
-            for key in ("title", "parentUid")
-            if (found.get(key) or None) != (desired.get(key) or None)]
+    return [
+        f"{key}: {found.get(key)!r} -> {desired.get(key)!r}"
+        for key in ("title", "parentUid")
+        if (found.get(key) or None) != (desired.get(key) or None)
+    ]

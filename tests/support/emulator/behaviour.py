@@ -15,8 +15,28 @@ from typing import Any
 
 JSON = dict[str, Any]
 
-ROWS = frozenset({"R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "D1", "D2", "D3", "D4", "D5",
-                  "D6", "D7", "S1", "S2", "F1"})
+ROWS = frozenset(
+    {
+        "R1",
+        "R2",
+        "R3",
+        "R4",
+        "R5",
+        "R6",
+        "R7",
+        "R8",
+        "D1",
+        "D2",
+        "D3",
+        "D4",
+        "D5",
+        "D6",
+        "D7",
+        "S1",
+        "S2",
+        "F1",
+    }
+)
 
 
 @dataclass
@@ -43,10 +63,19 @@ class Quirks:
 
 # --- R3: Prometheus durations (github.com/prometheus/common/model.Duration) ------------------
 
-UNITS_MS = {"y": 365 * 86_400_000, "w": 7 * 86_400_000, "d": 86_400_000, "h": 3_600_000,
-            "m": 60_000, "s": 1000, "ms": 1}
-DURATION_RE = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?"
-                         r"(?:(\d+)ms)?$")
+UNITS_MS = {
+    "y": 365 * 86_400_000,
+    "w": 7 * 86_400_000,
+    "d": 86_400_000,
+    "h": 3_600_000,
+    "m": 60_000,
+    "s": 1000,
+    "ms": 1,
+}
+DURATION_RE = re.compile(
+    r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?"
+    r"(?:(\d+)ms)?$"
+)
 
 
 def parse_duration(text: str) -> int | None:
@@ -63,8 +92,15 @@ def format_duration(ms: int) -> str:
     if ms == 0:
         return "0s"
     out = ""
-    for unit, exact in (("y", True), ("w", True), ("d", False), ("h", False), ("m", False),
-                        ("s", False), ("ms", False)):
+    for unit, exact in (
+        ("y", True),
+        ("w", True),
+        ("d", False),
+        ("h", False),
+        ("m", False),
+        ("s", False),
+        ("ms", False),
+    ):
         mult = UNITS_MS[unit]
         if exact and ms % mult:
             continue
@@ -75,6 +111,7 @@ def format_duration(ms: int) -> str:
 
 
 # --- alert rules -----------------------------------------------------------------------------
+
 
 def stored_rule(rule: JSON, quirks: Quirks) -> JSON:
     """The rule as Grafana stores it (R2 query defaults, R3 durations)."""
@@ -116,8 +153,9 @@ def with_future_field(answer: JSON, quirks: Quirks) -> JSON:
 def rule_changed(stored: JSON, incoming: JSON) -> bool:
     """Whether a group PUT changes a rule (R5: an unchanged rule is not written at all)."""
     volatile = ("id", "updated", "provenance", "orgID")
-    return ({k: v for k, v in stored.items() if k not in volatile}
-            != {k: v for k, v in incoming.items() if k not in volatile})
+    return {k: v for k, v in stored.items() if k not in volatile} != {
+        k: v for k, v in incoming.items() if k not in volatile
+    }
 
 
 def dashboard_panel_annotations_error(rule: JSON) -> str | None:
@@ -135,17 +173,23 @@ def can_update_provenance_in_group(stored: str, provided: str) -> bool:
 
 def provenance_mismatch(operation: str, provided: str, stored: str) -> JSON:
     """R8: errProvenanceMismatch, a 409 with Grafana's errutil body."""
-    return {"statusCode": 409, "messageId": "alerting.provenanceMismatch",
-            "message": f"cannot {operation} with provided provenance '{provided}', "
-                       f"needs '{stored}'"}
+    return {
+        "statusCode": 409,
+        "messageId": "alerting.provenanceMismatch",
+        "message": f"cannot {operation} with provided provenance '{provided}', needs '{stored}'",
+    }
 
 
 # --- dashboards --------------------------------------------------------------------------------
 
 PANEL_DEFAULTS: JSON = {
-    "gridPos": {"x": 0, "y": 0, "h": 3, "w": 6}, "targets": [{"refId": "A"}],
-    "transparent": False, "options": {}, "links": [],
-    "fieldConfig": {"defaults": {}, "overrides": []}, "title": "",
+    "gridPos": {"x": 0, "y": 0, "h": 3, "w": 6},
+    "targets": [{"refId": "A"}],
+    "transparent": False,
+    "options": {},
+    "links": [],
+    "fieldConfig": {"defaults": {}, "overrides": []},
+    "title": "",
 }
 
 
@@ -192,8 +236,9 @@ def migrate_on_save(dashboard: JSON) -> None:
             del panel["transformations"]
 
 
-def version_list_message(message: str, parent_version: int, restored_from: int,
-                         quirks: Quirks) -> str:
+def version_list_message(
+    message: str, parent_version: int, restored_from: int, quirks: Quirks
+) -> str:
     """D1: what GET .../versions shows as a version's message."""
     if "D1" not in quirks:
         return message
@@ -206,6 +251,8 @@ def version_list_message(message: str, parent_version: int, restored_from: int,
 
 def v2_not_supported(uid: str) -> JSON:
     """D5: the legacy GET of a dashboard stored as v2 (pkg/api/dashboard.go)."""
-    return {"message": "dashboard api version not supported, use "
-                       f"/apis/dashboard.grafana.app/v2/namespaces/default/dashboards/{uid} "
-                       "instead"}
+    return {
+        "message": "dashboard api version not supported, use "
+        f"/apis/dashboard.grafana.app/v2/namespaces/default/dashboards/{uid} "
+        "instead"
+    }

@@ -15,8 +15,9 @@ class Controls:
     state: State
     _lock: threading.RLock
 
-    def ui_edit(self, uid: str, change: Callable[[JSON], None], user: str = "alice",
-                org_id: int = 1) -> int:
+    def ui_edit(
+        self, uid: str, change: Callable[[JSON], None], user: str = "alice", org_id: int = 1
+    ) -> int:
         """A person saves the dashboard in the UI: a new version with an empty message."""
         with self._lock:
             org = self.state.org(org_id)
@@ -37,32 +38,43 @@ class Controls:
         with self._lock:
             change(self.state.org(org_id).rules[uid])
 
-    def ui_edit_datasource(self, uid: str, change: Callable[[JSON], None],
-                           org_id: int = 1) -> None:
+    def ui_edit_datasource(self, uid: str, change: Callable[[JSON], None], org_id: int = 1) -> None:
         """A person saves the datasource's settings page: the whole record, version + 1."""
         with self._lock:
             record = self.state.org(org_id).datasources[uid]
             change(record)
             record["version"] += 1
 
-    def provision_dashboard(self, dashboard: JSON, folder_uid: str = "",
-                            path: str | None = None, plugin: str | None = None,
-                            org_id: int = 1) -> None:
+    def provision_dashboard(
+        self,
+        dashboard: JSON,
+        folder_uid: str = "",
+        path: str | None = None,
+        plugin: str | None = None,
+        org_id: int = 1,
+    ) -> None:
         with self._lock:
-            self.state.provision_dashboard(self.state.org(org_id), copy.deepcopy(dashboard),
-                                           folder_uid, path, plugin)
+            self.state.provision_dashboard(
+                self.state.org(org_id), copy.deepcopy(dashboard), folder_uid, path, plugin
+            )
 
     def provision_datasource(self, body: JSON, org_id: int = 1) -> None:
         """A datasource from file provisioning: read-only through the API (S1)."""
         with self._lock:
-            self.state.add_datasource(self.state.org(org_id), copy.deepcopy(body),
-                                      read_only=True)
+            self.state.add_datasource(self.state.org(org_id), copy.deepcopy(body), read_only=True)
 
-    def provision_rule_group(self, folder_uid: str, group: str, rules: list[JSON],
-                             provenance: str = "file", org_id: int = 1) -> None:
+    def provision_rule_group(
+        self,
+        folder_uid: str,
+        group: str,
+        rules: list[JSON],
+        provenance: str = "file",
+        org_id: int = 1,
+    ) -> None:
         with self._lock:
-            self.state.provision_rule_group(self.state.org(org_id), folder_uid, group,
-                                            copy.deepcopy(rules), provenance)
+            self.state.provision_rule_group(
+                self.state.org(org_id), folder_uid, group, copy.deepcopy(rules), provenance
+            )
 
     def store_as_v2(self, uid: str, user: str = "alice", org_id: int = 1) -> None:
         with self._lock:

@@ -55,19 +55,30 @@ class DashboardsMixin:
         refused = self._refuse_managed(existing)
         if refused is not None:
             return refused
-        if existing is not None and not body.get("overwrite") and \
-                dashboard.get("version") != existing.current.version:
-            return 412, {"status": "version-mismatch",
-                         "message": "The dashboard has been changed by someone else"}
+        if (
+            existing is not None
+            and not body.get("overwrite")
+            and dashboard.get("version") != existing.current.version
+        ):
+            return 412, {
+                "status": "version-mismatch",
+                "message": "The dashboard has been changed by someone else",
+            }
         if existing is None:
             existing = org.dashboards[uid] = Dashboard(next(self._ids), uid, folder_uid)
         existing.folder_uid = folder_uid
         existing.stored_as_v2 = False
         self.store_version(org, existing, saved_dashboard(dashboard, self.quirks), user, message)
         title = existing.title
-        return 200, {"id": existing.id, "uid": uid, "url": f"/d/{uid}/{slug(title)}",
-                     "status": "success", "version": existing.current.version,
-                     "slug": slug(title), "folderUid": folder_uid}
+        return 200, {
+            "id": existing.id,
+            "uid": uid,
+            "url": f"/d/{uid}/{slug(title)}",
+            "status": "success",
+            "version": existing.current.version,
+            "slug": slug(title),
+            "folderUid": folder_uid,
+        }
 
     def _refuse_managed(self, existing: Dashboard | None) -> Answer | None:
         """D6: dashboards that file provisioning or a plugin owns cannot be saved."""
@@ -76,17 +87,27 @@ class DashboardsMixin:
         if existing.provisioned:
             return 400, {"message": "Cannot save provisioned dashboard"}
         if existing.plugin_id:
-            return 412, {"status": "plugin-dashboard",
-                         "message": f"The dashboard belongs to plugin {existing.plugin_id}."}
+            return 412, {
+                "status": "plugin-dashboard",
+                "message": f"The dashboard belongs to plugin {existing.plugin_id}.",
+            }
         return None
 
-    def store_version(self, org: Org, dashboard: Dashboard, data: JSON, user: str,
-                      message: str, restored_from: int = 0) -> int:
+    def store_version(
+        self,
+        org: Org,
+        dashboard: Dashboard,
+        data: JSON,
+        user: str,
+        message: str,
+        restored_from: int = 0,
+    ) -> int:
         parent = dashboard.current.version if dashboard.versions else 0
         version = parent + 1
         data.update(id=dashboard.id, uid=dashboard.uid, version=version)
-        dashboard.versions.append(Version(version, now(), user, message, data, parent,
-                                          restored_from))
+        dashboard.versions.append(
+            Version(version, now(), user, message, data, parent, restored_from)
+        )
         self.index(org, dashboard)
         return version
 
@@ -99,10 +120,18 @@ class DashboardsMixin:
 
     def _hit(self, org: Org, d: Dashboard) -> JSON:
         folder = org.folders.get(d.folder_uid)
-        return {"id": d.id, "uid": d.uid, "title": d.title, "type": "dash-db",
-                "uri": f"db/{slug(d.title)}", "url": f"/d/{d.uid}/{slug(d.title)}",
-                "tags": sorted(set(d.current.data.get("tags") or [])), "isStarred": False,
-                "folderUid": d.folder_uid, "folderTitle": folder.title if folder else "General"}
+        return {
+            "id": d.id,
+            "uid": d.uid,
+            "title": d.title,
+            "type": "dash-db",
+            "uri": f"db/{slug(d.title)}",
+            "url": f"/d/{d.uid}/{slug(d.title)}",
+            "tags": sorted(set(d.current.data.get("tags") or [])),
+            "isStarred": False,
+            "folderUid": d.folder_uid,
+            "folderTitle": folder.title if folder else "General",
+        }
 
     def get_dashboard(self, org: Org, uid: str) -> Answer:
         found = org.dashboards.get(uid)
@@ -113,11 +142,17 @@ class DashboardsMixin:
         folder = org.folders.get(found.folder_uid)
         first = found.versions[0]
         meta = {
-            "type": "db", "slug": slug(found.title), "url": f"/d/{uid}/{slug(found.title)}",
-            "folderUid": found.folder_uid, "folderTitle": folder.title if folder else "General",
-            "version": found.current.version, "created": first.created,
-            "updated": found.current.created, "createdBy": first.created_by,
-            "updatedBy": found.current.created_by, "canSave": True,
+            "type": "db",
+            "slug": slug(found.title),
+            "url": f"/d/{uid}/{slug(found.title)}",
+            "folderUid": found.folder_uid,
+            "folderTitle": folder.title if folder else "General",
+            "version": found.current.version,
+            "created": first.created,
+            "updated": found.current.created,
+            "createdBy": first.created_by,
+            "updatedBy": found.current.created_by,
+            "canSave": True,
             "provisioned": bool(found.provisioned and "D6" in self.quirks),
             "provisionedExternalId": found.provisioned or "",
         }
@@ -132,33 +167,54 @@ class DashboardsMixin:
             return 400, {"message": "provisioned dashboard cannot be deleted"}
         del org.dashboards[uid]
         self.index(org, None, uid)
-        return 200, {"title": found.title, "message": f"Dashboard {found.title} deleted",
-                     "uid": uid}
+        return 200, {
+            "title": found.title,
+            "message": f"Dashboard {found.title} deleted",
+            "uid": uid,
+        }
 
     def versions(self, org: Org, uid: str) -> Answer:
         found = org.dashboards.get(uid)
         if found is None:
             return 404, {"message": "Dashboard not found"}
-        items = [{"id": v.version, "dashboardId": found.id, "uid": uid, "version": v.version,
-                  "parentVersion": v.parent_version, "restoredFrom": v.restored_from,
-                  "created": v.created, "createdBy": v.created_by,
-                  "message": version_list_message(v.message, v.parent_version,
-                                                  v.restored_from, self.quirks)}
-                 for v in reversed(found.versions)]
+        items = [
+            {
+                "id": v.version,
+                "dashboardId": found.id,
+                "uid": uid,
+                "version": v.version,
+                "parentVersion": v.parent_version,
+                "restoredFrom": v.restored_from,
+                "created": v.created,
+                "createdBy": v.created_by,
+                "message": version_list_message(
+                    v.message, v.parent_version, v.restored_from, self.quirks
+                ),
+            }
+            for v in reversed(found.versions)
+        ]
         return 200, {"continueToken": "", "versions": items}
 
     def version(self, org: Org, uid: str, number: str) -> Answer:
         """D1: one version, with its message as saved."""
         found = org.dashboards.get(uid)
-        match = next((v for v in found.versions if str(v.version) == number), None) \
-            if found else None
+        match = (
+            next((v for v in found.versions if str(v.version) == number), None) if found else None
+        )
         if found is None or match is None:
             return 404, {"message": "Dashboard version not found"}
-        return 200, {"id": match.version, "dashboardId": found.id, "uid": uid,
-                     "version": match.version, "parentVersion": match.parent_version,
-                     "restoredFrom": match.restored_from, "created": match.created,
-                     "createdBy": match.created_by, "message": match.message,
-                     "data": copy.deepcopy(match.data)}
+        return 200, {
+            "id": match.version,
+            "dashboardId": found.id,
+            "uid": uid,
+            "version": match.version,
+            "parentVersion": match.parent_version,
+            "restoredFrom": match.restored_from,
+            "created": match.created,
+            "createdBy": match.created_by,
+            "message": match.message,
+            "data": copy.deepcopy(match.data),
+        }
 
     def search(self, org: Org, query: dict[str, list[str]]) -> Answer:
         kind = (query.get("type") or [""])[0]
@@ -166,10 +222,15 @@ class DashboardsMixin:
         tags = set(query.get("tag") or [])
         # D7: repeated parameters; a comma-joined value is one (unknown) uid.
         split = "D7" not in self.quirks
-        folders = {f for v in query.get("folderUIDs") or [] for f in (v.split(",") if split
-                                                                      else [v]) if f}
-        uids = {u for v in query.get("dashboardUIDs") or [] for u in (v.split(",") if split
-                                                                       else [v]) if u}
+        folders = {
+            f for v in query.get("folderUIDs") or [] for f in (v.split(",") if split else [v]) if f
+        }
+        uids = {
+            u
+            for v in query.get("dashboardUIDs") or []
+            for u in (v.split(",") if split else [v])
+            if u
+        }
         limit = int((query.get("limit") or ["1000"])[0])
         if limit > 5000 and "D7" in self.quirks:
             return 422, {"message": "limit must be less than or equal to 5000"}
@@ -177,22 +238,36 @@ class DashboardsMixin:
         any_tag = "D7" in self.quirks and self.quirks.major >= 13  # unified storage search
         hits: list[JSON] = []
         if kind in ("", "dash-folder"):
-            hits += [{"id": f.id, "uid": f.uid, "title": f.title, "type": "dash-folder",
-                      "uri": f"db/{slug(f.title)}", "url": f.as_json()["url"], "tags": [],
-                      "isStarred": False}
-                     for f in org.folders.values()
-                     if text in f.title.lower() and not tags and (not uids or f.uid in uids)
-                     and (not folders or f.parent_uid in folders)]
+            hits += [
+                {
+                    "id": f.id,
+                    "uid": f.uid,
+                    "title": f.title,
+                    "type": "dash-folder",
+                    "uri": f"db/{slug(f.title)}",
+                    "url": f.as_json()["url"],
+                    "tags": [],
+                    "isStarred": False,
+                }
+                for f in org.folders.values()
+                if text in f.title.lower()
+                and not tags
+                and (not uids or f.uid in uids)
+                and (not folders or f.parent_uid in folders)
+            ]
         if kind in ("", "dash-db"):
             for hit in self._visible(org):
                 hit_tags = set(hit["tags"])
                 tagged = (tags & hit_tags if any_tag else tags <= hit_tags) if tags else True
-                if text in hit["title"].lower() and tagged and \
-                        (not uids or hit["uid"] in uids) and \
-                        (not folders or hit["folderUid"] in folders):
+                if (
+                    text in hit["title"].lower()
+                    and tagged
+                    and (not uids or hit["uid"] in uids)
+                    and (not folders or hit["folderUid"] in folders)
+                ):
                     hits.append(copy.deepcopy(hit))
         hits.sort(key=lambda h: (h["type"] != "dash-folder", h["title"].lower(), h["uid"]))
-        return 200, hits[(page - 1) * limit: page * limit]
+        return 200, hits[(page - 1) * limit : page * limit]
 
     @staticmethod
     def _visible(org: Org) -> list[JSON]:

@@ -16,10 +16,20 @@ if TYPE_CHECKING:
 
 # The DataSource DTO's fields and the zero values a GET shows for those never set
 # (pkg/api/dtos/datasource.go).
-DTO_DEFAULTS: JSON = {"typeLogoUrl": "", "access": "proxy", "url": "", "user": "",
-                      "database": "", "basicAuth": False, "basicAuthUser": "",
-                      "withCredentials": False, "isDefault": False, "jsonData": {},
-                      "secureJsonFields": {}, "readOnly": False}
+DTO_DEFAULTS: JSON = {
+    "typeLogoUrl": "",
+    "access": "proxy",
+    "url": "",
+    "user": "",
+    "database": "",
+    "basicAuth": False,
+    "basicAuthUser": "",
+    "withCredentials": False,
+    "isDefault": False,
+    "jsonData": {},
+    "secureJsonFields": {},
+    "readOnly": False,
+}
 SERVER_KEYS = ("id", "uid", "orgId", "version", "readOnly", "secureJsonFields")
 
 
@@ -48,14 +58,27 @@ class DatasourcesMixin:
         uid = body.get("uid") or secrets.token_hex(7)
         if uid in org.datasources:
             return 409, {"message": "data source with the same uid already exists"}
-        record = {k: copy.deepcopy(v) for k, v in body.items()
-                  if k not in (*SERVER_KEYS, "secureJsonData")}
-        record.update(uid=uid, id=next(self._ids), orgId=org.id, version=1, readOnly=read_only,
-                      secureJsonFields={key: True for key in body.get("secureJsonData") or {}})
+        record = {
+            k: copy.deepcopy(v)
+            for k, v in body.items()
+            if k not in (*SERVER_KEYS, "secureJsonData")
+        }
+        record.update(
+            uid=uid,
+            id=next(self._ids),
+            orgId=org.id,
+            version=1,
+            readOnly=read_only,
+            secureJsonFields={key: True for key in body.get("secureJsonData") or {}},
+        )
         org.datasources[uid] = record
         answer = self.datasource_answer(record)
-        return 200, {"datasource": answer, "id": record["id"], "message": "Datasource added",
-                     "name": record["name"]}
+        return 200, {
+            "datasource": answer,
+            "id": record["id"],
+            "message": "Datasource added",
+            "name": record["name"],
+        }
 
     def update_datasource(self, org: Org, uid: str, body: JSON) -> Answer:
         existing = org.datasources.get(uid)
@@ -67,26 +90,44 @@ class DatasourcesMixin:
         # sent: no check), and the new version is the sent one + 1 (so 1 without a version).
         sent = int(body.get("version") or 0)
         if sent and existing["version"] > sent:
-            return 409, {"message": "Datasource has already been updated by someone else. "
-                                    "Please reload and try again"}
+            return 409, {
+                "message": "Datasource has already been updated by someone else. "
+                "Please reload and try again"
+            }
         if any(d["name"] == body.get("name") for u, d in org.datasources.items() if u != uid):
-            return 409, {"message": "Failed to update datasource: data source with the same "
-                                    "name already exists"}
+            return 409, {
+                "message": "Failed to update datasource: data source with the same "
+                "name already exists"
+            }
         secure = body.get("secureJsonData") or {}
         if "S1" in self.quirks:  # the whole record is replaced: fields left out are reset
-            fields = {k: copy.deepcopy(v) for k, v in body.items()
-                      if k not in (*SERVER_KEYS, "secureJsonData")}
+            fields = {
+                k: copy.deepcopy(v)
+                for k, v in body.items()
+                if k not in (*SERVER_KEYS, "secureJsonData")
+            }
         else:
             fields = {**existing, **{k: v for k, v in body.items() if k != "secureJsonData"}}
         # Secrets not sent are kept (fillWithSecureJSONData).
-        fields.update(uid=uid, id=existing["id"], orgId=org.id, readOnly=False,
-                      version=sent + 1 if "S1" in self.quirks else existing["version"] + 1,
-                      secureJsonFields={**existing.get("secureJsonFields", {}),
-                                        **{key: True for key in secure}})
+        fields.update(
+            uid=uid,
+            id=existing["id"],
+            orgId=org.id,
+            readOnly=False,
+            version=sent + 1 if "S1" in self.quirks else existing["version"] + 1,
+            secureJsonFields={
+                **existing.get("secureJsonFields", {}),
+                **{key: True for key in secure},
+            },
+        )
         org.datasources[uid] = fields
         answer = self.datasource_answer(fields)
-        return 200, {"datasource": answer, "id": fields["id"], "message": "Datasource updated",
-                     "name": fields["name"]}
+        return 200, {
+            "datasource": answer,
+            "id": fields["id"],
+            "message": "Datasource updated",
+            "name": fields["name"],
+        }
 
     def delete_datasource(self, org: Org, uid: str) -> Answer:
         existing = org.datasources.get(uid)

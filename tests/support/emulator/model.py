@@ -12,7 +12,6 @@ Answer = tuple[int, Any]  # status, JSON body (None: empty body)
 UID_RE = re.compile(r"^[a-zA-Z0-9_-]*$")
 
 
-
 def now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -62,9 +61,15 @@ class Folder:
     updated_by: str = ""
 
     def as_json(self) -> JSON:
-        out = {"id": self.id, "uid": self.uid, "title": self.title, "version": self.version,
-               "url": f"/dashboards/f/{self.uid}/{slug(self.title)}",
-               "createdBy": self.created_by, "updatedBy": self.updated_by}
+        out = {
+            "id": self.id,
+            "uid": self.uid,
+            "title": self.title,
+            "version": self.version,
+            "url": f"/dashboards/f/{self.uid}/{slug(self.title)}",
+            "createdBy": self.created_by,
+            "updatedBy": self.updated_by,
+        }
         if self.parent_uid:
             out["parentUid"] = self.parent_uid
         return out

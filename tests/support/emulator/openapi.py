@@ -50,8 +50,10 @@ def operations() -> list[Operation]:
         for method, operation in item.items():
             if method == "parameters":
                 continue
-            body = next((p["schema"] for p in operation.get("parameters", [])
-                         if p.get("in") == "body"), None)
+            body = next(
+                (p["schema"] for p in operation.get("parameters", []) if p.get("in") == "body"),
+                None,
+            )
             found.append(Operation(method.upper(), template, pattern, body))
     # Literal paths before templated ones (/folders/id/... vs /folders/{uid}).
     return sorted(found, key=lambda o: o.template.count("{"))
@@ -70,5 +72,7 @@ def body_errors(operation: Operation, body: Any) -> list[str]:
         return []
     schema = {**operation.body_schema, "definitions": _spec()["definitions"]}
     validator = jsonschema.Draft4Validator(schema)
-    return [f"{'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}"
-            for e in validator.iter_errors(body)]
+    return [
+        f"{'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}"
+        for e in validator.iter_errors(body)
+    ]

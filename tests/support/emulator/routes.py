@@ -12,20 +12,33 @@ from .state import State
 Route = tuple[str, re.Pattern[str], str | None, Callable[..., Answer]]
 PERMISSIONS = {
     "Viewer": ["dashboards:read", "folders:read", "datasources:read", "alert.provisioning:read"],
-    "Editor": ["dashboards:read", "dashboards:create", "dashboards:write", "dashboards:delete",
-               "folders:read", "folders:create", "folders:write", "folders:delete",
-               "datasources:read", "alert.provisioning:read", "alert.provisioning:write"],
+    "Editor": [
+        "dashboards:read",
+        "dashboards:create",
+        "dashboards:write",
+        "dashboards:delete",
+        "folders:read",
+        "folders:create",
+        "folders:write",
+        "folders:delete",
+        "datasources:read",
+        "alert.provisioning:read",
+        "alert.provisioning:write",
+    ],
 }
-PERMISSIONS["Admin"] = [*PERMISSIONS["Editor"], "datasources:create", "datasources:write",
-                        "datasources:delete"]
+PERMISSIONS["Admin"] = [
+    *PERMISSIONS["Editor"],
+    "datasources:create",
+    "datasources:write",
+    "datasources:delete",
+]
 
 
 def routes(s: State) -> list[Route]:
     """Method, path pattern, permission needed, and handler(org, identity, body, query,
     request, **path parameters) -> (status, body)."""
 
-    def r(method: str, path: str, permission: str | None,
-          handler: Callable[..., Answer]) -> Route:
+    def r(method: str, path: str, permission: str | None, handler: Callable[..., Answer]) -> Route:
         return method, re.compile("^" + path + "$"), permission, handler
 
     def provenance(request: BaseHTTPRequestHandler) -> str:
@@ -35,69 +48,181 @@ def routes(s: State) -> list[Route]:
         return "" if (header or "").lower() == "true" else "api"
 
     return [
-        r("GET", "/user", None, lambda o, i, b, q, req: (200, {
-            "id": 1, "login": i.login, "email": f"{i.login}@example.com", "name": i.login,
-            "orgId": i.org_id, "isGrafanaAdmin": False})),
-        r("GET", "/org", None, lambda o, i, b, q, req: (200, {"id": o.id,
-                                                              "name": f"Org {o.id}"})),
-        r("GET", "/access-control/user/permissions", None, lambda o, i, b, q, req: (
-            200, {action: ["*"] for action in PERMISSIONS[i.role]})),
-        r("POST", "/dashboards/db", "dashboards:write",
-          lambda o, i, b, q, req: s.save_dashboard(o, b, i.login)),
-        r("GET", "/dashboards/uid/(?P<uid>[^/]+)", "dashboards:read",
-          lambda o, i, b, q, req, uid: s.get_dashboard(o, uid)),
-        r("DELETE", "/dashboards/uid/(?P<uid>[^/]+)", "dashboards:delete",
-          lambda o, i, b, q, req, uid: s.delete_dashboard(o, uid)),
-        r("GET", "/dashboards/uid/(?P<uid>[^/]+)/versions", "dashboards:read",
-          lambda o, i, b, q, req, uid: s.versions(o, uid)),
-        r("GET", "/dashboards/uid/(?P<uid>[^/]+)/versions/(?P<number>[^/]+)", "dashboards:read",
-          lambda o, i, b, q, req, uid, number: s.version(o, uid, number)),
-        r("POST", "/dashboards/uid/(?P<uid>[^/]+)/restore", "dashboards:write",
-          lambda o, i, b, q, req, uid: s.restore_answer(o, uid, b or {}, i.login)),
+        r(
+            "GET",
+            "/user",
+            None,
+            lambda o, i, b, q, req: (
+                200,
+                {
+                    "id": 1,
+                    "login": i.login,
+                    "email": f"{i.login}@example.com",
+                    "name": i.login,
+                    "orgId": i.org_id,
+                    "isGrafanaAdmin": False,
+                },
+            ),
+        ),
+        r("GET", "/org", None, lambda o, i, b, q, req: (200, {"id": o.id, "name": f"Org {o.id}"})),
+        r(
+            "GET",
+            "/access-control/user/permissions",
+            None,
+            lambda o, i, b, q, req: (200, {action: ["*"] for action in PERMISSIONS[i.role]}),
+        ),
+        r(
+            "POST",
+            "/dashboards/db",
+            "dashboards:write",
+            lambda o, i, b, q, req: s.save_dashboard(o, b, i.login),
+        ),
+        r(
+            "GET",
+            "/dashboards/uid/(?P<uid>[^/]+)",
+            "dashboards:read",
+            lambda o, i, b, q, req, uid: s.get_dashboard(o, uid),
+        ),
+        r(
+            "DELETE",
+            "/dashboards/uid/(?P<uid>[^/]+)",
+            "dashboards:delete",
+            lambda o, i, b, q, req, uid: s.delete_dashboard(o, uid),
+        ),
+        r(
+            "GET",
+            "/dashboards/uid/(?P<uid>[^/]+)/versions",
+            "dashboards:read",
+            lambda o, i, b, q, req, uid: s.versions(o, uid),
+        ),
+        r(
+            "GET",
+            "/dashboards/uid/(?P<uid>[^/]+)/versions/(?P<number>[^/]+)",
+            "dashboards:read",
+            lambda o, i, b, q, req, uid, number: s.version(o, uid, number),
+        ),
+        r(
+            "POST",
+            "/dashboards/uid/(?P<uid>[^/]+)/restore",
+            "dashboards:write",
+            lambda o, i, b, q, req, uid: s.restore_answer(o, uid, b or {}, i.login),
+        ),
         r("GET", "/search", "dashboards:read", lambda o, i, b, q, req: s.search(o, q)),
-        r("GET", "/folders", "folders:read",
-          lambda o, i, b, q, req: s.list_folders(o, (q.get("parentUid") or [None])[0])),
-        r("POST", "/folders", "folders:create",
-          lambda o, i, b, q, req: s.create_folder(o, b or {}, i.login)),
-        r("GET", "/folders/(?P<uid>[^/]+)", "folders:read",
-          lambda o, i, b, q, req, uid: s.get_folder(o, uid)),
-        r("PUT", "/folders/(?P<uid>[^/]+)", "folders:write",
-          lambda o, i, b, q, req, uid: s.update_folder(o, uid, b or {}, i.login)),
-        r("POST", "/folders/(?P<uid>[^/]+)/move", "folders:write",
-          lambda o, i, b, q, req, uid: s.move_folder(o, uid, b or {}, i.login)),
-        r("DELETE", "/folders/(?P<uid>[^/]+)", "folders:delete",
-          lambda o, i, b, q, req, uid: s.delete_folder(
-              o, uid, (q.get("forceDeleteRules") or ["false"])[0] == "true")),
-        r("GET", "/v1/provisioning/alert-rules", "alert.provisioning:read",
-          lambda o, i, b, q, req: s.list_rules(o)),
-        r("POST", "/v1/provisioning/alert-rules", "alert.provisioning:write",
-          lambda o, i, b, q, req: s.write_rule(o, b or {}, provenance(req), create=True)),
-        r("GET", "/v1/provisioning/alert-rules/(?P<uid>[^/]+)", "alert.provisioning:read",
-          lambda o, i, b, q, req, uid: s.get_rule(o, uid)),
-        r("PUT", "/v1/provisioning/alert-rules/(?P<uid>[^/]+)", "alert.provisioning:write",
-          lambda o, i, b, q, req, uid: s.write_rule(o, {**(b or {}), "uid": uid},
-                                                     provenance(req), create=False)),
-        r("DELETE", "/v1/provisioning/alert-rules/(?P<uid>[^/]+)", "alert.provisioning:write",
-          lambda o, i, b, q, req, uid: s.delete_rule(o, uid, provenance(req))),
-        r("GET", "/v1/provisioning/folder/(?P<folder>[^/]+)/rule-groups/(?P<group>[^/]+)",
-          "alert.provisioning:read",
-          lambda o, i, b, q, req, folder, group: s.rule_group(o, folder, group)),
-        r("PUT", "/v1/provisioning/folder/(?P<folder>[^/]+)/rule-groups/(?P<group>[^/]+)",
-          "alert.provisioning:write",
-          lambda o, i, b, q, req, folder, group: s.put_rule_group(o, folder, group, b or {},
-                                                                  provenance(req))),
-        r("DELETE", "/v1/provisioning/folder/(?P<folder>[^/]+)/rule-groups/(?P<group>[^/]+)",
-          "alert.provisioning:write",
-          lambda o, i, b, q, req, folder, group: s.delete_rule_group(o, folder, group,
-                                                                     provenance(req))),
-        r("GET", "/datasources", "datasources:read",
-          lambda o, i, b, q, req: s.list_datasources(o)),
-        r("POST", "/datasources", "datasources:create",
-          lambda o, i, b, q, req: s.add_datasource(o, b or {})),
-        r("GET", "/datasources/uid/(?P<uid>[^/]+)", "datasources:read",
-          lambda o, i, b, q, req, uid: s.get_datasource(o, uid)),
-        r("PUT", "/datasources/uid/(?P<uid>[^/]+)", "datasources:write",
-          lambda o, i, b, q, req, uid: s.update_datasource(o, uid, b or {})),
-        r("DELETE", "/datasources/uid/(?P<uid>[^/]+)", "datasources:delete",
-          lambda o, i, b, q, req, uid: s.delete_datasource(o, uid)),
+        r(
+            "GET",
+            "/folders",
+            "folders:read",
+            lambda o, i, b, q, req: s.list_folders(o, (q.get("parentUid") or [None])[0]),
+        ),
+        r(
+            "POST",
+            "/folders",
+            "folders:create",
+            lambda o, i, b, q, req: s.create_folder(o, b or {}, i.login),
+        ),
+        r(
+            "GET",
+            "/folders/(?P<uid>[^/]+)",
+            "folders:read",
+            lambda o, i, b, q, req, uid: s.get_folder(o, uid),
+        ),
+        r(
+            "PUT",
+            "/folders/(?P<uid>[^/]+)",
+            "folders:write",
+            lambda o, i, b, q, req, uid: s.update_folder(o, uid, b or {}, i.login),
+        ),
+        r(
+            "POST",
+            "/folders/(?P<uid>[^/]+)/move",
+            "folders:write",
+            lambda o, i, b, q, req, uid: s.move_folder(o, uid, b or {}, i.login),
+        ),
+        r(
+            "DELETE",
+            "/folders/(?P<uid>[^/]+)",
+            "folders:delete",
+            lambda o, i, b, q, req, uid: s.delete_folder(
+                o, uid, (q.get("forceDeleteRules") or ["false"])[0] == "true"
+            ),
+        ),
+        r(
+            "GET",
+            "/v1/provisioning/alert-rules",
+            "alert.provisioning:read",
+            lambda o, i, b, q, req: s.list_rules(o),
+        ),
+        r(
+            "POST",
+            "/v1/provisioning/alert-rules",
+            "alert.provisioning:write",
+            lambda o, i, b, q, req: s.write_rule(o, b or {}, provenance(req), create=True),
+        ),
+        r(
+            "GET",
+            "/v1/provisioning/alert-rules/(?P<uid>[^/]+)",
+            "alert.provisioning:read",
+            lambda o, i, b, q, req, uid: s.get_rule(o, uid),
+        ),
+        r(
+            "PUT",
+            "/v1/provisioning/alert-rules/(?P<uid>[^/]+)",
+            "alert.provisioning:write",
+            lambda o, i, b, q, req, uid: s.write_rule(
+                o, {**(b or {}), "uid": uid}, provenance(req), create=False
+            ),
+        ),
+        r(
+            "DELETE",
+            "/v1/provisioning/alert-rules/(?P<uid>[^/]+)",
+            "alert.provisioning:write",
+            lambda o, i, b, q, req, uid: s.delete_rule(o, uid, provenance(req)),
+        ),
+        r(
+            "GET",
+            "/v1/provisioning/folder/(?P<folder>[^/]+)/rule-groups/(?P<group>[^/]+)",
+            "alert.provisioning:read",
+            lambda o, i, b, q, req, folder, group: s.rule_group(o, folder, group),
+        ),
+        r(
+            "PUT",
+            "/v1/provisioning/folder/(?P<folder>[^/]+)/rule-groups/(?P<group>[^/]+)",
+            "alert.provisioning:write",
+            lambda o, i, b, q, req, folder, group: s.put_rule_group(
+                o, folder, group, b or {}, provenance(req)
+            ),
+        ),
+        r(
+            "DELETE",
+            "/v1/provisioning/folder/(?P<folder>[^/]+)/rule-groups/(?P<group>[^/]+)",
+            "alert.provisioning:write",
+            lambda o, i, b, q, req, folder, group: s.delete_rule_group(
+                o, folder, group, provenance(req)
+            ),
+        ),
+        r("GET", "/datasources", "datasources:read", lambda o, i, b, q, req: s.list_datasources(o)),
+        r(
+            "POST",
+            "/datasources",
+            "datasources:create",
+            lambda o, i, b, q, req: s.add_datasource(o, b or {}),
+        ),
+        r(
+            "GET",
+            "/datasources/uid/(?P<uid>[^/]+)",
+            "datasources:read",
+            lambda o, i, b, q, req, uid: s.get_datasource(o, uid),
+        ),
+        r(
+            "PUT",
+            "/datasources/uid/(?P<uid>[^/]+)",
+            "datasources:write",
+            lambda o, i, b, q, req, uid: s.update_datasource(o, uid, b or {}),
+        ),
+        r(
+            "DELETE",
+            "/datasources/uid/(?P<uid>[^/]+)",
+            "datasources:delete",
+            lambda o, i, b, q, req, uid: s.delete_datasource(o, uid),
+        ),
     ]

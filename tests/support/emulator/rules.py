@@ -38,8 +38,10 @@ class RulesMixin:
             return f"invalid alert rule: invalid duration {rule.get('for')!r}"
         refs = {q.get("refId") for q in rule["data"]}
         if rule["condition"] not in refs:
-            return f"invalid alert rule: condition {rule['condition']} does not exist, must be " \
-                   f"one of {sorted(refs)}"
+            return (
+                f"invalid alert rule: condition {rule['condition']} does not exist, must be "
+                f"one of {sorted(refs)}"
+            )
         uid = rule.get("uid") or ""
         if not UID_RE.match(uid) or len(uid) > 40:
             return "invalid alert rule: cannot have invalid UID"
@@ -69,9 +71,13 @@ class RulesMixin:
         if existing is not None and stored not in (provenance, "") and "R8" in self.quirks:
             return 409, provenance_mismatch("update", provenance, stored)
         rule = stored_rule(rule, self.quirks)
-        rule.update(id=existing["id"] if existing else next(self._ids), orgID=org.id,
-                    updated=now(), provenance=provenance,
-                    __interval=existing.get("__interval", 60) if existing else 60)
+        rule.update(
+            id=existing["id"] if existing else next(self._ids),
+            orgID=org.id,
+            updated=now(),
+            provenance=provenance,
+            __interval=existing.get("__interval", 60) if existing else 60,
+        )
         org.rules[rule["uid"]] = rule
         return (201 if create else 200), rule_answer(rule, self.quirks)
 
@@ -89,18 +95,24 @@ class RulesMixin:
         rules = self._group_rules(org, folder_uid, group)
         if not rules:
             return 404, {"message": "rule group not found under this folder"}
-        return 200, {"title": group, "folderUid": folder_uid,
-                     "interval": rules[0].get("__interval", 60),
-                     "rules": [rule_answer(r, self.quirks, with_provenance=False)
-                               for r in rules]}
+        return 200, {
+            "title": group,
+            "folderUid": folder_uid,
+            "interval": rules[0].get("__interval", 60),
+            "rules": [rule_answer(r, self.quirks, with_provenance=False) for r in rules],
+        }
 
     @staticmethod
     def _group_rules(org: Org, folder_uid: str, group: str) -> list[JSON]:
-        return [r for r in org.rules.values()
-                if r["folderUID"] == folder_uid and r["ruleGroup"] == group]
+        return [
+            r
+            for r in org.rules.values()
+            if r["folderUID"] == folder_uid and r["ruleGroup"] == group
+        ]
 
-    def put_rule_group(self, org: Org, folder_uid: str, group: str, body: JSON,
-                       provenance: str) -> Answer:
+    def put_rule_group(
+        self, org: Org, folder_uid: str, group: str, body: JSON, provenance: str
+    ) -> Answer:
         """ReplaceRuleGroup: the delta decides what is written (R5), provenance may change only
         as CanUpdateProvenanceInRuleGroup allows (R8)."""
         if folder_uid not in org.folders:
@@ -116,27 +128,34 @@ class RulesMixin:
             incoming.append({**stored_rule(rule, self.quirks), "__interval": interval})
         keep = {r["uid"] for r in incoming}
         deleted = [r for r in self._group_rules(org, folder_uid, group) if r["uid"] not in keep]
-        changed = [r for r in incoming if r["uid"] not in org.rules
-                   or rule_changed(org.rules[r["uid"]], r) or "R5" not in self.quirks]
+        changed = [
+            r
+            for r in incoming
+            if r["uid"] not in org.rules
+            or rule_changed(org.rules[r["uid"]], r)
+            or "R5" not in self.quirks
+        ]
         for operation, rules in (("delete", deleted), ("update", changed)):
             for rule in rules:
                 stored = org.rules.get(rule["uid"], {}).get("provenance", "")
-                if not can_update_provenance_in_group(stored, provenance) and \
-                        "R8" in self.quirks:
+                if not can_update_provenance_in_group(stored, provenance) and "R8" in self.quirks:
                     return 409, provenance_mismatch(operation, provenance, stored)
         for rule in deleted:
             del org.rules[rule["uid"]]
         for rule in changed:
             existing = org.rules.get(rule["uid"])
-            rule.update(id=existing["id"] if existing else next(self._ids), orgID=org.id,
-                        updated=now(), provenance=provenance)
+            rule.update(
+                id=existing["id"] if existing else next(self._ids),
+                orgID=org.id,
+                updated=now(),
+                provenance=provenance,
+            )
             org.rules[rule["uid"]] = rule
         if incoming:
             return self.rule_group(org, folder_uid, group)
         return 200, {"title": group, "folderUid": folder_uid, "interval": interval, "rules": []}
 
-    def delete_rule_group(self, org: Org, folder_uid: str, group: str,
-                          provenance: str) -> Answer:
+    def delete_rule_group(self, org: Org, folder_uid: str, group: str, provenance: str) -> Answer:
         rules = self._group_rules(org, folder_uid, group)
         for rule in rules:
             stored = rule.get("provenance", "")
@@ -146,12 +165,23 @@ class RulesMixin:
             del org.rules[rule["uid"]]
         return 204, None
 
-    def provision_rule_group(self, org: Org, folder_uid: str, group: str, rules: list[JSON],
-                             provenance: str = "file", interval: int = 60) -> None:
+    def provision_rule_group(
+        self,
+        org: Org,
+        folder_uid: str,
+        group: str,
+        rules: list[JSON],
+        provenance: str = "file",
+        interval: int = 60,
+    ) -> None:
         """Fixture: a group written by file provisioning (or another tool's provenance)."""
         for rule in rules:
-            rule = stored_rule({**rule, "folderUID": folder_uid, "ruleGroup": group},
-                               self.quirks)
-            rule.update(id=next(self._ids), orgID=org.id, updated=now(),
-                        provenance=provenance, __interval=interval)
+            rule = stored_rule({**rule, "folderUID": folder_uid, "ruleGroup": group}, self.quirks)
+            rule.update(
+                id=next(self._ids),
+                orgID=org.id,
+                updated=now(),
+                provenance=provenance,
+                __interval=interval,
+            )
             org.rules[rule["uid"]] = rule

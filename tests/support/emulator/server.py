@@ -31,6 +31,7 @@ from .state import State
 
 ROLES = ("Viewer", "Editor", "Admin")
 
+
 @dataclass(frozen=True)
 class Identity:
     login: str
@@ -69,8 +70,6 @@ class Logged:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-
-
 class GrafanaEmulator(Controls):
     """``version`` picks the behaviour of that Grafana (13.x by default); ``quirks.rows`` are the
     BEHAVIOR.md rows reproduced, all unless a test discards one."""
@@ -99,8 +98,9 @@ class GrafanaEmulator(Controls):
 
     # --- control surface (tests only) ----------------------------------------------------
 
-    def add_token(self, token: str, role: str = "Admin", org_id: int = 1,
-                  login: str = "sa-phoenix-dash") -> None:
+    def add_token(
+        self, token: str, role: str = "Admin", org_id: int = 1, login: str = "sa-phoenix-dash"
+    ) -> None:
         self.tokens[token] = Identity(login, role, org_id, "token")
 
     def add_user(self, login: str, password: str, role: str = "Admin", org_id: int = 1) -> None:
@@ -110,8 +110,14 @@ class GrafanaEmulator(Controls):
         with self._lock:
             self.faults.append(fault)
 
-    def chaos(self, seed: int, errors: float = 0.0, timeouts: float = 0.0,
-              throttles: float = 0.0, timeout_delay: float = 1.0) -> None:
+    def chaos(
+        self,
+        seed: int,
+        errors: float = 0.0,
+        timeouts: float = 0.0,
+        throttles: float = 0.0,
+        timeout_delay: float = 1.0,
+    ) -> None:
         """From now on, fail that share of requests at random (reproducibly): 5xx errors,
         timeouts (half of them after the request was applied), and 429 with Retry-After."""
         self._chaos = (random.Random(seed), errors, timeouts, throttles, timeout_delay)
@@ -187,7 +193,7 @@ class GrafanaEmulator(Controls):
             if not path.startswith(self.prefix + "/"):
                 self._send(request, 404, {"message": "Not found"})
                 return
-            path = path[len(self.prefix):]
+            path = path[len(self.prefix) :]
         with self._lock:
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
@@ -197,8 +203,14 @@ class GrafanaEmulator(Controls):
             with self._lock:
                 self.in_flight -= 1
 
-    def _serve(self, request: BaseHTTPRequestHandler, method: str, path: str,
-               query: dict[str, list[str]], raw: bytes) -> None:
+    def _serve(
+        self,
+        request: BaseHTTPRequestHandler,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        raw: bytes,
+    ) -> None:
         if self.latency:
             time.sleep(self.latency)
         fault = self._take_fault(method, path)
@@ -208,18 +220,28 @@ class GrafanaEmulator(Controls):
             return
         status, body, identity, parsed = self._answer(request, method, path, query, raw)
         with self._lock:
-            self.log.append(Logged(method, path, query, status,
-                                   identity.org_id if identity else None,
-                                   identity.login if identity else None, parsed,
-                                   {k: v for k, v in request.headers.items()
-                                    if k.lower() not in ("authorization", "cookie")}))
+            self.log.append(
+                Logged(
+                    method,
+                    path,
+                    query,
+                    status,
+                    identity.org_id if identity else None,
+                    identity.login if identity else None,
+                    parsed,
+                    {
+                        k: v
+                        for k, v in request.headers.items()
+                        if k.lower() not in ("authorization", "cookie")
+                    },
+                )
+            )
         if fault is not None and fault.after:
             self._fail(request, fault)
             return
         self._send(request, status, body)
 
-    def _log_fault(self, method: str, path: str, query: dict[str, list[str]],
-                   fault: Fault) -> None:
+    def _log_fault(self, method: str, path: str, query: dict[str, list[str]], fault: Fault) -> None:
         status = fault.status if fault.kind == "status" else 0  # 0: no answer at all
         with self._lock:
             self.log.append(Logged(method, path, query, status, None, None, None))
@@ -253,15 +275,24 @@ class GrafanaEmulator(Controls):
             request.close_connection = True
             return
         headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
-        message = fault.message or {429: "Too Many Requests", 502: "Bad Gateway",
-                                    503: "Service Unavailable", 500: "Internal Server Error",
-                                    504: "Gateway Timeout"}.get(fault.status, "error")
+        message = fault.message or {
+            429: "Too Many Requests",
+            502: "Bad Gateway",
+            503: "Service Unavailable",
+            500: "Internal Server Error",
+            504: "Gateway Timeout",
+        }.get(fault.status, "error")
         # A careless proxy may echo the request; the client must not repeat the secret.
         message = message.replace("{authorization}", request.headers.get("Authorization", ""))
         self._send(request, fault.status, {"message": message}, headers)
 
-    def _send(self, request: BaseHTTPRequestHandler, status: int, body: Any,
-              headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self,
+        request: BaseHTTPRequestHandler,
+        status: int,
+        body: Any,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         data = b"" if body is None else orjson.dumps(body)
         try:
             request.send_response(status)
@@ -288,21 +319,32 @@ class GrafanaEmulator(Controls):
                 return 401, {"message": "Unauthorized"}
             known = self.users.get(login)
             if known is None or known[0] != password:
-                return 401, {"message": "Invalid username or password",
-                             "messageId": "password-auth.failed"}
+                return 401, {
+                    "message": "Invalid username or password",
+                    "messageId": "password-auth.failed",
+                }
             return known[1]
         return 401, {"message": "Unauthorized"}
 
-    def _answer(self, request: BaseHTTPRequestHandler, method: str, path: str,
-                query: dict[str, list[str]], raw: bytes
-                ) -> tuple[int, Any, Identity | None, Any]:
+    def _answer(
+        self,
+        request: BaseHTTPRequestHandler,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        raw: bytes,
+    ) -> tuple[int, Any, Identity | None, Any]:
         if path == "/__emulator/stats":  # test-only: for benchmarks in another process
             writes = len(self.writes())
             return 200, {"requests": len(self.log), "writes": writes}, None, None
         if path == "/api/health":
             if self.healthy:
-                return (200, {"database": "ok", "version": self.quirks.version,
-                              "commit": "emulated"}, None, None)
+                return (
+                    200,
+                    {"database": "ok", "version": self.quirks.version, "commit": "emulated"},
+                    None,
+                    None,
+                )
             return 503, {"database": "failing", "version": self.quirks.version}, None, None
         if not path.startswith("/api/"):
             return 404, {"message": "Not found"}, None, None
@@ -317,7 +359,7 @@ class GrafanaEmulator(Controls):
             body = orjson.loads(raw) if raw else None
         except orjson.JSONDecodeError:
             return 400, {"message": "bad request data"}, identity, None
-        api_path = path[len("/api"):]
+        api_path = path[len("/api") :]
         operation = openapi.find(method, api_path) if self.validate_bodies else None
         if method in ("POST", "PUT") and body is None:
             return 400, {"message": "bad request data"}, identity, None  # Grafana's binding
@@ -333,12 +375,20 @@ class GrafanaEmulator(Controls):
                 if permission and permission not in PERMISSIONS[identity.role]:
                     if permission.startswith("dashboards:") and method == "POST":
                         return 403, {"message": "Access denied to save dashboard"}, identity, body
-                    return 403, {"title": "Access denied", "message":
-                                 "You'll need additional permissions to perform this action. "
-                                 f"Permissions needed: {permission}"}, identity, body
+                    return (
+                        403,
+                        {
+                            "title": "Access denied",
+                            "message": "You'll need additional permissions to perform this action. "
+                            f"Permissions needed: {permission}",
+                        },
+                        identity,
+                        body,
+                    )
                 with self._lock:
-                    status, answer = handler(self.state.org(org_id), identity, body, query,
-                                             request, **match.groupdict())
+                    status, answer = handler(
+                        self.state.org(org_id), identity, body, query, request, **match.groupdict()
+                    )
                 return status, answer, identity, body
         return 404, {"message": "Not found"}, identity, body
 

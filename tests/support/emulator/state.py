@@ -29,9 +29,16 @@ class State(DashboardsMixin, RulesMixin, DatasourcesMixin):
     # --- folders -----------------------------------------------------------------------
 
     def list_folders(self, org: Org, parent: str | None) -> Answer:
-        return 200, [{"id": f.id, "uid": f.uid, "title": f.title,
-                      **({"parentUid": f.parent_uid} if f.parent_uid else {})}
-                     for f in org.folders.values() if f.parent_uid == parent]
+        return 200, [
+            {
+                "id": f.id,
+                "uid": f.uid,
+                "title": f.title,
+                **({"parentUid": f.parent_uid} if f.parent_uid else {}),
+            }
+            for f in org.folders.values()
+            if f.parent_uid == parent
+        ]
 
     def create_folder(self, org: Org, body: JSON, user: str = "admin") -> Answer:
         uid = body.get("uid") or secrets.token_hex(5)[:9]
@@ -42,8 +49,9 @@ class State(DashboardsMixin, RulesMixin, DatasourcesMixin):
             return 400, {"message": "parent folder not found"}
         if not str(body.get("title") or "").strip():
             return 400, {"message": "folder title cannot be empty"}
-        folder = org.folders[uid] = Folder(next(self._ids), uid, body["title"], parent,
-                                           created_by=user, updated_by=user)
+        folder = org.folders[uid] = Folder(
+            next(self._ids), uid, body["title"], parent, created_by=user, updated_by=user
+        )
         return 200, self._folder_answer(folder)
 
     def _folder_answer(self, folder: Folder) -> JSON:
@@ -60,8 +68,10 @@ class State(DashboardsMixin, RulesMixin, DatasourcesMixin):
         if folder is None:
             return 404, {"status": "not-found", "message": "folder not found"}
         if not body.get("overwrite") and body.get("version") != folder.version:
-            return 412, {"status": "version-mismatch",
-                         "message": "the folder has been changed by someone else"}
+            return 412, {
+                "status": "version-mismatch",
+                "message": "the folder has been changed by someone else",
+            }
         folder.title = body.get("title") or folder.title
         if "F1" not in self.quirks and "parentUid" in body:  # F1: PUT never moves a folder
             folder.parent_uid = body["parentUid"] or None
@@ -78,8 +88,10 @@ class State(DashboardsMixin, RulesMixin, DatasourcesMixin):
         ancestor = parent
         while ancestor is not None:
             if ancestor == uid:
-                return 400, {"message": "failed to move folder: a folder cannot be moved "
-                                        "under one of its own descendants"}
+                return 400, {
+                    "message": "failed to move folder: a folder cannot be moved "
+                    "under one of its own descendants"
+                }
             found = org.folders.get(ancestor)
             if found is None:
                 return 404, {"status": "not-found", "message": "folder not found"}
@@ -106,11 +118,18 @@ class State(DashboardsMixin, RulesMixin, DatasourcesMixin):
 
     # --- fixtures: what other tools and people put into a Grafana ------------------------
 
-    def provision_dashboard(self, org: Org, dashboard: JSON, folder_uid: str = "",
-                            path: str | None = None, plugin: str | None = None) -> Dashboard:
+    def provision_dashboard(
+        self,
+        org: Org,
+        dashboard: JSON,
+        folder_uid: str = "",
+        path: str | None = None,
+        plugin: str | None = None,
+    ) -> Dashboard:
         """A dashboard from file provisioning (``path``) or a plugin (``plugin``) (D6)."""
         found = org.dashboards[dashboard["uid"]] = Dashboard(
-            next(self._ids), dashboard["uid"], folder_uid, provisioned=path, plugin_id=plugin)
+            next(self._ids), dashboard["uid"], folder_uid, provisioned=path, plugin_id=plugin
+        )
         self.store_version(org, found, copy.deepcopy(dashboard), "admin", "")
         return found
 
@@ -128,15 +147,22 @@ class State(DashboardsMixin, RulesMixin, DatasourcesMixin):
         if not any(v.version == body.get("version") for v in dashboard.versions):
             return 404, {"message": "Dashboard version not found"}
         version = self.restore(org, uid, int(body["version"]), user)
-        return 200, {"id": dashboard.id, "uid": uid, "status": "success", "version": version,
-                     "url": f"/d/{uid}", "slug": uid}
+        return 200, {
+            "id": dashboard.id,
+            "uid": uid,
+            "status": "success",
+            "version": version,
+            "url": f"/d/{uid}",
+            "slug": uid,
+        }
 
     def restore(self, org: Org, uid: str, version: int, user: str = "alice") -> int:
         """Restore an old version from the UI's history (D1: listed as "Restored from")."""
         dashboard = org.dashboards[uid]
         old = next(v for v in dashboard.versions if v.version == version)
-        return self.store_version(org, dashboard, copy.deepcopy(old.data), user, "",
-                                  restored_from=version)
+        return self.store_version(
+            org, dashboard, copy.deepcopy(old.data), user, "", restored_from=version
+        )
 
 
 __all__ = ["Dashboard", "Folder", "Org", "State", "Version", "now"]
