@@ -76,3 +76,12 @@ def test_unknown_metric_suggests_the_closest_name() -> None:
         "panel 'Requests', query A: metric request_total is not in the catalog "
         "(did you mean requests_total?)"
     ]
+
+
+def test_each_rule_and_its_examples_live_in_the_module_of_its_prefix() -> None:
+    from tests.support import lint_examples
+
+    for rule_id, lint_rule in REGISTRY.items():
+        prefix = rule_id.split("/")[0]
+        assert lint_rule.check.__module__ == f"phoenix_dash.lint.rules.{prefix}", rule_id
+        assert rule_id in getattr(lint_examples, prefix).EXAMPLES, rule_id

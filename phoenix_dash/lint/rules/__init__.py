@@ -1,5 +1,16 @@
-"""The lint rules; importing this package registers them all."""
+"""The lint rules, one module per rule id prefix; importing this package registers them
+all."""
 
-from . import alerts, dashboards, datasources, panels, queries, templating
+from . import alert, catalog, dashboard, datasource, group, logql, panel, promql, template
 
-__all__ = ["alerts", "dashboards", "datasources", "panels", "queries", "templating"]
+__all__ = [
+    "alert",
+    "catalog",
+    "dashboard",
+    "datasource",
+    "group",
+    "logql",
+    "panel",
+    "promql",
+    "template",
+]

@@ -1,4 +1,4 @@
-"""Template variable rules (including grafana/dashboard-linter's template rules)."""
+"""Template variable rules (template/*): variables used, refreshed, typed and well-formed."""
 
 from __future__ import annotations
 
@@ -96,6 +96,8 @@ def job_instance_variables(ctx: DashboardCtx) -> Iterator[Problem]:
 LABEL_VALUES_RE = re.compile(
     r"^\s*label_values\((?:(?P<selector>.+),\s*)?(?P<label>\w+)\s*\)\s*$", re.S
 )
+
+
 QUERY_FUNCTIONS_RE = re.compile(r"^\s*(label_names|metrics|query_result)\((?P<arg>.*)\)\s*$", re.S)
 
 
@@ -131,28 +133,4 @@ def query_syntax(ctx: DashboardCtx) -> Iterator[Problem]:
                 f"variable ${name}: {expr!r} does not parse: {parse(expr).error}",
                 variable,
                 _variable_path(ctx, name) + "/query",
-            )
-
-
-@rule(
-    "panel/datasource-variable",
-    "warning",
-    "dashboard",
-    "A Prometheus panel pinned to one datasource uid ignores the $datasource picker.",
-    'Set the panel\'s datasource to {"type": "prometheus", "uid": "${datasource}"}.',
-)
-def panel_datasource_variable(ctx: DashboardCtx) -> Iterator[Problem]:
-    if not any(v.get("type") == "datasource" for v in ctx.variables.values()):
-        return
-    for panel in ctx.panels:
-        ds = panel.panel.get("datasource")
-        if (
-            isinstance(ds, dict)
-            and ds.get("type") == "prometheus"
-            and not str(ds.get("uid", "")).startswith("$")
-        ):
-            yield Problem(
-                f"panel {panel.title!r} uses datasource uid {ds.get('uid')!r}, not a variable",
-                panel.panel,
-                panel.path + "/datasource",
             )

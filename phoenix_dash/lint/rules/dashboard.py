@@ -1,9 +1,8 @@
-"""Dashboard-wide rules: schema, uid, title, ids, layout."""
+"""Dashboard rules (dashboard/*): schema, uids, titles, editability."""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterator
 
 from ..context import DashboardCtx
@@ -11,6 +10,8 @@ from ..core import Problem, rule
 from ..schemas import schema_errors
 
 UID_RE = re.compile(r"^[a-zA-Z0-9_-]{1,40}$")
+
+
 STRUCTURAL = frozenset(
     {
         "type",
@@ -152,86 +153,3 @@ def missing_title(ctx: DashboardCtx) -> Iterator[Problem]:
 def editable(ctx: DashboardCtx) -> Iterator[Problem]:
     if ctx.json.get("editable", True):
         yield Problem("dashboard is editable in the UI", None, "/editable")
-
-
-@rule(
-    "panel/id-unique",
-    "error",
-    "dashboard",
-    "Grafana addresses panels by id (links, alert rules, viewPanel); duplicates collide.",
-    "Let phoenix-dash derive ids, or give each panel its own id.",
-)
-def panel_id_unique(ctx: DashboardCtx) -> Iterator[Problem]:
-    counts = Counter(p.panel.get("id") for p in ctx.panels if p.panel.get("id") is not None)
-    reported = set()
-    for panel in ctx.panels:
-        panel_id = panel.panel.get("id")
-        if panel_id is not None and counts[panel_id] > 1 and panel_id not in reported:
-            reported.add(panel_id)
-            yield Problem(
-                f"panel id {panel_id} is used by {counts[panel_id]} panels",
-                panel.panel,
-                panel.path + "/id",
-            )
-
-
-def _box(panel: dict[str, object]) -> tuple[int, int, int, int] | None:
-    grid = panel.get("gridPos")
-    if not isinstance(grid, dict):
-        return None
-    try:
-        return int(grid["x"]), int(grid["y"]), int(grid["w"]), int(grid["h"])
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-@rule(
-    "panel/grid-bounds",
-    "error",
-    "dashboard",
-    "A panel past the 24th column or with no size is cut or moved by Grafana.",
-    "Keep x + w <= 24 with w, h > 0 (or let phoenix-dash lay panels out).",
-)
-def grid_bounds(ctx: DashboardCtx) -> Iterator[Problem]:
-    for panel in ctx.panels:
-        box = _box(panel.panel)
-        if box is None:
-            yield Problem(
-                f"panel {panel.title!r} has no complete gridPos",
-                panel.panel,
-                panel.path + "/gridPos",
-            )
-            continue
-        x, y, w, h = box
-        if x < 0 or y < 0 or w < 1 or h < 1 or x + w > 24:
-            yield Problem(
-                f"panel {panel.title!r} at x={x} w={w} h={h} is outside the 24-column grid",
-                panel.panel,
-                panel.path + "/gridPos",
-            )
-
-
-@rule(
-    "panel/grid-overlap",
-    "error",
-    "dashboard",
-    "Overlapping panels are pushed around by Grafana, so the layout differs from the code.",
-    "Move or resize one of the panels (or let phoenix-dash lay panels out).",
-)
-def grid_overlap(ctx: DashboardCtx) -> Iterator[Problem]:
-    # Collapsed rows' panels are laid out for when the row opens; compare them among
-    # themselves, not with the panels that follow the row while it is closed.
-    groups: dict[str, list[tuple[str, dict[str, object], str, tuple[int, int, int, int]]]] = {}
-    for panel in ctx.panels:
-        box = _box(panel.panel)
-        if box is not None:
-            inside = "/panels/" in panel.path.removeprefix("/panels/")
-            key = panel.path.rsplit("/panels/", 1)[0] if inside else "top"
-            groups.setdefault(key, []).append((panel.title, panel.panel, panel.path, box))
-    for members in groups.values():
-        for index, (title, node, path, (x, y, w, h)) in enumerate(members):
-            for other_title, _, _, (ox, oy, ow, oh) in members[:index]:
-                if x < ox + ow and ox < x + w and y < oy + oh and oy < y + h:
-                    yield Problem(
-                        f"panel {title!r} overlaps panel {other_title!r}", node, path + "/gridPos"
-                    )

@@ -1,12 +1,9 @@
-"""PromQL rules for panel and alert queries: syntax, dashboard-linter's query rules, common
-mistakes, and checks against the metric catalog (offline: no Prometheus needed)."""
+"""PromQL rules (promql/*): syntax, histograms, regexes, rates and matchers."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 import promql_parser as pp
@@ -22,11 +19,12 @@ from ..promql import (
     function_name,
     grouping,
     metric_name,
-    selectors,
     walk,
 )
 
 RATE_FUNCTIONS = frozenset({"rate", "irate", "increase"})
+
+
 COUNTER_SAFE = frozenset(
     {
         "rate",
@@ -41,7 +39,11 @@ COUNTER_SAFE = frozenset(
         "count_over_time",
     }
 )
+
+
 COUNTER_SAFE_AGGREGATIONS = frozenset({"count", "group", "count_values"})
+
+
 PROMETHEUS_SERIES = frozenset(
     {
         "up",
@@ -53,7 +55,11 @@ PROMETHEUS_SERIES = frozenset(
         "ALERTS_FOR_STATE",
     }
 )
+
+
 REGEX_CHARS = re.compile(r"[.*+?()\[\]{}|^$\\]")
+
+
 PLACEHOLDER_RANGES = frozenset({*MACRO_DURATIONS.values(), VARIABLE_DURATION})
 
 
@@ -63,15 +69,15 @@ def _where(ctx: QueryCtx) -> str:
     return f"{owner}, query {refid}" if refid else owner
 
 
-def _problem(ctx: QueryCtx, message: str) -> Problem:
+def query_problem(ctx: QueryCtx, message: str) -> Problem:
     return Problem(f"{_where(ctx)}: {message}", ctx.target, ctx.path + "/expr")
 
 
-def _ast(ctx: QueryCtx) -> Any:
+def query_ast(ctx: QueryCtx) -> Any:
     return ctx.parsed.ast
 
 
-def _selectors(ctx: QueryCtx) -> list[tuple[Any, tuple[Any, ...]]]:
+def query_selectors(ctx: QueryCtx) -> list[tuple[Any, tuple[Any, ...]]]:
     return [
         (node, above) for node, above in ctx.parsed.nodes if isinstance(node, pp.VectorSelector)
     ]
@@ -86,7 +92,7 @@ def _selectors(ctx: QueryCtx) -> list[tuple[Any, tuple[Any, ...]]]:
 )
 def syntax(ctx: QueryCtx) -> Iterator[Problem]:
     if ctx.parsed.error is not None:
-        yield _problem(ctx, f"PromQL does not parse: {ctx.parsed.error}")
+        yield query_problem(ctx, f"PromQL does not parse: {ctx.parsed.error}")
 
 
 @rule(
@@ -99,7 +105,7 @@ def syntax(ctx: QueryCtx) -> Iterator[Problem]:
 def experimental_function(ctx: QueryCtx) -> Iterator[Problem]:
     for node, _ in ctx.parsed.nodes:
         if isinstance(node, pp.Call) and node.func.experimental:
-            yield _problem(ctx, f"{node.func.name}() is experimental")
+            yield query_problem(ctx, f"{node.func.name}() is experimental")
 
 
 def _aggregations_below(node: Any) -> Iterator[Any]:
@@ -123,7 +129,7 @@ def histogram_quantile_le(ctx: QueryCtx) -> Iterator[Problem]:
             clause = grouping(aggregation)
             kind, labels = clause if clause else ("by", [])
             if (kind == "by" and "le" not in labels) or (kind == "without" and "le" in labels):
-                yield _problem(
+                yield query_problem(
                     ctx,
                     f"histogram_quantile over {aggregation_op(aggregation)}() that "
                     "drops the le label",
@@ -139,19 +145,19 @@ def histogram_quantile_le(ctx: QueryCtx) -> Iterator[Problem]:
     "Wrap them in histogram_quantile(), or show them in a heatmap panel.",
 )
 def bucket_outside_quantile(ctx: QueryCtx) -> Iterator[Problem]:
-    if _ast(ctx) is None:
+    if query_ast(ctx) is None:
         return
     heatmap = (ctx.panel is not None and ctx.panel.type == "heatmap") or ctx.target.get(
         "format"
     ) == "heatmap"
-    for selector, ancestors in _selectors(ctx):
+    for selector, ancestors in query_selectors(ctx):
         name = metric_name(selector) or ""
         if (
             name.endswith("_bucket")
             and not heatmap
             and "histogram_quantile" not in enclosing_functions(ancestors)
         ):
-            yield _problem(ctx, f"{name} is used outside histogram_quantile()")
+            yield query_problem(ctx, f"{name} is used outside histogram_quantile()")
 
 
 @rule(
@@ -162,14 +168,16 @@ def bucket_outside_quantile(ctx: QueryCtx) -> Iterator[Problem]:
     "Use = (or !=) instead of =~ (or !~).",
 )
 def regex_static(ctx: QueryCtx) -> Iterator[Problem]:
-    for selector, _ in _selectors(ctx):
+    for selector, _ in query_selectors(ctx):
         for matcher in selector.matchers.matchers:
             if (
                 matcher.op in (pp.MatchOp.Re, pp.MatchOp.NotRe)
                 and matcher.value
                 and not REGEX_CHARS.search(matcher.value)
             ):
-                yield _problem(ctx, f'{matcher.name}=~"{matcher.value}" matches one fixed string')
+                yield query_problem(
+                    ctx, f'{matcher.name}=~"{matcher.value}" matches one fixed string'
+                )
 
 
 @rule(
@@ -180,10 +188,10 @@ def regex_static(ctx: QueryCtx) -> Iterator[Problem]:
     'Remove the matcher, or use =~".+" to require the label.',
 )
 def regex_match_all(ctx: QueryCtx) -> Iterator[Problem]:
-    for selector, _ in _selectors(ctx):
+    for selector, _ in query_selectors(ctx):
         for matcher in selector.matchers.matchers:
             if matcher.op == pp.MatchOp.Re and matcher.value in (".*", "(.*)", "^.*$"):
-                yield _problem(ctx, f'{matcher.name}=~"{matcher.value}" matches everything')
+                yield query_problem(ctx, f'{matcher.name}=~"{matcher.value}" matches everything')
 
 
 @rule(
@@ -205,7 +213,7 @@ def division_in_aggregation(ctx: QueryCtx) -> Iterator[Problem]:
             and str(inner.op) == "/"
             and aggregation_op(node) in ("sum", "avg")
         ):
-            yield _problem(ctx, f"{aggregation_op(node)}() over a division")
+            yield query_problem(ctx, f"{aggregation_op(node)}() over a division")
 
 
 @rule(
@@ -216,7 +224,7 @@ def division_in_aggregation(ctx: QueryCtx) -> Iterator[Problem]:
     "Use [$__rate_interval] in rate(), irate() and increase() on dashboards.",
 )
 def rate_interval(ctx: QueryCtx) -> Iterator[Problem]:
-    if ctx.panel is None or _ast(ctx) is None:
+    if ctx.panel is None or query_ast(ctx) is None:
         return
     for node, _ in ctx.parsed.nodes:
         name = function_name(node)
@@ -226,7 +234,7 @@ def rate_interval(ctx: QueryCtx) -> Iterator[Problem]:
             and isinstance(node.args[0], pp.MatrixSelector)
             and node.args[0].range != MACRO_DURATIONS["__rate_interval"]
         ):
-            yield _problem(ctx, f"{name}() does not use $__rate_interval")
+            yield query_problem(ctx, f"{name}() does not use $__rate_interval")
 
 
 @rule(
@@ -237,28 +245,28 @@ def rate_interval(ctx: QueryCtx) -> Iterator[Problem]:
     'Add job=~"$job", instance=~"$instance" to every selector.',
 )
 def job_instance_matchers(ctx: QueryCtx) -> Iterator[Problem]:
-    if ctx.panel is None or _ast(ctx) is None:
+    if ctx.panel is None or query_ast(ctx) is None:
         return
     defined = ctx.panel.dashboard.variables
-    for selector, _ in _selectors(ctx):
+    for selector, _ in query_selectors(ctx):
         have = {(m.name, m.value) for m in selector.matchers.matchers}
         for label in ("job", "instance"):
             if label in defined and not any(
                 (n == label and f"${label}" in v) or (n == label and "${" + label in v)
                 for n, v in have
             ):
-                yield _problem(
+                yield query_problem(
                     ctx, f'{metric_name(selector) or "selector"} has no {label}=~"${label}" matcher'
                 )
 
 
-def _catalog_metric(ctx: QueryCtx, name: str | None) -> Metric | None:
+def catalog_metric(ctx: QueryCtx, name: str | None) -> Metric | None:
     catalog = ctx.project_ctx.catalog
     return catalog.by_series().get(name) if catalog is not None and name else None
 
 
 def _is_counter(ctx: QueryCtx, name: str) -> bool:
-    metric = _catalog_metric(ctx, name)
+    metric = catalog_metric(ctx, name)
     if metric is not None:
         return metric.type == "counter" or (
             metric.type in ("histogram", "summary") and name.endswith(("_count", "_sum", "_bucket"))
@@ -266,8 +274,8 @@ def _is_counter(ctx: QueryCtx, name: str) -> bool:
     return name.endswith(("_total", "_count", "_sum", "_bucket"))
 
 
-def _counter_read_raw(ctx: QueryCtx) -> Iterator[tuple[str, tuple[Any, ...]]]:
-    for selector, ancestors in _selectors(ctx):
+def counters_read_raw(ctx: QueryCtx) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    for selector, ancestors in query_selectors(ctx):
         name = metric_name(selector)
         if not name or not _is_counter(ctx, name):
             continue
@@ -286,152 +294,6 @@ def _counter_read_raw(ctx: QueryCtx) -> Iterator[tuple[str, tuple[Any, ...]]]:
 )
 def counter_agg(ctx: QueryCtx) -> Iterator[Problem]:
     # dashboard-linter's rule, without its bug: foo_total{job="x"} is a counter selector too.
-    for name, _ in _counter_read_raw(ctx):
-        if _catalog_metric(ctx, name) is None:
-            yield _problem(ctx, f"counter {name} is read without rate() or increase()")
-
-
-@rule(
-    "catalog/counter-without-rate",
-    "warning",
-    "query",
-    "The catalog says this metric is a counter: its raw value is not meaningful.",
-    "Wrap it in rate() or increase().",
-)
-def catalog_counter_without_rate(ctx: QueryCtx) -> Iterator[Problem]:
-    for name, _ in _counter_read_raw(ctx):
-        if _catalog_metric(ctx, name) is not None:
-            yield _problem(ctx, f"counter {name} is read without rate() or increase()")
-
-
-@rule(
-    "catalog/rate-on-gauge",
-    "error",
-    "query",
-    "rate() of a gauge treats every drop as a counter reset and returns nonsense.",
-    "Use deriv() or delta() for gauges, or query the gauge directly.",
-)
-def rate_on_gauge(ctx: QueryCtx) -> Iterator[Problem]:
-    for node, _ in ctx.parsed.nodes:
-        name = function_name(node)
-        if name in RATE_FUNCTIONS and node.args and isinstance(node.args[0], pp.MatrixSelector):
-            metric_name_ = metric_name(node.args[0].vector_selector)
-            metric = _catalog_metric(ctx, metric_name_)
-            if metric is not None and metric.type == "gauge":
-                yield _problem(ctx, f"{name}() of gauge {metric_name_}")
-
-
-@rule(
-    "catalog/unknown-metric",
-    "error",
-    "query",
-    "A metric the catalog does not list is misspelt or not exported: the panel stays empty.",
-    "Fix the name, or add the metric to the catalog.",
-)
-def unknown_metric(ctx: QueryCtx) -> Iterator[Problem]:
-    catalog = ctx.project_ctx.catalog
-    if catalog is None or _ast(ctx) is None:
-        return
-    known = catalog.by_series()
-    for selector, _ in _selectors(ctx):
-        name = metric_name(selector)
-        if (
-            not name
-            or name in known
-            or name in PROMETHEUS_SERIES
-            or name.startswith("__grafana_var_")
-        ):
-            continue
-        close = difflib.get_close_matches(name, known, n=1)
-        suggestion = f" (did you mean {close[0]}?)" if close else ""
-        yield _problem(ctx, f"metric {name} is not in the catalog{suggestion}")
-
-
-def _labels_of(ctx: QueryCtx, node: Any) -> set[str] | None:
-    """Labels the series under ``node`` can carry, or None when a metric is unknown."""
-    labels: set[str] = set()
-    for selector, _ in selectors(node):
-        name = metric_name(selector)
-        metric = _catalog_metric(ctx, name)
-        if metric is None:
-            if name in PROMETHEUS_SERIES:
-                labels |= {"job", "instance"}
-                continue
-            return None
-        labels |= set(metric.labels) | ({"le"} if name and name.endswith("_bucket") else set())
-    return labels
-
-
-@rule(
-    "catalog/unknown-label",
-    "error",
-    "query",
-    "A label the metric does not have matches nothing, or groups everything into one series.",
-    "Use one of the metric's labels from the catalog.",
-)
-def unknown_label(ctx: QueryCtx) -> Iterator[Problem]:
-    if ctx.project_ctx.catalog is None or _ast(ctx) is None:
-        return
-    for node, _ in ctx.parsed.nodes:
-        if isinstance(node, pp.VectorSelector):
-            metric = _catalog_metric(ctx, metric_name(node))
-            if metric is None:
-                continue
-            allowed = (
-                set(metric.labels)
-                | {"__name__"}
-                | ({"le"} if (metric_name(node) or "").endswith("_bucket") else set())
-            )
-            for matcher in node.matchers.matchers:
-                if matcher.name not in allowed:
-                    yield _problem(
-                        ctx,
-                        f"{metric.name} has no label {matcher.name!r} "
-                        f"(labels: {', '.join(metric.labels)})",
-                    )
-        elif isinstance(node, pp.AggregateExpr) and grouping(node):
-            available = _labels_of(ctx, node.expr)
-            _, labels = grouping(node) or ("by", [])
-            for label in labels:
-                if (
-                    available is not None
-                    and label not in available
-                    and not label.startswith("__grafana_var_")
-                ):
-                    yield _problem(
-                        ctx,
-                        f"{aggregation_op(node)} by/without {label!r}: no series "
-                        "below has that label",
-                    )
-        elif (
-            isinstance(node, pp.BinaryExpr)
-            and node.modifier is not None
-            and node.modifier.matching is not None
-        ):
-            for side in (node.lhs, node.rhs):
-                available = _labels_of(ctx, side)
-                for label in node.modifier.matching.labels:
-                    if available is not None and label not in available:
-                        yield _problem(ctx, f"on/ignoring {label!r}: a side has no such label")
-
-
-@rule(
-    "catalog/range-too-short",
-    "warning",
-    "query",
-    "A range under two scrape intervals often holds one sample, so rate() returns nothing.",
-    "Use a range of at least twice the scrape interval (or $__rate_interval).",
-)
-def range_too_short(ctx: QueryCtx) -> Iterator[Problem]:
-    minimum = timedelta(seconds=2 * ctx.project_ctx.scrape_seconds)
-    for node, _ in ctx.parsed.nodes:
-        if (
-            isinstance(node, pp.MatrixSelector)
-            and node.range not in PLACEHOLDER_RANGES
-            and node.range < minimum
-        ):
-            yield _problem(
-                ctx,
-                f"range [{int(node.range.total_seconds())}s] is shorter than "
-                f"twice the {ctx.project_ctx.scrape_seconds:g}s scrape interval",
-            )
+    for name, _ in counters_read_raw(ctx):
+        if catalog_metric(ctx, name) is None:
+            yield query_problem(ctx, f"counter {name} is read without rate() or increase()")

@@ -1,5 +1,5 @@
-"""Datasource rules: references resolve, correlation targets exist, URLs are sound, no secret
-is written down, and Loki queries are well-formed LogQL."""
+"""Datasource rules (datasource/*): references resolve, correlation targets exist, URLs
+are sound, no secret is written down."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 
 from ...datasources import links, secret_literals
 from ...yamlconf import dotted
-from .. import logql
 from ..context import AlertCtx, DatasourceCtx, PanelCtx, datasource_uid
 from ..core import Problem, rule
 
@@ -122,22 +121,24 @@ def secret_literal(ctx: DatasourceCtx) -> Iterator[Problem]:
 
 
 @rule(
-    "logql/syntax",
-    "error",
+    "datasource/plain-string",
+    "warning",
     "panel",
-    "A Loki query that does not parse shows an error instead of logs.",
-    'Start with a stream selector {label="value"} and use known pipeline stages.',
+    "A datasource given by name breaks when it is renamed; Grafana 12 expects {type, uid}.",
+    'Reference the datasource as {"type": ..., "uid": ...} or a $variable.',
 )
-def logql_syntax(ctx: PanelCtx) -> Iterator[Problem]:
+def plain_string_datasource(ctx: PanelCtx) -> Iterator[Problem]:
+    if isinstance(ctx.panel.get("datasource"), str):
+        yield Problem(
+            f"panel {ctx.title!r}: datasource {ctx.panel['datasource']!r} is a plain string",
+            ctx.panel,
+            ctx.path + "/datasource",
+        )
     for index, target in enumerate(ctx.panel.get("targets") or []):
-        ds = target.get("datasource") if isinstance(target, dict) else None
-        panel_ds = ctx.panel.get("datasource")
-        kind = (ds or panel_ds or {}).get("type") if isinstance(ds or panel_ds, dict) else None
-        if kind == "loki" and isinstance(target.get("expr"), str):
-            problem = logql.check(target["expr"])
-            if problem:
-                yield Problem(
-                    f"panel {ctx.title!r}: LogQL {problem}",
-                    target,
-                    f"{ctx.path}/targets/{index}/expr",
-                )
+        if isinstance(target, dict) and isinstance(target.get("datasource"), str):
+            yield Problem(
+                f"panel {ctx.title!r}: target {target.get('refId', index)} datasource "
+                f"{target['datasource']!r} is a plain string",
+                target,
+                f"{ctx.path}/targets/{index}/datasource",
+            )

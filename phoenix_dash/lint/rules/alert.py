@@ -1,4 +1,4 @@
-"""Alert rule rules: pint's offline checks and mixtool's guidelines, on the built rules."""
+"""Alert rule rules (alert/*): schema, expression graph, labels, annotations and templates."""
 
 from __future__ import annotations
 
@@ -15,11 +15,23 @@ from ..promql import grouping
 from ..schemas import schema_errors
 
 SEVERITIES = ("info", "warning", "critical")
+
+
 REQUIRED_LABELS = ("severity", "team", "component")
+
+
 REQUIRED_ANNOTATIONS = ("summary", "description", "runbook_url")
+
+
 TEMPLATE_RE = re.compile(r"\{\{(.*?)\}\}", re.S)
+
+
 LABEL_REF_RE = re.compile(r"\$labels\.(\w+)")
+
+
 VALUE_RE = re.compile(r"\$value\b|\$values\.\w+\.Value|\.Value\b")
+
+
 TEMPLATE_FUNCTIONS = frozenset(
     {
         "humanize",
@@ -77,7 +89,7 @@ TEMPLATE_FUNCTIONS = frozenset(
 )
 
 
-def _at(ctx: AlertCtx | GroupCtx, message: str, suffix: str = "") -> Problem:
+def alert_problem(ctx: AlertCtx | GroupCtx, message: str, suffix: str = "") -> Problem:
     return Problem(message, None, ctx.path + suffix)
 
 
@@ -109,7 +121,7 @@ def _inputs(node: dict[str, Any]) -> list[str]:
 def schema(ctx: AlertCtx) -> Iterator[Problem]:
     for error in schema_errors("alerting", "Rule", ctx.rule):
         path = "/" + "/".join(map(str, error.absolute_path))
-        yield _at(ctx, f"{_title(ctx)}: {path}: {error.message}", path)
+        yield alert_problem(ctx, f"{_title(ctx)}: {path}: {error.message}", path)
 
 
 @rule(
@@ -122,7 +134,7 @@ def schema(ctx: AlertCtx) -> Iterator[Problem]:
 def condition_ref(ctx: AlertCtx) -> Iterator[Problem]:
     condition = ctx.rule.get("condition")
     if condition not in _nodes(ctx):
-        yield _at(
+        yield alert_problem(
             ctx, f"{_title(ctx)}: condition {condition!r} is not a refId of the rule", "/condition"
         )
 
@@ -138,7 +150,7 @@ def expression_refs(ctx: AlertCtx) -> Iterator[Problem]:
     nodes = _nodes(ctx)
     for ref, node in nodes.items():
         for missing in (r for r in _inputs(node) if r not in nodes):
-            yield _at(ctx, f"{_title(ctx)}: {ref} refers to missing refId {missing!r}")
+            yield alert_problem(ctx, f"{_title(ctx)}: {ref} refers to missing refId {missing!r}")
     state: dict[str, str] = {}
 
     def cyclic(ref: str) -> bool:
@@ -152,7 +164,7 @@ def expression_refs(ctx: AlertCtx) -> Iterator[Problem]:
         return found
 
     if any(cyclic(ref) for ref in nodes):
-        yield _at(ctx, f"{_title(ctx)}: expressions form a cycle")
+        yield alert_problem(ctx, f"{_title(ctx)}: expressions form a cycle")
 
 
 @rule(
@@ -167,7 +179,7 @@ def for_format(ctx: AlertCtx) -> Iterator[Problem]:
     try:
         parse_duration(str(value))
     except QuantityError as exc:
-        yield _at(ctx, f"{_title(ctx)}: for: {exc}", "/for")
+        yield alert_problem(ctx, f"{_title(ctx)}: for: {exc}", "/for")
 
 
 @rule(
@@ -187,9 +199,13 @@ def no_comparison(ctx: AlertCtx) -> Iterator[Problem]:
         kind == "math" and re.search(r"[<>]=?|==|!=", str(model.get("expression", "")))
     )
     if node.get("datasourceUid") == "__expr__" and not comparison:
-        yield _at(ctx, f"{_title(ctx)}: condition {node.get('refId')} ({kind}) compares nothing")
+        yield alert_problem(
+            ctx, f"{_title(ctx)}: condition {node.get('refId')} ({kind}) compares nothing"
+        )
     if node.get("datasourceUid") != "__expr__":
-        yield _at(ctx, f"{_title(ctx)}: condition {node.get('refId')} is a query, not a comparison")
+        yield alert_problem(
+            ctx, f"{_title(ctx)}: condition {node.get('refId')} is a query, not a comparison"
+        )
 
 
 @rule(
@@ -202,7 +218,7 @@ def no_comparison(ctx: AlertCtx) -> Iterator[Problem]:
 def severity(ctx: AlertCtx) -> Iterator[Problem]:
     value = (ctx.rule.get("labels") or {}).get("severity")
     if value is not None and value not in SEVERITIES:
-        yield _at(
+        yield alert_problem(
             ctx,
             f"{_title(ctx)}: severity {value!r} is not one of {', '.join(SEVERITIES)}",
             "/labels/severity",
@@ -220,7 +236,7 @@ def required_labels(ctx: AlertCtx) -> Iterator[Problem]:
     labels = ctx.rule.get("labels") or {}
     missing = [name for name in REQUIRED_LABELS if not labels.get(name)]
     if missing:
-        yield _at(ctx, f"{_title(ctx)}: missing labels {', '.join(missing)}", "/labels")
+        yield alert_problem(ctx, f"{_title(ctx)}: missing labels {', '.join(missing)}", "/labels")
 
 
 @rule(
@@ -234,7 +250,9 @@ def required_annotations(ctx: AlertCtx) -> Iterator[Problem]:
     annotations = ctx.rule.get("annotations") or {}
     missing = [name for name in REQUIRED_ANNOTATIONS if not annotations.get(name)]
     if missing:
-        yield _at(ctx, f"{_title(ctx)}: missing annotations {', '.join(missing)}", "/annotations")
+        yield alert_problem(
+            ctx, f"{_title(ctx)}: missing annotations {', '.join(missing)}", "/annotations"
+        )
 
 
 def output_labels(ast: Any) -> set[str] | None:
@@ -284,21 +302,21 @@ def template(ctx: AlertCtx) -> Iterator[Problem]:
         if key.startswith("__"):
             continue
         if text.count("{{") != text.count("}}"):
-            yield _at(
+            yield alert_problem(
                 ctx, f"{_title(ctx)}: annotation {key}: unbalanced {{{{ }}}}", f"/annotations/{key}"
             )
             continue
         for body in TEMPLATE_RE.findall(text):
             for word in re.findall(r"(?:^|\|)\s*([a-zA-Z_]\w*)", body):
                 if word not in TEMPLATE_FUNCTIONS:
-                    yield _at(
+                    yield alert_problem(
                         ctx,
                         f"{_title(ctx)}: annotation {key}: unknown template function {word!r}",
                         f"/annotations/{key}",
                     )
         for label in LABEL_REF_RE.findall(text):
             if survivors is not None and label not in survivors:
-                yield _at(
+                yield alert_problem(
                     ctx,
                     f"{_title(ctx)}: annotation {key} prints $labels.{label}, which the "
                     "query aggregates away",
@@ -328,7 +346,7 @@ def value_humanize(ctx: AlertCtx) -> Iterator[Problem]:
                 and "humanize" not in body
                 and "printf" not in body
             ):
-                yield _at(
+                yield alert_problem(
                     ctx,
                     f"{_title(ctx)}: annotation {key} prints the value without humanize",
                     f"/annotations/{key}",
@@ -348,7 +366,7 @@ def duplicate(ctx: AlertCtx) -> Iterator[Problem]:
         if other is ctx.rule:
             break
         if (other.get("title"), tuple(sorted((other.get("labels") or {}).items()))) == mine:
-            yield _at(
+            yield alert_problem(
                 ctx, f"{_title(ctx)} has the same title and labels as rule {other.get('uid')!r}"
             )
             return
@@ -363,34 +381,6 @@ def duplicate(ctx: AlertCtx) -> Iterator[Problem]:
 )
 def name_length(ctx: AlertCtx) -> Iterator[Problem]:
     if len(str(ctx.rule.get("title") or "")) > 190:
-        yield _at(ctx, f"{_title(ctx)}: title is longer than 190 characters", "/title")
+        yield alert_problem(ctx, f"{_title(ctx)}: title is longer than 190 characters", "/title")
     if len(str(ctx.rule.get("uid") or "")) > 40:
-        yield _at(ctx, f"{_title(ctx)}: uid is longer than 40 characters", "/uid")
-
-
-@rule(
-    "group/interval",
-    "warning",
-    "group",
-    "Groups evaluated less often than every 5 minutes alert late and miss short spikes.",
-    "Evaluate every 1m (or at most 5m).",
-)
-def group_interval(ctx: GroupCtx) -> Iterator[Problem]:
-    interval = ctx.group.get("interval")
-    if isinstance(interval, int) and interval > 300:
-        yield _at(
-            ctx, f"group {ctx.group.get('title')!r} is evaluated every {interval}s", "/interval"
-        )
-
-
-@rule(
-    "group/size",
-    "warning",
-    "group",
-    "Large groups evaluate slowly and change in large, hard-to-review diffs.",
-    "Split the group (at most 20 rules).",
-)
-def group_size(ctx: GroupCtx) -> Iterator[Problem]:
-    rules = ctx.group.get("rules") or []
-    if len(rules) > 20:
-        yield _at(ctx, f"group {ctx.group.get('title')!r} has {len(rules)} rules", "/rules")
+        yield alert_problem(ctx, f"{_title(ctx)}: uid is longer than 40 characters", "/uid")

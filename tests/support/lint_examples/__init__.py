@@ -1,0 +1,46 @@
+"""A failing and a passing example for every lint rule (used by test_lint_rules.py), one module
+per rule id prefix, like the rules in phoenix_dash/lint/rules/. Each example is built from a clean
+modern dashboard or alert rule group changed in one place."""
+
+from __future__ import annotations
+
+import copy
+
+from tests.support.lint_examples import (
+    alert,
+    catalog,
+    dashboard,
+    datasource,
+    group,
+    logql,
+    panel,
+    promql,
+    template,
+)
+from tests.support.lint_examples.builders import JSON, Example
+from tests.support.lint_examples.builders import datasource as definition
+
+EXAMPLES: dict[str, tuple[Example, Example]] = {
+    **alert.EXAMPLES,
+    **catalog.EXAMPLES,
+    **dashboard.EXAMPLES,
+    **datasource.EXAMPLES,
+    **group.EXAMPLES,
+    **logql.EXAMPLES,
+    **panel.EXAMPLES,
+    **promql.EXAMPLES,
+    **template.EXAMPLES,
+}
+
+
+KNOWN_DATASOURCES = [definition("prom"), definition("logs", type="loki")]
+
+
+def example(rule_id: str, good: bool) -> tuple[list[JSON], list[JSON], list[JSON]]:
+    chosen = EXAMPLES[rule_id][1 if good else 0]
+    extra = list(chosen[2]) if len(chosen) == 3 else []
+    return (
+        copy.deepcopy(chosen[0]),
+        copy.deepcopy(chosen[1]),
+        copy.deepcopy(KNOWN_DATASOURCES + extra),
+    )

@@ -1,0 +1,21 @@
+"""Failing and passing examples of the dashboard/* lint rules."""
+
+from __future__ import annotations
+
+from tests.support.lint_examples.builders import CLEAN, Example, _dash, _set, dashboard
+
+EXAMPLES: dict[str, tuple[Example, Example]] = {
+    "dashboard/schema": (_dash(_set(["graphTooltip"], 7)), CLEAN),
+    "dashboard/schema-unknown-key": (_dash(_set(["style"], "dark")), CLEAN),
+    "dashboard/uid-format": (_dash(_set(["uid"], "has spaces")), CLEAN),
+    "dashboard/uid-unique": (
+        ([dashboard(), dashboard(title="Other")], []),
+        ([dashboard(), dashboard(uid="other", title="Other")], []),
+    ),
+    "dashboard/title-unique": (
+        ([dashboard(), dashboard(uid="other")], []),
+        ([dashboard(), dashboard(uid="other", title="Other")], []),
+    ),
+    "dashboard/missing-title": (_dash(_set(["title"], "")), CLEAN),
+    "dashboard/editable": (_dash(_set(["editable"], True)), CLEAN),
+}

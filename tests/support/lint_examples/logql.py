@@ -1,0 +1,24 @@
+"""Failing and passing examples of the logql/* lint rules."""
+
+from __future__ import annotations
+
+from tests.support.lint_examples.builders import Example, _dash, panel
+
+EXAMPLES: dict[str, tuple[Example, Example]] = {
+    "logql/syntax": (
+        _dash(
+            None,
+            panel(
+                datasource={"type": "loki", "uid": "logs"},
+                targets=[{"refId": "A", "expr": '{job="x"} | jsn'}],
+            ),
+        ),
+        _dash(
+            None,
+            panel(
+                datasource={"type": "loki", "uid": "logs"},
+                targets=[{"refId": "A", "expr": '{job="x"} | json | level="error"'}],
+            ),
+        ),
+    ),
+}

@@ -1,0 +1,40 @@
+"""Failing and passing examples of the panel/* lint rules."""
+
+from __future__ import annotations
+
+from tests.support.lint_examples.builders import CLEAN, RATE, Example, _dash, _query, panel
+
+EXAMPLES: dict[str, tuple[Example, Example]] = {
+    "panel/id-unique": (
+        _dash(None, panel("a"), panel("b", gridPos={"x": 12, "y": 0, "w": 12, "h": 8})),
+        _dash(None, panel("a"), panel("b", id=2, gridPos={"x": 12, "y": 0, "w": 12, "h": 8})),
+    ),
+    "panel/grid-bounds": (_dash(None, panel(gridPos={"x": 20, "y": 0, "w": 8, "h": 8})), CLEAN),
+    "panel/grid-overlap": (
+        _dash(None, panel("a"), panel("b", id=2)),
+        _dash(None, panel("a"), panel("b", id=2, gridPos={"x": 0, "y": 8, "w": 12, "h": 8})),
+    ),
+    "panel/options-schema": (
+        _dash(None, panel(options={"legend": {"displayMode": "nope"}})),
+        CLEAN,
+    ),
+    "panel/no-targets": (_dash(None, panel(targets=[])), CLEAN),
+    "panel/missing-title": (_dash(None, panel(title="")), CLEAN),
+    "panel/missing-description": (_dash(None, panel(description="")), CLEAN),
+    "panel/unknown-unit": (
+        _dash(None, panel(fieldConfig={"defaults": {"unit": "requests"}, "overrides": []})),
+        CLEAN,
+    ),
+    "panel/repeat-undefined-variable": (
+        _dash(None, panel(repeat="agent")),
+        _dash(None, panel(repeat="job")),
+    ),
+    "panel/undefined-variable": (
+        _query(f'sum(rate(requests_total{{agent="$agent"}}[{RATE}]))'),
+        CLEAN,
+    ),
+    "panel/datasource-variable": (
+        _dash(None, panel(datasource={"type": "prometheus", "uid": "prom-1"})),
+        CLEAN,
+    ),
+}
