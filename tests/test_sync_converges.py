@@ -344,3 +344,25 @@ def test_outcomes_name_the_version_grafana_gave(synced: Synced) -> None:
     assert synced.run("sync").exit_code == 0
     record = emulator.state.org(1).datasources["phoenix-loki"]
     assert record["jsonData"]["phoenixDashVersion"] == record["version"] == 2
+
+
+def test_diff_with_a_read_only_credential_compares_what_phoenix_dash_owns(
+    synced: Synced,
+) -> None:
+    """Grafana shows a dashboard's history only to who may save it: a PR job's Viewer token
+    still gets a correct diff (no false changes, the real ones shown)."""
+    assert synced.run("sync").exit_code == 0
+    viewer = synced.grafana.viewer_token
+    if viewer is None:
+        pytest.skip("set PHOENIX_DASH_TEST_GRAFANA_VIEWER_TOKEN for the real-Grafana run")
+    synced.grafana.token = viewer
+    assert plan_of(synced) == []
+    synced.edit("dashboards/overview.py", *P99_STEPS)
+    result = synced.run("diff")
+    assert result.exit_code == 1, result.output
+    assert (
+        "~ dashboard phoenix-overview (Phoenix / Overview) update: changed (this credential "
+        "may not read who saved it last)" in result.output
+    )
+    assert "Latency p99: threshold 0.5 -> 0.3" in result.output
+    assert "0 to create, 1 to update" in result.output

@@ -46,6 +46,7 @@ class Remote:
     content_hash: str = ""
     recorded_hash: str | None = None  # what our last write recorded, when known
     recorded_version: int | None = None  # the version our last write was given, when known
+    history_hidden: bool = False  # the credential may not read who wrote it (read-only)
     last_editor: str = ""
     last_edited: str = ""
 

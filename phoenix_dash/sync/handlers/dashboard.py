@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ...build import Build
 from ...grafana.connection import GrafanaConnection
-from ...grafana.errors import GrafanaError, GrafanaNotFound
+from ...grafana.errors import GrafanaError, GrafanaForbidden, GrafanaNotFound
 from ..model import Action, Change, Remote, Resource
 from ..normalize import (
     content_hash,
@@ -57,6 +57,9 @@ class DashboardHandler(Handler):
         owner = _owner(remote)
         if owner:
             return not_ours(resource, remote, owner)
+        desired = resource.desired or {}
+        if remote.history_hidden:
+            return self._plan_without_history(resource, remote, desired)
         if remote.recorded_hash == resource.content_hash:
             return Change(resource, Action.UNCHANGED, remote)
         if remote.recorded_hash is None:
@@ -65,7 +68,6 @@ class DashboardHandler(Handler):
             change = Change(resource, Action.UPDATE, remote, "changed in code")
         from ..diffing import dashboard_changes
 
-        desired = resource.desired or {}
         change.details = dashboard_changes(
             owned_view(remote.body.get("dashboard", {}), desired),
             desired,
@@ -73,6 +75,31 @@ class DashboardHandler(Handler):
             resource.folder,
         )
         return change
+
+    @staticmethod
+    def _plan_without_history(resource: Resource, remote: Remote, desired: JSON) -> Change:
+        """A read-only credential (a PR's diff) may not read a dashboard's history, which
+        Grafana shows only to those who may save it: compare what phoenix-dash owns instead,
+        and say that who saved it last is unknown. Sync itself needs a credential that may
+        write, and so sees the history."""
+        from ..diffing import dashboard_changes
+
+        live = remote.body.get("dashboard", {})
+        details = dashboard_changes(
+            owned_view(live, desired),
+            desired,
+            remote.body.get("meta", {}).get("folderUid"),
+            resource.folder,
+        )
+        if not details:
+            return Change(resource, Action.UNCHANGED, remote)
+        return Change(
+            resource,
+            Action.UPDATE,
+            remote,
+            "changed (this credential may not read who saved it last)",
+            details,
+        )
 
     @staticmethod
     def _foreign(remote: Remote) -> str:
@@ -97,6 +124,9 @@ class DashboardHandler(Handler):
         try:
             saved = conn.request("GET", f"/dashboards/uid/{uid}/versions/{version}")
         except GrafanaNotFound:  # history pruned (versions_to_keep): nobody's write to know
+            return remote
+        except GrafanaForbidden:  # the history is for those who may save the dashboard
+            remote.history_hidden = True
             return remote
         remote.recorded_hash = recorded_hash(saved.get("message"))
         remote.last_editor = str(saved.get("createdBy") or "")

@@ -4,9 +4,11 @@ rename in the UI from a change in code."""
 
 from __future__ import annotations
 
+import contextlib
+
 from ...build import Build
 from ...grafana.connection import GrafanaConnection
-from ...grafana.errors import GrafanaNotFound
+from ...grafana.errors import GrafanaForbidden, GrafanaNotFound
 from ..model import Action, Change, Remote, Resource
 from ..normalize import content_hash
 from ..target import Target
@@ -20,8 +22,11 @@ class FolderHandler(Handler):
         self.identity = ""  # the login phoenix-dash writes as, read once per plan
 
     def prefetch(self, conn: GrafanaConnection, resources: list[Resource]) -> None:
+        self.identity = ""
         if resources:
-            self.identity = str((conn.request("GET", "/user") or {}).get("login") or "")
+            # Not a user's credential: renames in the UI then read as code changes.
+            with contextlib.suppress(GrafanaNotFound, GrafanaForbidden):
+                self.identity = str((conn.request("GET", "/user") or {}).get("login") or "")
 
     def desired(self, build: Build, target: Target) -> list[Resource]:
         resources = []
