@@ -12,6 +12,7 @@ import niquests
 from .alerting.model import Query
 from .build import Build
 from .errors import PhoenixDashError
+from .web_answers import looks_like_html
 from .workers import worker_pool
 
 VARIABLE_RE = re.compile(r"\$\{(\w+)(?::[^}]*)?\}|\$(\w+)|\[\[(\w+)\]\]")
@@ -118,10 +119,9 @@ def _probe(base: str, timeout: float) -> None:
         raise PrometheusUnreachable(
             f"cannot reach Prometheus at {base}: {' '.join(str(exc).split())[:200]}"
         ) from None
-    text = (response.text or "").lstrip()[:200].lower()
     if response.status_code in (301, 302, 303, 307, 308):
         what = f"a redirect to {response.headers.get('Location', 'elsewhere')}"
-    elif text.startswith(("<!doctype html", "<html")) or "<body" in text:
+    elif looks_like_html(response.text or ""):
         what = f"an HTML page ({response.status_code})"
     else:
         try:

@@ -173,19 +173,15 @@ def test_d2_a_grafana_13_save_migrates_the_dashboard(api: Api) -> None:
     assert all(k not in p for p in stored["panels"] for k in ("transparent", "links", "options"))
 
 
-def test_d2_a_grafana_12_emulator_stores_the_dashboard_as_sent() -> None:
-    from tests.support.emulator import GrafanaEmulator
-
-    emulator = GrafanaEmulator(version="12.3.3").start()
-    try:
-        emulator.add_token("t", "Admin")
-        target = GrafanaTarget(emulator.url, "t", None, emulator)
-        d = uid()
-        save(Api(target), {"uid": d, "title": d, "panels": [{"id": 1, "transparent": False}]})
-        stored = Api(target).call("GET", f"/dashboards/uid/{d}")[1]["dashboard"]
-        assert "weekStart" not in stored and stored["panels"][0]["transparent"] is False
-    finally:
-        emulator.stop()
+@pytest.mark.parametrize("grafana", ["12.3.3"], indirect=True)
+def test_d2_a_grafana_12_emulator_stores_the_dashboard_as_sent(
+    grafana: GrafanaTarget, api: Api
+) -> None:
+    grafana.require_emulator()  # a real Grafana is the version it is
+    d = uid()
+    save(api, {"uid": d, "title": d, "panels": [{"id": 1, "transparent": False}]})
+    stored = api.call("GET", f"/dashboards/uid/{d}")[1]["dashboard"]
+    assert "weekStart" not in stored and stored["panels"][0]["transparent"] is False
 
 
 def test_d3_title_trimmed_and_refresh_raised_to_the_minimum(api: Api) -> None:

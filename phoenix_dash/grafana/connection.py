@@ -22,6 +22,7 @@ from grafana_client.client import GrafanaException
 from urllib3.util.retry import Retry
 
 from ..errors import ConfigError, Location
+from ..web_answers import looks_like_html
 from .errors import (
     GrafanaAuthError,
     GrafanaBadRequest,
@@ -156,8 +157,7 @@ class GrafanaConnection:
 
     def _check_shape(self, method: str, path: str, result: Any) -> None:
         if isinstance(result, str) and result:
-            text = result.lstrip()[:200].lower()
-            html = text.startswith(("<!doctype html", "<html")) or "<body" in text
+            html = looks_like_html(result)
             raise self._not_api(method, path, "an HTML page" if html else "plain text")
         wanted: type = list if method == "GET" and path in LIST_READS else dict
         if (method == "GET" or result) and not isinstance(result, wanted):
@@ -183,8 +183,11 @@ class GrafanaConnection:
             raise self._not_api("GET", "/health", "JSON that is not Grafana's health answer")
         return health
 
+    def _api_url(self, path: str) -> str:
+        return self.settings.url.rstrip("/") + "/api" + path
+
     def _not_api(self, method: str, path: str, what: str) -> GrafanaError:
-        url = self.settings.url.rstrip("/") + "/api" + path
+        url = self._api_url(path)
         return GrafanaNotAPI(
             f"{url} answered with {what}, not Grafana's API: is the URL right?", None, method, path
         )
@@ -211,7 +214,7 @@ class GrafanaConnection:
             412: GrafanaConflict,
         }
         if status == 404 and (path in ALWAYS_THERE or (body and not isinstance(body, dict))):
-            url = self.settings.url.rstrip("/") + "/api" + path
+            url = self._api_url(path)
             return GrafanaNotAPI(
                 f"{url} answered 404 Not Found: {self.settings.url} does not "
                 "look like a Grafana API root (is grafana.url right?)",
@@ -237,7 +240,7 @@ class GrafanaConnection:
             target = response.headers.get("Location", "") if response is not None else ""
             target = self.credentials.redact(urljoin(self.settings.url, target))
             return GrafanaNotAPI(
-                f"{self.settings.url.rstrip('/')}/api{path} redirects to "
+                f"{self._api_url(path)} redirects to "
                 f"{target or 'another address'} (host "
                 f"{urlsplit(target).hostname or '?'}): Grafana's API does not "
                 "redirect; set grafana.url to where Grafana answers",

@@ -71,25 +71,18 @@ def git_revision(root: Path) -> str:
     """The short commit of the project, "+dirty" when the tree has changes; "unknown" outside
     git."""
     try:
-        rev = subprocess.run(
-            ["git", "rev-parse", "--short=12", "HEAD"],
-            cwd=root,
-            text=True,
-            capture_output=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=root,
-            text=True,
-            capture_output=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
+        rev = _git(root, "rev-parse", "--short=12", "HEAD")
+        dirty = _git(root, "status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return f"{rev}+dirty" if dirty else rev
+
+
+def _git(root: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", *args], cwd=root, text=True, capture_output=True, check=True, timeout=10
+    )
+    return done.stdout.strip()
 
 
 def make_target(config: Config, env: str | None, note: str = "", force: bool = False) -> Target:

@@ -69,8 +69,9 @@ class AlertGroupHandler(Handler):
         if owners:
             return not_ours(resource, remote, ", ".join(sorted(owners)))
         wanted = EDITABLE if target.rules_editable else LOCKED
-        drifted = [r.get("title") for r in rules if self._provenance(r) != wanted]
-        if remote.content_hash == resource.content_hash and not _edited(rules):
+        drifted = any(self._provenance(r) != wanted for r in rules)
+        edited = _edited(rules)
+        if remote.content_hash == resource.content_hash and not edited:
             if not drifted:
                 return Change(resource, Action.UNCHANGED, remote)
             return Change(
@@ -81,7 +82,6 @@ class AlertGroupHandler(Handler):
             )
         from ..diffing import group_changes
 
-        edited = _edited(rules)
         if edited:
             change = conflict_or(
                 Action.UPDATE,

@@ -57,40 +57,24 @@ class DashboardHandler(Handler):
         owner = _owner(remote)
         if owner:
             return not_ours(resource, remote, owner)
-        desired = resource.desired or {}
         if remote.history_hidden:
-            return self._plan_without_history(resource, remote, desired)
+            return self._plan_without_history(resource, remote)
         if remote.recorded_hash == resource.content_hash:
             return Change(resource, Action.UNCHANGED, remote)
         if remote.recorded_hash is None:
             change = conflict_or(Action.UPDATE, resource, remote, self._foreign(remote), target)
         else:
             change = Change(resource, Action.UPDATE, remote, "changed in code")
-        from ..diffing import dashboard_changes
-
-        change.details = dashboard_changes(
-            owned_view(remote.body.get("dashboard", {}), desired),
-            desired,
-            remote.body.get("meta", {}).get("folderUid"),
-            resource.folder,
-        )
+        change.details = _details(resource, remote)
         return change
 
     @staticmethod
-    def _plan_without_history(resource: Resource, remote: Remote, desired: JSON) -> Change:
+    def _plan_without_history(resource: Resource, remote: Remote) -> Change:
         """A read-only credential (a PR's diff) may not read a dashboard's history, which
         Grafana shows only to those who may save it: compare what phoenix-dash owns instead,
         and say that who saved it last is unknown. Sync itself needs a credential that may
         write, and so sees the history."""
-        from ..diffing import dashboard_changes
-
-        live = remote.body.get("dashboard", {})
-        details = dashboard_changes(
-            owned_view(live, desired),
-            desired,
-            remote.body.get("meta", {}).get("folderUid"),
-            resource.folder,
-        )
+        details = _details(resource, remote)
         if not details:
             return Change(resource, Action.UNCHANGED, remote)
         return Change(
@@ -197,6 +181,19 @@ class DashboardHandler(Handler):
 
 class StoredAsV2(Exception):
     """The legacy API refuses a dashboard stored as schema v2 (406)."""
+
+
+def _details(resource: Resource, remote: Remote) -> list[str]:
+    """What differs, for people: Grafana's dashboard seen through the fields phoenix-dash sets."""
+    from ..diffing import dashboard_changes
+
+    desired = resource.desired or {}
+    return dashboard_changes(
+        owned_view(remote.body.get("dashboard", {}), desired),
+        desired,
+        remote.body.get("meta", {}).get("folderUid"),
+        resource.folder,
+    )
 
 
 def _owner(remote: Remote) -> str:
