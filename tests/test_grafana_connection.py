@@ -211,7 +211,7 @@ def test_token_never_appears_in_verbose_logs(
         logging.getLogger("phoenix_dash.grafana").debug("token is %s", grafana.token)
         connection.request("GET", "/search")
     caplog.handler.removeFilter(secret_filter)
-    assert "GET /search -> ok" in caplog.text
+    assert "GET /api/search -> ok" in caplog.text
     assert grafana.token not in caplog.text and "token is ***" in caplog.text
 
 

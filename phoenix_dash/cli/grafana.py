@@ -85,8 +85,10 @@ def ping(config_path: str | None, fmt: str, verbose: bool) -> None:
     """Check that Grafana answers, who we are there, and what we may write."""
     from ..grafana import doctor
 
-    connection = connect(project_config(config_path), verbose=verbose, check=False)
-    report = doctor.ping(connection)  # checks the API root itself, and says more
+    config = project_config(config_path)
+    connection = connect(config, verbose=verbose, check=False)
+    # checks the API root itself, and says more
+    report = doctor.ping(connection, config.grafana, config.file)
     if fmt == "json":
         echo_json(
             {

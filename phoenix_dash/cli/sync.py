@@ -49,14 +49,21 @@ def _plan(
     options: PlanOptions,
     force: bool = False,
     note: str = "",
+    take_over: bool = False,
+    dry_run: bool = False,
 ) -> tuple[Target, GrafanaConnection, Plan]:
+    """The plan; with ``dry_run``, also Grafana's verdict on each write (resource APIs)."""
+    from ..sync.applier import dry_run as judge
     from ..sync.planner import make_plan
     from ..sync.target import make_target
 
     built = _build(config)
-    target = make_target(config, env, note, force)
+    target = make_target(config, env, note, force, take_over)
     connection = connect(config, target.grafana, verbose)
-    return target, connection, make_plan(connection, built, target, options)
+    plan = make_plan(connection, built, target, options)
+    if dry_run:
+        judge(connection, plan, target)
+    return target, connection, plan
 
 
 @main.command()
@@ -75,6 +82,12 @@ def _plan(
     "--allow-delete-all", is_flag=True, help="Let --prune delete every managed resource of a kind."
 )
 @click.option("--force", is_flag=True, help="Overwrite conflicting edits made outside code.")
+@click.option(
+    "--take-over",
+    is_flag=True,
+    help="Make phoenix-dash the manager of dashboards and folders another tool manages "
+    "(resource APIs; see README).",
+)
 @click.option("--message", "note", default="", help="Added to each dashboard version message.")
 @format_option("json")
 @verbose_option
@@ -88,25 +101,26 @@ def sync(
     max_deletions: int,
     allow_delete_all: bool,
     force: bool,
+    take_over: bool,
     note: str,
     fmt: str,
     verbose: bool,
 ) -> None:
     """Make Grafana match the build: plan, then apply. Never overwrites edits made in the UI
-    unless --force."""
+    unless --force, nor what another tool manages unless --take-over."""
     from ..sync import report as sync_report
     from ..sync.model import Action
     from ..sync.planner import PlanOptions, Selection
 
     options = PlanOptions(prune, max_deletions, Selection(only, exclude), allow_delete_all)
     target, connection, plan = _plan(
-        project_config(config_path), env, verbose, options, force, note
+        project_config(config_path), env, verbose, options, force, note, take_over, dry_run
     )
     if dry_run:
         click.echo(
             sync_report.plan_json(plan) if fmt == "json" else sync_report.plan_text(plan, style())
         )
-        sys.exit(1 if plan.by_action(Action.CONFLICT) else 0)
+        sys.exit(1 if plan.by_action(Action.CONFLICT) or plan.rejected else 0)
     outcomes = _apply(connection, plan, target, fmt)
     if fmt == "json":
         click.echo(sync_report.sync_json(plan, outcomes))
@@ -169,7 +183,7 @@ def diff(
     if ref is not None:
         plan = diff_against(config, _build(config), ref, selection)
     else:
-        _, _, plan = _plan(config, env, verbose, PlanOptions(selection=selection))
+        _, _, plan = _plan(config, env, verbose, PlanOptions(selection=selection), dry_run=True)
     if fmt == "json":
         click.echo(sync_report.plan_json(plan))
     elif fmt == "markdown":

@@ -29,6 +29,7 @@ from .errors import (
     GrafanaConflict,
     GrafanaError,
     GrafanaForbidden,
+    GrafanaManagedElsewhere,
     GrafanaNotAPI,
     GrafanaNotFound,
     GrafanaServerError,
@@ -126,44 +127,91 @@ class GrafanaConnection:
         headers: dict[str, str] | None = None,
     ) -> Any:
         """``path`` is relative to /api (``/dashboards/db``). Returns the decoded body."""
-        call = getattr(self.api.client, method.upper())
+        return self._send(method, path, "/api" + path, json, params, headers)
+
+    def request_root(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> Any:
+        """``path`` is relative to the server root: the resource APIs (``/apis/...``) and
+        ``/bootdata``. Returns the decoded body."""
+        return self._send(method, path, path, json, params, None)
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        url_path: str,
+        json: Any,
+        params: dict[str, Any] | None,
+        headers: dict[str, str] | None,
+    ) -> Any:
+        client = self.api.client
+        url = client.url.removesuffix("/api") + url_path
         start = time.perf_counter()
         data = None
         if json is not None:  # orjson: several times faster than the stdlib for dashboards
             data = orjson.dumps(json)
             headers = {"Content-Type": "application/json", **(headers or {})}
-        with self._slots, self.waiting.on(f"{method} {path}"):
+        with self._slots, self.waiting.on(f"{method} {url_path}"):
             try:
-                result = call(
-                    path, data=data, params=params, headers=headers, accept_empty_json=True
-                )
+                result = self._call(method, url, data, params, headers)
             except GrafanaException as exc:
-                error = self._from_response(exc, method, path)
+                error = self._from_response(exc, method, path, url_path)
                 log.debug(
                     "%s %s -> %s (%.0f ms)",
                     method,
-                    path,
+                    url_path,
                     error.status,
                     (time.perf_counter() - start) * 1000,
                 )
                 raise error from None
             except niquests.exceptions.RequestException as exc:
-                raise self._from_transport(exc, method, path) from None
+                raise self._from_transport(exc, method, path, url_path) from None
             except ValueError:  # JSON that does not parse
-                raise self._not_api(method, path, "a body that is not JSON") from None
-        log.debug("%s %s -> ok (%.0f ms)", method, path, (time.perf_counter() - start) * 1000)
-        self._check_shape(method, path, result)
+                raise self._not_api(method, path, url_path, "a body that is not JSON") from None
+        log.debug("%s %s -> ok (%.0f ms)", method, url_path, (time.perf_counter() - start) * 1000)
+        self._check_shape(method, path, url_path, result)
         return result
 
-    def _check_shape(self, method: str, path: str, result: Any) -> None:
+    def _call(
+        self,
+        method: str,
+        url: str,
+        data: bytes | None,
+        params: dict[str, Any] | None,
+        headers: dict[str, str] | None,
+    ) -> Any:
+        """One request through grafana-client's session, answered as grafana-client does."""
+        client = self.api.client
+        response = client.s.request(
+            method.lower(),
+            url,
+            data=data,
+            params=params,
+            headers=headers,
+            auth=client.auth,
+            verify=client.verify,
+            timeout=client.timeout,
+        )
+        # grafana-client's own reading of an answer (its errors, empty bodies, text), kept so
+        # both API roots fail alike.
+        return client._extract_from_response(response, True)  # type: ignore[no-untyped-call]
+
+    def _check_shape(self, method: str, path: str, url_path: str, result: Any) -> None:
         if isinstance(result, str) and result:
             html = looks_like_html(result)
-            raise self._not_api(method, path, "an HTML page" if html else "plain text")
+            raise self._not_api(method, path, url_path, "an HTML page" if html else "plain text")
         wanted: type = list if method == "GET" and path in LIST_READS else dict
         if (method == "GET" or result) and not isinstance(result, wanted):
             raise self._not_api(
                 method,
                 path,
+                url_path,
                 f"JSON of another shape (a {type(result).__name__}"
                 f" where Grafana answers a {wanted.__name__})",
             )
@@ -171,6 +219,7 @@ class GrafanaConnection:
             raise self._not_api(
                 method,
                 path,
+                url_path,
                 "JSON of another shape (a list of other things than the objects Grafana answers)",
             )
 
@@ -180,30 +229,32 @@ class GrafanaConnection:
         would otherwise look like an empty Grafana."""
         health: JSON = self.request("GET", "/health")
         if "database" not in health and "version" not in health:
-            raise self._not_api("GET", "/health", "JSON that is not Grafana's health answer")
+            raise self._not_api(
+                "GET", "/health", "/api/health", "JSON that is not Grafana's health answer"
+            )
         return health
 
-    def _api_url(self, path: str) -> str:
-        return self.settings.url.rstrip("/") + "/api" + path
+    def _url(self, url_path: str) -> str:
+        return self.settings.url.rstrip("/") + url_path
 
-    def _not_api(self, method: str, path: str, what: str) -> GrafanaError:
-        url = self._api_url(path)
+    def _not_api(self, method: str, path: str, url_path: str, what: str) -> GrafanaError:
+        url = self._url(url_path)
         return GrafanaNotAPI(
             f"{url} answered with {what}, not Grafana's API: is the URL right?", None, method, path
         )
 
-    def _from_response(self, exc: GrafanaException, method: str, path: str) -> GrafanaError:
+    def _from_response(
+        self, exc: GrafanaException, method: str, path: str, url_path: str
+    ) -> GrafanaError:
         status = int(exc.status_code or 0)
         body = exc.response
         message = body.get("message", "") if isinstance(body, dict) else str(body or "")
         message = self.credentials.redact(str(message))
-        reason = (
-            str(body.get("status") or body.get("messageId") or "") if isinstance(body, dict) else ""
-        )
+        reason = _reason(body)
         if status == 0:  # grafana-client wraps transport errors too
             cause = exc.__cause__
             if isinstance(cause, niquests.exceptions.RequestException):
-                return self._from_transport(cause, method, path)
+                return self._from_transport(cause, method, path, url_path)
             return GrafanaUnreachable(self.credentials.redact(str(exc)), None, method, path)
         kinds: dict[int, type[GrafanaError]] = {
             400: GrafanaBadRequest,
@@ -213,8 +264,11 @@ class GrafanaConnection:
             409: GrafanaConflict,
             412: GrafanaConflict,
         }
-        if status == 404 and (path in ALWAYS_THERE or (body and not isinstance(body, dict))):
-            url = self._api_url(path)
+        if status == 403 and _about_a_manager(body):
+            return GrafanaManagedElsewhere(message, status, method, path, message, reason)
+        not_there = path in ALWAYS_THERE or (body and not isinstance(body, dict))
+        if status == 404 and url_path.startswith("/api/") and not_there:
+            url = self._url(url_path)
             return GrafanaNotAPI(
                 f"{url} answered 404 Not Found: {self.settings.url} does not "
                 "look like a Grafana API root (is grafana.url right?)",
@@ -232,7 +286,9 @@ class GrafanaConnection:
         )
         return kind(text, status, method, path, message, reason)
 
-    def _from_transport(self, exc: Exception, method: str, path: str) -> GrafanaError:
+    def _from_transport(
+        self, exc: Exception, method: str, path: str, url_path: str
+    ) -> GrafanaError:
         text = self.credentials.redact(" ".join(str(exc).split()))
         host = self.settings.host
         if isinstance(exc, niquests.exceptions.TooManyRedirects):
@@ -240,7 +296,7 @@ class GrafanaConnection:
             target = response.headers.get("Location", "") if response is not None else ""
             target = self.credentials.redact(urljoin(self.settings.url, target))
             return GrafanaNotAPI(
-                f"{self._api_url(path)} redirects to "
+                f"{self._url(url_path)} redirects to "
                 f"{target or 'another address'} (host "
                 f"{urlsplit(target).hostname or '?'}): Grafana's API does not "
                 "redirect; set grafana.url to where Grafana answers",
@@ -298,6 +354,27 @@ class InFlight:
                 return None
             what, _ = min(self._since.values(), key=lambda item: item[1])
             return what, time.monotonic() - self.last_answer, len(self._since)
+
+
+def _reason(body: Any) -> str:
+    """Grafana's machine-readable reason: a Kubernetes Status's ``reason`` on the resource
+    APIs ("Conflict", "AlreadyExists", "Invalid"), else the legacy body's ``status``
+    ("version-mismatch") or ``messageId`` ("alerting.provenanceMismatch")."""
+    if not isinstance(body, dict):
+        return ""
+    if body.get("kind") == "Status":
+        return str(body.get("reason") or "")
+    return str(body.get("status") or body.get("messageId") or "")
+
+
+def _about_a_manager(body: Any) -> bool:
+    """A 403 of the resource APIs that refuses a write because of who manages the resource
+    (pkg/storage/unified/apistore/managed.go), not because of the credential."""
+    return (
+        isinstance(body, dict)
+        and body.get("kind") == "Status"
+        and "manager" in str(body.get("message") or "").lower()
+    )
 
 
 def _short(text: str) -> str:

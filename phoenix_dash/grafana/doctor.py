@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
+from ..errors import ConfigError
 from .connection import GrafanaConnection
 from .errors import GrafanaError, GrafanaNotFound
+from .resources import choose_api
 
 # What sync needs, as Grafana's RBAC actions.
 NEEDED = {
@@ -35,7 +39,8 @@ class PingReport:
         return 0 if all(check.ok for check in self.checks) else 1
 
 
-def ping(connection: GrafanaConnection) -> PingReport:
+def ping(connection: GrafanaConnection, grafana: Mapping[str, Any], file: str) -> PingReport:
+    """``grafana``: the project's grafana settings (which API to use, the namespace)."""
     report = PingReport()
     try:
         health = connection.request("GET", "/health")
@@ -55,6 +60,7 @@ def ping(connection: GrafanaConnection) -> PingReport:
                 f"org {org.get('id')} {org.get('name')!r}",
             )
         )
+        report.checks.append(_api(connection, grafana, file))
         report.checks += _permissions(connection)
     except GrafanaError as exc:
         report.fatal = exc
@@ -72,3 +78,19 @@ def _permissions(connection: GrafanaConnection) -> list[Check]:
         detail = "can write" if not missing else f"missing {', '.join(missing)}"
         checks.append(Check(f"write {what}", not missing, detail))
     return checks
+
+
+def _api(connection: GrafanaConnection, grafana: Mapping[str, Any], file: str) -> Check:
+    """Which API sync will use for dashboards and folders."""
+    try:
+        api = choose_api(connection, grafana, file)
+    except ConfigError as exc:
+        return Check("api", False, str(exc))
+    if api is not None:
+        return Check("api", True, f"sync uses {api.describe()}")
+    why = (
+        "grafana.api is legacy"
+        if grafana.get("api") == "legacy"
+        else "the server has no dashboard.grafana.app/v1 and folder.grafana.app/v1"
+    )
+    return Check("api", True, f"sync uses the legacy /api ({why})")

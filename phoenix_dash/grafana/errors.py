@@ -27,7 +27,8 @@ class GrafanaError(PhoenixDashError):
         self.path = path
         self.grafana_message = grafana_message
         # Grafana's machine-readable reason: the body's "status" ("version-mismatch",
-        # "plugin-dashboard") or "messageId" ("alerting.provenanceMismatch").
+        # "plugin-dashboard") or "messageId" ("alerting.provenanceMismatch"), or a resource
+        # API Status's "reason" ("Conflict", "AlreadyExists", "Invalid").
         self.grafana_status = grafana_status
 
     def __str__(self) -> str:
@@ -66,6 +67,11 @@ class GrafanaForbidden(GrafanaError):
     """403: the credential lacks a permission."""
 
     exit_code = 2
+
+
+class GrafanaManagedElsewhere(GrafanaError):
+    """403 from the resource APIs for one resource: another manager owns it (Terraform, Git
+    Sync, file provisioning), or a change of manager was refused. Not a credential problem."""
 
 
 class GrafanaNotFound(GrafanaError):

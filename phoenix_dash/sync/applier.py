@@ -9,7 +9,7 @@ from itertools import groupby
 from ..grafana.connection import GrafanaConnection
 from ..grafana.errors import GrafanaConflict, GrafanaError, GrafanaNotFound
 from ..workers import worker_pool
-from .handlers import HANDLERS
+from .handlers import handlers_for
 from .handlers.base import Handler
 from .model import Action, Change, Outcome, Plan
 from .target import Target
@@ -20,7 +20,7 @@ Progress = Callable[[Outcome], None]
 def apply_plan(
     conn: GrafanaConnection, plan: Plan, target: Target, progress: Progress | None = None
 ) -> list[Outcome]:
-    handlers = {h.kind: h for h in HANDLERS}
+    handlers = {h.kind: h for h in handlers_for(plan.api)}
     outcomes: list[Outcome] = []
     writes = [c for c in plan.changes if c.writes]
     stages = groupby(writes, key=lambda c: (c.action == Action.DELETE, c.resource.kind))
@@ -62,3 +62,18 @@ def _settle(
             f"({error.grafana_message or error.message})",
         )
     return Outcome(change, False, str(error))
+
+
+def dry_run(conn: GrafanaConnection, plan: Plan, target: Target) -> None:
+    """Ask Grafana to judge every planned create and update without storing it (the
+    resource APIs' ``dryRun=All``: admission and validation, as a real write would meet
+    them), and note each refusal on its change. The legacy API has no dry run: nothing is
+    asked there."""
+    handlers = {h.kind: h for h in handlers_for(plan.api)}
+    checked = [c for c in plan.changes if c.action in (Action.CREATE, Action.UPDATE)]
+
+    def judge(change: Change) -> None:
+        change.rejected = handlers[change.resource.kind].validate(conn, change, target)
+
+    with worker_pool(conn.settings.max_concurrency) as pool:
+        list(pool.map(judge, checked))

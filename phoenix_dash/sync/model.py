@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..grafana.resources import ResourceAPI
 
 JSON = dict[str, Any]
 
@@ -31,6 +34,7 @@ class Resource:
     desired: JSON | None = None  # the body to write (None: to delete)
     content_hash: str = ""  # of the normalised desired content
     secrets: dict[str, str] = field(default_factory=dict)  # field -> environment variable
+    source: str = ""  # the file that defines it, as the project shows it
 
     @property
     def label(self) -> str:
@@ -49,6 +53,7 @@ class Remote:
     history_hidden: bool = False  # the credential may not read who wrote it (read-only)
     last_editor: str = ""
     last_edited: str = ""
+    resource_version: str = ""  # the resource APIs' optimistic lock, as read
 
 
 @dataclass
@@ -61,6 +66,9 @@ class Change:
     # False for a conflict --force cannot settle: the resource belongs to something else (file
     # provisioning, a plugin) or is stored in a form phoenix-dash does not write (schema v2).
     forceable: bool = True
+    # Why Grafana's dry run (resource APIs, ``dryRun=All``) refuses the write; "" if it
+    # accepts it or was not asked.
+    rejected: str = ""
 
     @property
     def writes(self) -> bool:
@@ -75,6 +83,7 @@ class Change:
             "reason": self.reason,
             "details": self.details,
             "forceable": self.forceable,
+            **({"rejected": self.rejected} if self.rejected else {}),
         }
 
 
@@ -82,6 +91,7 @@ class Change:
 class Plan:
     changes: list[Change] = field(default_factory=list)
     message: str = ""
+    api: ResourceAPI | None = None  # the resource APIs the plan was read from; None: legacy
 
     def by_action(self, action: Action) -> list[Change]:
         return [c for c in self.changes if c.action == action]
@@ -93,6 +103,10 @@ class Plan:
     @property
     def in_sync(self) -> bool:
         return all(c.action == Action.UNCHANGED for c in self.changes)
+
+    @property
+    def rejected(self) -> list[Change]:
+        return [c for c in self.changes if c.rejected]
 
     def summary(self) -> dict[str, int]:
         return {action.value: len(self.by_action(action)) for action in Action}

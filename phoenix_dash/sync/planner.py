@@ -14,8 +14,9 @@ from ..build import Build
 from ..errors import ConfigError
 from ..grafana.connection import GrafanaConnection
 from ..grafana.errors import GrafanaNotFound
+from ..grafana.resources import choose_api
 from ..workers import worker_pool
-from .handlers import HANDLERS, Handler
+from .handlers import Handler, handlers_for
 from .model import KINDS, Action, Change, Plan, Resource
 from .normalize import canonical, version_message
 from .target import Target
@@ -73,13 +74,15 @@ class PlanOptions:
 
 def make_plan(conn: GrafanaConnection, build: Build, target: Target, options: PlanOptions) -> Plan:
     plan = Plan(message=version_message(target.revision, "<content hash>", target.note))
+    plan.api = choose_api(conn, target.grafana, target.settings_file)
+    handlers = handlers_for(plan.api)
     workers = conn.settings.max_concurrency
     with worker_pool(workers) as pool:
-        every = {h.kind: h.desired(build, target) for h in HANDLERS}
+        every = {h.kind: h.desired(build, target) for h in handlers}
         options.selection.check([r for rs in every.values() for r in rs])
         wanted = {kind: [r for r in rs if options.selection.keeps(r)] for kind, rs in every.items()}
         _check_datasources(pool, conn, [r for rs in wanted.values() for r in rs], target)
-        for handler in HANDLERS:
+        for handler in handlers:
             desired = wanted[handler.kind]
             handler.prefetch(conn, desired)
             plan.changes += list(pool.map(lambda r, h=handler: h.plan(conn, r, target), desired))

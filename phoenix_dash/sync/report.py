@@ -32,9 +32,10 @@ def _line(change: Change) -> str:
     resource = change.resource
     name = f" ({resource.name})" if resource.name and resource.name != resource.key else ""
     reason = f": {change.reason}" if change.reason and change.action != Action.UNCHANGED else ""
+    rejected = f"; REJECTED by Grafana's dry run: {change.rejected}" if change.rejected else ""
     return (
         f"{SYMBOL[change.action]} {resource.kind} {resource.key}{name} {change.action.value}"
-        f"{reason}"
+        f"{reason}{rejected}"
     )
 
 
@@ -57,6 +58,8 @@ def summary_line(plan: Plan) -> str:
         f"{counts[Action.UNCHANGED]} unchanged",
         f"{conflicts} conflict{'s' if conflicts != 1 else ''}",
     ]
+    if plan.rejected:
+        parts.append(f"{len(plan.rejected)} rejected by Grafana's dry run")
     return ", ".join(parts)
 
 
@@ -67,7 +70,8 @@ def plan_markdown(plan: Plan) -> str:
     out = ["### phoenix-dash diff", "", "| | resource | change |", "|---|---|---|"]
     for change in changed:
         resource = change.resource
-        detail = "<br>".join([change.reason, *change.details]).strip("<br>")
+        rejected = [f"**rejected by Grafana:** {change.rejected}"] if change.rejected else []
+        detail = "<br>".join([change.reason, *rejected, *change.details]).strip("<br>")
         out.append(
             f"| {SYMBOL[change.action]} | {resource.kind} `{resource.key}` "
             f"{resource.name} | **{change.action.value}** {detail} |"
@@ -78,8 +82,18 @@ def plan_markdown(plan: Plan) -> str:
 
 def plan_json(plan: Plan) -> str:
     return json.dumps(
-        {"summary": plan.summary(), "changes": [c.as_json() for c in plan.changes]}, indent=2
+        {
+            "summary": {**plan.summary(), "rejected": len(plan.rejected)},
+            "api": api_name(plan),
+            "changes": [c.as_json() for c in plan.changes],
+        },
+        indent=2,
     )
+
+
+def api_name(plan: Plan) -> str:
+    """Which API dashboards and folders were planned through: "apis" or "legacy"."""
+    return "apis" if plan.api is not None else "legacy"
 
 
 def outcome_line(outcome: Outcome) -> str:
@@ -102,5 +116,10 @@ def sync_json(plan: Plan, outcomes: list[Outcome]) -> str:
         entries.append(entry)
     failed = sum(1 for o in outcomes if not o.ok)
     return json.dumps(
-        {"summary": {**plan.summary(), "failed": failed}, "resources": entries}, indent=2
+        {
+            "summary": {**plan.summary(), "failed": failed},
+            "api": api_name(plan),
+            "resources": entries,
+        },
+        indent=2,
     )

@@ -30,6 +30,14 @@ class Target:
     force: bool = False
     uid_prefix: str = ""  # for previews: dashboards under uids production never uses
     datasource_urls: Mapping[str, str] = field(default_factory=dict)  # uid in code -> URL
+    take_over: bool = False  # claim resources another manager owns (resource APIs)
+    settings_file: str = "phoenix-dash.yaml"  # where grafana settings are, for messages
+
+    @property
+    def allow_ui_edits(self) -> bool:
+        """``grafana.ui_edits``: whether Grafana lets people edit phoenix-dash's dashboards
+        and folders in the UI (resource APIs; edits are detected as conflicts either way)."""
+        return str(self.grafana.get("ui_edits") or "allow") == "allow"
 
     def dashboard_uid(self, uid: str) -> str:
         return f"{self.uid_prefix}{uid}"[:40] if self.uid_prefix else uid
@@ -85,7 +93,13 @@ def _git(root: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
-def make_target(config: Config, env: str | None, note: str = "", force: bool = False) -> Target:
+def make_target(
+    config: Config,
+    env: str | None,
+    note: str = "",
+    force: bool = False,
+    take_over: bool = False,
+) -> Target:
     sync = config.sync
     base = dict(config.grafana)
     folders = dict(config.folders)
@@ -127,6 +141,8 @@ def make_target(config: Config, env: str | None, note: str = "", force: bool = F
         note,
         force,
         datasource_urls=urls,
+        take_over=take_over,
+        settings_file=config.file,
     )
 
 

@@ -2,28 +2,42 @@
 
 A resource whose live content is not what phoenix-dash last wrote was edited by someone else:
 a conflict, which sync leaves alone unless --force.
+
+Dashboards and folders have two handlers each, one per API: the legacy API (``/api``) and
+Grafana's resource APIs (``/apis``, Grafana 12 and 13); which one a plan uses depends on what
+the server serves (``grafana.resources.choose_api``). Datasources and alert rules have no
+stable resource API yet and always use the legacy one.
 """
 
+from __future__ import annotations
+
+from ...grafana.resources import ResourceAPI
 from .alert_group import AlertGroupHandler
 from .base import Handler
 from .dashboard import DashboardHandler
+from .dashboard_api import DashboardResourceHandler
 from .datasource import DatasourceHandler, normalize_datasource
 from .folder import FolderHandler
+from .folder_api import FolderResourceHandler
 
-# In dependency order: folders and datasources before what lives in or queries them.
-HANDLERS: list[Handler] = [
-    FolderHandler(),
-    DatasourceHandler(),
-    DashboardHandler(),
-    AlertGroupHandler(),
-]
+
+def handlers_for(api: ResourceAPI | None) -> list[Handler]:
+    """Fresh handlers for one plan, in dependency order: folders and datasources before what
+    lives in or queries them."""
+    folders: Handler = FolderHandler()
+    dashboards: Handler = DashboardHandler()
+    if api is not None:
+        folders = FolderResourceHandler(api, folders)
+        dashboards = DashboardResourceHandler(api, dashboards)
+    return [folders, DatasourceHandler(), dashboards, AlertGroupHandler()]
+
 
 __all__ = [
-    "HANDLERS",
     "AlertGroupHandler",
     "DashboardHandler",
     "DatasourceHandler",
     "FolderHandler",
     "Handler",
+    "handlers_for",
     "normalize_datasource",
 ]

@@ -36,6 +36,11 @@ class Handler(ABC):
     @abstractmethod
     def apply(self, conn: GrafanaConnection, change: Change, target: Target) -> str: ...
 
+    def validate(self, conn: GrafanaConnection, change: Change, target: Target) -> str:
+        """Why Grafana would refuse the change's write, from a server-side dry run; "" when
+        it would accept it, or the API has no dry run (the legacy API)."""
+        return ""
+
     def refusal(self, error: GrafanaError) -> str | None:
         """Why Grafana refused a write because something else manages the resource (file
         provisioning, a plugin), or None for any other failure."""

@@ -42,14 +42,20 @@ class DashboardHandler(Handler):
             folder = target.folder_uid(build.default_folder)
             resources.append(
                 Resource(
-                    self.kind, uid, dashboard.title, folder, body, _dashboard_hash(folder, body)
+                    self.kind,
+                    uid,
+                    dashboard.title,
+                    folder,
+                    body,
+                    _dashboard_hash(folder, body),
+                    source=dashboard.location.file,
                 )
             )
         return resources
 
     def plan(self, conn: GrafanaConnection, resource: Resource, target: Target) -> Change:
         try:
-            remote = self._read(conn, resource.key)
+            remote = self.read(conn, resource.key)
         except StoredAsV2:
             return Change(resource, Action.CONFLICT, reason=STORED_AS_V2, forceable=False)
         if remote is None:
@@ -93,7 +99,7 @@ class DashboardHandler(Handler):
         )
 
     @staticmethod
-    def _read(conn: GrafanaConnection, uid: str) -> Remote | None:
+    def read(conn: GrafanaConnection, uid: str) -> Remote | None:
         """The dashboard, and who wrote its current version with which message."""
         try:
             found = conn.request("GET", f"/dashboards/uid/{uid}")
@@ -127,7 +133,7 @@ class DashboardHandler(Handler):
 
     def plan_delete(self, conn: GrafanaConnection, resource: Resource, target: Target) -> Change:
         try:
-            remote = self._read(conn, resource.key)
+            remote = self.read(conn, resource.key)
         except StoredAsV2:
             return Change(
                 resource, Action.CONFLICT, reason=f"to delete, but {STORED_AS_V2}", forceable=False
@@ -173,7 +179,7 @@ class DashboardHandler(Handler):
 
     def already_applied(self, conn: GrafanaConnection, change: Change) -> bool:
         try:
-            remote = self._read(conn, change.resource.key)
+            remote = self.read(conn, change.resource.key)
         except StoredAsV2:
             return False
         return remote is not None and remote.recorded_hash == change.resource.content_hash
