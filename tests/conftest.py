@@ -17,7 +17,7 @@ from tests.support.grafana import ADMIN_TOKEN, REAL_GRAFANA_URL, VIEWER_TOKEN, G
 from tests.support.grafana_schemas import SCHEMAS
 from tests.support.oracles import missing
 from tests.support.project import ROOT, Project, require
-from tests.support.synced import Synced
+from tests.support.synced import SYNC_APIS, Synced
 
 # An unforeseen exception shows its traceback in tests (users get one line instead).
 os.environ.setdefault("PHOENIX_DASH_DEBUG", "1")
@@ -77,12 +77,14 @@ def grafana(request: pytest.FixtureRequest) -> Iterator[GrafanaTarget]:
     emulator.stop()
 
 
-@pytest.fixture
-def synced(tmp_path: Path, grafana: GrafanaTarget) -> Synced:
-    """This repository's project, copied and pointed at the test Grafana (support/synced.py)."""
+@pytest.fixture(params=SYNC_APIS)
+def synced(tmp_path: Path, grafana: GrafanaTarget, request: pytest.FixtureRequest) -> Synced:
+    """This repository's project, copied and pointed at the test Grafana (support/synced.py),
+    once through each API for dashboards and folders: the resource APIs ("apis") and the
+    legacy API ("legacy"). A test of one API's own behaviour parametrises it indirectly."""
     if grafana.emulator is not None:
         grafana.emulator.log.clear()  # count only what the tests do
-    return Synced(tmp_path / "project", grafana)
+    return Synced(tmp_path / "project", grafana, request.param)
 
 
 @pytest.fixture

@@ -84,7 +84,9 @@ def ui_edit(synced: Synced, kind: str) -> str:
     emulator = synced.grafana.require_emulator()
     if kind == "dashboard":
         emulator.ui_edit("phoenix-overview", lambda d: d.update(title="Edited"), user="alice")
-        return "CONFLICT dashboard phoenix-overview: last saved by alice"
+        # The resource APIs name the editor as Grafana records it, a typed identity.
+        who = "user:alice" if synced.api == "apis" else "alice"
+        return f"CONFLICT dashboard phoenix-overview: last saved by {who}"
     if kind == "alert-group":
         rule = next(
             r for r in emulator.state.org(1).rules.values() if r["title"] == "Scrape target down"
@@ -98,6 +100,8 @@ def ui_edit(synced: Synced, kind: str) -> str:
         emulator.ui_edit_datasource("phoenix-loki", lambda d: d.update(url="http://edited"))
         return "CONFLICT datasource phoenix-loki: saved by someone else since"
     emulator.ui_edit_folder("phoenix", "Renamed by hand", user="alice")
+    if synced.api == "apis":
+        return "CONFLICT folder phoenix: last saved by user:alice"
     return "CONFLICT folder phoenix: renamed in Grafana by alice to 'Renamed by hand'"
 
 
@@ -224,13 +228,14 @@ def test_resources_other_tools_manage_are_left_alone(synced: Synced, api: Api) -
     assert org.rules["hand-rule"]["title"] == "Kept"
     assert org.dashboards["phoenix-agent-health"].title == "Agent health"
     assert "phoenix-overview" in org.dashboards  # the rest was applied
-    forced = synced.run("sync", "--force")  # the plugin's dashboard refuses the write itself
+    forced = synced.run("sync", "--force")
     assert forced.exit_code == 1
     assert "dashboard phoenix-business-metrics" in forced.output
-    assert (
-        "managed by a plugin (The dashboard belongs to plugin grafana-business-app.), "
-        "not phoenix-dash" in forced.output
-    )
+    if synced.api == "apis":  # the resource APIs say who manages it: known at plan time
+        said = "managed by a plugin (grafana-business-app), not phoenix-dash"
+    else:  # the legacy API tells only when the write is refused
+        said = "managed by a plugin (The dashboard belongs to plugin grafana-business-app.), "
+    assert said in forced.output
     assert org.dashboards["phoenix-business-metrics"].title == "Biz"
 
 
@@ -360,9 +365,17 @@ def test_diff_with_a_read_only_credential_compares_what_phoenix_dash_owns(
     synced.edit("dashboards/overview.py", *P99_STEPS)
     result = synced.run("diff")
     assert result.exit_code == 1, result.output
-    assert (
-        "~ dashboard phoenix-overview (Phoenix / Overview) update: changed (this credential "
-        "may not read who saved it last)" in result.output
-    )
+    if synced.api == "apis":  # who saved it is metadata anyone who may read it sees
+        assert "~ dashboard phoenix-overview (Phoenix / Overview) update: changed in code" in (
+            result.output
+        )
+        assert "note: Grafana's dry run was not asked: this credential may not write" in (
+            result.output
+        )
+    else:
+        assert (
+            "~ dashboard phoenix-overview (Phoenix / Overview) update: changed (this "
+            "credential may not read who saved it last)" in result.output
+        )
     assert "Latency p99: threshold 0.5 -> 0.3" in result.output
     assert "0 to create, 1 to update" in result.output

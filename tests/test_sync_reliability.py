@@ -54,14 +54,14 @@ def test_a_datasource_edit_between_plan_and_apply_is_a_conflict_unless_forced(
         assert url == "http://someone:9090"
 
 
-@pytest.mark.parametrize(
-    "method, path",
-    [("POST", "^/api/folders$"), ("POST", "^/api/datasources$"), ("POST", "^/api/dashboards/db$")],
-)
+@pytest.mark.parametrize("kind", ["folder", "datasource", "dashboard"])
 def test_a_retried_create_whose_first_attempt_succeeded_is_not_a_conflict(
-    synced: Synced, method: str, path: str
+    synced: Synced, kind: str
 ) -> None:
     emulator = synced.grafana.require_emulator()
+    method, path = (
+        ("POST", "^/api/datasources$") if kind == "datasource" else synced.write(kind, "create")
+    )
     emulator.inject(Fault(method, path, "drop", after=True))  # applied; the answer is lost
     result = synced.run("sync")
     assert result.exit_code == 0, result.output
@@ -69,29 +69,16 @@ def test_a_retried_create_whose_first_attempt_succeeded_is_not_a_conflict(
     assert f"{RESOURCES} unchanged" in synced.run("sync").output
 
 
-UPDATES = {  # what to change in code, and the write that then updates it
-    "folder": (
-        "phoenix-dash.yaml",
-        "phoenix: {title: Phoenix}",
-        "phoenix: {title: Phoenix 2}",
-        "PUT",
-        "^/api/folders/phoenix$",
-    ),
+UPDATES = {  # what to change in code, and the uid of what it changes
+    "folder": ("phoenix-dash.yaml", "phoenix: {title: Phoenix}", "phoenix: {title: Phoenix 2}"),
     "datasource": (
         "datasources.yaml",
         "url: http://prometheus:9090",
         "url: http://prometheus:9091",
-        "PUT",
-        "^/api/datasources/uid/",
     ),
-    "dashboard": (
-        "dashboards/overview.py",
-        '"Health of the Phoenix',
-        '"Health of Phoenix',
-        "POST",
-        "^/api/dashboards/db$",
-    ),
+    "dashboard": ("dashboards/overview.py", '"Health of the Phoenix', '"Health of Phoenix'),
 }
+UPDATED = {"folder": "phoenix", "datasource": "phoenix-prometheus", "dashboard": "phoenix-overview"}
 
 
 @pytest.mark.parametrize("kind", sorted(UPDATES))
@@ -100,8 +87,12 @@ def test_a_retried_update_whose_first_attempt_succeeded_is_not_a_conflict(
 ) -> None:
     emulator = synced.grafana.require_emulator()
     assert synced.run("sync").exit_code == 0
-    file, old, new, method, path = UPDATES[kind]
-    synced.edit(file, old, new)
+    synced.edit(*UPDATES[kind])
+    method, path = (
+        ("PUT", "^/api/datasources/uid/")
+        if kind == "datasource"
+        else synced.write(kind, "update", UPDATED[kind])
+    )
     emulator.inject(Fault(method, path, "drop", after=True))
     result = synced.run("sync")
     assert result.exit_code == 0, result.output
@@ -124,8 +115,12 @@ def test_a_retried_delete_whose_first_attempt_succeeded_is_done(synced: Synced, 
         extra_dashboard.unlink()
     else:
         synced.edit("datasources.yaml", *reversed(EXTRA_DATASOURCE))
-    path = "/api/dashboards/uid/extra$" if kind == "dashboard" else "/api/datasources/uid/extra$"
-    emulator.inject(Fault("DELETE", path, "drop", after=True))  # deleted; the answer is lost
+    method, path = (
+        synced.write(kind, "delete", "extra")
+        if kind == "dashboard"
+        else ("DELETE", "/api/datasources/uid/extra$")
+    )
+    emulator.inject(Fault(method, path, "drop", after=True))  # deleted; the answer is lost
     pruned = synced.run("sync", "--prune", "--only", kind)
     assert pruned.exit_code == 0, pruned.output
     assert f"- {kind} extra" in pruned.output and "-> already deleted" in pruned.output
@@ -143,7 +138,8 @@ def test_converges_under_faults(synced: Synced) -> None:
 
 def test_retries_run_out_exit_1_naming_what_failed(synced: Synced) -> None:
     emulator = synced.grafana.require_emulator()
-    emulator.inject(Fault("POST", "/api/dashboards/db", "status", count=999, status=503))
+    method, path = synced.write("dashboard", "create")
+    emulator.inject(Fault(method, path, "status", count=999, status=503))
     result = synced.run("sync")
     assert result.exit_code == 1
     assert "FAILED + dashboard phoenix-overview" in result.output

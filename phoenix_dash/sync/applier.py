@@ -7,7 +7,7 @@ from collections.abc import Callable
 from itertools import groupby
 
 from ..grafana.connection import GrafanaConnection
-from ..grafana.errors import GrafanaConflict, GrafanaError, GrafanaNotFound
+from ..grafana.errors import GrafanaConflict, GrafanaError, GrafanaForbidden, GrafanaNotFound
 from ..workers import worker_pool
 from .handlers import handlers_for
 from .handlers.base import Handler
@@ -71,9 +71,27 @@ def dry_run(conn: GrafanaConnection, plan: Plan, target: Target) -> None:
     asked there."""
     handlers = {h.kind: h for h in handlers_for(plan.api)}
     checked = [c for c in plan.changes if c.action in (Action.CREATE, Action.UPDATE)]
+    new_folders = {
+        c.resource.key for c in checked if c.resource.kind == "folder" and c.action == Action.CREATE
+    }
+
+    refused: list[GrafanaForbidden] = []
 
     def judge(change: Change) -> None:
-        change.rejected = handlers[change.resource.kind].validate(conn, change, target)
+        if refused:
+            return
+        try:
+            handler = handlers[change.resource.kind]
+            change.rejected = handler.validate(conn, change, target, new_folders)
+        except GrafanaForbidden as exc:
+            refused.append(exc)
 
     with worker_pool(conn.settings.max_concurrency) as pool:
         list(pool.map(judge, checked))
+    if refused:  # a read-only credential (a PR's diff): a dry run needs write permission
+        for change in checked:
+            change.rejected = ""
+        plan.notes.append(
+            "Grafana's dry run was not asked: this credential may not write "
+            f"({refused[0].grafana_message or refused[0].message})"
+        )

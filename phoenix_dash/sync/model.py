@@ -92,6 +92,7 @@ class Plan:
     changes: list[Change] = field(default_factory=list)
     message: str = ""
     api: ResourceAPI | None = None  # the resource APIs the plan was read from; None: legacy
+    notes: list[str] = field(default_factory=list)  # what people should know about the plan
 
     def by_action(self, action: Action) -> list[Change]:
         return [c for c in self.changes if c.action == action]

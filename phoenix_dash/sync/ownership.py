@@ -38,6 +38,9 @@ SAVED_FROM_UI = "grafana.app/saved-from-ui"
 WRITTEN_GENERATION = "phoenix-dash/generation"
 
 OUR_KIND = "kubectl"
+FILE_PROVISIONING = "classic-file-provisioning"
+PLUGIN = "plugin"
+GIT_SYNC = "repo"
 OUR_ID = "phoenix-dash"
 MANAGER_KEYS = (MANAGED_BY, MANAGER_ID, ALLOWS_EDITS, SOURCE_PATH, SOURCE_CHECKSUM)
 UI_EDIT_CHOICES = ("allow", "deny")
@@ -49,6 +52,7 @@ class Ownership:
 
     kind: str  # "" when unmanaged
     identity: str
+    source_path: str
     checksum: str
     allows_edits: bool
     generation: int
@@ -68,9 +72,24 @@ class Ownership:
 
     @property
     def manager(self) -> str:
-        """For messages: "terraform (identity tf-prod)"."""
-        kind = self.kind or "an unknown manager"
-        return f"{kind} (identity {self.identity})" if self.identity else kind
+        """For messages: "file provisioning (ops/x.json)", "terraform (identity tf-prod)"."""
+        if self.kind == FILE_PROVISIONING:
+            return (
+                f"file provisioning ({self.source_path})"
+                if self.source_path
+                else ("file provisioning")
+            )
+        if self.kind == PLUGIN:
+            return f"a plugin ({self.identity})"
+        if self.kind == GIT_SYNC:
+            return f"Git Sync (repository {self.identity})"
+        return f"{self.kind or 'an unknown manager'} (identity {self.identity})"
+
+    @property
+    def can_be_taken_over(self) -> bool:
+        """Whether --take-over may claim it: not from file provisioning or a plugin, which
+        write their version back (Grafana would allow the release itself)."""
+        return self.kind not in (FILE_PROVISIONING, PLUGIN)
 
     @property
     def edited_since_written(self) -> bool:
@@ -92,6 +111,7 @@ def ownership(item: JSON) -> Ownership:
     return Ownership(
         kind=str(notes.get(MANAGED_BY) or ""),
         identity=str(notes.get(MANAGER_ID) or ""),
+        source_path=str(notes.get(SOURCE_PATH) or ""),
         checksum=str(notes.get(SOURCE_CHECKSUM) or ""),
         allows_edits=str(notes.get(ALLOWS_EDITS) or "").lower() == "true",
         generation=int(metadata.get("generation") or 0),

@@ -46,6 +46,7 @@ def plan_text(plan: Plan, style: Style = _plain, show_unchanged: bool = False) -
             continue
         lines.append(style(_line(change), fg=COLOUR[change.action]))
         lines += [f"    {detail}" for detail in change.details]
+    lines += [f"note: {note}" for note in plan.notes]
     lines.append(summary_line(plan))
     return "\n".join(lines)
 
@@ -76,7 +77,7 @@ def plan_markdown(plan: Plan) -> str:
             f"| {SYMBOL[change.action]} | {resource.kind} `{resource.key}` "
             f"{resource.name} | **{change.action.value}** {detail} |"
         )
-    out += ["", summary_line(plan), ""]
+    out += ["", *(f"_{note}_" for note in plan.notes), summary_line(plan), ""]
     return "\n".join(out)
 
 
@@ -85,6 +86,7 @@ def plan_json(plan: Plan) -> str:
         {
             "summary": {**plan.summary(), "rejected": len(plan.rejected)},
             "api": api_name(plan),
+            "notes": plan.notes,
             "changes": [c.as_json() for c in plan.changes],
         },
         indent=2,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -22,12 +23,17 @@ EXTRA_DATASOURCE = (
 )
 
 
-class Synced:
-    """A copy of this repository's project, pointed at the test Grafana."""
+SYNC_APIS = ("apis", "legacy")  # grafana.api values the sync suite runs with
 
-    def __init__(self, root: Path, grafana: GrafanaTarget) -> None:
+
+class Synced:
+    """A copy of this repository's project, pointed at the test Grafana, syncing dashboards
+    and folders through ``api`` ("apis" or "legacy")."""
+
+    def __init__(self, root: Path, grafana: GrafanaTarget, api: str = "apis") -> None:
         self.root = root
         self.grafana = grafana
+        self.api = api
         for name in (
             "dashboards",
             "alerts",
@@ -46,6 +52,7 @@ class Synced:
             + f"""
 grafana:
   url: {grafana.url}
+  api: {api}
   retries: 6
   backoff: 0.01
   max_concurrency: 8
@@ -65,6 +72,36 @@ environments:
         return CliRunner().invoke(
             main, [*args, "--config", str(self.config)], env=env, catch_exceptions=False
         )
+
+    def path(self, kind: str, uid: str = "") -> str:
+        """The API path of a dashboard or folder (of the collection without ``uid``), as the
+        emulator logs it, for this project's API."""
+        if self.api == "apis":
+            group = "dashboard" if kind == "dashboard" else "folder"
+            version = "v1" if self.grafana_major() >= 13 else "v1beta1"
+            base = f"/apis/{group}.grafana.app/{version}/namespaces/default/{kind}s"
+            return f"{base}/{uid}" if uid else base
+        if kind == "dashboard":
+            return f"/api/dashboards/uid/{uid}" if uid else "/api/dashboards/db"
+        return f"/api/folders/{uid}" if uid else "/api/folders"
+
+    def write(self, kind: str, action: str, uid: str = "") -> tuple[str, str]:
+        """(method, path regex) of the request that creates, updates or deletes a dashboard
+        or folder through this project's API, for fault injection."""
+        if self.api == "apis":
+            method = {"create": "POST", "update": "PUT", "delete": "DELETE"}[action]
+            return method, "^" + re.escape(self.path(kind, "" if action == "create" else uid)) + "$"
+        if kind == "dashboard":
+            if action == "delete":
+                return "DELETE", f"^/api/dashboards/uid/{uid}$"
+            return "POST", "^/api/dashboards/db$"
+        return (
+            ("POST", "^/api/folders$") if action == "create" else ("PUT", f"^/api/folders/{uid}$")
+        )
+
+    def grafana_major(self) -> int:
+        emulator = self.grafana.emulator
+        return emulator.quirks.major if emulator is not None else 13
 
     def edit(self, rel: str, old: str, new: str) -> None:
         path = self.root / rel

@@ -36,9 +36,12 @@ class Handler(ABC):
     @abstractmethod
     def apply(self, conn: GrafanaConnection, change: Change, target: Target) -> str: ...
 
-    def validate(self, conn: GrafanaConnection, change: Change, target: Target) -> str:
+    def validate(
+        self, conn: GrafanaConnection, change: Change, target: Target, new_folders: set[str]
+    ) -> str:
         """Why Grafana would refuse the change's write, from a server-side dry run; "" when
-        it would accept it, or the API has no dry run (the legacy API)."""
+        it would accept it, or the API has no dry run (the legacy API). ``new_folders``: the
+        folders the plan creates, which the dry run cannot see yet."""
         return ""
 
     def refusal(self, error: GrafanaError) -> str | None:

@@ -13,9 +13,22 @@ from .base import JSON, conflict_or
 from .dashboard import DashboardHandler, StoredAsV2
 from .resource_api import ResourceHandler
 
+STORED_AS_V2 = (
+    "stored as schema v2 in Grafana (saved from Grafana 13's dashboard editor); phoenix-dash "
+    "writes schema v1 and would lose its layout, so it is left unchanged. To manage it from "
+    "code again, delete it in Grafana (or restore a version saved before) and sync"
+)
+
 
 class DashboardResourceHandler(ResourceHandler):
     legacy: DashboardHandler
+
+    def unwritable(self, item: JSON) -> str:
+        """Grafana converts a dashboard stored as schema v2 for a v1 read and says so in
+        ``status.conversion.storedVersion``."""
+        conversion = (item.get("status") or {}).get("conversion") or {}
+        stored = str(conversion.get("storedVersion") or "")
+        return STORED_AS_V2 if stored.startswith("v2") else ""
 
     def spec(self, resource: Resource) -> JSON:
         return dict(resource.desired or {})
@@ -54,7 +67,7 @@ class DashboardResourceHandler(ResourceHandler):
             Action.UPDATE,
             resource,
             remote,
-            f"exists in Grafana, saved by {editor}, not managed by phoenix-dash",
+            f"exists in Grafana, last saved by {editor}, not by phoenix-dash",
             target,
         )
         change.details = details

@@ -42,5 +42,12 @@ class FolderResourceHandler(ResourceHandler):
             self.details(resource, remote.body),
         )
 
+    def updated(self, resource: Resource, item: JSON) -> str:
+        changed = {line.split(":")[0] for line in self.details(resource, item)}
+        done = [
+            verb for key, verb in (("title", "renamed"), ("parentUid", "moved")) if key in changed
+        ]
+        return " and ".join(done) or "updated"
+
     def managed(self, conn: GrafanaConnection, target: Target) -> list[Resource]:
         return []  # folders are never pruned

@@ -8,6 +8,7 @@ with a resource that exists but has no manager (``unmanaged``)."""
 from __future__ import annotations
 
 from abc import abstractmethod
+from dataclasses import replace
 
 from ...build import Build
 from ...grafana import resources
@@ -58,6 +59,11 @@ class ResourceHandler(Handler):
     def extra_annotations(self, resource: Resource, target: Target) -> dict[str, str]:
         return {}
 
+    def unwritable(self, item: JSON) -> str:
+        """Why phoenix-dash must not write over this resource whoever manages it ("" when
+        it may)."""
+        return ""
+
     # --- planning ------------------------------------------------------------------------
 
     def desired(self, build: Build, target: Target) -> list[Resource]:
@@ -86,12 +92,15 @@ class ResourceHandler(Handler):
             return Change(resource, Action.CREATE, reason=f"new {self.kind}")
         owner = ownership(item)
         remote = _remote(item, owner)
+        why_not = self.unwritable(item)
+        if why_not:
+            return Change(resource, Action.CONFLICT, remote, why_not, forceable=False)
         if owner.managed and not owner.ours:
             return self._managed_elsewhere(resource, remote, owner, target)
         if not owner.managed:
             return self.unmanaged(conn, resource, remote, target)
         if owner.edited_since_written:
-            reason = f"edited in Grafana by {owner.editor()} after phoenix-dash wrote it"
+            reason = f"last saved by {owner.editor()}, not by phoenix-dash"
             change = conflict_or(Action.UPDATE, resource, remote, reason, target)
         elif owner.checksum != resource.content_hash:
             change = Change(resource, Action.UPDATE, remote, "changed in code")
@@ -106,16 +115,16 @@ class ResourceHandler(Handler):
         self, resource: Resource, remote: Remote, owner: Ownership, target: Target
     ) -> Change:
         details = self.details(resource, remote.body)
-        if target.take_over:
+        if target.take_over and owner.can_be_taken_over:
             return Change(
                 resource, Action.UPDATE, remote, f"taking over from {owner.manager}", details
             )
+        hint = " (--take-over makes it phoenix-dash's)" if owner.can_be_taken_over else ""
         return Change(
             resource,
             Action.CONFLICT,
             remote,
-            f"managed by {owner.manager}, not phoenix-dash; left unchanged "
-            "(--take-over makes it phoenix-dash's)",
+            f"managed by {owner.manager}, not phoenix-dash; left unchanged{hint}",
             details,
             forceable=False,
         )
@@ -139,8 +148,12 @@ class ResourceHandler(Handler):
         remote = _remote(item, owner)
         if not owner.ours:
             return Change(resource, Action.UNCHANGED, remote, f"managed by {owner.manager}")
+        why_not = self.unwritable(item)
+        if why_not:
+            reason = f"to delete, but {why_not}"
+            return Change(resource, Action.CONFLICT, remote, reason, forceable=False)
         if owner.edited_since_written:
-            reason = f"to delete, but edited in Grafana by {owner.editor()}"
+            reason = f"to delete, but last saved by {owner.editor()}, not by phoenix-dash"
             return conflict_or(Action.DELETE, resource, remote, reason, target)
         return Change(resource, Action.DELETE, remote, "no longer defined")
 
@@ -169,7 +182,11 @@ class ResourceHandler(Handler):
         body = self.body(resource, target, expected, version, item)
         written = resources.update(conn, self._path(resource), body)
         self._record_generation(conn, written, expected)
-        return f"taken over from {owner.manager}" if took_over else "updated"
+        return f"taken over from {owner.manager}" if took_over else self.updated(resource, item)
+
+    def updated(self, resource: Resource, item: JSON) -> str:
+        """What an update did, for the sync's report."""
+        return "updated"
 
     def body(
         self,
@@ -217,10 +234,16 @@ class ResourceHandler(Handler):
             {**written, "metadata": {**metadata, "annotations": notes}},
         )
 
-    def validate(self, conn: GrafanaConnection, change: Change, target: Target) -> str:
+    def validate(
+        self, conn: GrafanaConnection, change: Change, target: Target, new_folders: set[str]
+    ) -> str:
         """Grafana's verdict on a planned create or update, from a dry run (``dryRun=All``:
-        admission and validation, nothing stored); "" when it would be accepted."""
+        admission and validation, nothing stored); "" when it would be accepted. A resource
+        going into a folder the plan creates is judged at the root: that folder does not
+        exist yet (its own creation is judged on its own)."""
         resource = change.resource
+        if resource.folder in new_folders:
+            resource = replace(resource, folder=None)
         try:
             if change.action == Action.CREATE:
                 resources.create(

@@ -7,31 +7,66 @@ import copy
 import threading
 from collections.abc import Callable
 
+from .behaviour import Quirks
 from .model import JSON
 from .state import State
 
 
+class ReadOnlyInUI(Exception):
+    """The UI offers no save: a manager other than Git Sync owns the resource and does not
+    allow edits (isManagedResourceReadOnly, public/app/features/apiserver)."""
+
+
+def read_only_in_ui(annotations: dict[str, str]) -> bool:
+    kind = annotations.get("grafana.app/managedBy", "")
+    managed = bool(annotations.get("grafana.app/managerId"))
+    allows = annotations.get("grafana.app/managerAllowsEdits") == "true"
+    return managed and kind != "repo" and not allows
+
+
 class Controls:
     state: State
+    quirks: Quirks
     _lock: threading.RLock
 
     def ui_edit(
         self, uid: str, change: Callable[[JSON], None], user: str = "alice", org_id: int = 1
     ) -> int:
-        """A person saves the dashboard in the UI: a new version with an empty message."""
+        """A person saves the dashboard in the UI: a new version with an empty message. The
+        UI of Grafana 12+ saves through the resource API: the annotations it loaded are sent
+        back, marked ``grafana.app/saved-from-ui``; it offers no save when the dashboard's
+        manager does not allow edits (``ReadOnlyInUI``)."""
         with self._lock:
             org = self.state.org(org_id)
             dashboard = org.dashboards[uid]
+            if read_only_in_ui(dashboard.annotations):
+                raise ReadOnlyInUI(uid)
             data = copy.deepcopy(dashboard.current.data)
             change(data)
+            dashboard.annotations = {
+                **dashboard.annotations,
+                "grafana.app/saved-from-ui": self.quirks.version,
+            }
             return self.state.store_version(org, dashboard, data, user, "")
 
     def ui_edit_folder(self, uid: str, title: str, user: str = "alice", org_id: int = 1) -> None:
-        """A person renames the folder in the UI."""
+        """A person renames the folder in the UI (through the resource API, as above)."""
         with self._lock:
             folder = self.state.org(org_id).folders[uid]
-            folder.title, folder.updated_by = title, user
-            folder.version += 1
+            if read_only_in_ui(folder.annotations):
+                raise ReadOnlyInUI(uid)
+            folder.title = title
+            folder.annotations = {
+                **folder.annotations,
+                "grafana.app/saved-from-ui": self.quirks.version,
+            }
+            self.state.folder_changed(folder, user)
+
+    def manage_dashboard(self, uid: str, kind: str, identity: str, org_id: int = 1) -> None:
+        """Another tool manages the dashboard: Terraform (``terraform``), Git Sync
+        (``repo``), grafanactl (``kubectl``)."""
+        with self._lock:
+            self.state.manage_dashboard(self.state.org(org_id), uid, kind, identity)
 
     def ui_edit_rule(self, uid: str, change: Callable[[JSON], None], org_id: int = 1) -> None:
         """A person edits an (editable) alert rule in the UI: annotations are kept."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import secrets
 import time
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from .behaviour import (
@@ -15,7 +16,7 @@ from .behaviour import (
     version_list_message,
     with_future_field,
 )
-from .model import JSON, UID_RE, Answer, Dashboard, Org, Version, now, slug
+from .model import JSON, UID_RE, Answer, Dashboard, Org, Version, now, slug, typed_identity
 
 if TYPE_CHECKING:
     import itertools
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 class DashboardsMixin:
     quirks: Quirks
     _ids: itertools.count[int]
+    _versions: itertools.count[int]  # resourceVersions, one sequence per server
 
     def save_dashboard(self, org: Org, body: Any, user: str) -> Answer:
         if not isinstance(body, dict) or not isinstance(body.get("dashboard"), dict):
@@ -68,6 +70,10 @@ class DashboardsMixin:
             existing = org.dashboards[uid] = Dashboard(next(self._ids), uid, folder_uid)
         existing.folder_uid = folder_uid
         existing.stored_as_v2 = False
+        # Grafana 12+ writes a legacy save through the resource API as a new object with only
+        # the folder and message annotations (LegacySaveCommandToUnstructured): a manager's
+        # annotations are gone (removing a kubectl/terraform manager is allowed).
+        existing.annotations = {}
         self.store_version(org, existing, saved_dashboard(dashboard, self.quirks), user, message)
         title = existing.title
         return 200, {
@@ -108,6 +114,12 @@ class DashboardsMixin:
         dashboard.versions.append(
             Version(version, now(), user, message, data, parent, restored_from)
         )
+        # The resource APIs' record of the same write: generation (the version), who, when.
+        dashboard.updated_by_id, dashboard.updated_at = typed_identity(user), now()
+        if parent == 0:
+            dashboard.created_by_id, dashboard.created_at = dashboard.updated_by_id, now()
+            dashboard.k8s_uid = dashboard.k8s_uid or str(uuid.uuid4())
+        dashboard.resource_version = next(self._versions)
         self.index(org, dashboard)
         return version
 

@@ -16,6 +16,14 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def typed_identity(login: str) -> str:
+    """Who Grafana records in grafana.app/createdBy and updatedBy: the requester's typed
+    uid (authlib ``<type>:<uid>``); the emulator's service accounts have logins "sa-...",
+    and a login stands for the uid."""
+    kind = "service-account" if login.startswith("sa-") else "user"
+    return f"{kind}:{login}"
+
+
 def slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 
@@ -40,10 +48,23 @@ class Dashboard:
     provisioned: str | None = None  # the file it is provisioned from (D6)
     plugin_id: str | None = None  # a plugin's dashboard (D6)
     stored_as_v2: bool = False  # saved from the new editor (D5)
+    # The resource APIs' view of the same record (resources.py).
+    annotations: dict[str, str] = field(default_factory=dict)  # as written, not server-set
+    k8s_uid: str = ""
+    resource_version: int = 0
+    created_by_id: str = ""
+    updated_by_id: str = ""
+    created_at: str = ""
+    updated_at: str = ""
 
     @property
     def current(self) -> Version:
         return self.versions[-1]
+
+    @property
+    def generation(self) -> int:
+        """Grafana 12+ counts spec and folder changes, which are the legacy versions."""
+        return self.current.version if self.versions else 0
 
     @property
     def title(self) -> str:
@@ -59,6 +80,14 @@ class Folder:
     version: int = 1
     created_by: str = ""
     updated_by: str = ""
+    annotations: dict[str, str] = field(default_factory=dict)
+    k8s_uid: str = ""
+    resource_version: int = 0
+    generation: int = 1
+    created_by_id: str = ""
+    updated_by_id: str = ""
+    created_at: str = ""
+    updated_at: str = ""
 
     def as_json(self) -> JSON:
         out = {
@@ -84,3 +113,8 @@ class Org:
     datasources: dict[str, JSON] = field(default_factory=dict)
     # What /api/search sees: per uid, (when it became visible, the hit or None when deleted).
     search_index: dict[str, list[tuple[float, JSON | None]]] = field(default_factory=dict)
+
+    @property
+    def namespace(self) -> str:
+        """The resource APIs' namespace of the organisation."""
+        return "default" if self.id == 1 else f"org-{self.id}"

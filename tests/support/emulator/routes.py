@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
+from typing import Any
 
 from .model import Answer
 from .state import State
@@ -226,3 +227,59 @@ def routes(s: State) -> list[Route]:
             lambda o, i, b, q, req, uid: s.delete_datasource(o, uid),
         ),
     ]
+
+
+# The resource APIs: /apis/<group>/<version>/namespaces/<namespace>/<resource>[/<name>].
+RESOURCE_RE = re.compile(
+    r"^/apis/(?P<group>dashboard|folder)\.grafana\.app/(?P<version>[^/]+)/namespaces/"
+    r"(?P<namespace>[^/]+)/(?P<resource>dashboards|folders)(?:/(?P<name>[^/]+))?$"
+)
+VERBS = {"GET": "read", "POST": "create", "PUT": "write", "DELETE": "delete"}
+K8S_VERBS = {"GET": "get", "POST": "create", "PUT": "update", "DELETE": "delete"}
+
+
+def resource_call(
+    s: State,
+    org: Any,
+    login: str,
+    role: str,
+    method: str,
+    match: re.Match[str],
+    body: Any,
+    query: dict[str, list[str]],
+) -> Answer:
+    """One call of the resource APIs, after authentication and the namespace check."""
+    from . import resources
+
+    group, version = match["group"], match["version"]
+    resource, name = match["resource"], match["name"]
+    served = resources.served_groups(s.quirks).get(f"{group}.grafana.app", [])
+    if version not in served or f"{group}s" != resource:
+        return 404, {"message": "Not found"}
+    permission = f"{resource}:{VERBS[method]}"
+    if permission not in PERMISSIONS[role]:
+        what = (
+            f'{resource}.{group}.grafana.app "{name}"'
+            if name
+            else f"{resource}.{group}.grafana.app"
+        )
+        return resources.status(
+            403,
+            "Forbidden",
+            f'{what} is forbidden: User "{login}" cannot {K8S_VERBS[method]} resource '
+            f'"{resource}" in API group "{group}.grafana.app" in the namespace "{org.namespace}"',
+        )
+    dry_run = (query.get("dryRun") or [""])[0] == "All"
+    admin = role == "Admin"
+    dashboards = resource == "dashboards"
+    if method == "GET" and name is None:
+        return s.list_resources(org, resource, version, query)
+    if method == "GET":
+        get = s.get_dashboard_resource if dashboards else s.get_folder_resource
+        return get(org, name, version)
+    if method in ("POST", "PUT") and (name is None) == (method == "POST"):
+        write = s.write_dashboard_resource if dashboards else s.write_folder_resource
+        return write(org, body, login, version, name, dry_run, admin)
+    if method == "DELETE" and name is not None and dashboards:
+        return s.delete_dashboard_resource(org, name, body, admin)
+    return 405, {"message": "Method Not Allowed"}

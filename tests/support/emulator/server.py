@@ -26,7 +26,7 @@ from . import openapi
 from .behaviour import Quirks
 from .controls import Controls
 from .model import Answer, Org
-from .routes import PERMISSIONS, routes
+from .routes import PERMISSIONS, RESOURCE_RE, resource_call, routes
 from .state import State
 
 ROLES = ("Viewer", "Editor", "Admin")
@@ -74,8 +74,12 @@ class GrafanaEmulator(Controls):
     """``version`` picks the behaviour of that Grafana (13.x by default); ``quirks.rows`` are the
     BEHAVIOR.md rows reproduced, all unless a test discards one."""
 
-    def __init__(self, prefix: str = "", version: str = "13.2.0") -> None:
+    def __init__(
+        self, prefix: str = "", version: str = "13.2.0", resource_apis: bool = True
+    ) -> None:
         self.prefix = prefix.rstrip("/")  # serve under a sub-path, as behind a proxy
+        # False: a Grafana before the resource APIs (11.x), which answers /apis with 404.
+        self.resource_apis = resource_apis
         self.in_flight = 0
         self.max_in_flight = 0
         self.quirks = Quirks(version=version)
@@ -137,7 +141,12 @@ class GrafanaEmulator(Controls):
             time.sleep(0.01)
 
     def writes(self) -> list[Logged]:
-        return [entry for entry in self.log if entry.method in ("POST", "PUT", "DELETE")]
+        """Requests that may change what Grafana stores (a dry run stores nothing)."""
+        return [
+            entry
+            for entry in self.log
+            if entry.method in ("POST", "PUT", "DELETE") and "dryRun" not in entry.query
+        ]
 
     # --- server --------------------------------------------------------------------------
 
@@ -164,6 +173,9 @@ class GrafanaEmulator(Controls):
 
             def do_DELETE(self) -> None:
                 emulator._handle(self, "DELETE")
+
+            def do_PATCH(self) -> None:
+                emulator._handle(self, "PATCH")
 
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
@@ -346,6 +358,20 @@ class GrafanaEmulator(Controls):
                     None,
                 )
             return 503, {"database": "failing", "version": self.quirks.version}, None, None
+        if path == "/bootdata" and self.resource_apis:  # no credentials needed
+            return (
+                200,
+                {
+                    "settings": {
+                        "namespace": "default",
+                        "buildInfo": {"version": self.quirks.version},
+                    }
+                },
+                None,
+                None,
+            )
+        if path.startswith("/apis") and self.resource_apis:
+            return self._resource_answer(request, method, path, query, raw)
         if not path.startswith("/api/"):
             return 404, {"message": "Not found"}, None, None
         identity = self._authenticate(request)
@@ -391,6 +417,60 @@ class GrafanaEmulator(Controls):
                     )
                 return status, answer, identity, body
         return 404, {"message": "Not found"}, identity, body
+
+    def _resource_answer(
+        self,
+        request: BaseHTTPRequestHandler,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        raw: bytes,
+    ) -> tuple[int, Any, Identity | None, Any]:
+        from .resources import discovery, status
+
+        identity = self._authenticate(request)
+        if isinstance(identity, tuple):
+            return identity[0], identity[1], None, None
+        try:
+            body = orjson.loads(raw) if raw else None
+        except orjson.JSONDecodeError:
+            return (
+                *status(400, "BadRequest", "the body of the request was not JSON"),
+                identity,
+                None,
+            )
+        if path in ("/apis", "/apis/") and method == "GET":
+            return 200, discovery(self.quirks), identity, None
+        match = RESOURCE_RE.match(path)
+        if match is None:
+            return 404, {"message": "Not found"}, identity, body
+        namespace = match["namespace"]
+        org_id = (
+            1
+            if namespace == "default"
+            else int(namespace[4:])
+            if re.fullmatch(r"org-\d+", namespace)
+            else None
+        )
+        if org_id != identity.org_id:
+            answer = status(
+                403,
+                "Forbidden",
+                f'namespace "{namespace}" is not the organisation of the credential',
+            )
+            return (*answer, identity, body)
+        with self._lock:
+            code, answer = resource_call(
+                self.state,
+                self.state.org(org_id),
+                identity.login,
+                identity.role,
+                method,
+                match,
+                body,
+                query,
+            )
+        return code, answer, identity, body
 
 
 __all__ = ["ROLES", "Fault", "GrafanaEmulator", "Identity", "Org"]

@@ -11,16 +11,18 @@ import secrets
 from .behaviour import Quirks, with_future_field
 from .dashboards import DashboardsMixin
 from .datasources import DatasourcesMixin
-from .model import JSON, Answer, Dashboard, Folder, Org, Version, now
+from .model import JSON, Answer, Dashboard, Folder, Org, Version, now, typed_identity
+from .resources import ResourcesMixin
 from .rules import RulesMixin
 
 
-class State(DashboardsMixin, RulesMixin, DatasourcesMixin):
+class State(DashboardsMixin, ResourcesMixin, RulesMixin, DatasourcesMixin):
     """Everything the emulated Grafana stores, per organisation."""
 
     def __init__(self, quirks: Quirks | None = None) -> None:
         self.orgs: dict[int, Org] = {1: Org(1)}
         self._ids = itertools.count(1)
+        self._versions = itertools.count(1_700_000_000_000_001)  # like Grafana's, large
         self.quirks = quirks or Quirks()
 
     def org(self, org_id: int) -> Org:
@@ -52,6 +54,9 @@ class State(DashboardsMixin, RulesMixin, DatasourcesMixin):
         folder = org.folders[uid] = Folder(
             next(self._ids), uid, body["title"], parent, created_by=user, updated_by=user
         )
+        folder.k8s_uid, folder.created_at, folder.updated_at = secrets.token_hex(8), now(), now()
+        folder.created_by_id = folder.updated_by_id = typed_identity(user)
+        folder.resource_version = next(self._versions)
         return 200, self._folder_answer(folder)
 
     def _folder_answer(self, folder: Folder) -> JSON:
@@ -75,8 +80,7 @@ class State(DashboardsMixin, RulesMixin, DatasourcesMixin):
         folder.title = body.get("title") or folder.title
         if "F1" not in self.quirks and "parentUid" in body:  # F1: PUT never moves a folder
             folder.parent_uid = body["parentUid"] or None
-        folder.version += 1
-        folder.updated_by = user
+        self.folder_changed(folder, user)
         return 200, self._folder_answer(folder)
 
     def move_folder(self, org: Org, uid: str, body: JSON, user: str = "admin") -> Answer:
@@ -97,8 +101,7 @@ class State(DashboardsMixin, RulesMixin, DatasourcesMixin):
                 return 404, {"status": "not-found", "message": "folder not found"}
             ancestor = found.parent_uid
         folder.parent_uid = parent
-        folder.version += 1
-        folder.updated_by = user
+        self.folder_changed(folder, user)
         return 200, self._folder_answer(folder)
 
     def delete_folder(self, org: Org, uid: str, force_rules: bool) -> Answer:
@@ -131,7 +134,26 @@ class State(DashboardsMixin, RulesMixin, DatasourcesMixin):
             next(self._ids), dashboard["uid"], folder_uid, provisioned=path, plugin_id=plugin
         )
         self.store_version(org, found, copy.deepcopy(dashboard), "admin", "")
+        # How the resource APIs show them (the shim kinds of pkg/apimachinery/utils/manager.go).
+        if path:
+            found.annotations = {
+                "grafana.app/managedBy": "classic-file-provisioning",
+                "grafana.app/managerId": "default",
+                "grafana.app/sourcePath": path,
+            }
+        elif plugin:
+            found.annotations = {"grafana.app/managedBy": "plugin", "grafana.app/managerId": plugin}
         return found
+
+    def manage_dashboard(self, org: Org, uid: str, kind: str, identity: str) -> None:
+        """Another tool (Terraform, Git Sync, grafanactl) manages the dashboard."""
+        dashboard = org.dashboards[uid]
+        dashboard.annotations = {
+            **dashboard.annotations,
+            "grafana.app/managedBy": kind,
+            "grafana.app/managerId": identity,
+        }
+        dashboard.resource_version = next(self._versions)
 
     def store_as_v2(self, org: Org, uid: str, user: str = "alice") -> None:
         """Someone saved the dashboard from Grafana 13's new editor: stored as v2 (D5)."""
