@@ -305,6 +305,7 @@ def test_a_message_grafana_would_refuse_is_refused_before_any_write(synced: Sync
     assert ok.exit_code == 0, ok.output
 
 
+@pytest.mark.parametrize("synced", ["legacy"], indirect=True)  # /api/search's parameters
 def test_pull_sends_repeated_parameters_and_pages(
     synced: Synced, api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:

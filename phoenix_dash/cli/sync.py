@@ -220,12 +220,15 @@ def pull(
     verbose: bool,
 ) -> None:
     """Fetch live dashboards as JSON files, to adopt dashboards made in the UI."""
+    from ..grafana.resources import choose_api
     from ..sync.pull import pull_dashboards
     from ..sync.target import make_target
 
     config = project_config(config_path)
-    connection = connect(config, make_target(config, env).grafana, verbose)
-    written = pull_dashboards(connection, Path(out_dir), uids, tags, folders)
+    grafana = make_target(config, env).grafana
+    connection = connect(config, grafana, verbose)
+    api = choose_api(connection, grafana, config.file)
+    written = pull_dashboards(connection, Path(out_dir), uids, tags, folders, api)
     if fmt == "json":
         echo_json({"written": [str(path) for path in written]})
         return

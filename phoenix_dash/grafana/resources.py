@@ -82,7 +82,9 @@ def served_versions(conn: GrafanaConnection) -> dict[str, list[str]]:
     server has no resource APIs (Grafana 11 and before answer 404)."""
     try:
         discovery = conn.request_root("GET", "/apis")
-    except GrafanaNotFound:
+    except (GrafanaNotFound, GrafanaNotAPI):
+        # Before the resource APIs, /apis is a 404 or the web app's catch-all page (the API
+        # root itself was checked before: /api/health).
         return {}
     groups = discovery.get("groups") if isinstance(discovery, dict) else None
     if not isinstance(groups, list):

@@ -10,10 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..grafana import resources
 from ..grafana.connection import GrafanaConnection
 from ..grafana.errors import GrafanaNotFound
+from ..grafana.resources import ResourceAPI
 from ..output import json_bytes
 from .normalize import normalize_dashboard
+from .ownership import FOLDER
+
+JSON = dict[str, Any]
 
 PAGE = 5000  # /api/search's largest page; a larger limit is refused (D7)
 
@@ -56,30 +61,80 @@ def pull_dashboards(
     uids: Sequence[str],
     tags: Sequence[str],
     folders: Sequence[str],
+    api: ResourceAPI | None = None,
 ) -> list[Path]:
+    """Every dashboard read before any file is written; through the resource APIs when
+    ``api`` is given (one paged list, no search lag), else the legacy API."""
+    read = _through_resources if api is not None else _through_legacy
+    found = read(conn, api, uids, tags, folders)
+    if not found and (tags or folders):
+        criteria = [f"tag {tag!r}" for tag in tags] + [f"folder {uid!r}" for uid in folders]
+        raise ConfigError(f"no dashboard in Grafana matches {' and '.join(criteria)}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for uid in sorted(found):
+        path = out_dir / f"{uid}.json"
+        partial = path.with_suffix(".json.partial")
+        partial.write_bytes(json_bytes(normalize_dashboard(found[uid])))
+        os.replace(partial, path)  # never a half-written file
+        written.append(path)
+    return written
+
+
+def _through_legacy(
+    conn: GrafanaConnection,
+    api: ResourceAPI | None,
+    uids: Sequence[str],
+    tags: Sequence[str],
+    folders: Sequence[str],
+) -> dict[str, JSON]:
     # Uids alone are read directly: search may not show a dashboard written a moment ago.
     wanted = (
         sorted(set(uids))
         if uids and not tags and not folders
         else sorted({str(hit["uid"]) for hit in search_dashboards(conn, uids, tags, folders)})
     )
-    if not wanted and (tags or folders):
-        criteria = [f"tag {tag!r}" for tag in tags] + [f"folder {uid!r}" for uid in folders]
-        raise ConfigError(f"no dashboard in Grafana matches {' and '.join(criteria)}")
     found = {}
-    for uid in wanted:  # all read before any file is written
+    for uid in wanted:
         try:
-            found[uid] = conn.request("GET", f"/dashboards/uid/{uid}")
+            found[uid] = conn.request("GET", f"/dashboards/uid/{uid}")["dashboard"]
         except GrafanaNotFound:
             raise ConfigError(
                 f"--uid {uid!r}: no such dashboard in Grafana{_near(conn, uid)}"
             ) from None
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for uid in wanted:
-        path = out_dir / f"{uid}.json"
-        partial = path.with_suffix(".json.partial")
-        partial.write_bytes(json_bytes(normalize_dashboard(found[uid]["dashboard"])))
-        os.replace(partial, path)  # never a half-written file
-        written.append(path)
-    return written
+    return found
+
+
+def _through_resources(
+    conn: GrafanaConnection,
+    api: ResourceAPI | None,
+    uids: Sequence[str],
+    tags: Sequence[str],
+    folders: Sequence[str],
+) -> dict[str, JSON]:
+    assert api is not None
+    listed = {
+        str(item["metadata"]["name"]): item
+        for item in resources.list_all(conn, api.collection("dashboard"))
+    }
+    for uid in uids:
+        if uid not in listed:
+            close = difflib.get_close_matches(uid, sorted(listed), n=3, cutoff=0.8)
+            near = ", ".join(f"{u} ({_title(listed[u])})" for u in close)
+            hint = f"; did you mean {near}?" if close else ""
+            raise ConfigError(f"--uid {uid!r}: no such dashboard in Grafana{hint}")
+    return {
+        name: dict(item.get("spec") or {})
+        for name, item in listed.items()
+        if (not uids or name in uids)
+        and set(tags) <= set((item.get("spec") or {}).get("tags") or [])
+        and (not folders or _folder(item) in folders)
+    }
+
+
+def _title(item: JSON) -> str:
+    return str((item.get("spec") or {}).get("title") or "")
+
+
+def _folder(item: JSON) -> str:
+    return str(((item.get("metadata") or {}).get("annotations") or {}).get(FOLDER) or "")

@@ -16,6 +16,7 @@ class Api:
         self, target: GrafanaTarget, token: str | None = None, headers: dict[str, str] | None = None
     ) -> None:
         self.base = target.url + "/api"
+        self.root = target.url
         self.headers = {"Authorization": f"Bearer {token or target.token}", **(headers or {})}
 
     def call(
@@ -25,11 +26,13 @@ class Api:
         body: Any = None,
         raw: bytes | None = None,
         headers: dict[str, str] | None = None,
+        root: bool = False,
         **params: Any,
     ) -> tuple[int, Any]:
+        """``path`` under /api, or under the server root with ``root`` (/apis, /bootdata)."""
         response = niquests.request(
             method,
-            self.base + path,
+            (self.root if root else self.base) + path,
             json=body,
             data=raw,
             params=params or None,
@@ -38,6 +41,13 @@ class Api:
         )
         text = response.text or ""
         return response.status_code or 0, (response.json() if text.strip() else None)
+
+
+def under_root(
+    api: Api, method: str, path: str, body: Any = None, **params: str
+) -> tuple[int, Any]:
+    """A call of the resource APIs (``/apis/...``), under the server root."""
+    return api.call(method, path, body, None, None, True, **params)
 
 
 def uid(prefix: str = "t") -> str:

@@ -42,6 +42,9 @@ class FolderResourceHandler(ResourceHandler):
             self.details(resource, remote.body),
         )
 
+    def changes_spec(self, resource: Resource, item: JSON) -> bool:
+        return bool(self.details(resource, item))  # a folder's spec is its title and parent
+
     def updated(self, resource: Resource, item: JSON) -> str:
         changed = {line.split(":")[0] for line in self.details(resource, item)}
         done = [

@@ -62,11 +62,11 @@ class Controls:
             }
             self.state.folder_changed(folder, user)
 
-    def manage_dashboard(self, uid: str, kind: str, identity: str, org_id: int = 1) -> None:
-        """Another tool manages the dashboard: Terraform (``terraform``), Git Sync
-        (``repo``), grafanactl (``kubectl``)."""
+    def manage(self, record: str, uid: str, kind: str, identity: str, org_id: int = 1) -> None:
+        """Another tool manages the ``record`` ("dashboard" or "folder"): Terraform
+        (``terraform``), Git Sync (``repo``), grafanactl (``kubectl``)."""
         with self._lock:
-            self.state.manage_dashboard(self.state.org(org_id), uid, kind, identity)
+            self.state.manage(self.state.org(org_id), record, uid, kind, identity)
 
     def ui_edit_rule(self, uid: str, change: Callable[[JSON], None], org_id: int = 1) -> None:
         """A person edits an (editable) alert rule in the UI: annotations are kept."""

@@ -140,6 +140,29 @@ def manager_change_refused(old: JSON, new: JSON, is_admin: bool) -> Answer | Non
     return None
 
 
+def same_manager_as_git_sync_folder(folder: JSON, resource: JSON) -> Answer | None:
+    """ensureSameRepoManager (apistore/managed.go): what goes into a folder Git Sync manages
+    must be managed by the same repository."""
+    if folder.get(MANAGER_KIND) != "repo" or not folder.get(MANAGER_ID):
+        return None
+    folder_manager = f"repo:{folder[MANAGER_ID]}"
+    if not resource.get(MANAGER_ID):
+        return status(
+            403,
+            "Forbidden",
+            f"folder is managed by {folder_manager}, but the resource is not managed",
+        )
+    mine = f"{resource.get(MANAGER_KIND, '')}:{resource[MANAGER_ID]}"
+    if mine != folder_manager:
+        return status(
+            403,
+            "Forbidden",
+            f"resource manager ({mine}) does not match folder manager ({folder_manager}); "
+            "resources must be managed by the same manager as their containing folder",
+        )
+    return None
+
+
 def kept_annotations(metadata: JSON) -> dict[str, str]:
     """The annotations a write stores as sent (the server sets the others)."""
     notes = metadata.get("annotations") or {}
@@ -154,8 +177,9 @@ class ResourcesMixin:
     # --- rendering ------------------------------------------------------------------------
 
     def dashboard_object(self, org: Org, d: Dashboard, api_version: str) -> JSON:
-        spec = copy.deepcopy(d.current.data)
-        spec.pop("id", None)
+        # A shallow copy: stored versions are never changed in place (each save stores a new
+        # dict), and copying 20-panel dashboards for every answer would time the emulator.
+        spec = {k: v for k, v in d.current.data.items() if k != "id"}
         notes = {**d.annotations}
         if d.folder_uid:
             notes["grafana.app/folder"] = d.folder_uid
@@ -202,16 +226,18 @@ class ResourcesMixin:
     def list_resources(
         self, org: Org, kind: str, api_version: str, query: dict[str, list[str]]
     ) -> Answer:
-        records = sorted(
-            (org.dashboards if kind == "dashboards" else org.folders).values(),
-            key=lambda r: r.uid,
-        )
+        names = sorted(org.dashboards if kind == "dashboards" else org.folders)
         limit = int((query.get("limit") or ["0"])[0] or 0)
         token = (query.get("continue") or [""])[0]
         start = int(base64.b64decode(token).decode()) if token else 0
-        end = start + limit if limit else len(records)
-        render = self.dashboard_object if kind == "dashboards" else self.folder_object
-        items = [render(org, r, api_version) for r in records[start:end]]
+        end = start + limit if limit else len(names)
+        items = [
+            self.dashboard_object(org, org.dashboards[name], api_version)
+            if kind == "dashboards"
+            else self.folder_object(org, org.folders[name], api_version)
+            for name in names[start:end]
+        ]
+        records = names
         metadata: JSON = {"resourceVersion": str(next(self._versions))}
         if end < len(records):
             metadata["continue"] = base64.b64encode(str(end).encode()).decode()
@@ -269,9 +295,11 @@ class ResourcesMixin:
             if version and version != str(existing.resource_version):
                 return stale("dashboards", DASHBOARDS, uid)
             refused = manager_change_refused(existing.annotations, notes, is_admin)
-            if refused is not None:
-                return refused
-        elif (refused := manager_change_refused({}, notes, is_admin)) is not None:
+        else:
+            refused = manager_change_refused({}, notes, is_admin)
+        if refused is None and folder_uid:
+            refused = same_manager_as_git_sync_folder(org.folders[folder_uid].annotations, notes)
+        if refused is not None:
             return refused
         data = saved_dashboard(copy.deepcopy(spec), self.quirks)  # admission: D2, D3
         changed = existing is None or (

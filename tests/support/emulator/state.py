@@ -145,15 +145,15 @@ class State(DashboardsMixin, ResourcesMixin, RulesMixin, DatasourcesMixin):
             found.annotations = {"grafana.app/managedBy": "plugin", "grafana.app/managerId": plugin}
         return found
 
-    def manage_dashboard(self, org: Org, uid: str, kind: str, identity: str) -> None:
-        """Another tool (Terraform, Git Sync, grafanactl) manages the dashboard."""
-        dashboard = org.dashboards[uid]
-        dashboard.annotations = {
-            **dashboard.annotations,
+    def manage(self, org: Org, kind_of_record: str, uid: str, kind: str, identity: str) -> None:
+        """Another tool (Terraform, Git Sync, grafanactl) manages the dashboard or folder."""
+        record = (org.dashboards if kind_of_record == "dashboard" else org.folders)[uid]
+        record.annotations = {
+            **record.annotations,
             "grafana.app/managedBy": kind,
             "grafana.app/managerId": identity,
         }
-        dashboard.resource_version = next(self._versions)
+        record.resource_version = next(self._versions)
 
     def store_as_v2(self, org: Org, uid: str, user: str = "alice") -> None:
         """Someone saved the dashboard from Grafana 13's new editor: stored as v2 (D5)."""
