@@ -301,7 +301,8 @@ class ResourcesMixin:
             refused = same_manager_as_git_sync_folder(org.folders[folder_uid].annotations, notes)
         if refused is not None:
             return refused
-        data = saved_dashboard(copy.deepcopy(spec), self.quirks)  # admission: D2, D3
+        # Admission (D2, D3); the spec was parsed from this request: ours to keep.
+        data = saved_dashboard(spec, self.quirks)
         changed = existing is None or (
             folder_uid != existing.folder_uid
             or _comparable(data) != _comparable(existing.current.data)
