@@ -65,8 +65,11 @@ def pull_dashboards(
 ) -> list[Path]:
     """Every dashboard read before any file is written; through the resource APIs when
     ``api`` is given (one paged list, no search lag), else the legacy API."""
-    read = _through_resources if api is not None else _through_legacy
-    found = read(conn, api, uids, tags, folders)
+    found = (
+        _through_resources(conn, api, uids, tags, folders)
+        if api is not None
+        else _through_legacy(conn, uids, tags, folders)
+    )
     if not found and (tags or folders):
         criteria = [f"tag {tag!r}" for tag in tags] + [f"folder {uid!r}" for uid in folders]
         raise ConfigError(f"no dashboard in Grafana matches {' and '.join(criteria)}")
@@ -83,7 +86,6 @@ def pull_dashboards(
 
 def _through_legacy(
     conn: GrafanaConnection,
-    api: ResourceAPI | None,
     uids: Sequence[str],
     tags: Sequence[str],
     folders: Sequence[str],
@@ -107,12 +109,11 @@ def _through_legacy(
 
 def _through_resources(
     conn: GrafanaConnection,
-    api: ResourceAPI | None,
+    api: ResourceAPI,
     uids: Sequence[str],
     tags: Sequence[str],
     folders: Sequence[str],
 ) -> dict[str, JSON]:
-    assert api is not None
     listed = {
         str(item["metadata"]["name"]): item
         for item in resources.list_all(conn, api.collection("dashboard"))

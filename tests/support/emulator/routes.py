@@ -249,7 +249,7 @@ def resource_call(
     query: dict[str, list[str]],
 ) -> Answer:
     """One call of the resource APIs, after authentication and the namespace check."""
-    from . import resources
+    from . import resource_rules as resources
 
     group, version = match["group"], match["version"]
     resource, name = match["resource"], match["name"]

@@ -426,7 +426,7 @@ class GrafanaEmulator(Controls):
         query: dict[str, list[str]],
         raw: bytes,
     ) -> tuple[int, Any, Identity | None, Any]:
-        from .resources import discovery, status
+        from .resource_rules import discovery, status
 
         identity = self._authenticate(request)
         if isinstance(identity, tuple):
