@@ -311,3 +311,13 @@ def test_pull_reads_through_the_resource_apis_page_by_page(
     assert pulled["title"] == "p0" and "id" not in pulled and "version" not in pulled
     typo = synced.run("pull", "--uid", "p9", "--out", str(out))
     assert typo.exit_code == 2 and "--uid 'p9': no such dashboard in Grafana" in typo.output
+
+
+@pytest.mark.parametrize("synced", ["apis"], indirect=True)
+def test_a_grafana_cloud_stack_says_its_namespace(synced: Synced) -> None:
+    emulator = synced.grafana.require_emulator()
+    emulator.state.cloud_stack = 4242
+    result = synced.run("sync")
+    assert result.exit_code == 0, result.output
+    assert any("/namespaces/stacks-4242/dashboards" in e.path for e in emulator.writes())
+    assert "namespace stacks-4242" in synced.run("ping").output

@@ -113,8 +113,3 @@ class Org:
     datasources: dict[str, JSON] = field(default_factory=dict)
     # What /api/search sees: per uid, (when it became visible, the hit or None when deleted).
     search_index: dict[str, list[tuple[float, JSON | None]]] = field(default_factory=dict)
-
-    @property
-    def namespace(self) -> str:
-        """The resource APIs' namespace of the organisation."""
-        return "default" if self.id == 1 else f"org-{self.id}"

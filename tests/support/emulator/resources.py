@@ -43,8 +43,16 @@ if TYPE_CHECKING:
 
 class ResourcesMixin:
     quirks: Quirks
+    cloud_stack: int | None
     _ids: itertools.count[int]
     _versions: itertools.count[int]
+
+    def namespace_of(self, org_id: int) -> str:
+        """The resource APIs' namespace of an organisation: ``default`` for org 1 (a Cloud
+        stack's ``stacks-N``), ``org-N`` for others."""
+        if org_id == 1:
+            return f"stacks-{self.cloud_stack}" if self.cloud_stack else "default"
+        return f"org-{org_id}"
 
     # --- rendering ------------------------------------------------------------------------
 
@@ -69,9 +77,8 @@ class ResourcesMixin:
             notes["grafana.app/folder"] = f.parent_uid
         return self._object(org, f, f"{FOLDERS}/{api_version}", "Folder", notes, {"title": f.title})
 
-    @staticmethod
     def _object(
-        org: Org, record: Any, api_version: str, kind: str, notes: JSON, spec: JSON
+        self, org: Org, record: Any, api_version: str, kind: str, notes: JSON, spec: JSON
     ) -> JSON:
         notes["grafana.app/createdBy"] = record.created_by_id
         if record.generation > 1 or record.updated_by_id != record.created_by_id:
@@ -82,7 +89,7 @@ class ResourcesMixin:
             "apiVersion": api_version,
             "metadata": {
                 "name": record.uid,
-                "namespace": org.namespace,
+                "namespace": self.namespace_of(org.id),
                 "uid": record.k8s_uid,
                 "resourceVersion": str(record.resource_version),
                 "generation": record.generation,

@@ -267,7 +267,8 @@ def resource_call(
             403,
             "Forbidden",
             f'{what} is forbidden: User "{login}" cannot {K8S_VERBS[method]} resource '
-            f'"{resource}" in API group "{group}.grafana.app" in the namespace "{org.namespace}"',
+            f'"{resource}" in API group "{group}.grafana.app" in the namespace '
+            f'"{s.namespace_of(org.id)}"',
         )
     dry_run = (query.get("dryRun") or [""])[0] == "All"
     admin = role == "Admin"

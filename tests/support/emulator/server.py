@@ -80,6 +80,7 @@ class GrafanaEmulator(Controls):
         self.prefix = prefix.rstrip("/")  # serve under a sub-path, as behind a proxy
         # False: a Grafana before the resource APIs (11.x), which answers /apis with 404.
         self.resource_apis = resource_apis
+
         self.in_flight = 0
         self.max_in_flight = 0
         self.quirks = Quirks(version=version)
@@ -363,7 +364,7 @@ class GrafanaEmulator(Controls):
                 200,
                 {
                     "settings": {
-                        "namespace": "default",
+                        "namespace": self.state.namespace_of(1),
                         "buildInfo": {"version": self.quirks.version},
                     }
                 },
@@ -445,14 +446,8 @@ class GrafanaEmulator(Controls):
         if match is None:
             return 404, {"message": "Not found"}, identity, body
         namespace = match["namespace"]
-        org_id = (
-            1
-            if namespace == "default"
-            else int(namespace[4:])
-            if re.fullmatch(r"org-\d+", namespace)
-            else None
-        )
-        if org_id != identity.org_id:
+        org_id = identity.org_id if namespace == self.state.namespace_of(identity.org_id) else None
+        if org_id is None:
             answer = status(
                 403,
                 "Forbidden",

@@ -24,6 +24,8 @@ class State(DashboardsMixin, ResourcesMixin, RulesMixin, DatasourcesMixin):
         self._ids = itertools.count(1)
         self._versions = itertools.count(1_700_000_000_000_001)  # like Grafana's, large
         self.quirks = quirks or Quirks()
+        # A Grafana Cloud stack's id: its organisation's namespace is then "stacks-<id>".
+        self.cloud_stack: int | None = None
 
     def org(self, org_id: int) -> Org:
         return self.orgs.setdefault(org_id, Org(org_id))
