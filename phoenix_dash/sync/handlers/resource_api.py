@@ -69,9 +69,9 @@ class ResourceHandler(Handler):
     def desired(self, build: Build, target: Target) -> list[Resource]:
         return self.legacy.desired(build, target)
 
-    def prefetch(self, conn: GrafanaConnection, resources_: list[Resource]) -> None:
+    def prefetch(self, conn: GrafanaConnection, desired: list[Resource]) -> None:
         self.found = None
-        if len(resources_) >= LIST_FROM:
+        if len(desired) >= LIST_FROM:
             self.found = self._list(conn)
 
     def _list(self, conn: GrafanaConnection) -> dict[str, JSON]:
