@@ -19,7 +19,7 @@ from tests.support.api import Api
 from tests.support.grafana_schemas import REALWORLD
 from tests.support.oracles import locate
 from tests.support.project import Project, oracle
-from tests.support.synced import RESOURCES, Synced
+from tests.support.synced import ONE_API, RESOURCES, Synced
 
 CONFIG = (
     "version: 1\ndatasources:\n  prometheus: {type: prometheus, uid: prom}\n"
@@ -140,6 +140,7 @@ def test_bad_json_is_one_line_and_writes_nothing(adopting: Project) -> None:
     assert not list(adopting.root.rglob("*.py"))
 
 
+@ONE_API
 def test_pull_adopt_sync_takes_over_a_dashboard_made_in_the_ui(synced: Synced, api: Api) -> None:
     made_in_ui = json.loads(oracle(locate("realworld/kube-prometheus-nodes.json")).read_text())
     assert api.call("POST", "/dashboards/db", {"dashboard": made_in_ui})[0] == 200

@@ -11,7 +11,7 @@ import yaml
 
 from phoenix_dash.build import Build
 from tests.support.project import ROOT, Project
-from tests.support.synced import EXTRA_DATASOURCE, LOKI_SECRET, RESOURCES, Synced
+from tests.support.synced import EXTRA_DATASOURCE, LOKI_SECRET, ONE_API, RESOURCES, Synced
 
 
 def test_build_emits_datasources_with_secret_placeholders(repo_build: Build) -> None:
@@ -95,6 +95,7 @@ def test_names_in_the_config_must_be_defined(project: Project) -> None:
     )
 
 
+@ONE_API
 def test_sync_writes_secrets_only_in_secure_json_data(
     synced: Synced, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -118,6 +119,7 @@ def test_sync_writes_secrets_only_in_secure_json_data(
     )
 
 
+@ONE_API
 def test_a_secret_missing_in_grafana_is_written_again(synced: Synced) -> None:
     emulator = synced.grafana.require_emulator()
     assert synced.run("sync").exit_code == 0
@@ -134,6 +136,7 @@ def test_a_secret_missing_in_grafana_is_written_again(synced: Synced) -> None:
     assert f"{RESOURCES} unchanged" in synced.run("sync").output
 
 
+@ONE_API
 def test_a_missing_secret_stops_before_any_write(synced: Synced) -> None:
     from click.testing import CliRunner
 
@@ -154,6 +157,7 @@ def test_a_missing_secret_stops_before_any_write(synced: Synced) -> None:
     assert emulator.writes() == []
 
 
+@ONE_API
 def test_datasource_edits_are_conflicts_and_prune_deletes_removed_ones(synced: Synced) -> None:
     emulator = synced.grafana.require_emulator()
     assert synced.run("sync").exit_code == 0

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.project import Project
-from tests.support.synced import Synced, writes
+from tests.support.synced import ONE_API, Synced, writes
 
 
 @pytest.mark.parametrize(
@@ -51,6 +51,7 @@ def test_what_a_module_prints_stays_off_machine_output(project: Project) -> None
     assert built.exit_code == 0 and "hello from the module" not in built.stdout
 
 
+@ONE_API
 def test_a_selector_that_selects_nothing_lists_near_matches(synced: Synced) -> None:
     result = synced.run("sync", "--only", "phoenix-overveiw")
     assert result.exit_code == 2
@@ -65,6 +66,7 @@ def test_a_selector_that_selects_nothing_lists_near_matches(synced: Synced) -> N
     assert "9 to create" in joined.output  # 4 dashboards, 1 folder, 4 datasources
 
 
+@ONE_API
 def test_pull_of_a_uid_grafana_lacks_lists_near_matches(synced: Synced) -> None:
     synced.grafana.require_emulator().quirks.search_lag = 0
     assert synced.run("sync").exit_code == 0

@@ -14,7 +14,7 @@ from phoenix_dash.sync.normalize import normalize_dashboard, owned_view
 from tests.support.api import Api
 from tests.support.grafana_schemas import REALWORLD, dashboard_errors, without_artefacts
 from tests.support.project import oracle
-from tests.support.synced import Synced
+from tests.support.synced import ONE_API, Synced
 
 FILES = REALWORLD
 CTX = ModernizeContext({"prometheus": DatasourceRef("prometheus", "prom")}, "prometheus")
@@ -75,6 +75,7 @@ def _by_position(dashboard: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@ONE_API
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
 def test_foreign_dashboard_pulled_back_from_grafana_is_the_same_and_lints(
     path: Path, synced: Synced, api: Api

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from tests.support.synced import Synced, writes
+from tests.support.synced import ONE_API, Synced, writes
 
 
 def tree(synced: Synced) -> dict[str, bytes]:
@@ -24,6 +24,7 @@ def tree(synced: Synced) -> dict[str, bytes]:
 @pytest.mark.parametrize(
     ("key", "typo"), [("alerts", "alert"), ("dashboards", "dashbaords"), ("catalog", "metric.yaml")]
 )
+@ONE_API
 def test_a_configured_path_that_does_not_exist_is_an_error(
     synced: Synced, key: str, typo: str
 ) -> None:
@@ -51,6 +52,7 @@ def test_a_configured_path_that_does_not_exist_is_an_error(
     assert writes(synced.grafana) == 0
 
 
+@ONE_API
 def test_a_build_that_drops_every_alert_rule_is_refused(synced: Synced) -> None:
     assert synced.run("build").exit_code == 0
     before = tree(synced)
@@ -71,6 +73,7 @@ def test_a_build_that_drops_every_alert_rule_is_refused(synced: Synced) -> None:
     assert not any(path.startswith("alerts/grafana/") for path in tree(synced))
 
 
+@ONE_API
 def test_a_build_that_drops_every_dashboard_is_refused(synced: Synced) -> None:
     assert synced.run("build").exit_code == 0
     shutil.rmtree(synced.root / "alerts")  # their panel links need the dashboards
@@ -88,6 +91,7 @@ def test_a_build_that_drops_every_dashboard_is_refused(synced: Synced) -> None:
     assert tree(synced) == before
 
 
+@ONE_API
 def test_prune_never_deletes_every_managed_resource_of_a_kind_unasked(synced: Synced) -> None:
     emulator = synced.grafana.require_emulator()
     assert synced.run("sync").exit_code == 0
@@ -110,6 +114,7 @@ def test_prune_never_deletes_every_managed_resource_of_a_kind_unasked(synced: Sy
     assert emulator.state.org(1).rules == {}
 
 
+@ONE_API
 def test_max_deletions_refusal_names_what_it_would_delete(synced: Synced) -> None:
     assert synced.run("sync").exit_code == 0
     (synced.root / "alerts/agents.py").unlink()
@@ -130,6 +135,7 @@ def test_max_deletions_refusal_names_what_it_would_delete(synced: Synced) -> Non
     ("key", "value", "kind"),
     [("dashboards", "metrics.yaml", "directory"), ("catalog", "alerts", "file")],
 )
+@ONE_API
 def test_a_configured_path_of_the_wrong_kind_is_an_error(
     synced: Synced, key: str, value: str, kind: str
 ) -> None:

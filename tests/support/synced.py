@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner, Result
 
 from phoenix_dash.cli import main
@@ -24,6 +25,9 @@ EXTRA_DATASOURCE = (
 
 
 SYNC_APIS = ("apis", "legacy")  # grafana.api values the sync suite runs with
+# For tests whose subject does not depend on the API sync uses for dashboards and folders
+# (test_sync*.py cover both): one is enough.
+ONE_API = pytest.mark.parametrize("synced", ["apis"], indirect=True)
 
 
 class Synced:
