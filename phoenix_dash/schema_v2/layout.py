@@ -30,7 +30,8 @@ def _rows(panels: list[JSON], add_element: Element) -> JSON:
     row_y = 0
     for panel in panels:
         if text(panel, "type") == "row":
-            row_y = number(panel.get("gridPos") or {}, "y")
+            if isinstance(panel.get("gridPos"), dict):  # else the previous row's y holds
+                row_y = number(panel["gridPos"], "y")
             if current is not None:
                 rows.append(current)
             inside = [p for p in panel.get("panels") or [] if isinstance(p, dict)]

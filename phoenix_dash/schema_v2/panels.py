@@ -20,25 +20,6 @@ from .common import (
 )
 
 MIXED = "-- Mixed --"
-# Keys of the v1 panel schema; any other key is an old (Angular) panel's own option.
-KNOWN_PANEL_KEYS = frozenset(
-    {
-        "type", "id", "pluginVersion", "targets", "title", "description", "transparent",
-        "datasource", "gridPos", "links", "repeat", "repeatDirection", "maxPerRow",
-        "maxDataPoints", "transformations", "interval", "timeFrom", "timeShift",
-        "hideTimeOverride", "timeCompare", "libraryPanel", "cacheTimeout", "queryCachingTTL",
-        "options", "fieldConfig", "autoMigrateFrom",
-    }
-)  # fmt: skip
-# Angular panels and what Grafana migrates them to.
-ANGULAR_PANELS = {
-    "graph": "timeseries",
-    "singlestat": "stat",
-    "grafana-singlestat-panel": "stat",
-    "table-old": "table",
-    "grafana-piechart-panel": "piechart",
-    "grafana-worldmap-panel": "geomap",
-}
 FIELD_DEFAULT_KEYS: dict[str, type | tuple[type, ...]] = {
     "decimals": (int, float),
     "max": (int, float),
@@ -213,18 +194,9 @@ def _viz_config(panel: JSON) -> JSON:
     legend = options.get("legend")
     if isinstance(legend, dict):
         options["legend"] = {**legend, "showLegend": flag(legend, "showLegend", True)}
-    migrate_from = text(panel, "autoMigrateFrom")
-    original = {k: v for k, v in panel.items() if k not in KNOWN_PANEL_KEYS}
-    if not migrate_from:
-        if kind in ANGULAR_PANELS:
-            migrate_from, kind = kind, ANGULAR_PANELS[kind]
-        elif original:
-            migrate_from = kind
-    if migrate_from:
-        options["__angularMigration"] = {
-            "autoMigrateFrom": migrate_from,
-            "originalOptions": original,
-        }
+    # Later converters also mark old (Angular) panels for the frontend's own migration
+    # (options.__angularMigration); the goldens' converter does not, and phoenix-dash's
+    # modern layer migrates such panels before any conversion.
     field_config = panel.get("fieldConfig") if isinstance(panel.get("fieldConfig"), dict) else {}
     return {
         "kind": "VizConfig",

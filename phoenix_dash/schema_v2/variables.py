@@ -10,7 +10,6 @@ from .common import (
     GRAFANA_DATASOURCE_UID,
     JSON,
     DatasourceIndex,
-    as_reference,
     data_query,
     flag,
     is_template_variable,
@@ -101,9 +100,11 @@ def _options(variable: JSON) -> list[JSON]:
 
 
 def _datasource(variable: JSON, index: DatasourceIndex) -> tuple[str, str]:
-    ref = as_reference(variable.get("datasource"))
+    """(type, uid); a variable without a reference object (absent, or a pre-v33 string)
+    names no datasource, the default applying when the dashboard loads."""
+    ref = variable.get("datasource")
     if not isinstance(ref, dict):
-        return index.default_type, ""
+        return "", ""
     uid, kind = text(ref, "uid"), text(ref, "type")
     if uid and not kind and not is_template_variable(uid):
         kind = index.type_of(uid)
