@@ -25,6 +25,8 @@ from .modern.common import JSON
 from .output import TreeChanges, compare_tree, json_bytes, replace_tree
 from .provenance import strip_stamps
 from .render import BuiltDashboard, render_dashboards
+from .schema_v2 import DatasourceIndex
+from .schema_v2.resource import v2_resource
 from .yamlconf import load_yaml
 
 DASHBOARDS_DIR = "dashboards"
@@ -38,10 +40,15 @@ class Build:
     folders: Mapping[str, Folder] = field(default_factory=dict)
     default_folder: str | None = None  # where every dashboard goes (dashboards.folder)
     datasources: list[DatasourceDef] = field(default_factory=list)
+    dashboard_schema: str = "v1"  # the form build/dashboards/ holds (dashboards.schema)
+    datasource_index: DatasourceIndex = field(default_factory=DatasourceIndex)
 
     def files(self) -> dict[str, bytes]:
         """Relative path under build/ -> content."""
-        files = {f"{DASHBOARDS_DIR}/{d.uid}.json": json_bytes(d.clean) for d in self.dashboards}
+        files = {
+            f"{DASHBOARDS_DIR}/{d.uid}.json": json_bytes(self.dashboard_file(d))
+            for d in self.dashboards
+        }
         files.update(alert_files(self.alert_groups, self.folders))
         for datasource in self.datasources:
             files[f"datasources/{datasource.uid}.json"] = json_bytes(datasource.placeholder_body())
@@ -50,6 +57,21 @@ class Build:
                 provisioning(self.datasources), "datasources.yaml"
             )
         return files
+
+    def dashboard_file(self, dashboard: BuiltDashboard) -> JSON:
+        """A dashboard as build/ holds it: the v1 JSON, or its schema v2 resource."""
+        if self.dashboard_schema == "v2":
+            return v2_resource(dashboard.uid, dashboard.clean, self.datasource_index)
+        return dashboard.clean
+
+
+def datasource_index(config: Config, datasources: list[DatasourceDef]) -> DatasourceIndex:
+    """The project's datasources by uid, for schema v2's typed references; the default
+    is phoenix-dash.yaml's default_datasource."""
+    types = {d.uid: d.type for d in datasources}
+    types.update({ref.uid: ref.type for ref in config.datasources.values()})
+    default = config.datasources.get(config.default_datasource or "")
+    return DatasourceIndex(types, default.type if default else "prometheus")
 
 
 def render_dashboard(dashboard: Any, ctx: ModernizeContext | None = None) -> JSON:
@@ -80,7 +102,16 @@ def build_project(config: Config, jobs: int = 1, with_sources: bool = True) -> B
     alert_ctx = AlertContext(config.datasources, config.folders, config.default_datasource)
     groups = load_alert_groups(config.root, config.alerts_dir, alert_ctx)
     check_panel_links(groups, {d.uid: panel_ids(d.json) for d in dashboards})
-    return Build(dashboards, catalog, groups, config.folders, config.default_folder, datasources)
+    return Build(
+        dashboards,
+        catalog,
+        groups,
+        config.folders,
+        config.default_folder,
+        datasources,
+        config.dashboard_schema,
+        datasource_index(config, datasources),
+    )
 
 
 def _check_names(config: Config, datasources: list[DatasourceDef]) -> None:

@@ -47,6 +47,7 @@ class Config:
     default_datasource: str | None = None
     folders: dict[str, Folder] = field(default_factory=dict)
     default_folder: str | None = None
+    dashboard_schema: str = "v1"  # dashboards.schema: what build writes (v1 or v2)
     dashboards_dir: Path = Path("dashboards")
     alerts_dir: Path = Path("alerts")
     build_dir: Path = Path("build")
@@ -109,6 +110,7 @@ def load_config(path: Path) -> Config:
         default_datasource=default_ds,
         folders=folders,
         default_folder=default_folder,
+        dashboard_schema=str(data.get("dashboards", {}).get("schema", "v1")),
         dashboards_dir=root / paths.get("dashboards", "dashboards"),
         alerts_dir=root / paths.get("alerts", "alerts"),
         build_dir=root / paths.get("build", "build"),

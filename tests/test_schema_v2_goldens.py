@@ -61,7 +61,6 @@ DOCUMENTED = {  # a pattern over "path: what differs", and why it may differ
         "a group-by variable's multi default changed"
     ),
     r"^\.timeSettings\.(weekStart|nowDelay): missing": "newer converters write these",
-    r"\.legend\.showLegend: extra: true": "converters differ on the legend's showLegend",
     rf"^\.layout\.spec\.items{ANY}\.spec\.repeat: missing": (
         "a library panel's repeat comes from Grafana's library-panel service (mocked in "
         "Grafana's test); phoenix-dash does not read library panels"

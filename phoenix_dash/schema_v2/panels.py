@@ -191,9 +191,6 @@ def _links(panel: JSON) -> list[JSON]:
 def _viz_config(panel: JSON) -> JSON:
     kind = text(panel, "type", "timeseries")
     options: JSON = dict(panel["options"]) if isinstance(panel.get("options"), dict) else {}
-    legend = options.get("legend")
-    if isinstance(legend, dict):
-        options["legend"] = {**legend, "showLegend": flag(legend, "showLegend", True)}
     # Later converters also mark old (Angular) panels for the frontend's own migration
     # (options.__angularMigration); the goldens' converter does not, and phoenix-dash's
     # modern layer migrates such panels before any conversion.

@@ -104,3 +104,20 @@ def dashboard_errors(dashboard: dict[str, Any]) -> list[str]:
         found += panel_schema_errors(panel, where)
         found += target_schema_errors(panel, where)
     return found
+
+
+def v2_dashboard_errors(spec: dict[str, Any]) -> list[str]:
+    """A schema v2 spec against dashboardv2.jsonschema.json, and each panel's visualization
+    options and custom field config against its panel's schema."""
+    found = errors("dashboardv2", "Dashboard", spec, "")
+    for name, element in (spec.get("elements") or {}).items():
+        if element.get("kind") != "Panel":
+            continue
+        viz = element["spec"]["vizConfig"]
+        panel = {
+            "type": viz.get("group"),
+            "options": viz["spec"].get("options", {}),
+            "fieldConfig": viz["spec"].get("fieldConfig", {}),
+        }
+        found += without_artefacts(panel_schema_errors(panel, f"element {name}"))
+    return found
