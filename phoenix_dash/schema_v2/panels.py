@@ -32,6 +32,7 @@ FIELD_DEFAULT_KEYS: dict[str, type | tuple[type, ...]] = {
     "unit": str,
     "filterable": bool,
     "writeable": bool,
+    "fieldMinMax": bool,
     "links": list,
 }
 
