@@ -22,10 +22,6 @@ from tests.support.synced import ONE_API, Synced, writes
     [
         ('{"foo": 1}', "no title and panels (keys found: foo)"),
         ("[1, 2]", "a JSON list, where an object was expected"),
-        (
-            '{"title": "x", "elements": {}, "layout": {"kind": "GridLayout"}}',
-            "a schema v2 dashboard (elements, layout); export it from Grafana as classic JSON",
-        ),
     ],
 )
 def test_adopt_refuses_json_that_is_not_a_dashboard(

@@ -95,3 +95,26 @@ def test_a_v2_build_is_deterministic_and_checked_like_v1(project: Project) -> No
     wrong = project.run("build")
     assert wrong.exit_code == 2
     assert "dashboards.schema: 'v3' is not one of ['v1', 'v2']" in wrong.output
+
+
+def test_lint_and_adopt_read_a_v2_file_as_its_v1_model(
+    v2_files: dict[str, dict[str, object]], project: Project
+) -> None:
+    v2 = project.write("overview.v2.json", json.dumps(v2_files["phoenix-overview"]))
+    v1 = project.write(
+        "overview.v1.json", (ROOT / "build/dashboards/phoenix-overview.json").read_text()
+    )
+    as_v2 = project.run("lint", "--json-file", str(v2), "--format", "json")
+    as_v1 = project.run("lint", "--json-file", str(v1), "--format", "json")
+    assert as_v2.exit_code == as_v1.exit_code, as_v2.output
+
+    def rules(output: str) -> list[str]:
+        return sorted(f["rule"] for f in json.loads(output)["findings"])
+
+    assert rules(as_v2.stdout) == rules(as_v1.stdout)
+    adopted = project.run("adopt", str(v2))
+    assert adopted.exit_code == 0, adopted.output
+    assert project.run("build").exit_code == 0
+    built = json.loads(project.build_files()["dashboards/phoenix-overview.json"])
+    original = json.loads((ROOT / "build/dashboards/phoenix-overview.json").read_text())
+    assert [p["title"] for p in built["panels"]] == [p["title"] for p in original["panels"]]

@@ -202,8 +202,13 @@ def test_bad_input_is_one_line_exit_2_and_no_writes(synced: Synced, case: str) -
     assert emulator.writes() == []
 
 
-def test_diff_against_a_git_revision_needs_no_grafana(synced: Synced) -> None:
+@pytest.mark.parametrize("schema", ["v1", "v2"])
+def test_diff_against_a_git_revision_needs_no_grafana(synced: Synced, schema: str) -> None:
+    """Whichever schema build writes, the review reads the same."""
     root = synced.root
+    synced.config.write_text(
+        synced.config.read_text().replace("\ndashboards:\n", f"\ndashboards:\n  schema: {schema}\n")
+    )
     git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
     synced.run("build")
     subprocess.run([*git, "init", "-q"], cwd=root, check=True)

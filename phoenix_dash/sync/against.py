@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from ..build import Build
 from ..config import Config
+from ..dashboard_file import v1_model
 from ..errors import ConfigError
 from .diffing import dashboard_changes, group_changes
 from .model import Action, Change, Plan, Resource
@@ -39,6 +41,15 @@ def git_build_files(root: Path, ref: str, build_dir: str) -> dict[str, bytes]:
     return {name.removeprefix(prefix): git("show", f"{ref}:{name}") for name in names}
 
 
+def _read(data: bytes | None, kind: str) -> Any:
+    """A build file's JSON; a dashboard as its v1 model, whichever schema build wrote, so
+    the differences read the same."""
+    if data is None:
+        return None
+    found = json.loads(data)
+    return v1_model(found) if kind == "dashboard" and isinstance(found, dict) else found
+
+
 def diff_against(config: Config, build: Build, ref: str, selection: Selection) -> Plan:
     before = git_build_files(config.root, ref, config.display(config.build_dir))
     after = build.files()
@@ -47,8 +58,8 @@ def diff_against(config: Config, build: Build, ref: str, selection: Selection) -
         kind = next((k for prefix, k in KINDS_BY_DIR.items() if path.startswith(prefix)), None)
         if kind is None or not path.endswith(".json"):
             continue  # the YAML forms say the same as the JSON ones
-        old = json.loads(before[path]) if path in before else None
-        new = json.loads(after[path]) if path in after else None
+        old = _read(before.get(path), kind)
+        new = _read(after.get(path), kind)
         either = new or old or {}
         key = (
             path.rsplit("/", 1)[-1].removesuffix(".json")
