@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.api import Api, wait_for_search
 from tests.support.project import MINIMAL_DASHBOARD
-from tests.support.synced import RESOURCES, Synced, writes
+from tests.support.synced import ONE_API, RESOURCES, Synced, writes
 
 P99_STEPS = ('("orange", 0.5), ("red", 1)', '("orange", 0.3), ("red", 1)')
 
@@ -142,8 +142,7 @@ def test_environment_maps_folders_and_datasources(synced: Synced) -> None:
     assert org.folders["phoenix-staging"].title == "Phoenix (staging)"
     overview = org.dashboards["phoenix-overview"]
     assert overview.folder_uid == "phoenix-staging"
-    logs = next(p for p in overview.current.data["panels"] if p["type"] == "logs")
-    assert logs["datasource"]["uid"] == "staging-loki"
+    assert synced.logs_datasource("phoenix-overview") == "staging-loki"
     assert all(
         q["datasourceUid"] in ("staging-prometheus", "__expr__")
         for r in org.rules.values()
@@ -203,6 +202,7 @@ def test_bad_input_is_one_line_exit_2_and_no_writes(synced: Synced, case: str) -
 
 
 @pytest.mark.parametrize("schema", ["v1", "v2"])
+@ONE_API  # the schema is this test's own parameter
 def test_diff_against_a_git_revision_needs_no_grafana(synced: Synced, schema: str) -> None:
     """Whichever schema build writes, the review reads the same."""
     root = synced.root

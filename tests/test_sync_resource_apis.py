@@ -321,3 +321,23 @@ def test_a_grafana_cloud_stack_says_its_namespace(synced: Synced) -> None:
     assert result.exit_code == 0, result.output
     assert any("/namespaces/stacks-4242/dashboards" in e.path for e in emulator.writes())
     assert "namespace stacks-4242" in synced.run("ping").output
+
+
+@pytest.mark.parametrize("synced", ["apis"], indirect=True)
+def test_switching_the_dashboard_schema_rewrites_each_dashboard_once(
+    synced: Synced, api: Api
+) -> None:
+    emulator = synced.grafana.require_emulator()
+    assert synced.run("sync").exit_code == 0
+    text = synced.config.read_text()
+    folder = "\ndashboards:\n  folder: phoenix\n"
+    for schema in ("v2", "v1"):
+        synced.config.write_text(text.replace(folder, f"{folder}  schema: {schema}\n"))
+        switched = synced.run("sync")
+        assert switched.exit_code == 0, switched.output
+        assert "4 to update" in switched.output and "0 conflicts" in switched.output
+        stored = emulator.state.org(1).dashboards["phoenix-overview"]
+        assert (stored.v2_spec is not None) == (schema == "v2")
+        no_op(synced)
+    _, v2 = under_root(api, "GET", DASHBOARDS.replace("/v1/", "/v2/") + "/phoenix-overview")
+    assert v2["status"]["conversion"]["storedVersion"] == "v1"  # back in v1: read as stored

@@ -11,7 +11,7 @@ and validation without storing anything.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..errors import ConfigError, Location
@@ -35,6 +35,11 @@ class ResourceAPI:
     namespace: str
     dashboards: str  # group/version, "dashboard.grafana.app/v1"
     folders: str  # "folder.grafana.app/v1"
+    dashboards_v2: str = ""  # "dashboard.grafana.app/v2" where served (Grafana 13)
+
+    def for_schema_v2(self) -> ResourceAPI:
+        """The same server, dashboards read and written in schema v2."""
+        return replace(self, dashboards=self.dashboards_v2)
 
     def collection(self, kind: str) -> str:
         group_version = self.dashboards if kind == "dashboard" else self.folders
@@ -63,7 +68,8 @@ def choose_api(
     dashboards = _usable(served, DASHBOARD_GROUP)
     folders = _usable(served, FOLDER_GROUP)
     if dashboards and folders:
-        return ResourceAPI(namespace(conn, grafana), dashboards, folders)
+        v2 = f"{DASHBOARD_GROUP}/v2" if "v2" in served.get(DASHBOARD_GROUP, []) else ""
+        return ResourceAPI(namespace(conn, grafana), dashboards, folders, v2)
     if wanted == "apis":
         found = ", ".join(
             f"{g}/{v}" for g in (DASHBOARD_GROUP, FOLDER_GROUP) for v in served.get(g, [])

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..build import Build
-from ..errors import ConfigError
+from ..errors import ConfigError, Location
 from ..grafana.connection import GrafanaConnection
 from ..grafana.errors import GrafanaNotFound
 from ..grafana.resources import choose_api
@@ -75,7 +75,9 @@ class PlanOptions:
 def make_plan(conn: GrafanaConnection, build: Build, target: Target, options: PlanOptions) -> Plan:
     plan = Plan(message=version_message(target.revision, "<content hash>", target.note))
     plan.api = choose_api(conn, target.grafana, target.settings_file)
-    handlers = handlers_for(plan.api)
+    plan.dashboard_schema = target.dashboard_schema
+    _check_schema(plan, conn, target)
+    handlers = handlers_for(plan.api, plan.dashboard_schema)
     workers = conn.settings.max_concurrency
     with worker_pool(workers) as pool:
         every = {h.kind: h.desired(build, target) for h in handlers}
@@ -93,6 +95,18 @@ def make_plan(conn: GrafanaConnection, build: Build, target: Target, options: Pl
     if options.prune:
         _check_deletions(plan, options)
     return plan
+
+
+def _check_schema(plan: Plan, conn: GrafanaConnection, target: Target) -> None:
+    """Schema v2 dashboards need Grafana 13's dashboard.grafana.app/v2."""
+    if plan.dashboard_schema != "v2" or (plan.api is not None and plan.api.dashboards_v2):
+        return
+    served = "the legacy API only" if plan.api is None else f"{plan.api.dashboards}, not v2"
+    raise ConfigError(
+        f"dashboards.schema is v2, but {conn.settings.url} serves dashboards through "
+        f"{served} (Grafana 13 serves dashboard.grafana.app/v2); use schema v1 for it",
+        Location(target.settings_file, None, "dashboards.schema"),
+    )
 
 
 def _check_deletions(plan: Plan, options: PlanOptions) -> None:
@@ -146,15 +160,18 @@ BUILTIN_DATASOURCES = frozenset(
 )
 
 
-# Read off canonical JSON (sorted keys: "type" precedes "uid"), much faster than a walk.
+# Read off canonical JSON (sorted keys: "type" precedes "uid"), much faster than a walk: a
+# v1 reference {type, uid}, a rule's datasourceUid, a schema v2 query's datasource {name}.
 DATASOURCE_UID_RE = re.compile(
     rb'"datasource":\{(?:"type":"(?:[^"\\]|\\.)*",)?"uid":"((?:[^"\\]|\\.)*)"\}'
     rb'|"datasourceUid":"((?:[^"\\]|\\.)*)"'
+    rb'|"datasource":\{"name":"((?:[^"\\]|\\.)*)"\}'
 )
 
 
 def _datasource_uids(value: Any) -> set[str]:
-    return {(a or b).decode() for a, b in DATASOURCE_UID_RE.findall(canonical(value))}
+    found = DATASOURCE_UID_RE.findall(canonical(value))
+    return {(a or b or c).decode() for a, b, c in found}
 
 
 def _check_datasources(

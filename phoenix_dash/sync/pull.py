@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..dashboard_file import v1_model
 from ..errors import ConfigError
 from ..grafana import resources
 from ..grafana.connection import GrafanaConnection
@@ -124,13 +125,24 @@ def _through_resources(
             near = ", ".join(f"{u} ({_title(listed[u])})" for u in close)
             hint = f"; did you mean {near}?" if close else ""
             raise ConfigError(f"--uid {uid!r}: no such dashboard in Grafana{hint}")
-    return {
-        name: dict(item.get("spec") or {})
+    chosen = {
+        name: _dashboard(conn, api, item)
         for name, item in listed.items()
-        if (not uids or name in uids)
-        and set(tags) <= set((item.get("spec") or {}).get("tags") or [])
-        and (not folders or _folder(item) in folders)
+        if (not uids or name in uids) and (not folders or _folder(item) in folders)
     }
+    return {name: d for name, d in chosen.items() if set(tags) <= set(d.get("tags") or [])}
+
+
+def _dashboard(conn: GrafanaConnection, api: ResourceAPI, item: JSON) -> JSON:
+    """The v1 model of a listed dashboard. One stored as schema v2 whose v1 form Grafana
+    could not give is read in v2 and converted here."""
+    conversion = (item.get("status") or {}).get("conversion") or {}
+    if conversion.get("failed") and api.dashboards_v2:
+        v2 = api.for_schema_v2()
+        found = resources.read(conn, v2.item("dashboard", str(item["metadata"]["name"])))
+        if found is not None:
+            return v1_model(found)
+    return dict(item.get("spec") or {})
 
 
 def _title(item: JSON) -> str:

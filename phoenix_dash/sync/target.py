@@ -31,6 +31,7 @@ class Target:
     uid_prefix: str = ""  # for previews: dashboards under uids production never uses
     datasource_urls: Mapping[str, str] = field(default_factory=dict)  # uid in code -> URL
     take_over: bool = False  # claim resources another manager owns (resource APIs)
+    dashboard_schema: str = "v1"  # dashboards.schema, the environment's if it sets one
     settings_file: str = "phoenix-dash.yaml"  # where grafana settings are, for messages
 
     @property
@@ -142,8 +143,17 @@ def make_target(
         force,
         datasource_urls=urls,
         take_over=take_over,
+        dashboard_schema=_dashboard_schema(config, env),
         settings_file=config.file,
     )
+
+
+def _dashboard_schema(config: Config, env: str | None) -> str:
+    if env is not None:
+        override = config.environments[env].get("dashboards", {}).get("schema")
+        if override:
+            return str(override)
+    return config.dashboard_schema
 
 
 def _check_note(note: str, revision: str) -> None:

@@ -24,7 +24,8 @@ EXTRA_DATASOURCE = (
 )
 
 
-SYNC_APIS = ("apis", "legacy")  # grafana.api values the sync suite runs with
+# How the sync suite runs: grafana.api (and, after a "-", dashboards.schema).
+SYNC_APIS = ("apis", "legacy", "apis-v2")
 # For tests whose subject does not depend on the API sync uses for dashboards and folders
 # (test_sync*.py cover both): one is enough.
 ONE_API = pytest.mark.parametrize("synced", ["apis"], indirect=True)
@@ -37,7 +38,8 @@ class Synced:
     def __init__(self, root: Path, grafana: GrafanaTarget, api: str = "apis") -> None:
         self.root = root
         self.grafana = grafana
-        self.api = api
+        self.api, _, schema = api.partition("-")
+        self.schema = schema or "v1"
         for name in (
             "dashboards",
             "alerts",
@@ -51,12 +53,17 @@ class Synced:
             else:
                 shutil.copy(source, root / name)
         self.config = root / "phoenix-dash.yaml"
+        text = self.config.read_text()
+        if self.schema != "v1":
+            folder = "\ndashboards:\n  folder: phoenix\n"
+            assert folder in text
+            text = text.replace(folder, f"{folder}  schema: {self.schema}\n", 1)
         self.config.write_text(
-            self.config.read_text()
+            text
             + f"""
 grafana:
   url: {grafana.url}
-  api: {api}
+  api: {self.api}
   retries: 6
   backoff: 0.01
   max_concurrency: 8
@@ -83,6 +90,8 @@ environments:
         if self.api == "apis":
             group = "dashboard" if kind == "dashboard" else "folder"
             version = "v1" if self.grafana_major() >= 13 else "v1beta1"
+            if kind == "dashboard" and self.schema == "v2":
+                version = "v2"
             base = f"/apis/{group}.grafana.app/{version}/namespaces/default/{kind}s"
             return f"{base}/{uid}" if uid else base
         if kind == "dashboard":
@@ -102,6 +111,18 @@ environments:
         return (
             ("POST", "^/api/folders$") if action == "create" else ("PUT", f"^/api/folders/{uid}$")
         )
+
+    def logs_datasource(self, uid: str) -> str:
+        """The datasource uid of the dashboard's logs panel, as the emulator stores it in
+        the project's schema."""
+        stored = self.grafana.require_emulator().state.org(1).dashboards[uid]
+        if stored.v2_spec is not None:
+            for element in stored.v2_spec["elements"].values():
+                if element["spec"]["vizConfig"]["group"] == "logs":
+                    query = element["spec"]["data"]["spec"]["queries"][0]["spec"]["query"]
+                    return str(query["datasource"]["name"])
+        logs = next(p for p in stored.current.data["panels"] if p["type"] == "logs")
+        return str(logs["datasource"]["uid"])
 
     def grafana_major(self) -> int:
         emulator = self.grafana.emulator

@@ -15,20 +15,23 @@ from ...grafana.resources import ResourceAPI
 from .alert_group import AlertGroupHandler
 from .base import Handler
 from .dashboard import DashboardHandler
-from .dashboard_api import DashboardResourceHandler
+from .dashboard_api import DashboardResourceHandler, DashboardV2ResourceHandler
 from .datasource import DatasourceHandler, normalize_datasource
 from .folder import FolderHandler
 from .folder_api import FolderResourceHandler
 
 
-def handlers_for(api: ResourceAPI | None) -> list[Handler]:
+def handlers_for(api: ResourceAPI | None, dashboard_schema: str = "v1") -> list[Handler]:
     """Fresh handlers for one plan, in dependency order: folders and datasources before what
-    lives in or queries them."""
+    lives in or queries them. Schema v2 dashboards exist only on the resource APIs."""
     folders: Handler = FolderHandler()
     dashboards: Handler = DashboardHandler()
     if api is not None:
         folders = FolderResourceHandler(api, folders)
-        dashboards = DashboardResourceHandler(api, dashboards)
+        if dashboard_schema == "v2":
+            dashboards = DashboardV2ResourceHandler(api.for_schema_v2(), dashboards)
+        else:
+            dashboards = DashboardResourceHandler(api, dashboards)
     return [folders, DatasourceHandler(), dashboards, AlertGroupHandler()]
 
 

@@ -4,10 +4,16 @@ ownership is Grafana's manager annotations (see ``ownership``)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from ...build import Build
+from ...dashboard_file import v1_model
 from ...grafana.connection import GrafanaConnection
+from ...schema_v2 import to_v2
+from ...schema_v2.resource import as_code
 from ..model import Action, Change, Remote, Resource
-from ..normalize import owned_view, version_message
-from ..ownership import FOLDER, MESSAGE
+from ..normalize import content_hash, owned_view, version_message
+from ..ownership import FOLDER, MESSAGE, ownership
 from ..target import Target
 from .base import JSON, conflict_or
 from .dashboard import DashboardHandler, StoredAsV2
@@ -25,10 +31,12 @@ class DashboardResourceHandler(ResourceHandler):
 
     def unwritable(self, item: JSON) -> str:
         """Grafana converts a dashboard stored as schema v2 for a v1 read and says so in
-        ``status.conversion.storedVersion``."""
-        conversion = (item.get("status") or {}).get("conversion") or {}
-        stored = str(conversion.get("storedVersion") or "")
-        return STORED_AS_V2 if stored.startswith("v2") else ""
+        ``status.conversion.storedVersion``. One phoenix-dash wrote in v2, untouched since
+        (the project switched back to v1), is its own to rewrite."""
+        stored = str(_conversion(item).get("storedVersion") or "")
+        owner = ownership(item)
+        theirs = not owner.ours or owner.edited_since_written
+        return STORED_AS_V2 if stored.startswith("v2") and theirs else ""
 
     def spec(self, resource: Resource) -> JSON:
         return dict(resource.desired or {})
@@ -40,11 +48,16 @@ class DashboardResourceHandler(ResourceHandler):
     def details(self, resource: Resource, item: JSON) -> list[str]:
         from ..diffing import dashboard_changes
 
-        desired = resource.desired or {}
+        conversion = _conversion(item)
+        if conversion.get("failed"):
+            return [
+                f"(Grafana could not show the dashboard it stores as "
+                f"{conversion.get('storedVersion')} in this schema: {conversion.get('error')})"
+            ]
+        desired = v1_model(resource.desired or {})
         folder = ((item.get("metadata") or {}).get("annotations") or {}).get(FOLDER)
-        return dashboard_changes(
-            owned_view(item.get("spec") or {}, desired), desired, folder, resource.folder
-        )
+        found = v1_model(item.get("spec") or {})
+        return dashboard_changes(owned_view(found, desired), desired, folder, resource.folder)
 
     def unmanaged(
         self, conn: GrafanaConnection, resource: Resource, remote: Remote, target: Target
@@ -72,3 +85,27 @@ class DashboardResourceHandler(ResourceHandler):
         )
         change.details = details
         return change
+
+
+class DashboardV2ResourceHandler(DashboardResourceHandler):
+    """Dashboards written in schema v2 (``dashboard.grafana.app/v2``, Grafana 13): the
+    same ownership, locking and plan, with the spec Grafana's converter makes of the
+    dashboard. The checksum covers the schema, so switching it rewrites every dashboard."""
+
+    def desired(self, build: Build, target: Target) -> list[Resource]:
+        return [
+            replace(
+                resource,
+                desired=(spec := as_code(to_v2(resource.desired or {}, build.datasource_index))),
+                content_hash=content_hash({"folder": resource.folder or "", "v2": spec}),
+            )
+            for resource in self.legacy.desired(build, target)
+        ]
+
+    def unwritable(self, item: JSON) -> str:
+        return ""  # a v2 write replaces whatever schema the dashboard was stored in
+
+
+def _conversion(item: JSON) -> JSON:
+    found = (item.get("status") or {}).get("conversion")
+    return found if isinstance(found, dict) else {}

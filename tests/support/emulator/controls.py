@@ -41,8 +41,14 @@ class Controls:
             dashboard = org.dashboards[uid]
             if read_only_in_ui(dashboard.annotations):
                 raise ReadOnlyInUI(uid)
-            data = copy.deepcopy(dashboard.current.data)
-            change(data)
+            if dashboard.v2_spec is not None:  # saved in the schema it is stored in
+                spec = copy.deepcopy(dashboard.v2_spec)
+                change(spec)
+                dashboard.v2_spec = spec
+                data = {"title": spec.get("title"), "tags": spec.get("tags", [])}
+            else:
+                data = copy.deepcopy(dashboard.current.data)
+                change(data)
             dashboard.annotations = {
                 **dashboard.annotations,
                 "grafana.app/saved-from-ui": self.quirks.version,

@@ -70,6 +70,7 @@ class DashboardsMixin:
             existing = org.dashboards[uid] = Dashboard(next(self._ids), uid, folder_uid)
         existing.folder_uid = folder_uid
         existing.stored_as_v2 = False
+        existing.v2_spec = None
         # Grafana 12+ writes a legacy save through the resource API as a new object with only
         # the folder and message annotations (LegacySaveCommandToUnstructured): a manager's
         # annotations are gone (removing a kubectl/terraform manager is allowed).

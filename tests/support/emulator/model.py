@@ -48,6 +48,9 @@ class Dashboard:
     provisioned: str | None = None  # the file it is provisioned from (D6)
     plugin_id: str | None = None  # a plugin's dashboard (D6)
     stored_as_v2: bool = False  # saved from the new editor (D5)
+    # A schema v2 spec written through dashboard.grafana.app/v2; the versions then hold only
+    # its title and tags (the emulator converts no schema: see resources.py).
+    v2_spec: JSON | None = None
     # The resource APIs' view of the same record (resources.py).
     annotations: dict[str, str] = field(default_factory=dict)  # as written, not server-set
     k8s_uid: str = ""

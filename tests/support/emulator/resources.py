@@ -13,6 +13,11 @@ What a real Grafana does here, from its source:
   AlreadyExists; ``dryRun=All`` runs admission and validation and stores nothing; lists page
   with ``limit``/``continue``; errors are ``Status`` objects.
 - the dashboard admission step migrates the spec on save (D2, D3) as the legacy API does.
+- a dashboard is stored in the schema it was written in (v1 or v2); read in the other one,
+  Grafana 13 converts it and says so in ``status.conversion``. The emulator carries no
+  converter of its own (it would be a second copy of what it checks): it answers such a read
+  with a failed conversion and an empty spec, which Grafana also does when a conversion
+  fails. phoenix-dash must decide from metadata, never from a converted spec.
 """
 
 from __future__ import annotations
@@ -60,14 +65,28 @@ class ResourcesMixin:
         # A shallow copy: stored versions are never changed in place (each save stores a new
         # dict), and copying 20-panel dashboards for every answer would time the emulator.
         spec = {k: v for k, v in d.current.data.items() if k != "id"}
+        wants_v2 = api_version.startswith("v2")
+        stored = "v2" if d.v2_spec is not None else "v1"
+        if wants_v2 and d.v2_spec is not None:
+            spec = d.v2_spec
+        elif wants_v2 or d.v2_spec is not None:
+            spec = {}
         notes = {**d.annotations}
         if d.folder_uid:
             notes["grafana.app/folder"] = d.folder_uid
         if d.current.message:
             notes["grafana.app/message"] = d.current.message
         found = self._object(org, d, f"{DASHBOARDS}/{api_version}", "Dashboard", notes, spec)
-        if d.stored_as_v2 and not api_version.startswith("v2"):
-            # Read in another version than stored: Grafana converts and says from what.
+        if wants_v2 != (stored == "v2"):  # the emulator converts no schema
+            found["status"] = {
+                "conversion": {
+                    "failed": True,
+                    "storedVersion": stored,
+                    "error": f"the emulator does not convert a {stored} dashboard",
+                }
+            }
+        elif d.stored_as_v2 and not wants_v2:
+            # Saved from the new editor (a fixture that keeps the v1 form): converted.
             found["status"] = {"conversion": {"failed": False, "storedVersion": "v2"}}
         return found
 
@@ -165,12 +184,21 @@ class ResourcesMixin:
             refused = same_manager_as_git_sync_folder(org.folders[folder_uid].annotations, notes)
         if refused is not None:
             return refused
-        # Admission (D2, D3); the spec was parsed from this request: ours to keep.
-        data = saved_dashboard(spec, self.quirks)
-        changed = existing is None or (
-            folder_uid != existing.folder_uid
-            or _comparable(data) != _comparable(existing.current.data)
+        v2 = api_version.startswith("v2")
+        # Admission (D2, D3 for v1); the spec was parsed from this request: ours to keep.
+        data = (
+            {"title": spec["title"], "tags": spec.get("tags", [])}
+            if v2
+            else (saved_dashboard(spec, self.quirks))
         )
+        changed = existing is None or folder_uid != existing.folder_uid
+        if not changed and existing is not None:
+            changed = (
+                spec != existing.v2_spec
+                if v2
+                else existing.v2_spec is not None
+                or _comparable(data) != _comparable(existing.current.data)
+            )
         if dry_run:  # the answer the write would get; nothing stored
             existing = copy.deepcopy(existing) if existing else Dashboard(0, uid, folder_uid)
             org = copy.copy(org)
@@ -179,7 +207,8 @@ class ResourcesMixin:
             existing = org.dashboards[uid] = Dashboard(next(self._ids), uid, folder_uid)
         existing.annotations = kept_annotations(metadata)
         existing.folder_uid = folder_uid
-        existing.stored_as_v2 = False
+        existing.stored_as_v2 = v2
+        existing.v2_spec = spec if v2 else None
         if changed:
             self.store_version(org, existing, data, login, message)  # type: ignore[attr-defined]
         else:
@@ -191,6 +220,10 @@ class ResourcesMixin:
     ) -> Answer | None:
         if not isinstance(spec, dict):
             return status(400, "BadRequest", "spec must be an object")
+        if "elements" in spec and not (
+            isinstance(spec["elements"], dict) and isinstance(spec.get("layout"), dict)
+        ):
+            return status(422, "Invalid", f'Dashboard "{uid}" is invalid: spec.layout: Required')
         if not UID_RE.match(uid) or len(uid) > 40:
             return status(
                 422,
