@@ -290,3 +290,25 @@ def test_modern_values_in_extra_json_win_over_grafanalibs_legacy_field_options(
     assert explicit["fieldConfig"]["defaults"]["max"] == 1
     assert explicit["fieldConfig"]["defaults"]["unit"] == "percentunit"
     assert explicit["options"]["reduceOptions"]["calcs"] == ["lastNotNull"]
+
+
+def test_shapes_grafana_accepts_never_crash_the_layer() -> None:
+    """From Grafana's migration test data (v37 legend normalisation, v7 timepicker): a
+    legend written as true/false, a panel with no type. Grafana reads both; so must the
+    layer, and a hidden legend becomes a list that is not shown, as Grafana's v37 does."""
+    from phoenix_dash.modern import modernize_dashboard
+
+    ctx = ModernizeContext({"prom": DatasourceRef("prometheus", "prom")}, "prom")
+    dashboard = {
+        "title": "Foreign",
+        "schemaVersion": 36,
+        "panels": [
+            {"id": 1, "type": "timeseries", "options": {"legend": False}, "gridPos": {}},
+            {"id": 2, "type": "stat", "options": {"legend": {"showLegend": False}}},
+            {"id": 3, "targets": [{"expr": "up"}]},
+        ],
+    }
+    modern = modernize_dashboard(dashboard, ctx)
+    legend = modern["panels"][0]["options"]["legend"]
+    assert legend["showLegend"] is False and legend["displayMode"] == "list"
+    assert "type" not in modern["panels"][2]

@@ -140,7 +140,7 @@ def _modernize_item(item: JSON, resolver: DatasourceResolver) -> None:
 
 def _modernize_one(panel: JSON, resolver: DatasourceResolver) -> None:
     modernize_panel(panel)
-    if panel["type"] in NO_DATASOURCE_PANELS:
+    if panel.get("type") in NO_DATASOURCE_PANELS:
         panel.pop("datasource", None)
         panel.pop("targets", None)
         return

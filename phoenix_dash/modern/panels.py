@@ -98,7 +98,10 @@ def _legend_and_tooltip(panel: JSON) -> None:
     """The VizLegendOptions / VizTooltipOptions shape every graph-like panel shares."""
     opts = options(panel)
     legend = opts.setdefault("legend", {})
-    if legend.get("displayMode") == "hidden":  # Grafana 8's way to hide the legend
+    if isinstance(legend, bool):  # an old export's "legend": true/false
+        legend = opts["legend"] = {"showLegend": legend}
+    # Grafana's v37 migration: a hidden legend is a list that is not shown.
+    if legend.get("displayMode") == "hidden" or legend.get("showLegend") is False:
         legend["displayMode"] = "list"
         legend["showLegend"] = False
     for key, value in (
@@ -368,7 +371,7 @@ def modernize_panel(panel: JSON) -> None:
     converter = CONVERTERS.get(kind)
     if converter is not None:
         converter(panel)
-    if panel["type"] != kind:  # a legacy panel became a new one: give it the new one's fixes
+    if panel.get("type", "") != kind:  # a legacy panel became a new one: its fixes too
         modernize_panel(panel)
         return
     for transformation in panel.get("transformations", []):
