@@ -150,11 +150,17 @@ class ResourcesMixin:
 
     # --- dashboards -----------------------------------------------------------------------
 
-    def get_dashboard_resource(self, org: Org, name: str, api_version: str) -> Answer:
-        found = org.dashboards.get(name)
-        if found is None:
-            return not_found("dashboards", DASHBOARDS, name)
-        return 200, self.dashboard_object(org, found, api_version)
+    def get_resource(self, org: Org, resource: str, name: str, api_version: str) -> Answer:
+        """GET of one dashboard or folder (``resource``: "dashboards" or "folders")."""
+        if resource == "dashboards":
+            dashboard = org.dashboards.get(name)
+            if dashboard is not None:
+                return 200, self.dashboard_object(org, dashboard, api_version)
+            return not_found(resource, DASHBOARDS, name)
+        folder = org.folders.get(name)
+        if folder is not None:
+            return 200, self.folder_object(org, folder, api_version)
+        return not_found(resource, FOLDERS, name)
 
     def write_dashboard_resource(
         self,
@@ -268,12 +274,6 @@ class ResourcesMixin:
         }
 
     # --- folders --------------------------------------------------------------------------
-
-    def get_folder_resource(self, org: Org, name: str, api_version: str) -> Answer:
-        found = org.folders.get(name)
-        if found is None:
-            return not_found("folders", FOLDERS, name)
-        return 200, self.folder_object(org, found, api_version)
 
     def write_folder_resource(
         self,

@@ -276,8 +276,7 @@ def resource_call(
     if method == "GET" and name is None:
         return s.list_resources(org, resource, version, query)
     if method == "GET":
-        get = s.get_dashboard_resource if dashboards else s.get_folder_resource
-        return get(org, name, version)
+        return s.get_resource(org, resource, name, version)
     if method in ("POST", "PUT") and (name is None) == (method == "POST"):
         write = s.write_dashboard_resource if dashboards else s.write_folder_resource
         return write(org, body, login, version, name, dry_run, admin)
