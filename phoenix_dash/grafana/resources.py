@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..errors import ConfigError, Location
+from ..workers import worker_pool
 from .connection import GrafanaConnection
 from .errors import GrafanaError, GrafanaForbidden, GrafanaNotAPI, GrafanaNotFound
 
@@ -64,12 +65,15 @@ def choose_api(
     wanted = str(grafana.get("api") or "auto")
     if wanted == "legacy":
         return None
-    served = served_versions(conn)
-    dashboards = _usable(served, DASHBOARD_GROUP)
-    folders = _usable(served, FOLDER_GROUP)
-    if dashboards and folders:
-        v2 = f"{DASHBOARD_GROUP}/v2" if "v2" in served.get(DASHBOARD_GROUP, []) else ""
-        return ResourceAPI(namespace(conn, grafana), dashboards, folders, v2)
+    with worker_pool(2) as pool:  # one round trip for the discovery and the namespace
+        served_at = pool.submit(served_versions, conn)
+        namespace_at = pool.submit(namespace, conn, grafana)
+        served = served_at.result()
+        dashboards = _usable(served, DASHBOARD_GROUP)
+        folders = _usable(served, FOLDER_GROUP)
+        if dashboards and folders:
+            v2 = f"{DASHBOARD_GROUP}/v2" if "v2" in served.get(DASHBOARD_GROUP, []) else ""
+            return ResourceAPI(namespace_at.result(), dashboards, folders, v2)
     if wanted == "apis":
         found = ", ".join(
             f"{g}/{v}" for g in (DASHBOARD_GROUP, FOLDER_GROUP) for v in served.get(g, [])
@@ -120,10 +124,12 @@ def namespace(conn: GrafanaConnection, grafana: Mapping[str, Any]) -> str:
     server knows (``GET /bootdata``, as gcx reads it)."""
     if grafana.get("namespace"):
         return str(grafana["namespace"])
-    org_id = grafana.get("org_id") or _org_of_credential(conn)
-    if org_id and int(org_id) != 1:
-        return f"org-{org_id}"
-    return _cloud_namespace(conn) or "default"
+    with worker_pool(2) as pool:  # both asked at once: one round trip
+        cloud = pool.submit(_cloud_namespace, conn)
+        org_id = grafana.get("org_id") or _org_of_credential(conn)
+        if org_id and int(org_id) != 1:
+            return f"org-{org_id}"
+        return cloud.result() or "default"
 
 
 def _org_of_credential(conn: GrafanaConnection) -> int | None:
