@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -99,3 +100,19 @@ def test_foreign_dashboard_pulled_back_from_grafana_is_the_same_and_lints(
     assert linted.exit_code == 1
     findings = json.loads(linted.output)["findings"]
     assert findings and all(f["file"] == str(file) and f["line"] >= 1 for f in findings)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: Path(p).name)
+def test_a_dashboard_that_has_positions_keeps_them(path: Path) -> None:
+    """Automatic layout is for authored panels without positions; a dashboard Grafana saved
+    keeps every panel (and row) where it was: adopt, lint and diff of foreign dashboards
+    must not move them."""
+    original = json.loads(oracle(path).read_text())
+
+    def where(dashboard: dict[str, Any]) -> dict[Any, Any]:
+        every = [p for top in dashboard["panels"] for p in [top, *top.get("panels", [])]]
+        return {(p.get("type"), p.get("title")): p.get("gridPos") for p in every}
+
+    modern = modernize_dashboard(copy.deepcopy(original), CTX)
+    kept = where(modern)
+    assert {key: kept.get(key) for key in where(original)} == where(original)

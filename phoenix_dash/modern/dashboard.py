@@ -11,7 +11,7 @@ from ..provenance import SOURCE_KEY
 from .common import JSON, drop_if, drop_nulls, fail, pop_keys
 from .datasources import NO_DATASOURCE_PANELS, DatasourceResolver
 from .ids import assign_ids
-from .layout import layout, size_hint
+from .layout import GRID_COLUMNS, ROW_HEIGHT, as_placed, layout, size_hint
 from .panels import modernize_panel
 from .targets import modernize_targets
 
@@ -27,7 +27,7 @@ LEGACY_DASHBOARD_KEYS = (
     "version",
     "gnetId",
 )
-ROW_KEYS = ("type", "title", "collapsed", "repeat", SOURCE_KEY)
+ROW_KEYS = ("type", "title", "collapsed", "repeat", "gridPos", SOURCE_KEY)
 LEGACY_VARIABLE_KEYS = ("useTags", "tagsQuery", "tagValuesQuery", "tags")
 INTERVAL_ONLY_KEYS = ("auto", "auto_min", "auto_count")
 LINK_DEFAULTS: JSON = {
@@ -65,7 +65,8 @@ def modernize_dashboard(raw: JSON, ctx: ModernizeContext, *, consume: bool = Fal
     dash: JSON = raw if consume else drop_nulls(raw)
     if dash.get("sharedCrosshair") and not dash.get("graphTooltip"):
         dash["graphTooltip"] = 1
-    items = _authoring_items(dash)
+    positioned = has_positions(dash)
+    items = _authoring_items(dash, positioned)
     pop_keys(dash, *LEGACY_DASHBOARD_KEYS)
     dash["schemaVersion"] = SCHEMA_VERSION
     variables = dash.setdefault("templating", {}).setdefault("list", [])
@@ -79,12 +80,13 @@ def modernize_dashboard(raw: JSON, ctx: ModernizeContext, *, consume: bool = Fal
     for item in items:
         _modernize_item(item, resolver)
     assign_ids(items)
-    dash["panels"] = layout(items)
+    dash["panels"] = as_placed(items) if positioned else layout(items)
     return dash
 
 
-def _authoring_items(dash: JSON) -> list[JSON]:
-    """Top-level panels and rows, children nested in their row, sizes read as hints.
+def _authoring_items(dash: JSON, positioned: bool = False) -> list[JSON]:
+    """Top-level panels and rows, children nested in their row, sizes read as hints (and,
+    for a dashboard that has positions, its positions kept).
 
     grafanalib's legacy ``rows`` (Row objects) become row panels.
     """
@@ -110,16 +112,55 @@ def _authoring_items(dash: JSON) -> list[JSON]:
     for panel in dash.get("panels", []):
         if panel.get("type") == "row":
             for child in panel.get("panels", []):
-                child["gridPos"] = _hint(child)
+                child["gridPos"] = _hint(child, keep=positioned)
+            if positioned:
+                panel["gridPos"] = {**panel["gridPos"], "h": ROW_HEIGHT, "w": GRID_COLUMNS}
         else:
-            panel["gridPos"] = _hint(panel)
+            panel["gridPos"] = _hint(panel, keep=positioned)
         items.append(panel)
     return items
 
 
-def _hint(panel: JSON, default_height: Any = None) -> JSON:
+def _hint(panel: JSON, default_height: Any = None, keep: bool = False) -> JSON:
     width, height = size_hint(panel, default_height)
-    return {"h": height, "w": width, "x": 0, "y": 0}
+    grid = panel.get("gridPos") if keep else None
+    x, y = (grid["x"], grid["y"]) if isinstance(grid, dict) else (0, 0)
+    return {"h": height, "w": width, "x": x, "y": y}
+
+
+def has_positions(dash: JSON) -> bool:
+    """Whether the dashboard places its panels itself: every panel has a whole position
+    and no two overlap (as in anything Grafana saved). Then the positions are kept;
+    otherwise (grafanalib's sizes, all at 0,0) the automatic layout places them."""
+    if dash.get("rows"):
+        return False
+    shown: list[tuple[int, int, int, int]] = []
+    for panel in dash.get("panels", []):
+        if not _placed(panel):
+            return False
+        grid = panel["gridPos"]
+        width = GRID_COLUMNS if panel.get("type") == "row" else grid["w"]
+        height = ROW_HEIGHT if panel.get("type") == "row" else grid["h"]
+        shown.append((grid["x"], grid["y"], width, height))
+        if panel.get("type") == "row" and not all(_placed(c) for c in panel.get("panels", [])):
+            return False
+    return bool(shown) and not any(
+        _overlap(a, b) for i, a in enumerate(shown) for b in shown[i + 1 :]
+    )
+
+
+def _placed(panel: Any) -> bool:
+    grid = panel.get("gridPos") if isinstance(panel, dict) else None
+    return isinstance(grid, dict) and all(
+        isinstance(grid.get(k), int) and not isinstance(grid.get(k), bool)
+        for k in ("x", "y", "w", "h")
+    )
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    return ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah
 
 
 def _modernize_item(item: JSON, resolver: DatasourceResolver) -> None:

@@ -121,3 +121,15 @@ def layout(items: list[JSON]) -> list[JSON]:
             flat.extend(children)
             skyline = Skyline(inner.bottom())
     return flat
+
+
+def as_placed(items: list[JSON]) -> list[JSON]:
+    """Grafana's flat list of ``items`` that carry their own positions (kept): an expanded
+    row is followed by its panels, a collapsed one keeps them inside."""
+    flat: list[JSON] = []
+    for item in items:
+        flat.append(item)
+        if item.get("type") == "row" and not item.get("collapsed"):
+            flat.extend(item.get("panels", []))
+            item["panels"] = []
+    return flat
