@@ -20,9 +20,10 @@ from .dashboard import DashboardHandler, StoredAsV2
 from .resource_api import ResourceHandler
 
 STORED_AS_V2 = (
-    "stored as schema v2 in Grafana (saved from Grafana 13's dashboard editor); phoenix-dash "
-    "writes schema v1 and would lose its layout, so it is left unchanged. To manage it from "
-    "code again, delete it in Grafana (or restore a version saved before) and sync"
+    "stored as schema v2 in Grafana (saved from Grafana 13's dashboard editor); this project "
+    "writes schema v1, which would lose its layout, so it is left unchanged. To manage it "
+    "from code again, set dashboards.schema: v2, or delete it in Grafana (or restore a "
+    "version saved before) and sync"
 )
 
 
