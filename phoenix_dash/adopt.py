@@ -14,7 +14,7 @@ import os
 import re
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +159,9 @@ def _module_name(title: str) -> str:
 def adopt(dashboard: JSON, ctx: ModernizeContext, origin: str) -> Adopted:
     """``dashboard`` may carry provenance stamps (see dashboard_file.stamped): errors then
     name its file and line; the module never contains them."""
-    modern = strip_stamps(modernize_dashboard(dashboard, ctx))
+    # Read as Grafana reads what it saved; the module written is checked strictly at build.
+    saved = replace(ctx, saved_by_grafana=True)
+    modern = strip_stamps(modernize_dashboard(dashboard, saved))
     not_carried: list[str] = []
     kwargs: dict[str, Any] = {key: modern[key] for key in DASHBOARD_FIELDS if key in modern}
     if modern.get("time"):

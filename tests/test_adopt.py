@@ -222,3 +222,33 @@ def test_several_files_at_once_all_or_nothing(adopting: Project) -> None:
     assert result.output.count("adopted ") == len(REALWORLD)
     built = build_project(load_config(adopting.root / "phoenix-dash.yaml"), with_sources=False)
     assert len(built.dashboards) == len(REALWORLD)
+
+
+def test_panels_grafana_saved_with_one_id_are_renumbered_as_grafana_does(
+    adopting: Project,
+) -> None:
+    """Authored code with two panels of one id is an error; a dashboard Grafana saved that
+    way (its migration renumbers them) is adopted, the later panel given the next id."""
+    panel = {
+        "type": "timeseries",
+        "datasource": {"type": "prometheus"},  # by type alone: Grafana uses its default
+        "targets": [{"expr": "up", "refId": "A"}],
+    }
+    source = adopting.write(
+        "saved.json",
+        json.dumps(
+            {
+                "title": "Saved elsewhere",
+                "uid": "saved-elsewhere",
+                "schemaVersion": 39,
+                "panels": [
+                    {**panel, "id": 7, "title": "A", "gridPos": {"h": 8, "w": 12, "x": 0, "y": 0}},
+                    {**panel, "id": 7, "title": "B", "gridPos": {"h": 8, "w": 12, "x": 12, "y": 0}},
+                ],
+            }
+        ),
+    )
+    adopted = run("adopt", str(source), "--config", str(adopting.root / "phoenix-dash.yaml"))
+    assert adopted.exit_code == 0, adopted.output
+    module = (adopting.root / "dashboards" / "saved_elsewhere.py").read_text()
+    assert "id=7," in module and "id=8," in module

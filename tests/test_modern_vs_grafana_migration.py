@@ -2,16 +2,19 @@
 old dashboards and what Grafana's backend migration makes of them), with the goldens' mocked
 datasources as the project's.
 
-Measured on the fields the layer touches: panel types (Angular panels migrated), each
-target's datasource, thresholds, and the variables. Where they differ, for reasons each
-written here:
-- phoenix-dash refuses a datasource name or uid it does not know (a typo must not build a
-  dashboard that shows nothing), where Grafana keeps the unknown reference; and it refuses
-  two panels with one id, which Grafana renumbers;
+They are read as dashboards Grafana saved (as adopt reads them): two panels with one id are
+renumbered and a reference by type alone is kept, as Grafana does. Measured on the fields the
+layer touches: panel types (Angular panels migrated), each target's datasource, thresholds,
+and the variables. Where they differ:
+- phoenix-dash refuses a datasource name or uid it does not know, at its line (the project
+  maps it in phoenix-dash.yaml; a typo must not build a dashboard that shows nothing), where
+  Grafana keeps the unknown reference: those inputs are refused, none crashes;
 - Grafana gives a panel without queries one default query (its v36 migration); phoenix-dash
-  leaves it without;
+  leaves it without, and completes references without Grafana's ``apiVersion``;
 - Grafana leaves a panel without a position to its frontend; phoenix-dash places it, and
-  lays out legacy ``rows`` with its own layout rather than Grafana's v16 algorithm.
+  lays out legacy ``rows`` with its own layout rather than Grafana's v16 algorithm (which is
+  also why some panels of repeated or legacy rows are not found under the same id);
+- the remaining type and threshold differences are not analysed yet.
 The figures are a floor: a change may raise them, never lower them unnoticed."""
 
 from __future__ import annotations
@@ -41,8 +44,9 @@ MOCKED = {
 CTX = ModernizeContext(
     {key: DatasourceRef(kind, uid) for uid, (kind, name) in MOCKED.items() for key in (uid, name)},
     "default-ds-uid",
+    saved_by_grafana=True,
 )
-FLOOR = {"types": 178, "targets": 100, "thresholds": 167, "variables": 38, "refused": 15}
+FLOOR = {"types": 187, "targets": 106, "thresholds": 177, "variables": 40, "refused": 13}
 MISSING = (
     "Grafana's migration goldens not found (grafana/goldens in ../shared or "
     "$PHOENIX_DASH_SHARED); they are on the team's machines and in CI only"
@@ -74,8 +78,8 @@ def measure() -> tuple[Counter[str], list[str]]:
         grafanas = json.loads((GOLDENS / pair["output"]).read_text())
         try:
             ours = modernize_dashboard(source, CTX)
-        except DefinitionError:
-            refused.append(pair["input"])
+        except DefinitionError as exc:
+            refused.append(f"{pair['input']}: {exc}")
             continue
         mine = panels(ours)
         for key, theirs in panels(grafanas).items():
@@ -99,9 +103,10 @@ def test_every_input_is_modernised_or_refused_in_one_line(
     measured: tuple[Counter[str], list[str]],
 ) -> None:
     """No shape Grafana accepts makes the layer crash (it raised AttributeError and
-    KeyError on some); what it refuses, it refuses as bad input."""
+    KeyError on some) or refuse it, but for datasources the project does not know."""
     _, refused = measured
     assert len(refused) <= FLOOR["refused"], refused
+    assert all("datasource" in reason for reason in refused), refused
 
 
 def test_agreement_with_grafanas_migration_stays_at_least_as_measured(

@@ -54,6 +54,9 @@ BUILTIN_ANNOTATION: JSON = {
 class ModernizeContext:
     datasources: Mapping[str, DatasourceRef] = field(default_factory=dict)
     default_datasource: str | None = None
+    # A dashboard Grafana saved (adopt), read as Grafana reads it: duplicate panel ids
+    # renumbered, references by type alone kept. Authored code stays strict.
+    saved_by_grafana: bool = False
 
 
 def modernize_dashboard(raw: JSON, ctx: ModernizeContext, *, consume: bool = False) -> JSON:
@@ -70,7 +73,9 @@ def modernize_dashboard(raw: JSON, ctx: ModernizeContext, *, consume: bool = Fal
     pop_keys(dash, *LEGACY_DASHBOARD_KEYS)
     dash["schemaVersion"] = SCHEMA_VERSION
     variables = dash.setdefault("templating", {}).setdefault("list", [])
-    resolver = DatasourceResolver.for_dashboard(variables, ctx.datasources, ctx.default_datasource)
+    resolver = DatasourceResolver.for_dashboard(
+        variables, ctx.datasources, ctx.default_datasource, ctx.saved_by_grafana
+    )
     for variable in variables:
         _modernize_variable(variable, resolver, ctx)
     _modernize_annotations(dash, resolver)
@@ -79,7 +84,7 @@ def modernize_dashboard(raw: JSON, ctx: ModernizeContext, *, consume: bool = Fal
     drop_if(dash, "description", "")
     for item in items:
         _modernize_item(item, resolver)
-    assign_ids(items)
+    assign_ids(items, renumber=ctx.saved_by_grafana)
     dash["panels"] = as_placed(items) if positioned else layout(items)
     return dash
 

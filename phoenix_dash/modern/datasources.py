@@ -38,10 +38,18 @@ class DatasourceResolver:
     named: Mapping[str, DatasourceRef]
     variables: Mapping[str, str]  # datasource variable name -> plugin type
     default: str | None
+    # A dashboard Grafana saved (adopt): a reference by type alone is kept, as Grafana keeps
+    # it (the type's default datasource). A name or uid phoenix-dash does not know is still
+    # refused, at its line: the project must map it in phoenix-dash.yaml.
+    lenient: bool = False
 
     @classmethod
     def for_dashboard(
-        cls, templating: list[JSON], named: Mapping[str, DatasourceRef], default: str | None
+        cls,
+        templating: list[JSON],
+        named: Mapping[str, DatasourceRef],
+        default: str | None,
+        lenient: bool = False,
     ) -> DatasourceResolver:
         variables = {
             v["name"]: str(v.get("query") or "")
@@ -50,7 +58,7 @@ class DatasourceResolver:
         }
         if default is None and len(variables) == 1:
             default = "${" + next(iter(variables)) + "}"
-        return cls(named, variables, default)
+        return cls(named, variables, default, lenient)
 
     def resolve(self, value: Any, owner: JSON) -> JSON | None:
         """The reference for ``value``; None means "inherit" (use the panel's or the default)."""
@@ -80,8 +88,11 @@ class DatasourceResolver:
             f"(phoenix-dash.yaml datasources: {known}; or a $variable)",
         )
 
-    def _resolve_object(self, value: JSON, owner: JSON) -> JSON:
+    def _resolve_object(self, value: JSON, owner: JSON) -> JSON | None:
         uid = value.get("uid")
+        if self.lenient and (not isinstance(uid, str) or not uid):
+            kind = value.get("type")  # by type alone: that type's default, for Grafana
+            return {"type": kind} if isinstance(kind, str) and kind else None
         if not isinstance(uid, str) or not uid:
             raise fail(owner, f"{describe(owner)}: datasource object needs a string uid")
         if "type" in value:

@@ -27,13 +27,17 @@ def derived_id(key: str) -> int:
     return 1 + int.from_bytes(digest[:8], "big") % ID_SPACE
 
 
-def assign_ids(items: list[JSON]) -> None:
-    """Give every panel and row in ``items`` (children still nested in rows) an id."""
+def assign_ids(items: list[JSON], renumber: bool = False) -> None:
+    """Give every panel and row in ``items`` (children still nested in rows) an id. Two
+    panels with one explicit id are an error, unless ``renumber`` (a dashboard Grafana
+    saved): then the later one gets the next free id, as Grafana's migration does."""
     owners: dict[int, JSON] = {}
 
     def claim(panel: JSON, panel_id: int) -> None:
         other = owners.get(panel_id)
-        if other is not None:
+        if other is not None and renumber:
+            panel_id = max(owners) + 1
+        elif other is not None:
             raise fail(
                 panel,
                 f"{describe(panel)}: panel id {panel_id} is also used by "

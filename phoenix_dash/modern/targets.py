@@ -80,7 +80,7 @@ def modernize_targets(panel: JSON, panel_ref: JSON | None, resolver: DatasourceR
         refs.append(ref)
         _clean_target(target, str(ref.get("type", "")))
     if panel_ref is None or any(r != panel_ref for r in refs):
-        distinct = {(r["type"], r["uid"]) for r in refs}
+        distinct = {(r.get("type"), r.get("uid")) for r in refs}
         panel["datasource"] = refs[0] if len(distinct) == 1 else dict(BUILTIN["-- Mixed --"])
 
 
