@@ -20,7 +20,7 @@ Progress = Callable[[Outcome], None]
 def apply_plan(
     conn: GrafanaConnection, plan: Plan, target: Target, progress: Progress | None = None
 ) -> list[Outcome]:
-    handlers = {h.kind: h for h in handlers_for(plan.api, plan.dashboard_schema)}
+    handlers = {h.kind: h for h in handlers_for(plan.api, target.dashboard_schema)}
     outcomes: list[Outcome] = []
     writes = [c for c in plan.changes if c.writes]
     stages = groupby(writes, key=lambda c: (c.action == Action.DELETE, c.resource.kind))
@@ -69,7 +69,7 @@ def dry_run(conn: GrafanaConnection, plan: Plan, target: Target) -> None:
     resource APIs' ``dryRun=All``: admission and validation, as a real write would meet
     them), and note each refusal on its change. The legacy API has no dry run: nothing is
     asked there."""
-    handlers = {h.kind: h for h in handlers_for(plan.api, plan.dashboard_schema)}
+    handlers = {h.kind: h for h in handlers_for(plan.api, target.dashboard_schema)}
     checked = [c for c in plan.changes if c.action in (Action.CREATE, Action.UPDATE)]
     new_folders = {
         c.resource.key for c in checked if c.resource.kind == "folder" and c.action == Action.CREATE

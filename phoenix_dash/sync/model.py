@@ -93,7 +93,6 @@ class Plan:
     message: str = ""
     api: ResourceAPI | None = None  # the resource APIs the plan was read from; None: legacy
     notes: list[str] = field(default_factory=list)  # what people should know about the plan
-    dashboard_schema: str = "v1"  # the schema dashboards are written in
 
     def by_action(self, action: Action) -> list[Change]:
         return [c for c in self.changes if c.action == action]

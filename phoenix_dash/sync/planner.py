@@ -75,9 +75,8 @@ class PlanOptions:
 def make_plan(conn: GrafanaConnection, build: Build, target: Target, options: PlanOptions) -> Plan:
     plan = Plan(message=version_message(target.revision, "<content hash>", target.note))
     plan.api = choose_api(conn, target.grafana, target.settings_file)
-    plan.dashboard_schema = target.dashboard_schema
     _check_schema(plan, conn, target)
-    handlers = handlers_for(plan.api, plan.dashboard_schema)
+    handlers = handlers_for(plan.api, target.dashboard_schema)
     workers = conn.settings.max_concurrency
     with worker_pool(workers) as pool:
         every = {h.kind: h.desired(build, target) for h in handlers}
@@ -99,7 +98,7 @@ def make_plan(conn: GrafanaConnection, build: Build, target: Target, options: Pl
 
 def _check_schema(plan: Plan, conn: GrafanaConnection, target: Target) -> None:
     """Schema v2 dashboards need Grafana 13's dashboard.grafana.app/v2."""
-    if plan.dashboard_schema != "v2" or (plan.api is not None and plan.api.dashboards_v2):
+    if target.dashboard_schema != "v2" or (plan.api is not None and plan.api.dashboards_v2):
         return
     served = "the legacy API only" if plan.api is None else f"{plan.api.dashboards}, not v2"
     raise ConfigError(

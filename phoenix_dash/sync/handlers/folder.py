@@ -5,6 +5,7 @@ rename in the UI from a change in code."""
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 from ...build import Build
 from ...grafana.connection import GrafanaConnection
@@ -103,9 +104,15 @@ class FolderHandler(Handler):
         return found
 
 
-def _differences(found: JSON, desired: JSON) -> list[str]:
+def differences(found: JSON, desired: JSON) -> list[tuple[str, Any, Any]]:
+    """(key, in Grafana, in code) for a folder's title and parent where they differ; what
+    phoenix-dash owns of a folder, on either API."""
     return [
-        f"{key}: {found.get(key)!r} -> {desired.get(key)!r}"
+        (key, found.get(key), desired.get(key))
         for key in ("title", "parentUid")
         if (found.get(key) or None) != (desired.get(key) or None)
     ]
+
+
+def _differences(found: JSON, desired: JSON) -> list[str]:
+    return [f"{key}: {was!r} -> {now!r}" for key, was, now in differences(found, desired)]

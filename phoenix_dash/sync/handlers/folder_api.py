@@ -4,11 +4,14 @@ unlike the legacy PUT), and folders are created, retitled and moved, never delet
 
 from __future__ import annotations
 
+from typing import Any
+
 from ...grafana.connection import GrafanaConnection
 from ..model import Action, Change, Remote, Resource
 from ..ownership import FOLDER
 from ..target import Target
 from .base import JSON
+from .folder import differences
 from .resource_api import ResourceHandler
 
 
@@ -17,16 +20,7 @@ class FolderResourceHandler(ResourceHandler):
         return {"title": (resource.desired or {}).get("title", resource.name)}
 
     def details(self, resource: Resource, item: JSON) -> list[str]:
-        desired = resource.desired or {}
-        found = {
-            "title": (item.get("spec") or {}).get("title"),
-            "parentUid": ((item.get("metadata") or {}).get("annotations") or {}).get(FOLDER),
-        }
-        return [
-            f"{key}: {found.get(key)!r} -> {desired.get(key)!r}"
-            for key in ("title", "parentUid")
-            if (found.get(key) or None) != (desired.get(key) or None)
-        ]
+        return [f"{key}: {was!r} -> {now!r}" for key, was, now in _differences(resource, item)]
 
     def unmanaged(
         self, conn: GrafanaConnection, resource: Resource, remote: Remote, target: Target
@@ -43,14 +37,21 @@ class FolderResourceHandler(ResourceHandler):
         )
 
     def changes_spec(self, resource: Resource, item: JSON) -> bool:
-        return bool(self.details(resource, item))  # a folder's spec is its title and parent
+        return bool(_differences(resource, item))  # a folder's spec: its title and parent
 
     def updated(self, resource: Resource, item: JSON) -> str:
-        changed = {line.split(":")[0] for line in self.details(resource, item)}
-        done = [
-            verb for key, verb in (("title", "renamed"), ("parentUid", "moved")) if key in changed
-        ]
-        return " and ".join(done) or "updated"
+        changed = {key for key, _, _ in _differences(resource, item)}
+        verbs = (("title", "renamed"), ("parentUid", "moved"))
+        return " and ".join(verb for key, verb in verbs if key in changed) or "updated"
 
     def managed(self, conn: GrafanaConnection, target: Target) -> list[Resource]:
         return []  # folders are never pruned
+
+
+def _differences(resource: Resource, item: JSON) -> list[tuple[str, Any, Any]]:
+    """The folder's title and parent as the resource API holds them, against the code's."""
+    found = {
+        "title": (item.get("spec") or {}).get("title"),
+        "parentUid": ((item.get("metadata") or {}).get("annotations") or {}).get(FOLDER),
+    }
+    return differences(found, resource.desired or {})

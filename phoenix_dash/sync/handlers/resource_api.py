@@ -261,7 +261,8 @@ class ResourceHandler(Handler):
             elif change.action == Action.UPDATE and change.remote is not None:
                 item = change.remote.body
                 body = self.body(resource, target, 0, _version_of(change), item)
-                if ownership(item).managed and not ownership(item).ours:
+                owner = ownership(item)
+                if owner.managed and not owner.ours:
                     body = released(body)  # the claim follows a release the dry run cannot see
                 resources.update(conn, self._path(resource), body, dry_run=True)
         except GrafanaError as exc:
