@@ -7,6 +7,7 @@ import os
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -54,13 +55,21 @@ def connect(
 
 
 def _watch(connection: GrafanaConnection) -> None:
-    """After a few seconds without an answer, say what the command is waiting for."""
+    """After a few seconds without an answer, say what the command is waiting for. The
+    watcher ends with the connection (a weak reference): commands run in one process (the
+    tests) must not pile up threads that wake forever."""
+    ref = weakref.ref(connection)
 
     def watch() -> None:
         said = 0.0
         while True:
             time.sleep(0.5)
-            oldest = connection.waiting.oldest()
+            watched = ref()
+            if watched is None:
+                return
+            oldest = watched.waiting.oldest()
+            url = watched.settings.url
+            del watched
             if oldest is None:
                 said = 0.0
                 continue
@@ -68,7 +77,7 @@ def _watch(connection: GrafanaConnection) -> None:
             if quiet >= QUIET_SECONDS and quiet - said >= QUIET_SECONDS:
                 said = quiet
                 click.echo(
-                    f"waiting for {connection.settings.url}: no answer for "
+                    f"waiting for {url}: no answer for "
                     f"{quiet:.0f} s ({what}, {count} request{'s' if count > 1 else ''} "
                     "open; Ctrl-C to stop)",
                     err=True,
