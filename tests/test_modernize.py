@@ -219,6 +219,7 @@ def test_datasource_strings_become_references() -> None:
     variables = G.Templating(list=[G.Template(name="ds", query="prometheus", type="datasource")])
     dash = render(
         G.TimeSeries(title="var", dataSource="$ds", targets=UP),
+        G.TimeSeries(title="old syntax", dataSource="[[ds]]", targets=UP),
         G.TimeSeries(title="named", dataSource="loki", targets=UP),
         G.TimeSeries(
             title="mixed",
@@ -230,7 +231,8 @@ def test_datasource_strings_become_references() -> None:
         templating=variables,
     )
     by_title = {p["title"]: p for p in all_panels(dash)}
-    assert by_title["var"]["datasource"] == {"type": "prometheus", "uid": "${ds}"}
+    assert by_title["var"]["datasource"] == {"type": "prometheus", "uid": "$ds"}  # as written
+    assert by_title["old syntax"]["datasource"] == {"type": "prometheus", "uid": "${ds}"}
     assert by_title["named"]["datasource"] == {"type": "loki", "uid": "logs"}
     assert by_title["mixed"]["datasource"]["uid"] == "-- Mixed --"
     assert [t["refId"] for t in by_title["mixed"]["targets"]] == ["A", "B"]

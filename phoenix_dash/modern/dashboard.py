@@ -12,6 +12,7 @@ from .common import JSON, drop_if, drop_nulls, fail, pop_keys
 from .datasources import NO_DATASOURCE_PANELS, DatasourceResolver
 from .ids import assign_ids
 from .layout import GRID_COLUMNS, ROW_HEIGHT, as_placed, layout, size_hint
+from .old_schema import upgrade_saved_dashboard
 from .panels import modernize_panel
 from .targets import modernize_targets
 
@@ -27,7 +28,7 @@ LEGACY_DASHBOARD_KEYS = (
     "version",
     "gnetId",
 )
-ROW_KEYS = ("type", "title", "collapsed", "repeat", "gridPos", SOURCE_KEY)
+ROW_KEYS = ("id", "type", "title", "collapsed", "repeat", "gridPos", SOURCE_KEY)
 LEGACY_VARIABLE_KEYS = ("useTags", "tagsQuery", "tagValuesQuery", "tags")
 INTERVAL_ONLY_KEYS = ("auto", "auto_min", "auto_count")
 LINK_DEFAULTS: JSON = {
@@ -66,6 +67,8 @@ def modernize_dashboard(raw: JSON, ctx: ModernizeContext, *, consume: bool = Fal
     null-free tree (the loader's), which then is modernised in place to save a deep copy.
     """
     dash: JSON = raw if consume else drop_nulls(raw)
+    if ctx.saved_by_grafana:
+        upgrade_saved_dashboard(dash)
     if dash.get("sharedCrosshair") and not dash.get("graphTooltip"):
         dash["graphTooltip"] = 1
     positioned = has_positions(dash)

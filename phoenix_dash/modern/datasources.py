@@ -78,7 +78,9 @@ class DatasourceResolver:
                     f"{describe(owner)}: datasource variable ${var} is not defined "
                     f"(datasource variables: {', '.join(sorted(self.variables)) or 'none'})",
                 )
-            return {"type": self.variables[var], "uid": "${" + var + "}"}
+            # "$ds" and "${ds}" kept as written (Grafana keeps both); "[[ds]]" is long gone.
+            uid = value if value.startswith("$") else "${" + var + "}"
+            return {"type": self.variables[var], "uid": uid}
         if value in self.named:
             return self.named[value].as_json()
         known = ", ".join(sorted(self.named)) or "none"

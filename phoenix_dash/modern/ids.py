@@ -30,14 +30,15 @@ def derived_id(key: str) -> int:
 def assign_ids(items: list[JSON], renumber: bool = False) -> None:
     """Give every panel and row in ``items`` (children still nested in rows) an id. Two
     panels with one explicit id are an error, unless ``renumber`` (a dashboard Grafana
-    saved): then the later one gets the next free id, as Grafana's migration does."""
+    saved): then it is numbered as Grafana numbers it."""
+    if renumber:
+        _number_as_grafana(items)
+        return
     owners: dict[int, JSON] = {}
 
     def claim(panel: JSON, panel_id: int) -> None:
         other = owners.get(panel_id)
-        if other is not None and renumber:
-            panel_id = max(owners) + 1
-        elif other is not None:
+        if other is not None:
             raise fail(
                 panel,
                 f"{describe(panel)}: panel id {panel_id} is also used by "
@@ -52,15 +53,34 @@ def assign_ids(items: list[JSON], renumber: bool = False) -> None:
             base = panel_key(panel, row_title, 0)
             occurrence = counts[base]
             counts[base] += 1
-            explicit = panel.get("id")
-            if isinstance(explicit, int) and not isinstance(explicit, bool) and explicit > 0:
-                claim(panel, explicit)
-            else:
-                claim(panel, derived_id(panel_key(panel, row_title, occurrence)))
+            explicit = _explicit_id(panel)
+            claim(panel, explicit or derived_id(panel_key(panel, row_title, occurrence)))
             if panel.get("type") == "row":
                 visit(panel.get("panels", []), panel.get("title") or "")
 
     visit(items, None)
+
+
+def _number_as_grafana(items: list[JSON]) -> None:
+    """Grafana's frontend (ensurePanelsHaveUniqueIds) and backend migration: a panel keeps
+    its id unless an earlier one has it; a panel without one, or a later holder of a taken
+    one, gets the highest id in the dashboard plus one, in the order they come."""
+    every = [p for item in items for p in (item, *item.get("panels", []))]
+    highest = max((_explicit_id(p) or 0 for p in every), default=0)
+    taken: set[int] = set()
+    for panel in every:
+        panel_id = _explicit_id(panel)
+        if panel_id is None or panel_id in taken:
+            highest += 1
+            panel_id = highest
+        taken.add(panel_id)
+        panel["id"] = panel_id
+
+
+def _explicit_id(panel: JSON) -> int | None:
+    value = panel.get("id")
+    valid = isinstance(value, int) and not isinstance(value, bool) and value > 0
+    return value if valid else None
 
 
 def panel_id(title: str, row: str | None = None, occurrence: int = 0) -> int:

@@ -1,5 +1,5 @@
 """Angular-era panels that Grafana 12 no longer renders, converted the way Grafana's own
-auto-migration does: graph -> timeseries, singlestat -> stat (or gauge), old heatmap -> heatmap."""
+auto-migration does: graph -> timeseries, singlestat -> stat, old heatmap -> heatmap."""
 
 from __future__ import annotations
 
@@ -197,7 +197,9 @@ def _series_overrides(panel: JSON, overrides: list[JSON], out: list[JSON]) -> No
 def convert_singlestat(panel: JSON) -> None:
     old = {k: panel.pop(k) for k in SINGLESTAT_KEYS if k in panel}
     gauge = old.get("gauge") or {}
-    panel["type"] = "gauge" if gauge.get("show") else "stat"
+    # A stat even when the singlestat showed a gauge: Grafana 12 migrates every singlestat
+    # to stat (autoMigrateAngular), so that is what its users already see.
+    panel["type"] = "stat"
     config = panel.setdefault("fieldConfig", {})
     config.setdefault("overrides", [])
     defaults = config.setdefault("defaults", {})
@@ -223,14 +225,13 @@ def convert_singlestat(panel: JSON) -> None:
         defaults["mappings"] = mappings
     calc = SINGLESTAT_CALCS.get(str(old.get("valueName", "avg")), "mean")
     opts = panel["options"] = {"reduceOptions": {"calcs": [calc], "fields": "", "values": False}}
-    if panel["type"] == "stat":
-        sparkline = old.get("sparkline") or {}
-        opts["graphMode"] = "area" if sparkline.get("show") else "none"
-        opts["colorMode"] = (
-            "background"
-            if old.get("colorBackground")
-            else ("value" if old.get("colorValue") else "none")
-        )
+    sparkline = old.get("sparkline") or {}
+    opts["graphMode"] = "area" if sparkline.get("show") else "none"
+    opts["colorMode"] = (
+        "background"
+        if old.get("colorBackground")
+        else ("value" if old.get("colorValue") else "none")
+    )
 
 
 def convert_heatmap(panel: JSON) -> None:

@@ -70,16 +70,14 @@ def modernize_value_mappings(panel: JSON) -> None:
         if "type" in mapping:
             converted.append(mapping)
         elif "from" in mapping and "to" in mapping:
-            converted.append(
-                {
-                    "type": "range",
-                    "options": {
-                        "from": float(mapping["from"]),
-                        "to": float(mapping["to"]),
-                        "result": {"text": str(mapping["text"]), "index": index},
-                    },
-                }
-            )
+            result = {"text": str(mapping.get("text", "")), "index": index}
+            bounds = {"from": _bound(mapping["from"]), "to": _bound(mapping["to"])}
+            if bounds == {"from": None, "to": None}:  # singlestat's "null".."null": no value
+                converted.append(
+                    {"type": "special", "options": {"match": "null", "result": result}}
+                )
+            else:
+                converted.append({"type": "range", "options": {**bounds, "result": result}})
         elif "value" in mapping:
             converted.append(
                 {
@@ -92,6 +90,14 @@ def modernize_value_mappings(panel: JSON) -> None:
         else:
             raise fail(panel, f"{describe(panel)}: cannot read value mapping {mapping!r}")
     defaults["mappings"] = converted
+
+
+def _bound(value: Any) -> float | None:
+    """A range mapping's end: a number, or open (None) for Angular's "null" or empty text."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _legend_and_tooltip(panel: JSON) -> None:
@@ -222,6 +228,10 @@ def _text(panel: JSON) -> None:
     panel.pop("fieldConfig", None)
 
 
+def rename_to_text(panel: JSON) -> None:
+    panel["type"] = "text"
+
+
 def _alertlist(panel: JSON) -> None:
     """grafanalib's AlertList is the legacy (pre unified alerting) list."""
     opts = options(panel)
@@ -345,6 +355,8 @@ CONVERTERS: dict[str, Converter] = {
     "heatmap": convert_heatmap,
     "graph": convert_graph,
     "singlestat": convert_singlestat,
+    "grafana-singlestat-panel": convert_singlestat,  # Grafana migrates both to stat
+    "text2": rename_to_text,  # the React text panel's name while it was new (schema 26)
 }
 
 
