@@ -81,7 +81,8 @@ def test_copies_a_repeat_made_are_not_kept() -> None:
 def test_before_schema_36_a_panel_without_queries_gets_grafanas_default_query() -> None:
     def saved_at(version: int) -> dict[str, Any]:
         dash = {"schemaVersion": version, "panels": [panel(1, targets=[])]}
-        return modernize_dashboard(dash, SAVED)["panels"][0]
+        found: dict[str, Any] = modernize_dashboard(dash, SAVED)["panels"][0]
+        return found
 
     (default,) = saved_at(35)["targets"]
     assert (default["refId"], default["datasource"]["uid"]) == ("A", "prom-uid")
