@@ -21,17 +21,23 @@ class DashboardFile:
     data: JSON  # the dashboard itself (the v1 model)
     text: str  # the whole file
     pointer: str  # where the dashboard sits in the file: "" or "/dashboard"
-    schema: str = "v1"  # "v2": converted from schema v2, so no line maps into the file
+    schema: str = "v1"  # "v2": ``data`` is the v1 model of the v2 dashboard in the file
+    # For a v2 file: the line in the file of each v1 object made from one of its objects.
+    converted_lines: dict[str, int] | None = None
 
     def lines(self) -> dict[str, int]:
         """Line of each value of the dashboard, by its pointer inside the dashboard."""
-        if self.schema != "v1":
-            return {}
-        return {
-            pointer.removeprefix(self.pointer): line
-            for pointer, line in pointer_lines(self.text).items()
-            if pointer.startswith(self.pointer)
-        }
+        if self.converted_lines is not None:
+            return self.converted_lines
+        return _lines_under(self.text, self.pointer)
+
+
+def _lines_under(text: str, pointer: str) -> dict[str, int]:
+    return {
+        inner.removeprefix(pointer): line
+        for inner, line in pointer_lines(text).items()
+        if inner.startswith(pointer)
+    }
 
 
 def read_dashboard(path: Path) -> DashboardFile:
@@ -49,7 +55,7 @@ def read_dashboard(path: Path) -> DashboardFile:
     if isinstance(data, dict) and isinstance(data.get("dashboard"), dict):
         data, pointer = data["dashboard"], "/dashboard"
     if _v2_spec(data) is not None:
-        return DashboardFile(v1_model(data), text, "", "v2")
+        return _converted(data, text, pointer)
     problem = _not_a_dashboard(data)
     if problem:
         raise ConfigError(f"not a Grafana dashboard: {problem}", Location(str(path)))
@@ -95,20 +101,52 @@ def _not_a_dashboard(data: Any) -> str:
     return ""
 
 
+def _converted(data: JSON, text: str, pointer: str) -> DashboardFile:
+    """A v2 dashboard read as its v1 model, each v1 value knowing the line of the v2 value
+    it was made from: the v2 objects are stamped with their pointers (to_v1 carries the
+    stamps over), and a member of a carried object is found under its own name there."""
+    lines = _lines_under(text, pointer)
+    model = v1_model(_with_lines(data, lines, display=None))
+    converted: dict[str, int] = {}
+
+    def collect(value: Any, at: str) -> None:
+        if isinstance(value, dict):
+            origin = provenance.stamped_at(value)
+            if origin is not None and origin.line is not None:
+                converted[at] = origin.line
+            for key, item in value.items():
+                member = f"{origin.file}/{key}" if origin is not None else None
+                if member in lines:
+                    converted[f"{at}/{key}"] = lines[member]
+                collect(item, f"{at}/{key}")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                collect(item, f"{at}/{index}")
+
+    collect(model, "")
+    return DashboardFile(provenance.strip_stamps(model), text, "", "v2", converted)
+
+
 def stamped(file: DashboardFile, display: str) -> JSON:
     """A copy of the dashboard with every object stamped with its line in the file, as
     Python-built JSON is with its source line: errors then point into the file."""
-    lines = file.lines()
+    return _with_lines(file.data, file.lines(), display)
+
+
+def _with_lines(data: JSON, lines: dict[str, int], display: str | None) -> JSON:
+    """A copy with each object stamped with its line, and as its file ``display``, or its
+    own pointer when ``display`` is None."""
 
     def stamp(value: Any, pointer: str) -> Any:
         if isinstance(value, dict):
             out = {key: stamp(item, f"{pointer}/{key}") for key, item in value.items()}
             if pointer in lines:
-                out.update(provenance.stamp(Location(display, lines[pointer])))
+                where = pointer if display is None else display
+                out.update(provenance.stamp(Location(where, lines[pointer])))
             return out
         if isinstance(value, list):
             return [stamp(item, f"{pointer}/{index}") for index, item in enumerate(value)]
         return value
 
-    result: JSON = stamp(file.data, "")
+    result: JSON = stamp(data, "")
     return result

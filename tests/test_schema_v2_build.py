@@ -118,3 +118,17 @@ def test_lint_and_adopt_read_a_v2_file_as_its_v1_model(
     built = json.loads(project.build_files()["dashboards/phoenix-overview.json"])
     original = json.loads((ROOT / "build/dashboards/phoenix-overview.json").read_text())
     assert [p["title"] for p in built["panels"]] == [p["title"] for p in original["panels"]]
+
+
+def test_a_finding_in_a_v2_file_names_its_line_there(
+    v2_files: dict[str, dict[str, object]], project: Project
+) -> None:
+    """The linted model is v1, but the line is the v2 file's: the broken query's own line."""
+    text = json.dumps(v2_files["phoenix-overview"], indent=2)
+    first_query = text.index('"expr": "')
+    broken = text[:first_query] + '"expr": "sum(rate(' + text[first_query + len('"expr": "') :]
+    path = project.write("overview.v2.json", broken)
+    result = project.run("lint", "--json-file", str(path), "--format", "json")
+    (finding,) = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "promql/syntax"]
+    expected = broken[:first_query].count("\n") + 1
+    assert finding["line"] == expected, (finding, broken.splitlines()[expected - 1])

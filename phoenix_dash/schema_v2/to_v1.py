@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..provenance import SOURCE_KEY
 from .common import JSON, flag, number, text
 from .dashboard import CURSOR_SYNC
 from .variables import HIDE, LEGACY_STRING, REFRESH, SORT
@@ -39,7 +40,16 @@ def to_v1(spec: JSON, uid: str = "") -> JSON:
         dashboard["weekStart"] = text(settings, "weekStart")
     if uid:
         dashboard["uid"] = uid
-    return dashboard
+    return carry(spec, dashboard)
+
+
+def carry(source: JSON, made: JSON) -> JSON:
+    """``made`` with the stamp of the v2 object it was made from (a dashboard file's line:
+    findings about the v1 model then name the line in the v2 file). Objects copied whole
+    keep theirs; these are the ones made anew."""
+    if SOURCE_KEY in source:
+        made[SOURCE_KEY] = source[SOURCE_KEY]
+    return made
 
 
 def _code(name: Any, names: dict[int, str]) -> int:
@@ -95,7 +105,7 @@ def _annotation(annotation: JSON) -> JSON:
     out.update(spec.get("legacyOptions") or {})
     if out.get("builtIn") and "type" not in out:
         out["type"] = "dashboard"  # what Grafana's built-in annotation says of itself
-    return out
+    return carry(annotation, out)
 
 
 # --- panels and positions ---------------------------------------------------------------
@@ -134,6 +144,7 @@ def _rows(layout: JSON, elements: JSON) -> list[JSON]:
                 "title": text(spec, "title"),
                 "type": "row",
             }
+            carry(row, row_panel)
             if spec.get("repeat"):
                 row_panel["repeat"] = spec["repeat"].get("value", "")
             panels.append(row_panel)
@@ -146,7 +157,7 @@ def _rows(layout: JSON, elements: JSON) -> list[JSON]:
 
 def _row_id(panels: list[JSON], elements: JSON) -> int:
     """A row panel's id: v2 rows have none; one above every panel id keeps ids unique."""
-    ids = [number(e.get("spec") or {}, "id") for e in elements.values()]
+    ids = [number(e.get("spec") or {}, "id") for e in elements.values() if isinstance(e, dict)]
     ids += [number(p, "id") for p in panels]
     return max(ids, default=0) + 1
 
@@ -177,7 +188,7 @@ def _panel(item: JSON, elements: JSON, offset: int) -> JSON:
             panel["repeatDirection"] = repeat["direction"]
         if repeat.get("maxPerRow"):
             panel["maxPerRow"] = repeat["maxPerRow"]
-    return panel
+    return carry(element, panel)
 
 
 def _visual_panel(body: JSON, grid: JSON) -> JSON:
@@ -271,7 +282,7 @@ def _variable(variable: JSON) -> JSON:
         ref = _reference({"group": variable.get("group"), "datasource": variable.get("datasource")})
         if ref is not None:
             out["datasource"] = ref
-    return out
+    return carry(variable, out)
 
 
 VARIABLE_TYPES = {
