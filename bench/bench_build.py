@@ -1,27 +1,27 @@
-"""Benchmark: `phoenix-dash build` against grafanalib's own `generate-dashboards`.
+"""Benchmark: `phoenix-dash build` against grafanalib's own `generate-dashboards`, on the same
+modules in the same run, as a user runs each (a subprocess).
 
-Generates 200 dashboard modules x 20 panels, then times both tools on the same modules in
-the same run (alternating, best of N) and prints the ratio and each one's peak RSS.
-grafanalib only renders its legacy JSON; phoenix-dash also modernises, lays out, assigns ids,
-checks uids and writes build/ atomically.
+Sizes: this repository (4 dashboards, its alerts and datasources too) and generated
+projects of N dashboards x 20 panels. grafanalib only renders its legacy JSON; phoenix-dash
+also modernises, lays out, assigns ids, checks uids and writes build/ atomically.
 
-    .venv/bin/python -m bench.bench_build [--dashboards 200] [--panels 20] [--repeat 3]
+    .venv/bin/python -m bench.bench_build [--sizes repo,50,200,800] [--panels 20] [--repeat 5]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench.measure import HEADER, Figures, machine, measure, row
+
 BIN = Path(sys.executable).parent
+REPOSITORY = Path(__file__).resolve().parent.parent
 CONFIG = """\
 version: 1
 datasources:
@@ -65,7 +65,8 @@ def module_source(index: int, panels: int) -> str:
         MODULE_HEAD
         + f'dashboard = Dashboard(\n    uid="bench-{index:04d}", title="Bench {index}",\n'
         + '    templating=Templating(list=[Template(name="datasource", query="prometheus", '
-        + 'type="datasource")]),\n'
+        + 'type="datasource"), Template(name="job", dataSource=DS, '
+        + 'query="label_values(requests_total, job)", includeAll=True, multi=True)]),\n'
         + f"    panels=[\n{body}\n    ],\n)\n"
     )
 
@@ -89,45 +90,26 @@ def generate(root: Path, dashboards: int, panels: int) -> list[Path]:
     return paths
 
 
-def tree_rss_kib(root_pid: int) -> int:
-    """Resident memory of a process and all its descendants (workers included), from /proc."""
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-            status = Path(f"/proc/{entry}/status").read_text()
-        except OSError:
-            continue
-        parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-        rss[int(entry)] = next(
-            (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0
-        )
-    tree, frontier = {root_pid}, [root_pid]
-    while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
-        tree.update(children)
-        frontier += children
-    return sum(rss.get(pid, 0) for pid in tree)
-
-
-def run(cmd: list[str], cwd: Path, sample_rss: bool) -> tuple[float, int]:
-    """Wall time (s), and with ``sample_rss`` the peak RSS (MiB) of the command and all its
-    workers. Sampling reads /proc and steals CPU, so timed runs don't sample."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
-    while sample_rss and proc.poll() is None:
-        peak = max(peak, tree_rss_kib(proc.pid))
-        time.sleep(0.01)
-    proc.wait()
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"{cmd[0]} failed: {proc.stderr.read().decode() if proc.stderr else ''}")
-    return elapsed, peak // 1024
+@contextmanager
+def repository_copy() -> Iterator[tuple[Path, list[Path]]]:
+    """This repository's project in a scratch directory, with each dashboard module also
+    saved under grafanalib's required name (``<name>.dashboard.py``) for its generator."""
+    with tempfile.TemporaryDirectory(prefix="phoenix-dash-bench-") as directory:
+        root = Path(directory)
+        for name in ("phoenix-dash.yaml", "datasources.yaml", "metrics.yaml"):
+            shutil.copy(REPOSITORY / name, root / name)
+        for name in ("dashboards", "alerts"):
+            shutil.copytree(
+                REPOSITORY / name, root / name, ignore=shutil.ignore_patterns("__pycache__")
+            )
+        peers = root / "grafanalib"
+        peers.mkdir()
+        modules = []
+        for module in sorted((root / "dashboards").glob("[!_]*.py")):
+            copy = peers / f"{module.stem}.dashboard.py"
+            copy.write_text(module.read_text())
+            modules.append(copy)
+        yield root, modules
 
 
 def size_parser(doc: str) -> argparse.ArgumentParser:
@@ -138,35 +120,52 @@ def size_parser(doc: str) -> argparse.ArgumentParser:
     return parser
 
 
+def compare(root: Path, modules: list[Path], label: str, repeat: int) -> list[str]:
+    """Table rows: grafanalib, then phoenix-dash (a full build each run) with its ratio."""
+
+    def clean() -> dict[str, str]:
+        shutil.rmtree(root / "build", ignore_errors=True)
+        return {"PYTHONPATH": str(root)}  # grafanalib's modules import dashboards._phoenix
+
+    peer = measure(
+        f"{label}: grafanalib generate-dashboards",
+        [str(BIN / "generate-dashboards"), *map(str, modules)],
+        root,
+        repeat,
+        clean,
+    )
+    ours = measure(
+        f"{label}: phoenix-dash build", [str(BIN / "phoenix-dash"), "build"], root, repeat, clean
+    )
+    return [row(peer), row(ours, peer, _cpu_ratio(ours, peer))]
+
+
+def _cpu_ratio(ours: Figures, peer: Figures) -> str:
+    return f"CPU {ours.cpu / peer.cpu:.2f}x"
+
+
+def run(sizes: list[str], panels: int, repeat: int) -> list[str]:
+    rows = []
+    for size in sizes:
+        if size == "repo":
+            with repository_copy() as (root, modules):
+                rows += compare(root, modules, "this repository (4)", repeat)
+        else:
+            with generated_project(int(size), panels) as (root, modules):
+                rows += compare(root, modules, f"{size} x {panels} panels", repeat)
+    return rows
+
+
 def main() -> None:
-    parser = size_parser(__doc__)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="repo,50,200,800")
+    parser.add_argument("--panels", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    with generated_project(args.dashboards, args.panels) as (root, paths):
-        commands = {
-            "grafanalib": [str(BIN / "generate-dashboards"), *map(str, paths)],
-            "phoenix-dash": [str(BIN / "phoenix-dash"), "build"],
-            "phoenix-dash -j1": [str(BIN / "phoenix-dash"), "build", "--jobs", "1"],
-        }
-        results: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
-        for attempt in range(args.repeat + 1):  # the last round only measures memory
-            for name, cmd in commands.items():
-                shutil.rmtree(root / "build", ignore_errors=True)  # a full build each time
-                results[name].append(run(cmd, root, sample_rss=attempt == args.repeat))
-        built = len(list((root / "build" / "dashboards").glob("*.json")))
-        assert built == args.dashboards, f"built {built} dashboards"
-        best = {name: min(t for t, _ in runs[:-1]) for name, runs in results.items()}
-        rss = {name: max(r for _, r in runs) for name, runs in results.items()}
-        print(
-            f"{args.dashboards} dashboards x {args.panels} panels, best of {args.repeat}, "
-            f"{os.cpu_count()} CPUs; RSS summed over the process and its workers"
-        )
-        for name in results:
-            print(f"  {name:17s} {best[name]:6.2f} s   peak RSS {rss[name]:4d} MiB")
-        for name in ("phoenix-dash", "phoenix-dash -j1"):
-            ratio = best[name] / best["grafanalib"]
-            print(f"  ratio {name} / grafanalib = {ratio:.2f} (target <= 1.0, stretch 0.5)")
-        print(f"  phoenix-dash peak RSS {rss['phoenix-dash']} MiB (target <= 150 MiB)")
+    print(f"build, medians of {args.repeat} runs; {machine()}")
+    print(HEADER)
+    for line in run(args.sizes.split(","), args.panels, args.repeat):
+        print(line)
 
 
 if __name__ == "__main__":

@@ -1,56 +1,54 @@
-"""Benchmark: `phoenix-dash lint` over 200 generated dashboards x 20 panels.
+"""Benchmark: `phoenix-dash lint` as a user runs it (a subprocess: load, build in memory and
+every rule, schema checks included) on generated projects of N dashboards x 20 panels.
+Reports queries per second end to end; linear scaling means the rate holds from 200 to 800.
 
-Builds the generated project once (untimed), then times linting it in this process: every
-rule, schema checks included. Prints queries per second and the total; a cold run (schema
-validators compiled, PromQL parsed for the first time) and the best warm run are reported.
-
-    .venv/bin/python -m bench.bench_lint [--dashboards 200] [--panels 20] [--repeat 3]
+    .venv/bin/python -m bench.bench_lint [--sizes 200,800] [--panels 20] [--repeat 5]
 """
 
 from __future__ import annotations
 
-import time
+import argparse
+import json
+from pathlib import Path
 
-from bench.bench_build import generated_project, size_parser
-from phoenix_dash.build import build_project
-from phoenix_dash.config import load_config
-from phoenix_dash.lint import promql
-from phoenix_dash.lint.runner import lint_build
+from bench.bench_build import BIN, generated_project
+from bench.measure import HEADER, Figures, machine, measure, row, run_once
+
+
+def queries_in(build: Path) -> int:
+    count = 0
+    for path in (build / "dashboards").glob("*.json"):
+        for top in json.loads(path.read_text())["panels"]:
+            count += sum(len(p.get("targets", [])) for p in [top, *top.get("panels", [])])
+    return count
+
+
+def lint(dashboards: int, panels: int, repeat: int) -> tuple[Figures, int]:
+    with generated_project(dashboards, panels) as (root, _):
+        run_once([str(BIN / "phoenix-dash"), "build"], root, {})
+        queries = queries_in(root / "build")
+        cmd = [str(BIN / "phoenix-dash"), "lint"]
+        return measure(f"phoenix-dash lint, {dashboards} x {panels}", cmd, root, repeat), queries
+
+
+def run(sizes: list[int], panels: int, repeat: int) -> list[str]:
+    rows = []
+    for size in sizes:
+        figures, queries = lint(size, panels, repeat)
+        rows.append(row(figures, None, f"{queries / figures.wall:,.0f} queries/s ({queries})"))
+    return rows
 
 
 def main() -> None:
-    parser = size_parser(__doc__)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="200,800")
+    parser.add_argument("--panels", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    with generated_project(args.dashboards, args.panels) as (root, _):
-        config = load_config(root / "phoenix-dash.yaml")
-        build = build_project(config, jobs=1)
-        queries = sum(
-            len(p.get("targets", []))
-            for d in build.dashboards
-            for row in d.json["panels"]
-            for p in [row, *row.get("panels", [])]
-        )
-        runs = []
-        for attempt in range(args.repeat + 1):
-            if attempt > 0:
-                promql.parse.cache_clear()  # warm runs still parse every query
-            start = time.perf_counter()
-            findings = lint_build(build, config)
-            runs.append(time.perf_counter() - start)
-        cold, warm = runs[0], min(runs[1:])
-        print(
-            f"{args.dashboards} dashboards x {args.panels} panels, {queries} queries, "
-            f"{len(findings)} findings"
-        )
-        print(
-            f"  cold (schema validators compiled): {cold:5.2f} s  {queries / cold:8.0f} queries/s"
-        )
-        print(
-            f"  warm, best of {args.repeat}:            {warm:5.2f} s  "
-            f"{queries / warm:8.0f} queries/s"
-        )
-        print("  targets: >= 2000 queries/s and <= 2 s for the 200 dashboards")
+    print(f"lint, medians of {args.repeat} runs; {machine()}")
+    print(HEADER)
+    for line in run([int(s) for s in args.sizes.split(",")], args.panels, args.repeat):
+        print(line)
 
 
 if __name__ == "__main__":

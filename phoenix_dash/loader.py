@@ -68,11 +68,13 @@ def discover(directory: Path) -> list[Path]:
 
 
 class ModuleRunner:
-    """Runs definition modules with the project root importable and source tracking on."""
+    """Runs definition modules with the project root importable and, when ``track``, the
+    source line of every grafanalib object recorded (what lint and located errors need)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, track: bool = True) -> None:
         self.root = root.resolve()
         self.tracker = SourceTracker(self.root, self.display)
+        self.track = track
 
     @functools.cache  # noqa: B019 - one runner per load; few distinct files
     def display(self, filename: str) -> str:
@@ -88,7 +90,7 @@ class ModuleRunner:
         before = set(sys.modules)
         sys.path.insert(0, str(self.root))
         try:
-            with tracking(self.tracker):
+            with tracking(self.tracker) if self.track else contextlib.nullcontext():
                 yield
         finally:
             sys.path.remove(str(self.root))
@@ -127,7 +129,11 @@ class ModuleRunner:
         try:
             module = self.run(path, index)
             dashboards = [
-                _load_one(d, self.tracker.location_of(d) or module_loc, self.tracker)
+                _load_one(
+                    d,
+                    self.tracker.location_of(d) or module_loc,
+                    self.tracker if self.track else None,
+                )
                 for d in defined(module, module_loc, DASHBOARD_NAMES, Dashboard)
             ]
         finally:
@@ -260,7 +266,7 @@ def check_unique_uids(items: Iterable[Identified]) -> None:
         first[item.uid] = item.location
 
 
-def _load_one(dashboard: Any, where: Location, tracker: SourceTracker) -> LoadedDashboard:
+def _load_one(dashboard: Any, where: Location, tracker: SourceTracker | None) -> LoadedDashboard:
     uid = dashboard.uid
     if not uid:
         raise DefinitionError(f"dashboard {dashboard.title!r} has no uid; set a stable uid", where)

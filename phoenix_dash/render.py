@@ -13,7 +13,7 @@ import multiprocessing
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -59,9 +59,25 @@ def default_jobs() -> int:
 def render_dashboards(
     root: Path, directory: Path, ctx: ModernizeContext, jobs: int = 1, with_sources: bool = True
 ) -> list[BuiltDashboard]:
-    """Every dashboard defined under ``directory``, modernised, in file order. Without
-    sources (all but lint), the stamps are stripped at once, in the workers."""
+    """Every dashboard defined under ``directory``, modernised, in file order.
+
+    Without sources (all but lint) no source line is recorded: that bookkeeping is a third
+    of the work, and only an error needs it. So a failure is rendered again with sources,
+    which names the line of what failed."""
     paths = list(enumerate(discover(directory)))
+    try:
+        return _render_all(root, paths, ctx, jobs, with_sources)
+    except PhoenixDashError:
+        if with_sources:
+            raise
+        located = _render_all(root, paths, ctx, jobs, with_sources=True)
+        # A module that failed only once (it reads something that changed): its output now.
+        return [replace(d, json=strip_stamps(d.json), stamped=False) for d in located]
+
+
+def _render_all(
+    root: Path, paths: list[tuple[int, Path]], ctx: ModernizeContext, jobs: int, with_sources: bool
+) -> list[BuiltDashboard]:
     with paused_gc():
         if jobs > 1 and len(paths) >= PARALLEL_MIN_MODULES and _can_fork():
             outcomes = _render_in_pool(root, paths, ctx, jobs, with_sources)
@@ -117,7 +133,7 @@ def _render_chunk(
     root: Path, paths: list[tuple[int, Path]], ctx: ModernizeContext, with_sources: bool
 ) -> list[_ModuleOutcome]:
     """Render modules in order, stopping at the first that fails."""
-    runner = ModuleRunner(root)
+    runner = ModuleRunner(root, track=with_sources)
     outcomes = []
     with runner.session(), paused_gc():  # paused again: a forked worker starts enabled
         for index, path in paths:
@@ -126,8 +142,6 @@ def _render_chunk(
             try:
                 for loaded in runner.load(path, index):
                     modern = modernize_dashboard(loaded.raw, ctx, consume=True)
-                    if not with_sources:
-                        modern = strip_stamps(modern)
                     outcome.dashboards.append(
                         BuiltDashboard(
                             loaded.uid, loaded.title, modern, loaded.location, with_sources

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import orjson
+import pytest
 
-from phoenix_dash.build import Build
-from phoenix_dash.provenance import SOURCE_KEY
+from phoenix_dash.build import Build, modernize_context
+from phoenix_dash.config import load_config
+from phoenix_dash.provenance import SOURCE_KEY, SourceTracker
 from phoenix_dash.provenance import stamped_at as source_of
+from phoenix_dash.render import render_dashboards
 from tests.support.project import ROOT, Project
 
 
@@ -73,3 +76,23 @@ def test_a_build_without_sources_is_the_same_json_unstamped(repo_build: Build) -
         for dashboard in bare.dashboards:
             assert dashboard.clean is dashboard.json  # nothing left to strip
             assert SOURCE_KEY.encode() not in orjson.dumps(dashboard.json)
+
+
+def test_without_sources_nothing_is_tracked_and_the_output_is_the_same(
+    repo_build: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """build and sync render dashboards without the source bookkeeping (a third of their
+    work); the JSON they write is the same as lint's, stamps aside."""
+    recorded: list[object] = []
+
+    def record(self: SourceTracker, obj: object, frame: object) -> None:
+        recorded.append(obj)
+
+    monkeypatch.setattr(SourceTracker, "record", record)
+    config = load_config(ROOT / "phoenix-dash.yaml")
+    fast = render_dashboards(
+        config.root, config.dashboards_dir, modernize_context(config), with_sources=False
+    )
+    assert recorded == []
+    assert [d.json for d in fast] == [d.clean for d in repo_build.dashboards]
+    assert not any(SOURCE_KEY in orjson.dumps(d.json).decode() for d in fast)

@@ -1,0 +1,147 @@
+"""How every benchmark times a command: as a user runs it, in a subprocess, several times.
+
+Each figure is the median of N runs with its spread (fastest..slowest), wall time and CPU
+time side by side (CPU: the process and every worker it waited for, from wait4's rusage),
+and the peak resident memory of the whole process tree, summed over the process and its
+workers and sampled from /proc in one more, untimed run (sampling steals CPU).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+Setup = Callable[[], Mapping[str, str]]  # before each run, untimed: extra environment
+
+
+@dataclass(frozen=True)
+class Figures:
+    name: str
+    walls: list[float]
+    cpus: list[float]
+    peak_mib: int
+    extra: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(self.walls)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpus)
+
+    def spread(self) -> str:
+        return f"{min(self.walls):.2f}-{max(self.walls):.2f}"
+
+
+def run_once(
+    cmd: Sequence[str], cwd: Path, env: Mapping[str, str], sample_memory: bool = False
+) -> tuple[float, float, int]:
+    """(wall s, CPU s, peak tree RSS MiB or 0) of one run of ``cmd``; a failure stops the
+    benchmark with the command's own message."""
+    # As on a user's machine, Python keeps compiled bytecode (this machine's environment
+    # turns that off, which would charge a recompile of phoenix-dash to every run).
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        list(cmd),
+        cwd=cwd,
+        env={**environment, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    peak = 0
+    while sample_memory and proc.poll() is None:
+        peak = max(peak, tree_rss_kib(proc.pid))
+        time.sleep(0.005)
+    if proc.returncode is None:
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        cpu = usage.ru_utime + usage.ru_stime
+    else:  # reaped by poll(): its CPU time went to this process's children total
+        cpu = float("nan")
+    wall = time.perf_counter() - start
+    errors = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[:3])} failed ({proc.returncode}): {errors[-2000:]}")
+    return wall, cpu, peak // 1024
+
+
+def measure(
+    name: str,
+    cmd: Sequence[str],
+    cwd: Path,
+    repeat: int,
+    setup: Setup = dict,
+) -> Figures:
+    walls, cpus = [], []
+    for _ in range(repeat):
+        wall, cpu, _ = run_once(cmd, cwd, setup())
+        walls.append(wall)
+        cpus.append(cpu)
+    peak = _peak_memory(cmd, cwd, setup())
+    return Figures(name, walls, cpus, peak)
+
+
+def _peak_memory(cmd: Sequence[str], cwd: Path, env: Mapping[str, str]) -> int:
+    return run_once(cmd, cwd, env, sample_memory=True)[2]
+
+
+def tree_rss_kib(root_pid: int) -> int:
+    """Resident memory of a process and all its descendants (workers included), from /proc."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            status = Path(f"/proc/{entry}/status").read_text()
+        except OSError:
+            continue
+        parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+        rss[int(entry)] = next(
+            (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0
+        )
+    tree, frontier = {root_pid}, [root_pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier += children
+    return sum(rss.get(pid, 0) for pid in tree)
+
+
+def machine() -> str:
+    model = ""
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+        names = [ln.split(":", 1)[1].strip() for ln in lines if ln.startswith("model name")]
+        model = names[0] if names else ""
+    except OSError:
+        pass
+    return (
+        f"{os.cpu_count()} CPUs{' (' + model + ')' if model else ''}, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
+
+
+HEADER = (
+    f"{'what':52s} {'wall (median)':>13s} {'spread':>11s} {'CPU':>7s} "
+    f"{'peak RSS':>9s} {'ratio':>7s}"
+)
+
+
+def row(figures: Figures, peer: Figures | None = None, note: str = "") -> str:
+    ratio = f"{figures.wall / peer.wall:6.2f}x" if peer is not None else ""
+    return (
+        f"{figures.name:52s} {figures.wall:11.2f} s {figures.spread():>11s} "
+        f"{figures.cpu:5.2f} s {figures.peak_mib:5d} MiB {ratio:>7s}"
+        + (f"  {note}" if note else "")
+    )
