@@ -2,8 +2,8 @@
 
 Each figure is the median of N runs with its spread (fastest..slowest), wall time and CPU
 time side by side (CPU: the process and every worker it waited for, from wait4's rusage),
-and the peak resident memory of the whole process tree, summed over the process and its
-workers and sampled from /proc in one more, untimed run (sampling steals CPU).
+and the peak memory of the whole process tree (proportional set size summed over the
+process and its workers), sampled from /proc in one more, untimed run (sampling steals CPU).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def run_once(
     )
     peak = 0
     while sample_memory and proc.poll() is None:
-        peak = max(peak, tree_rss_kib(proc.pid))
+        peak = max(peak, tree_memory_kib(proc.pid))
         time.sleep(0.005)
     if proc.returncode is None:
         _, status, usage = os.wait4(proc.pid, 0)
@@ -93,29 +93,33 @@ def _peak_memory(cmd: Sequence[str], cwd: Path, env: Mapping[str, str]) -> int:
     return run_once(cmd, cwd, env, sample_memory=True)[2]
 
 
-def tree_rss_kib(root_pid: int) -> int:
-    """Resident memory of a process and all its descendants (workers included), from /proc."""
+def tree_memory_kib(root_pid: int) -> int:
+    """Memory of a process and all its descendants (workers included), from /proc: the sum
+    of their proportional set sizes. Summed RSS would count each page a forked worker
+    shares with its parent (the interpreter, grafanalib) once per process."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-            status = Path(f"/proc/{entry}/status").read_text()
-        except OSError:
-            continue
-        parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-        rss[int(entry)] = next(
-            (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0
-        )
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
     tree, frontier = {root_pid}, [root_pid]
     while frontier:
         parent = frontier.pop()
         children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
         tree.update(children)
         frontier += children
-    return sum(rss.get(pid, 0) for pid in tree)
+    return sum(_pss_kib(pid) for pid in tree)
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    return next((int(ln.split()[1]) for ln in rollup.splitlines() if ln.startswith("Pss:")), 0)
 
 
 def machine() -> str:
@@ -134,7 +138,7 @@ def machine() -> str:
 
 HEADER = (
     f"{'what':52s} {'wall (median)':>13s} {'spread':>11s} {'CPU':>7s} "
-    f"{'peak RSS':>9s} {'ratio':>7s}"
+    f"{'peak PSS':>9s} {'ratio':>7s}"
 )
 
 

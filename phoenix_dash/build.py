@@ -45,10 +45,7 @@ class Build:
 
     def files(self) -> dict[str, bytes]:
         """Relative path under build/ -> content."""
-        files = {
-            f"{DASHBOARDS_DIR}/{d.uid}.json": json_bytes(self.dashboard_file(d))
-            for d in self.dashboards
-        }
+        files = {f"{DASHBOARDS_DIR}/{d.uid}.json": self.dashboard_bytes(d) for d in self.dashboards}
         files.update(alert_files(self.alert_groups, self.folders))
         for datasource in self.datasources:
             files[f"datasources/{datasource.uid}.json"] = json_bytes(datasource.placeholder_body())
@@ -57,6 +54,11 @@ class Build:
                 provisioning(self.datasources), "datasources.yaml"
             )
         return files
+
+    def dashboard_bytes(self, dashboard: BuiltDashboard) -> bytes:
+        if self.dashboard_schema == "v2":
+            return json_bytes(self.dashboard_file(dashboard))
+        return dashboard.canonical
 
     def dashboard_file(self, dashboard: BuiltDashboard) -> JSON:
         """A dashboard as build/ holds it: the v1 JSON, or its schema v2 resource."""
@@ -101,7 +103,7 @@ def build_project(config: Config, jobs: int = 1, with_sources: bool = True) -> B
     dashboards = render_dashboards(config.root, config.dashboards_dir, ctx, jobs, with_sources)
     alert_ctx = AlertContext(config.datasources, config.folders, config.default_datasource)
     groups = load_alert_groups(config.root, config.alerts_dir, alert_ctx)
-    check_panel_links(groups, {d.uid: panel_ids(d.json) for d in dashboards})
+    check_panel_links(groups, {d.uid: d.panel_ids for d in dashboards})
     return Build(
         dashboards,
         catalog,
@@ -125,14 +127,6 @@ def _check_names(config: Config, datasources: list[DatasourceDef]) -> None:
                 f"uid {ref.uid!r} ({ref.type}) is not "
                 f"defined in {config.display(config.datasources_file or Path())}",
             )
-
-
-def panel_ids(dashboard: JSON) -> set[int]:
-    ids = set()
-    for panel in dashboard.get("panels", []):
-        ids.add(panel["id"])
-        ids.update(child["id"] for child in panel.get("panels", []))
-    return ids
 
 
 def check_build(config: Config, build: Build) -> TreeChanges:

@@ -126,6 +126,7 @@ class ModuleRunner:
     def load(self, path: Path, index: int) -> list[LoadedDashboard]:
         """Run one module; its dashboards, each with a valid uid (unique only within it)."""
         module_loc = Location(self.display(str(path)), 1)
+        module = None
         try:
             module = self.run(path, index)
             dashboards = [
@@ -138,6 +139,12 @@ class ModuleRunner:
             ]
         finally:
             self.tracker.forget()
+            if module is not None:
+                # A module's functions and its namespace refer to each other: with the
+                # cyclic collector paused (render.paused_gc) the module and every grafanalib
+                # object it made would stay alive to the end of the build. Emptying the
+                # namespace lets reference counting free them now.
+                module.__dict__.clear()
         check_unique_uids(dashboards)
         return dashboards
 

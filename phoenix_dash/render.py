@@ -17,10 +17,13 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
+import orjson
+
 from .errors import Location, PhoenixDashError
-from .loader import ModuleRunner, check_unique_uids, discover
+from .loader import LoadedDashboard, ModuleRunner, check_unique_uids, discover
 from .modern import ModernizeContext, modernize_dashboard
 from .modern.common import JSON
+from .output import json_bytes
 from .provenance import strip_stamps
 
 # Below this many modules a worker pool costs more than it saves.
@@ -30,19 +33,46 @@ CHUNKS_PER_JOB = 4  # smaller chunks even out modules of different sizes
 
 @dataclass(frozen=True)
 class BuiltDashboard:
+    """One rendered dashboard. Lint keeps the JSON tree, stamped with source lines; build
+    and sync keep only its canonical bytes (a tenth of the memory: a large project's trees
+    would all be alive at once) and read the tree from them when they need it."""
+
     uid: str
     title: str
-    json: JSON  # with provenance stamps when rendered ``with_sources``; see ``clean``
     location: Location  # where the Dashboard object was built
-    stamped: bool = True
+    panel_ids: frozenset[int]
+    tree: JSON | None = None  # stamped with provenance (rendered ``with_sources``)
+    encoded: bytes | None = None  # the canonical bytes build/ holds (rendered without)
+
+    @property
+    def json(self) -> JSON:
+        """The dashboard JSON (a fresh copy each time, when kept as bytes)."""
+        if self.tree is not None:
+            return self.tree
+        assert self.encoded is not None
+        found: JSON = orjson.loads(self.encoded)
+        return found
+
+    @property
+    def clean(self) -> JSON:
+        """The JSON without provenance stamps, as written and synced."""
+        return self.json if self.tree is None else self._stripped
 
     @cached_property
-    def clean(self) -> JSON:
-        """The JSON without provenance stamps, as written and synced (computed once)."""
-        if not self.stamped:
-            return self.json
-        stripped: JSON = strip_stamps(self.json)
+    def _stripped(self) -> JSON:
+        stripped: JSON = strip_stamps(self.tree)
         return stripped
+
+    @property
+    def canonical(self) -> bytes:
+        return self.encoded if self.encoded is not None else json_bytes(self.clean)
+
+    @classmethod
+    def rendered(cls, loaded: LoadedDashboard, modern: JSON, keep_tree: bool) -> BuiltDashboard:
+        ids = frozenset(p["id"] for top in modern["panels"] for p in [top, *top.get("panels", [])])
+        if keep_tree:
+            return cls(loaded.uid, loaded.title, loaded.location, ids, tree=modern)
+        return cls(loaded.uid, loaded.title, loaded.location, ids, encoded=json_bytes(modern))
 
 
 @dataclass
@@ -72,7 +102,7 @@ def render_dashboards(
             raise
         located = _render_all(root, paths, ctx, jobs, with_sources=True)
         # A module that failed only once (it reads something that changed): its output now.
-        return [replace(d, json=strip_stamps(d.json), stamped=False) for d in located]
+        return [replace(d, tree=None, encoded=d.canonical) for d in located]
 
 
 def _render_all(
@@ -142,11 +172,7 @@ def _render_chunk(
             try:
                 for loaded in runner.load(path, index):
                     modern = modernize_dashboard(loaded.raw, ctx, consume=True)
-                    outcome.dashboards.append(
-                        BuiltDashboard(
-                            loaded.uid, loaded.title, modern, loaded.location, with_sources
-                        )
-                    )
+                    outcome.dashboards.append(BuiltDashboard.rendered(loaded, modern, with_sources))
             except PhoenixDashError as exc:
                 outcome.error = exc
                 break

@@ -108,7 +108,7 @@ def test_broken_queries_are_reported(stack: Stack, repo_build: Build) -> None:
     build = Build(
         [
             type(repo_build.dashboards[0])(
-                "broken", "Broken", broken, repo_build.dashboards[0].location
+                "broken", "Broken", repo_build.dashboards[0].location, frozenset(), tree=broken
             )
         ],
         None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,7 @@ def _claim(seen: dict[Any, Location], key: Any, where: Location, message: str) -
     seen[key] = where
 
 
-def check_panel_links(groups: Iterable[RuleGroup], panels: Mapping[str, set[int]]) -> None:
+def check_panel_links(groups: Iterable[RuleGroup], panels: Mapping[str, AbstractSet[int]]) -> None:
     """Every rule's dashboard uid and panel id exist in the built dashboards."""
     for group in groups:
         for rule in group.rules:

@@ -34,9 +34,18 @@ def assign_ids(items: list[JSON], renumber: bool = False) -> None:
     if renumber:
         _number_as_grafana(items)
         return
-    owners: dict[int, JSON] = {}
+    # Plain functions, not closures: a recursive closure is a reference cycle, which keeps
+    # every panel alive while the build pauses the cyclic collector (render.paused_gc).
+    _derive_ids(items, None, {})
 
-    def claim(panel: JSON, panel_id: int) -> None:
+
+def _derive_ids(panels: list[JSON], row_title: str | None, owners: dict[int, JSON]) -> None:
+    counts: Counter[str] = Counter()
+    for panel in panels:
+        base = panel_key(panel, row_title, 0)
+        occurrence = counts[base]
+        counts[base] += 1
+        panel_id = _explicit_id(panel) or derived_id(panel_key(panel, row_title, occurrence))
         other = owners.get(panel_id)
         if other is not None:
             raise fail(
@@ -46,19 +55,8 @@ def assign_ids(items: list[JSON], renumber: bool = False) -> None:
             )
         owners[panel_id] = panel
         panel["id"] = panel_id
-
-    def visit(panels: list[JSON], row_title: str | None) -> None:
-        counts: Counter[str] = Counter()
-        for panel in panels:
-            base = panel_key(panel, row_title, 0)
-            occurrence = counts[base]
-            counts[base] += 1
-            explicit = _explicit_id(panel)
-            claim(panel, explicit or derived_id(panel_key(panel, row_title, occurrence)))
-            if panel.get("type") == "row":
-                visit(panel.get("panels", []), panel.get("title") or "")
-
-    visit(items, None)
+        if panel.get("type") == "row":
+            _derive_ids(panel.get("panels", []), panel.get("title") or "", owners)
 
 
 def _number_as_grafana(items: list[JSON]) -> None:
