@@ -1,0 +1,40 @@
+"""The benchmarks' harness and each benchmark on a tiny project, so they keep working (their
+figures are printed by `python -m bench`, never asserted: no timed tests)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import bench_build, bench_lint, bench_sync
+from bench.measure import measure, run_once, tree_memory_kib
+
+
+def test_cpu_time_includes_the_workers_a_command_waited_for(tmp_path: Path) -> None:
+    """CPU comes from wait4: a child that spends its time in a grandchild still shows it."""
+    busy = "import time; end = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {busy!r}])"
+    wall, cpu, _ = run_once([sys.executable, "-c", parent], tmp_path, {})
+    assert cpu >= 0.3 and wall >= 0.3
+
+
+def test_memory_is_summed_over_the_process_tree() -> None:
+    assert tree_memory_kib(os.getpid()) > 1024
+
+
+def test_a_failing_command_stops_the_benchmark_with_its_message(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="boom"):
+        measure("x", [sys.executable, "-c", "raise SystemExit('boom')"], tmp_path, 1)
+
+
+def test_each_benchmark_runs_on_a_tiny_project() -> None:
+    rows = bench_build.run(["repo", "3"], 2, 1)
+    assert len(rows) == 4 and all("x" in ours for ours in rows[1::2])
+    assert "this repository" in rows[1] and "phoenix-dash build" in rows[3]
+    (lint,) = bench_lint.run([2], 2, 1)
+    assert "queries/s (4)" in lint
+    rows = bench_sync.run(3, 2, 0.0, 1)
+    assert len(rows) == 5 and all("0 writes" in row for row in rows if "no-op" in row)
