@@ -24,7 +24,7 @@ from .modern import ModernizeContext, modernize_dashboard
 from .modern.common import JSON
 from .output import TreeChanges, compare_tree, json_bytes, replace_tree
 from .provenance import strip_stamps
-from .render import BuiltDashboard, render_dashboards
+from .render import BuiltDashboard, Rendering, start_rendering
 from .schema_v2 import DatasourceIndex
 from .schema_v2.resource import v2_resource
 from .yamlconf import load_yaml
@@ -90,6 +90,39 @@ def modernize_context(config: Config) -> ModernizeContext:
 def build_project(config: Config, jobs: int = 1, with_sources: bool = True) -> Build:
     """Load and modernise every definition; raises PhoenixDashError on bad input.
     ``with_sources`` keeps the provenance stamps in the dashboard JSON, for lint."""
+    return start_build(config, jobs, with_sources).finish()
+
+
+@dataclass
+class PendingBuild:
+    """A build whose dashboards are still being rendered by worker processes."""
+
+    config: Config
+    catalog: Catalog | None
+    datasources: list[DatasourceDef]
+    rendering: Rendering
+
+    def finish(self) -> Build:
+        config = self.config
+        dashboards = self.rendering.result()
+        alert_ctx = AlertContext(config.datasources, config.folders, config.default_datasource)
+        groups = load_alert_groups(config.root, config.alerts_dir, alert_ctx)
+        check_panel_links(groups, {d.uid: d.panel_ids for d in dashboards})
+        return Build(
+            dashboards,
+            self.catalog,
+            groups,
+            config.folders,
+            config.default_folder,
+            self.datasources,
+            config.dashboard_schema,
+            datasource_index(config, self.datasources),
+        )
+
+
+def start_build(config: Config, jobs: int = 1, with_sources: bool = True) -> PendingBuild:
+    """``build_project``, started: large projects render in forked workers while the caller
+    goes on (sync connects to Grafana meanwhile); ``finish`` completes it."""
     catalog = None
     if config.catalog_file is not None:
         catalog = load_catalog(config.catalog_file, config.display(config.catalog_file))
@@ -99,21 +132,10 @@ def build_project(config: Config, jobs: int = 1, with_sources: bool = True) -> B
             config.datasources_file, config.display(config.datasources_file)
         )
         _check_names(config, datasources)
-    ctx = modernize_context(config)
-    dashboards = render_dashboards(config.root, config.dashboards_dir, ctx, jobs, with_sources)
-    alert_ctx = AlertContext(config.datasources, config.folders, config.default_datasource)
-    groups = load_alert_groups(config.root, config.alerts_dir, alert_ctx)
-    check_panel_links(groups, {d.uid: d.panel_ids for d in dashboards})
-    return Build(
-        dashboards,
-        catalog,
-        groups,
-        config.folders,
-        config.default_folder,
-        datasources,
-        config.dashboard_schema,
-        datasource_index(config, datasources),
+    rendering = start_rendering(
+        config.root, config.dashboards_dir, modernize_context(config), jobs, with_sources
     )
+    return PendingBuild(config, catalog, datasources, rendering)
 
 
 def _check_names(config: Config, datasources: list[DatasourceDef]) -> None:

@@ -12,10 +12,12 @@ import gc
 import multiprocessing
 import os
 from collections.abc import Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
@@ -26,8 +28,13 @@ from .modern.common import JSON
 from .output import json_bytes
 from .provenance import strip_stamps
 
-# Below this many modules a worker pool costs more than it saves.
-PARALLEL_MIN_MODULES = 16
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+# Below this many modules a worker pool costs more than it saves: measured on 2 cores, 50
+# modules build as fast in one process (0.33 s) and with 10 % less CPU; at 100 the pool
+# saves 10 % of the wall time (bench/bench_build.py).
+PARALLEL_MIN_MODULES = 64
 CHUNKS_PER_JOB = 4  # smaller chunks even out modules of different sizes
 
 
@@ -94,25 +101,78 @@ def render_dashboards(
     Without sources (all but lint) no source line is recorded: that bookkeeping is a third
     of the work, and only an error needs it. So a failure is rendered again with sources,
     which names the line of what failed."""
+    return start_rendering(root, directory, ctx, jobs, with_sources).result()
+
+
+def start_rendering(
+    root: Path, directory: Path, ctx: ModernizeContext, jobs: int = 1, with_sources: bool = True
+) -> Rendering:
+    """``render_dashboards``, started: with a worker pool, the workers are forked and at
+    work when this returns, so the caller may do something else (threads included: nothing
+    forks after this) before ``result``. Without one, the work is done here."""
     paths = list(enumerate(discover(directory)))
-    try:
-        return _render_all(root, paths, ctx, jobs, with_sources)
-    except PhoenixDashError:
-        if with_sources:
-            raise
-        located = _render_all(root, paths, ctx, jobs, with_sources=True)
-        # A module that failed only once (it reads something that changed): its output now.
-        return [replace(d, tree=None, encoded=d.canonical) for d in located]
+    rendering = Rendering(root, paths, ctx, with_sources)
+    if jobs > 1 and len(paths) >= PARALLEL_MIN_MODULES and _can_fork():
+        rendering.start_pool(jobs)
+    else:
+        rendering.render_here()
+    return rendering
 
 
-def _render_all(
-    root: Path, paths: list[tuple[int, Path]], ctx: ModernizeContext, jobs: int, with_sources: bool
-) -> list[BuiltDashboard]:
-    with paused_gc():
-        if jobs > 1 and len(paths) >= PARALLEL_MIN_MODULES and _can_fork():
-            outcomes = _render_in_pool(root, paths, ctx, jobs, with_sources)
-        else:
-            outcomes = _render_chunk(root, paths, ctx, with_sources)
+@dataclass
+class Rendering:
+    root: Path
+    paths: list[tuple[int, Path]]
+    ctx: ModernizeContext
+    with_sources: bool
+    _outcomes: list[_ModuleOutcome] | None = None
+    _pool: ProcessPoolExecutor | None = None
+    _futures: list[Future[list[_ModuleOutcome]]] = field(default_factory=list)
+
+    def start_pool(self, jobs: int) -> None:
+        from concurrent.futures import ProcessPoolExecutor  # only here: costs start-up time
+
+        count = min(len(self.paths), jobs * CHUNKS_PER_JOB)
+        size = -(-len(self.paths) // count)
+        chunks = [self.paths[start : start + size] for start in range(0, len(self.paths), size)]
+        context = multiprocessing.get_context("fork")
+        # A fork start method launches every worker at the first submit (none later).
+        self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+        self._futures = [
+            self._pool.submit(_render_chunk, self.root, chunk, self.ctx, self.with_sources)
+            for chunk in chunks
+        ]
+
+    @property
+    def in_workers(self) -> bool:
+        return self._pool is not None
+
+    def render_here(self) -> None:
+        with paused_gc():
+            self._outcomes = _render_chunk(self.root, self.paths, self.ctx, self.with_sources)
+
+    def result(self) -> list[BuiltDashboard]:
+        try:
+            return _collect(self._gather())
+        except PhoenixDashError:
+            if self.with_sources:
+                raise
+            # In this process, never a pool: the caller may have started threads by now.
+            located = _collect(_render_chunk(self.root, self.paths, self.ctx, True))
+            # A module that failed only once (it reads something that changed): its output.
+            return [replace(d, tree=None, encoded=d.canonical) for d in located]
+
+    def _gather(self) -> list[_ModuleOutcome]:
+        if self._outcomes is None:
+            try:
+                self._outcomes = [o for future in self._futures for o in future.result()]
+            finally:
+                if self._pool is not None:
+                    self._pool.shutdown()
+        return self._outcomes
+
+
+def _collect(outcomes: list[_ModuleOutcome]) -> list[BuiltDashboard]:
     built: list[BuiltDashboard] = []
     for outcome in sorted(outcomes, key=lambda o: o.index):
         if outcome.error is not None:
@@ -140,23 +200,6 @@ def _can_fork() -> bool:
     # Fork shares the imported grafanalib with the workers; elsewhere a pool would pay for
     # a fresh interpreter per worker, which rarely wins.
     return "fork" in multiprocessing.get_all_start_methods() and os.name == "posix"
-
-
-def _render_in_pool(
-    root: Path, paths: list[tuple[int, Path]], ctx: ModernizeContext, jobs: int, with_sources: bool
-) -> list[_ModuleOutcome]:
-    from concurrent.futures import ProcessPoolExecutor  # only here: costs start-up time
-
-    count = min(len(paths), jobs * CHUNKS_PER_JOB)
-    size = -(-len(paths) // count)
-    chunks = [paths[start : start + size] for start in range(0, len(paths), size)]
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        count = len(chunks)
-        results = pool.map(
-            _render_chunk, [root] * count, chunks, [ctx] * count, [with_sources] * count
-        )
-        return [outcome for chunk in results for outcome in chunk]
 
 
 def _render_chunk(

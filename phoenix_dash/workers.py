@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -19,3 +23,28 @@ def worker_pool(workers: int) -> Iterator[ThreadPoolExecutor]:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+def in_background(work: Callable[[], T]) -> Callable[[], T]:
+    """Start ``work`` on a daemon thread; the function returned waits for its result (or
+    raises what it raised). A command that fails meanwhile ends without waiting for it (a
+    connection still retrying an unreachable server, say)."""
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as exc:  # handed to whoever waits for the result
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name="phoenix-dash-background", daemon=True)
+    thread.start()
+
+    def result() -> T:
+        thread.join()
+        if failure:
+            raise failure[0]
+        return outcome[0]
+
+    return result

@@ -9,6 +9,8 @@ import errno
 import json
 import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -206,3 +208,27 @@ def test_a_settings_file_that_is_not_settings_is_one_line(
     assert result.exit_code == 2
     assert result.output.startswith("error: phoenix-dash.yaml") and message in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("workers", [False, True], ids=["in-process", "worker-pool"])
+def test_sync_reports_a_broken_build_before_an_unreachable_grafana(
+    project: Project, workers: bool
+) -> None:
+    """sync connects to Grafana while worker processes render a large project; what it
+    reports first is still the build's error, as when it built first."""
+    from phoenix_dash.render import PARALLEL_MIN_MODULES
+
+    for index in range(PARALLEL_MIN_MODULES if workers else 1):
+        project.dashboard(f"d{index:03d}", f"uid-{index:03d}")
+    project.write("dashboards/zbad.py", "raise RuntimeError('broken')\n")
+    env = {**os.environ, "GRAFANA_URL": "http://127.0.0.1:9", "GRAFANA_TOKEN": "glsa_x"}
+    # In a subprocess: a worker pool forks, and this process has threads.
+    result = subprocess.run(
+        [sys.executable, "-m", "phoenix_dash", "sync"],
+        cwd=project.root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == "error: dashboards/zbad.py:1: RuntimeError: broken"

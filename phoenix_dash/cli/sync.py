@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ..build import Build
     from ..config import Config
     from ..grafana.connection import GrafanaConnection
+    from ..grafana.resources import ResourceAPI
     from ..preview import Preview
     from ..sync.model import Outcome, Plan
     from ..sync.planner import PlanOptions
@@ -53,14 +54,37 @@ def _plan(
     dry_run: bool = False,
 ) -> tuple[Target, GrafanaConnection, Plan]:
     """The plan; with ``dry_run``, also Grafana's verdict on each write (resource APIs)."""
+    from ..build import start_build
+    from ..render import default_jobs
+    from ..sync.target import make_target
+    from ..workers import in_background
+
+    pending = start_build(config, default_jobs(), with_sources=False)
+    try:
+        target = make_target(config, env, note, force, take_over)
+    except PhoenixDashError:
+        pending.finish()  # a broken build is the first thing to report
+        raise
+
+    def grafana_side() -> tuple[GrafanaConnection, ResourceAPI | None]:
+        from ..grafana.resources import choose_api  # the HTTP stack: imported meanwhile too
+
+        connection = connect(config, target.grafana, verbose)
+        return connection, choose_api(connection, target.grafana, target.settings_file)
+
+    if pending.rendering.in_workers:
+        # While worker processes render, load the HTTP stack and ask Grafana which API to
+        # use; a broken build is still reported at once, without waiting for Grafana.
+        connected = in_background(grafana_side)
+        built = pending.finish()
+        connection, api = connected()
+    else:
+        built = pending.finish()
+        connection, api = grafana_side()
     from ..sync.applier import dry_run as judge
     from ..sync.planner import make_plan
-    from ..sync.target import make_target
 
-    built = _build(config)
-    target = make_target(config, env, note, force, take_over)
-    connection = connect(config, target.grafana, verbose)
-    plan = make_plan(connection, built, target, options)
+    plan = make_plan(connection, built, target, options, api)
     if dry_run:
         judge(connection, plan, target)
     return target, connection, plan

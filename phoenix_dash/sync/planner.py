@@ -8,13 +8,13 @@ import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from ..build import Build
 from ..errors import ConfigError, Location
 from ..grafana.connection import GrafanaConnection
 from ..grafana.errors import GrafanaNotFound
-from ..grafana.resources import choose_api
+from ..grafana.resources import ResourceAPI, choose_api
 from ..workers import worker_pool
 from .handlers import Handler, handlers_for
 from .model import KINDS, Action, Change, Plan, Resource
@@ -72,9 +72,16 @@ class PlanOptions:
     allow_delete_all: bool = False  # let --prune delete every managed resource of a kind
 
 
-def make_plan(conn: GrafanaConnection, build: Build, target: Target, options: PlanOptions) -> Plan:
+def make_plan(
+    conn: GrafanaConnection,
+    build: Build,
+    target: Target,
+    options: PlanOptions,
+    api: ResourceAPI | Literal["choose"] | None = "choose",
+) -> Plan:
+    """``api``: the API choose_api made for ``conn`` (sync asks while the build runs)."""
     plan = Plan(message=version_message(target.revision, "<content hash>", target.note))
-    plan.api = choose_api(conn, target.grafana, target.settings_file)
+    plan.api = choose_api(conn, target.grafana, target.settings_file) if api == "choose" else api
     _check_schema(plan, conn, target)
     handlers = handlers_for(plan.api, target.dashboard_schema)
     workers = conn.settings.max_concurrency
