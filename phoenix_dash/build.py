@@ -7,6 +7,7 @@ replaces build/ in one swap, so a failure never leaves a half-written tree.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,11 @@ from .alerting.convert import AlertContext
 from .alerting.loader import check_panel_links, load_alert_groups
 from .alerting.model import RuleGroup
 from .alerting.outputs import alert_files, yaml_bytes
+from .alerting.prometheus import rule_file
 from .catalog import Catalog, load_catalog
 from .config import Config, Folder
 from .datasources import DatasourceDef, load_datasources, provisioning
-from .errors import ConfigError, Location
+from .errors import ConfigError, Location, PhoenixDashError
 from .loader import to_plain
 from .modern import ModernizeContext, modernize_dashboard
 from .modern.common import JSON
@@ -105,9 +107,13 @@ class PendingBuild:
     def finish(self) -> Build:
         config = self.config
         dashboards = self.rendering.result()
-        alert_ctx = AlertContext(config.datasources, config.folders, config.default_datasource)
-        groups = load_alert_groups(config.root, config.alerts_dir, alert_ctx)
-        check_panel_links(groups, {d.uid: d.panel_ids for d in dashboards})
+        panels = {d.uid: d.panel_ids for d in dashboards}
+        try:
+            groups = self._alert_groups(panels, track=self.rendering.with_sources)
+        except PhoenixDashError:
+            if self.rendering.with_sources:
+                raise
+            groups = self._alert_groups(panels, track=True)  # again, to name the line
         return Build(
             dashboards,
             self.catalog,
@@ -118,6 +124,18 @@ class PendingBuild:
             config.dashboard_schema,
             datasource_index(config, self.datasources),
         )
+
+    def _alert_groups(self, panels: Mapping[str, AbstractSet[int]], track: bool) -> list[RuleGroup]:
+        """The alert rules, checked. Untracked (build, sync), every rule is also compiled
+        to PromQL here, so that an error the Prometheus form finds later is found now, when
+        it can still be reported again with its line."""
+        config = self.config
+        alert_ctx = AlertContext(config.datasources, config.folders, config.default_datasource)
+        groups = load_alert_groups(config.root, config.alerts_dir, alert_ctx, track)
+        check_panel_links(groups, panels)
+        if not track:
+            rule_file(groups)
+        return groups
 
 
 def start_build(config: Config, jobs: int = 1, with_sources: bool = True) -> PendingBuild:

@@ -60,6 +60,14 @@ BAD_RULES = {
         "rule 'Up': query A uses the dashboard variable $job, which an alert rule cannot "
         "resolve: the rule could never fire",
     ),
+    # Found when the rule is compiled to PromQL (the Prometheus form), after loading.
+    "counting an instant query": (
+        '    rule("Up", condition="E", extra=(AlertExpression(refId="D", expression="A", '
+        'expressionType="reduce", reduceFunction="count", reduceMode="dropNN"), '
+        'AlertExpression(refId="E", expression="$D > 1", expressionType="math"))),',
+        0,
+        "rule 'Up': D counts the samples of an instant query, which is always 1",
+    ),
     # Grafana refuses __dashboardUid__ without __panelId__ (BEHAVIOR.md R7).
     "dashboard without a panel": (
         '    rule("Up", dashboard_uid="dash"),',

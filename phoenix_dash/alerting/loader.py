@@ -17,8 +17,12 @@ from .model import RuleGroup
 ALERT_NAMES = ("alertgroups", "alertgroup")
 
 
-def load_alert_groups(root: Path, directory: Path, ctx: AlertContext) -> list[RuleGroup]:
-    runner = ModuleRunner(root)
+def load_alert_groups(
+    root: Path, directory: Path, ctx: AlertContext, track: bool = True
+) -> list[RuleGroup]:
+    """Every alert group under ``directory``; without ``track`` each group and rule is
+    located at its module's first line (tracking costs importing every grafanalib module)."""
+    runner = ModuleRunner(root, track)
     groups: list[RuleGroup] = []
     with runner.session():
         for index, path in enumerate(discover(directory)):
