@@ -141,7 +141,7 @@ class ModuleRunner:
             self.tracker.forget()
             if module is not None:
                 # A module's functions and its namespace refer to each other: with the
-                # cyclic collector paused (render.paused_gc) the module and every grafanalib
+                # cyclic collector paused (workers.paused_gc) the module and every grafanalib
                 # object it made would stay alive to the end of the build. Emptying the
                 # namespace lets reference counting free them now.
                 module.__dict__.clear()

@@ -8,12 +8,9 @@ file order, so the output does not depend on the number of jobs.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
-from collections.abc import Iterator
 from concurrent.futures import Future
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -27,6 +24,7 @@ from .modern import ModernizeContext, modernize_dashboard
 from .modern.common import JSON
 from .output import json_bytes
 from .provenance import strip_stamps
+from .workers import paused_gc
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -180,20 +178,6 @@ def _collect(outcomes: list[_ModuleOutcome]) -> list[BuiltDashboard]:
         built += outcome.dashboards
     check_unique_uids(built)
     return built
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Rendering makes millions of small, acyclic dicts and lists that all stay alive until
-    the end; the cyclic collector would rescan them again and again (a third of the time in
-    large projects) and free nothing. Reference counting still frees what dies."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _can_fork() -> bool:

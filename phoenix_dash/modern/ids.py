@@ -35,7 +35,7 @@ def assign_ids(items: list[JSON], renumber: bool = False) -> None:
         _number_as_grafana(items)
         return
     # Plain functions, not closures: a recursive closure is a reference cycle, which keeps
-    # every panel alive while the build pauses the cyclic collector (render.paused_gc).
+    # every panel alive while the build pauses the cyclic collector (workers.paused_gc).
     _derive_ids(items, None, {})
 
 

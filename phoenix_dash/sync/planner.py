@@ -15,7 +15,7 @@ from ..errors import ConfigError, Location
 from ..grafana.connection import GrafanaConnection
 from ..grafana.errors import GrafanaNotFound
 from ..grafana.resources import ResourceAPI, choose_api
-from ..workers import worker_pool
+from ..workers import paused_gc, worker_pool
 from .handlers import Handler, handlers_for
 from .model import KINDS, Action, Change, Plan, Resource
 from .normalize import canonical, version_message
@@ -85,7 +85,7 @@ def make_plan(
     _check_schema(plan, conn, target)
     handlers = handlers_for(plan.api, target.dashboard_schema)
     workers = conn.settings.max_concurrency
-    with worker_pool(workers) as pool:
+    with paused_gc(), worker_pool(workers) as pool:
         every = {h.kind: h.desired(build, target) for h in handlers}
         options.selection.check([r for rs in every.values() for r in rs])
         wanted = {kind: [r for r in rs if options.selection.keeps(r)] for kind, rs in every.items()}
