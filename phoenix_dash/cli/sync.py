@@ -25,7 +25,7 @@ from .common import (
 from .grafana import connect
 
 if TYPE_CHECKING:
-    from ..build import Build
+    from ..build import Build, PendingBuild
     from ..config import Config
     from ..grafana.connection import GrafanaConnection
     from ..grafana.resources import ResourceAPI
@@ -37,10 +37,36 @@ if TYPE_CHECKING:
 
 def _build(config: Config) -> Build:
     """The project as sync and diff see it: no provenance stamps, in parallel when large."""
-    from ..build import build_project
+    return _start_build(config).finish()
+
+
+def _start_build(config: Config) -> PendingBuild:
+    from ..build import start_build
     from ..render import default_jobs
 
-    return build_project(config, default_jobs(), with_sources=False)
+    return start_build(config, default_jobs(), with_sources=False)
+
+
+def _build_and_connect(
+    pending: PendingBuild, config: Config, target: Target, verbose: bool
+) -> tuple[Build, GrafanaConnection, ResourceAPI | None]:
+    """The build, a connection, and the API Grafana offers. While worker processes render a
+    large project, a background thread loads the HTTP stack and asks Grafana; a broken build
+    is still reported at once, without waiting for Grafana."""
+    from ..workers import in_background
+
+    def grafana_side() -> tuple[GrafanaConnection, ResourceAPI | None]:
+        from ..grafana.resources import choose_api
+
+        connection = connect(config, target.grafana, verbose)
+        return connection, choose_api(connection, target.grafana, target.settings_file)
+
+    if not pending.rendering.in_workers:
+        built = pending.finish()
+        return (built, *grafana_side())
+    connected = in_background(grafana_side)
+    built = pending.finish()
+    return (built, *connected())
 
 
 def _plan(
@@ -54,33 +80,15 @@ def _plan(
     dry_run: bool = False,
 ) -> tuple[Target, GrafanaConnection, Plan]:
     """The plan; with ``dry_run``, also Grafana's verdict on each write (resource APIs)."""
-    from ..build import start_build
-    from ..render import default_jobs
     from ..sync.target import make_target
-    from ..workers import in_background
 
-    pending = start_build(config, default_jobs(), with_sources=False)
+    pending = _start_build(config)  # first: the planner's imports overlap with its workers
     try:
         target = make_target(config, env, note, force, take_over)
     except PhoenixDashError:
         pending.finish()  # a broken build is the first thing to report
         raise
-
-    def grafana_side() -> tuple[GrafanaConnection, ResourceAPI | None]:
-        from ..grafana.resources import choose_api  # the HTTP stack: imported meanwhile too
-
-        connection = connect(config, target.grafana, verbose)
-        return connection, choose_api(connection, target.grafana, target.settings_file)
-
-    if pending.rendering.in_workers:
-        # While worker processes render, load the HTTP stack and ask Grafana which API to
-        # use; a broken build is still reported at once, without waiting for Grafana.
-        connected = in_background(grafana_side)
-        built = pending.finish()
-        connection, api = connected()
-    else:
-        built = pending.finish()
-        connection, api = grafana_side()
+    built, connection, api = _build_and_connect(pending, config, target, verbose)
     from ..sync.applier import dry_run as judge
     from ..sync.planner import make_plan
 
