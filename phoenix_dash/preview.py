@@ -21,7 +21,8 @@ from .grafana.connection import GrafanaConnection
 from .lint.core import Severity
 from .lint.runner import lint_build
 from .sync.applier import apply_plan
-from .sync.planner import PlanOptions, Selection, make_plan
+from .sync.options import PlanOptions, Selection
+from .sync.planner import make_plan
 from .sync.target import make_target
 
 FOLDER_UID = "phoenix-dash-preview"

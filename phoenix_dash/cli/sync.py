@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ..grafana.resources import ResourceAPI
     from ..preview import Preview
     from ..sync.model import Outcome, Plan
-    from ..sync.planner import PlanOptions
+    from ..sync.options import PlanOptions
     from ..sync.target import Target
 
 
@@ -142,7 +142,7 @@ def sync(
     unless --force, nor what another tool manages unless --take-over."""
     from ..sync import report as sync_report
     from ..sync.model import Action
-    from ..sync.planner import PlanOptions, Selection
+    from ..sync.options import PlanOptions, Selection
 
     options = PlanOptions(prune, max_deletions, Selection(only, exclude), allow_delete_all)
     target, connection, plan = _plan(
@@ -208,7 +208,7 @@ def diff(
     """What sync would change in Grafana (or, with --against, since a git revision)."""
     from ..sync import report as sync_report
     from ..sync.against import diff_against
-    from ..sync.planner import PlanOptions, Selection
+    from ..sync.options import PlanOptions, Selection
 
     config = project_config(config_path)
     selection = Selection(only, exclude)

@@ -14,7 +14,7 @@ from ..dashboard_file import v1_model
 from ..errors import ConfigError
 from .diffing import dashboard_changes, group_changes
 from .model import Action, Change, Plan, Resource
-from .planner import Selection
+from .options import Selection
 
 KINDS_BY_DIR = {"dashboards/": "dashboard", "alerts/grafana/": "alert-group"}
 

@@ -163,7 +163,8 @@ def plan_now(synced: Synced, force: bool = False) -> tuple[Any, Any, Any]:
     from phoenix_dash.config import load_config
     from phoenix_dash.grafana.connection import GrafanaConnection
     from phoenix_dash.grafana.settings import Credentials, settings_from
-    from phoenix_dash.sync.planner import PlanOptions, make_plan
+    from phoenix_dash.sync.options import PlanOptions
+    from phoenix_dash.sync.planner import make_plan
     from phoenix_dash.sync.target import make_target
 
     config = load_config(synced.config)
