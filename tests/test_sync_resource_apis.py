@@ -282,6 +282,37 @@ def test_the_namespace_follows_the_organisation_or_the_setting(synced: Synced) -
 
 
 @pytest.mark.parametrize("synced", ["apis"], indirect=True)
+@pytest.mark.parametrize("metadata_lists", [True, False], ids=["metadata-only", "whole-items"])
+def test_a_plan_lists_metadata_and_reads_whole_only_what_changed(
+    synced: Synced, monkeypatch: pytest.MonkeyPatch, metadata_lists: bool
+) -> None:
+    """A no-op reads one list of metadata and no dashboard; a dashboard changed in code is
+    read whole (its diff). A server that answers whole items to such a list plans alike."""
+    from phoenix_dash.sync.handlers import resource_api
+
+    emulator = synced.grafana.require_emulator()
+    emulator.metadata_lists = metadata_lists
+    monkeypatch.setattr(resource_api, "LIST_FROM", 1)  # list even this project's 4
+    assert synced.run("sync").exit_code == 0
+    emulator.log.clear()
+    no_op(synced)
+    reads = [e for e in emulator.log if e.method == "GET" and e.path.startswith(DASHBOARDS)]
+    assert [e.path for e in reads] == [DASHBOARDS]
+    assert "as=PartialObjectMetadataList" in reads[0].headers.get("Accept", "")
+    synced.edit(
+        "dashboards/overview.py", '("orange", 0.5), ("red", 1)', '("orange", 0.3), ("red", 1)'
+    )
+    emulator.log.clear()
+    result = synced.run("diff")
+    assert result.exit_code == 1 and "phoenix-overview (Phoenix / Overview) update" in (
+        result.output
+    )
+    reads = [e.path for e in emulator.log if e.method == "GET" and e.path.startswith(DASHBOARDS)]
+    whole_read = [f"{DASHBOARDS}/phoenix-overview"] if metadata_lists else []
+    assert reads == [DASHBOARDS, *whole_read]
+
+
+@pytest.mark.parametrize("synced", ["apis"], indirect=True)
 def test_pull_reads_through_the_resource_apis_page_by_page(
     synced: Synced, api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:

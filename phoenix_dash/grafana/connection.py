@@ -136,10 +136,11 @@ class GrafanaConnection:
         *,
         json: Any = None,
         params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Any:
         """``path`` is relative to the server root: the resource APIs (``/apis/...``) and
         ``/bootdata``. Returns the decoded body."""
-        return self._send(method, path, path, json, params, None)
+        return self._send(method, path, path, json, params, headers)
 
     def _send(
         self,

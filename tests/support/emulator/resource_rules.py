@@ -1,6 +1,7 @@
 """The rules Grafana's API server and storage apply to every resource API call
 (k8s.io/apiserver; pkg/storage/unified/apistore/managed.go and prepare.go): discovery,
-Status errors, names, resourceVersion, and who may change a resource's manager."""
+Status errors, names, resourceVersion, who may change a resource's manager, and the
+content negotiation of lists (metadata only)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,32 @@ def discovery(quirks: Quirks) -> JSON:
                 },
             }
             for group, versions in served_groups(quirks).items()
+        ],
+    }
+
+
+PARTIAL_METADATA = "as=PartialObjectMetadataList"
+
+
+def negotiated_list(answer: JSON, accept: str) -> JSON:
+    """A list as the Accept header asks (k8s.io/apiserver handlers/response.go): the first
+    type it names that the server serves wins; ``as=PartialObjectMetadataList;g=meta.k8s.io;
+    v=v1`` gives each item's metadata without its spec (apiVersion and kind of
+    meta.k8s.io/v1), the list's own metadata (continue, resourceVersion) kept."""
+    first = accept.split(",")[0]
+    if PARTIAL_METADATA not in first.replace(" ", "") or "g=meta.k8s.io" not in first:
+        return answer
+    return {
+        "apiVersion": "meta.k8s.io/v1",
+        "kind": "PartialObjectMetadataList",
+        "metadata": answer.get("metadata", {}),
+        "items": [
+            {
+                "apiVersion": "meta.k8s.io/v1",
+                "kind": "PartialObjectMetadata",
+                "metadata": i["metadata"],
+            }
+            for i in answer.get("items", [])
         ],
     }
 

@@ -96,6 +96,9 @@ class GrafanaEmulator(Controls):
         # Request bodies checked against the OpenAPI spec: a test oracle, not something
         # Grafana does; a benchmark turns it off so it times phoenix-dash, not jsonschema.
         self.validate_bodies = True
+        # Lists answer "metadata only" when asked (Kubernetes' content negotiation); off, as a
+        # server that cannot would, they answer whole items to such a request too.
+        self.metadata_lists = True
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
         self.url = ""
@@ -427,7 +430,7 @@ class GrafanaEmulator(Controls):
         query: dict[str, list[str]],
         raw: bytes,
     ) -> tuple[int, Any, Identity | None, Any]:
-        from .resource_rules import discovery, status
+        from .resource_rules import discovery, negotiated_list, status
 
         identity = self._authenticate(request)
         if isinstance(identity, tuple):
@@ -455,7 +458,7 @@ class GrafanaEmulator(Controls):
             )
             return (*answer, identity, body)
         with self._lock:
-            code, answer = resource_call(
+            code, reply = resource_call(
                 self.state,
                 self.state.org(org_id),
                 identity.login,
@@ -465,7 +468,9 @@ class GrafanaEmulator(Controls):
                 body,
                 query,
             )
-        return code, answer, identity, body
+        if code == 200 and method == "GET" and match["name"] is None and self.metadata_lists:
+            reply = negotiated_list(reply, request.headers.get("Accept") or "")
+        return code, reply, identity, body
 
 
 __all__ = ["ROLES", "Fault", "GrafanaEmulator", "Identity", "Org"]
