@@ -85,12 +85,8 @@ def measure(
         wall, cpu, _ = run_once(cmd, cwd, setup())
         walls.append(wall)
         cpus.append(cpu)
-    peak = _peak_memory(cmd, cwd, setup())
+    _, _, peak = run_once(cmd, cwd, setup(), sample_memory=True)
     return Figures(name, walls, cpus, peak)
-
-
-def _peak_memory(cmd: Sequence[str], cwd: Path, env: Mapping[str, str]) -> int:
-    return run_once(cmd, cwd, env, sample_memory=True)[2]
 
 
 def tree_memory_kib(root_pid: int) -> int:

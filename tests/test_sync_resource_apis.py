@@ -38,6 +38,11 @@ def notes_of(api: Api, kind: str, name: str) -> dict[str, str]:
     return notes
 
 
+def manager_of(api: Api, kind: str, name: str) -> tuple[str, str]:
+    notes = notes_of(api, kind, name)
+    return notes["grafana.app/managedBy"], notes["grafana.app/managerId"]
+
+
 def set_grafana(synced: Synced, key: str, value: str) -> None:
     text = re.sub(rf"\n  {key}: .*", "", synced.config.read_text())
     synced.config.write_text(text.replace("\n  retries: 6", f"\n  {key}: {value}\n  retries: 6", 1))
@@ -69,11 +74,7 @@ def test_sync_picks_the_resource_apis_and_marks_what_it_manages(synced: Synced, 
         assert re.fullmatch(r"dashboards/\w+\.py", notes["grafana.app/sourcePath"])
         assert re.fullmatch(r"[0-9a-f]{16}", notes["grafana.app/sourceChecksum"])
         assert notes["grafana.app/message"].startswith("phoenix-dash ")
-    folder = notes_of(api, "folder", "phoenix")
-    assert (folder["grafana.app/managedBy"], folder["grafana.app/managerId"]) == (
-        "kubectl",
-        "phoenix-dash",
-    )
+    assert manager_of(api, "folder", "phoenix") == ("kubectl", "phoenix-dash")
     no_op(synced)
 
 
@@ -131,11 +132,7 @@ def test_a_dashboard_terraform_manages_is_left_alone_until_taken_over(
     taken = synced.run("sync", "--take-over")
     assert taken.exit_code == 0, taken.output
     assert "-> taken over from terraform (identity tf-prod)" in taken.output
-    notes = notes_of(api, "dashboard", "phoenix-overview")
-    assert (notes["grafana.app/managedBy"], notes["grafana.app/managerId"]) == (
-        "kubectl",
-        "phoenix-dash",
-    )
+    assert manager_of(api, "dashboard", "phoenix-overview") == ("kubectl", "phoenix-dash")
     no_op(synced)
 
 
@@ -279,6 +276,15 @@ def test_the_namespace_follows_the_organisation_or_the_setting(synced: Synced) -
     set_grafana(synced, "namespace", "org-7")
     wrong = synced.run("sync")
     assert wrong.exit_code == 2 and 'namespace "org-7"' in wrong.output
+
+
+@pytest.mark.parametrize("synced", ["apis"], indirect=True)
+def test_a_small_project_reads_each_dashboard_once(synced: Synced) -> None:
+    """Under 20 dashboards there is no list: one read each, a new one included."""
+    emulator = synced.grafana.require_emulator()
+    assert synced.run("sync").exit_code == 0
+    reads = [e.path for e in emulator.log if e.method == "GET" and e.path.startswith(DASHBOARDS)]
+    assert sorted(reads) == sorted(f"{DASHBOARDS}/{uid}" for uid in PHOENIX)
 
 
 @pytest.mark.parametrize("synced", ["apis"], indirect=True)

@@ -144,17 +144,19 @@ def _query(
     }
 
 
+def _objects(panel: JSON, key: str) -> list[JSON]:
+    """The objects in the panel's list under ``key`` (anything else there is ignored)."""
+    found = panel.get(key)
+    return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
+
+
 def _transformations(panel: JSON) -> list[JSON]:
-    found = panel.get("transformations")
-    if not isinstance(found, list):
-        return []
     out = []
-    for step in found:
-        if isinstance(step, dict):
-            spec: JSON = {"id": text(step, "id")}
-            if "options" in step:
-                spec["options"] = step["options"]
-            out.append({"kind": text(step, "id"), "spec": spec})
+    for step in _objects(panel, "transformations"):
+        spec: JSON = {"id": text(step, "id")}
+        if "options" in step:
+            spec["options"] = step["options"]
+        out.append({"kind": text(step, "id"), "spec": spec})
     return out
 
 
@@ -176,16 +178,12 @@ def _query_options(panel: JSON) -> JSON:
 
 
 def _links(panel: JSON) -> list[JSON]:
-    links = panel.get("links")
-    if not isinstance(links, list):
-        return []
     out = []
-    for link in links:
-        if isinstance(link, dict):
-            entry: JSON = {"title": text(link, "title"), "url": text(link, "url")}
-            if "targetBlank" in link:
-                entry["targetBlank"] = flag(link, "targetBlank")
-            out.append(entry)
+    for link in _objects(panel, "links"):
+        entry: JSON = {"title": text(link, "title"), "url": text(link, "url")}
+        if "targetBlank" in link:
+            entry["targetBlank"] = flag(link, "targetBlank")
+        out.append(entry)
     return out
 
 

@@ -93,14 +93,17 @@ class ResourceHandler(Handler):
         return resources.read(conn, self.api.item(self.kind, name))
 
     def plan(self, conn: GrafanaConnection, resource: Resource, target: Target) -> Change:
-        listed = self._item(conn, resource.key, whole=False)
-        if listed is not None and _unchanged(ownership(listed), resource, target):
-            return Change(resource, Action.UNCHANGED, _remote(listed, ownership(listed)))
-        item = listed if listed is None or not resources.is_metadata_only(listed) else None
-        item = item or self._item(conn, resource.key)
+        item = self._item(conn, resource.key, whole=False)
         if item is None:
             return Change(resource, Action.CREATE, reason=f"new {self.kind}")
         owner = ownership(item)
+        if _unchanged(owner, resource, target):
+            return Change(resource, Action.UNCHANGED, _remote(item, owner))
+        if resources.is_metadata_only(item):
+            item = self._item(conn, resource.key)
+            if item is None:  # deleted since the list
+                return Change(resource, Action.CREATE, reason=f"new {self.kind}")
+            owner = ownership(item)
         remote = _remote(item, owner)
         why_not = self.unwritable(item)
         if why_not:
