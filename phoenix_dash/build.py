@@ -32,6 +32,15 @@ from .schema_v2.resource import v2_resource
 from .yamlconf import load_yaml
 
 DASHBOARDS_DIR = "dashboards"
+FOLDERS_DIR = "folders"
+
+
+def folder_body(folder: Folder) -> JSON:
+    """A folder as build/ holds it (and the legacy folder API takes it)."""
+    body: JSON = {"uid": folder.uid, "title": folder.title}
+    if folder.parent:
+        body["parentUid"] = folder.parent
+    return body
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,8 @@ class Build:
         """Relative path under build/ -> content."""
         files = {f"{DASHBOARDS_DIR}/{d.uid}.json": self.dashboard_bytes(d) for d in self.dashboards}
         files.update(alert_files(self.alert_groups, self.folders))
+        for folder in self.folders.values():
+            files[f"{FOLDERS_DIR}/{folder.uid}.json"] = json_bytes(folder_body(folder))
         for datasource in self.datasources:
             files[f"datasources/{datasource.uid}.json"] = json_bytes(datasource.placeholder_body())
         if self.datasources:

@@ -41,19 +41,26 @@ class DatasourceDef:
         return body
 
 
+def missing_secrets(
+    secrets: Mapping[str, str], environ: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """(field, variable) of each secret whose variable is not set."""
+    environ = os.environ if environ is None else environ
+    return [
+        (name, variable) for name, variable in sorted(secrets.items()) if not environ.get(variable)
+    ]
+
+
 def secret_values(
     uid: str, secrets: Mapping[str, str], environ: Mapping[str, str] | None = None
 ) -> JSON:
     """The secrets' values from the environment; a missing one stops everything."""
     environ = os.environ if environ is None else environ
-    values = {}
-    for name, variable in sorted(secrets.items()):
-        if not environ.get(variable):
-            raise ConfigError(
-                f"datasource {uid}: {name} needs ${variable}, which is not set; nothing was changed"
-            )
-        values[name] = environ[variable]
-    return values
+    for name, variable in missing_secrets(secrets, environ)[:1]:
+        raise ConfigError(
+            f"datasource {uid}: {name} needs ${variable}, which is not set; nothing was changed"
+        )
+    return {name: environ[variable] for name, variable in sorted(secrets.items())}
 
 
 def load_datasources(path: Path, display: str | None = None) -> list[DatasourceDef]:

@@ -194,6 +194,7 @@ def _apply(connection: GrafanaConnection, plan: Plan, target: Target, fmt: str) 
 @click.option(
     "--against", "ref", help="Compare with build/ at this git revision instead of Grafana."
 )
+@click.option("--full", is_flag=True, help="Show both whole sides of every changed value.")
 @format_option("markdown", "json")
 @verbose_option
 def diff(
@@ -202,12 +203,15 @@ def diff(
     only: tuple[str, ...],
     exclude: tuple[str, ...],
     ref: str | None,
+    full: bool,
     fmt: str,
     verbose: bool,
 ) -> None:
-    """What sync would change in Grafana (or, with --against, since a git revision)."""
+    """What sync would change in Grafana (or, with --against, since a git revision). Needs
+    no secret: a datasource secret that is not set is noted, not checked."""
     from ..sync import report as sync_report
     from ..sync.against import diff_against
+    from ..sync.markdown import plan_markdown
     from ..sync.options import PlanOptions, Selection
 
     config = project_config(config_path)
@@ -217,11 +221,11 @@ def diff(
     else:
         _, _, plan = _plan(config, env, verbose, PlanOptions(selection=selection), dry_run=True)
     if fmt == "json":
-        click.echo(sync_report.plan_json(plan))
+        click.echo(sync_report.plan_json(plan, full))
     elif fmt == "markdown":
-        click.echo(sync_report.plan_markdown(plan), nl=False)
+        click.echo(plan_markdown(plan, full), nl=False)
     else:
-        click.echo(sync_report.plan_text(plan, style()))
+        click.echo(sync_report.plan_text(plan, style(), full=full))
     sys.exit(0 if plan.in_sync else 1)
 
 

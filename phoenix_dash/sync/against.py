@@ -8,15 +8,30 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from ..build import Build
+from ..build import DASHBOARDS_DIR, FOLDERS_DIR, Build
 from ..config import Config
 from ..dashboard_file import v1_model
 from ..errors import ConfigError
-from .diffing import dashboard_changes, group_changes
+from .diffing import (
+    Detail,
+    dashboard_changes,
+    datasource_changes,
+    group_changes,
+    value_change,
+)
 from .model import Action, Change, Plan, Resource
 from .options import Selection
 
-KINDS_BY_DIR = {"dashboards/": "dashboard", "alerts/grafana/": "alert-group"}
+JSON = dict[str, Any]
+FOLDER_FIELDS = ("title", "parentUid")
+
+# Where build/ keeps each kind Grafana holds (the YAML forms say the same as the JSON ones).
+KINDS_BY_DIR = {
+    f"{DASHBOARDS_DIR}/": "dashboard",
+    "alerts/grafana/": "alert-group",
+    "datasources/": "datasource",
+    f"{FOLDERS_DIR}/": "folder",
+}
 
 
 def git_build_files(root: Path, ref: str, build_dir: str) -> dict[str, bytes]:
@@ -50,23 +65,41 @@ def _read(data: bytes | None, kind: str) -> Any:
     return v1_model(found) if kind == "dashboard" and isinstance(found, dict) else found
 
 
+def _resource(kind: str, path: str, body: JSON) -> Resource:
+    name = str(body.get("name" if kind == "datasource" else "title", ""))
+    if kind == "alert-group":
+        key = f"{body.get('folderUid')}/{body.get('title')}"
+    else:
+        key = str(body.get("uid") or path.rsplit("/", 1)[-1].removesuffix(".json"))
+    return Resource(kind, key, name, body.get("folderUid") if kind != "folder" else None)
+
+
+def _details(kind: str, old: JSON, new: JSON) -> list[str]:
+    if kind == "dashboard":
+        return dashboard_changes(old, new)
+    if kind == "alert-group":
+        return group_changes(old, new)
+    if kind == "datasource":
+        return datasource_changes(old, new)
+    return [
+        value_change(key, old.get(key), new.get(key))
+        for key in FOLDER_FIELDS
+        if old.get(key) != new.get(key)
+    ]
+
+
 def diff_against(config: Config, build: Build, ref: str, selection: Selection) -> Plan:
+    """What changed in build/ since ``ref``, for every kind build writes, as a plan."""
     before = git_build_files(config.root, ref, config.display(config.build_dir))
     after = build.files()
-    plan = Plan()
+    plan = Plan(against=ref)
     for path in sorted(set(before) | set(after)):
         kind = next((k for prefix, k in KINDS_BY_DIR.items() if path.startswith(prefix)), None)
         if kind is None or not path.endswith(".json"):
-            continue  # the YAML forms say the same as the JSON ones
+            continue
         old = _read(before.get(path), kind)
         new = _read(after.get(path), kind)
-        either = new or old or {}
-        key = (
-            path.rsplit("/", 1)[-1].removesuffix(".json")
-            if kind == "dashboard"
-            else f"{either.get('folderUid')}/{either.get('title')}"
-        )
-        resource = Resource(kind, key, str(either.get("title", "")), either.get("folderUid"))
+        resource = _resource(kind, path, new or old or {})
         if not selection.keeps(resource):
             continue
         if old is None:
@@ -76,9 +109,7 @@ def diff_against(config: Config, build: Build, ref: str, selection: Selection) -
         elif old == new:
             plan.changes.append(Change(resource, Action.UNCHANGED))
         else:
-            details = (
-                dashboard_changes(old, new) if kind == "dashboard" else group_changes(old, new)
-            )
+            details = _details(kind, old, new) or [Detail("changed (formatting only)")]
             plan.changes.append(
                 Change(resource, Action.UPDATE, reason=f"changed since {ref}", details=details)
             )

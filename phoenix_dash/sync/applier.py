@@ -23,6 +23,8 @@ def apply_plan(
     handlers = {h.kind: h for h in handlers_for(plan.api, target.dashboard_schema)}
     outcomes: list[Outcome] = []
     writes = [c for c in plan.changes if c.writes]
+    for change in writes:  # all or nothing: what cannot be written stops the sync before
+        handlers[change.resource.kind].ready(change)
     stages = groupby(writes, key=lambda c: (c.action == Action.DELETE, c.resource.kind))
 
     def run(change: Change) -> Outcome:

@@ -93,6 +93,7 @@ class Plan:
     message: str = ""
     api: ResourceAPI | None = None  # the resource APIs the plan was read from; None: legacy
     notes: list[str] = field(default_factory=list)  # what people should know about the plan
+    against: str = ""  # the git revision compared with (diff --against); "": Grafana
 
     def by_action(self, action: Action) -> list[Change]:
         return [c for c in self.changes if c.action == action]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from .diffing import full_diff
 from .model import Action, Change, Outcome, Plan
 
 SYMBOL = {
@@ -39,13 +40,19 @@ def _line(change: Change) -> str:
     )
 
 
-def plan_text(plan: Plan, style: Style = _plain, show_unchanged: bool = False) -> str:
+def plan_text(
+    plan: Plan, style: Style = _plain, show_unchanged: bool = False, full: bool = False
+) -> str:
+    """The plan for a terminal; ``full`` adds both whole sides of each changed value."""
     lines = []
     for change in plan.changes:
         if change.action == Action.UNCHANGED and not show_unchanged:
             continue
         lines.append(style(_line(change), fg=COLOUR[change.action]))
-        lines += [f"    {detail}" for detail in change.details]
+        for detail in change.details:
+            lines.append(f"    {detail}")
+            if full and full_diff(detail):
+                lines += [f"        {line}" for line in full_diff(detail).splitlines()]
     lines += [f"note: {note}" for note in plan.notes]
     lines.append(summary_line(plan))
     return "\n".join(lines)
@@ -64,30 +71,21 @@ def summary_line(plan: Plan) -> str:
     return ", ".join(parts)
 
 
-def plan_markdown(plan: Plan) -> str:
-    changed = [c for c in plan.changes if c.action != Action.UNCHANGED]
-    if not changed:
-        return "**phoenix-dash:** no differences with Grafana.\n"
-    out = ["### phoenix-dash diff", "", "| | resource | change |", "|---|---|---|"]
-    for change in changed:
-        resource = change.resource
-        rejected = [f"**rejected by Grafana:** {change.rejected}"] if change.rejected else []
-        detail = "<br>".join([change.reason, *rejected, *change.details]).strip("<br>")
-        out.append(
-            f"| {SYMBOL[change.action]} | {resource.kind} `{resource.key}` "
-            f"{resource.name} | **{change.action.value}** {detail} |"
-        )
-    out += ["", *(f"_{note}_" for note in plan.notes), summary_line(plan), ""]
-    return "\n".join(out)
-
-
-def plan_json(plan: Plan) -> str:
+def plan_json(plan: Plan, full: bool = False) -> str:
+    """The plan for programs; ``full`` adds, per change, each detail's whole diff."""
+    changes = []
+    for change in plan.changes:
+        entry = change.as_json()
+        if full:
+            entry["diffs"] = [{"detail": d, "diff": full_diff(d)} for d in change.details]
+        changes.append(entry)
     return json.dumps(
         {
             "summary": {**plan.summary(), "rejected": len(plan.rejected)},
             "api": api_name(plan),
+            **({"against": plan.against} if plan.against else {}),
             "notes": plan.notes,
-            "changes": [c.as_json() for c in plan.changes],
+            "changes": changes,
         },
         indent=2,
     )

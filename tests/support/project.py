@@ -4,6 +4,7 @@ and skipping (or, in CI, failing) when an oracle is missing."""
 from __future__ import annotations
 
 import os
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -38,6 +39,21 @@ dashboard = Dashboard(
     ],
 )
 """
+
+
+PROJECT_FILES = ("dashboards", "alerts", "metrics.yaml", "datasources.yaml", "phoenix-dash.yaml")
+
+
+def copy_repo_project(root: Path) -> Path:
+    """This repository's project (sources and settings, no build/) copied into ``root``;
+    returns its phoenix-dash.yaml."""
+    for name in PROJECT_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, root / name)
+    return root / "phoenix-dash.yaml"
 
 
 def require(condition: bool, reason: str) -> None:

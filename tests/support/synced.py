@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ from click.testing import CliRunner, Result
 
 from phoenix_dash.cli import main
 from tests.support.grafana import GrafanaTarget
-from tests.support.project import ROOT
+from tests.support.project import copy_repo_project
 
 LOKI_SECRET = "loki-S3CRET-value-91c2"
 RESOURCES = 13  # 1 folder, 4 datasources, 4 dashboards, 4 rule groups
@@ -40,19 +39,7 @@ class Synced:
         self.grafana = grafana
         self.api, _, schema = api.partition("-")
         self.schema = schema or "v1"
-        for name in (
-            "dashboards",
-            "alerts",
-            "metrics.yaml",
-            "datasources.yaml",
-            "phoenix-dash.yaml",
-        ):
-            source = ROOT / name
-            if source.is_dir():
-                shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-            else:
-                shutil.copy(source, root / name)
-        self.config = root / "phoenix-dash.yaml"
+        self.config = copy_repo_project(root)
         text = self.config.read_text()
         if self.schema != "v1":
             folder = "\ndashboards:\n  folder: phoenix\n"

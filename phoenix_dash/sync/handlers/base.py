@@ -36,6 +36,10 @@ class Handler(ABC):
     @abstractmethod
     def apply(self, conn: GrafanaConnection, change: Change, target: Target) -> str: ...
 
+    def ready(self, change: Change) -> None:  # noqa: B027
+        """Raise PhoenixDashError when the change cannot be written from here (a secret it
+        needs is not set); called for every write before the first one."""
+
     def validate(
         self, conn: GrafanaConnection, change: Change, target: Target, new_folders: set[str]
     ) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import copy
 
 from ...build import Build
-from ...datasources import HASH_KEY, VERSION_KEY, secret_values
+from ...datasources import HASH_KEY, VERSION_KEY, missing_secrets, secret_values
 from ...grafana.connection import GrafanaConnection
 from ...grafana.errors import GrafanaNotFound
+from ..diffing import datasource_changes
 from ..model import Action, Change, Remote, Resource
 from ..normalize import content_hash, owned_view
 from ..target import Target
@@ -122,17 +123,24 @@ class DatasourceHandler(Handler):
             )
             change = Change(resource, Action.UPDATE, remote, reason)
         wanted = normalize_datasource(resource.desired or {})
-        change.details = _datasource_changes(
-            owned_view(normalize_datasource(found), wanted), wanted
-        )
+        change.details = datasource_changes(owned_view(normalize_datasource(found), wanted), wanted)
         change.details += [f"secret {field} is not set in Grafana" for field in unset]
         return self._needing_secrets(change)
 
     @staticmethod
     def _needing_secrets(change: Change) -> Change:
-        if change.writes:  # a missing secret stops the plan, before any write
-            secret_values(change.resource.key, change.resource.secrets)
+        """A plan needs no secret (a pull request's diff runs without production's): one
+        that is not set here is noted on the change; applying needs it (``ready``)."""
+        if change.writes:
+            change.details += [
+                f"secret {field} (${variable}) is not set here: not checked; sync needs it"
+                for field, variable in missing_secrets(change.resource.secrets)
+            ]
         return change
+
+    def ready(self, change: Change) -> None:
+        if change.writes and change.action != Action.DELETE:
+            secret_values(change.resource.key, change.resource.secrets)
 
     def managed(self, conn: GrafanaConnection, target: Target) -> list[Resource]:
         found = conn.request("GET", "/datasources") or []
@@ -201,16 +209,3 @@ def _unset_secrets(found: JSON, resource: Resource) -> list[str]:
     a changed secret cannot be seen (--force rewrites it), but a missing one can."""
     present = {key for key, isset in (found.get("secureJsonFields") or {}).items() if isset}
     return sorted(set(resource.secrets) - present)
-
-
-def _datasource_changes(old: JSON, new: JSON) -> list[str]:
-    changes = [
-        f"{key}: {old.get(key)!r} -> {new.get(key)!r}"
-        for key in sorted(set(old) | set(new))
-        if key != "jsonData" and old.get(key) != new.get(key)
-    ]
-    old_json, new_json = old.get("jsonData") or {}, new.get("jsonData") or {}
-    changed = sorted(k for k in set(old_json) | set(new_json) if old_json.get(k) != new_json.get(k))
-    if changed:
-        changes.append(f"jsonData {', '.join(changed)} changed")
-    return changes
