@@ -12,6 +12,8 @@ import niquests
 from .alerting.model import Query
 from .build import Build
 from .errors import PhoenixDashError
+from .grafana.settings import Credentials
+from .prometheus_api import PrometheusSettings, open_session
 from .web_answers import looks_like_html
 from .workers import worker_pool
 
@@ -110,15 +112,35 @@ def _panels(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
     return panels
 
 
-def _probe(base: str, timeout: float) -> None:
-    """One query first: the URL must answer as Prometheus's API does, or nothing is run."""
+def _probe(session: niquests.Session, settings: PrometheusSettings, timeout: float) -> None:
+    """One query first: the URL must answer as Prometheus's API does, and let these
+    credentials in, or nothing is run."""
+    base = settings.url
     url = f"{base}/api/v1/query"
+    redact = settings.credentials.redact
     try:
-        response = niquests.get(url, params={"query": "1"}, timeout=timeout, allow_redirects=False)
+        response = session.get(
+            url,
+            params={"query": "1"},
+            timeout=timeout,
+            allow_redirects=False,
+            verify=settings.verify,
+        )
     except niquests.exceptions.RequestException as exc:
+        text = redact(" ".join(str(exc).split()))
+        hint = (
+            " (trust its CA with --ca-bundle or prometheus.ca_bundle)"
+            if isinstance(exc, niquests.exceptions.SSLError)
+            else ""
+        )
         raise PrometheusUnreachable(
-            f"cannot reach Prometheus at {base}: {' '.join(str(exc).split())[:200]}"
+            f"cannot reach Prometheus at {base}: {text[:200]}{hint}"
         ) from None
+    if response.status_code in (401, 403):
+        verdict = "Unauthorized" if response.status_code == 401 else "Forbidden"
+        raise PrometheusUnreachable(
+            f"{url} answered {response.status_code} {verdict}: {settings.how_to_log_in()}"
+        )
     if response.status_code in (301, 302, 303, 307, 308):
         what = f"a redirect to {response.headers.get('Location', 'elsewhere')}"
     elif looks_like_html(response.text or ""):
@@ -138,14 +160,20 @@ def _probe(base: str, timeout: float) -> None:
 
 def run_checks(
     build: Build,
-    prometheus_url: str,
+    prometheus: PrometheusSettings | str,
     scrape_seconds: float,
     timeout: float = 30.0,
     concurrency: int = 8,
 ) -> list[QueryCheck]:
-    base = prometheus_url.rstrip("/")
-    _probe(base, timeout)
-    session = niquests.Session(pool_maxsize=concurrency)
+    """Every query of ``build`` against ``prometheus`` (its settings, or a plain URL)."""
+    settings = (
+        prometheus
+        if isinstance(prometheus, PrometheusSettings)
+        else PrometheusSettings(prometheus.rstrip("/"), Credentials("none", ""))
+    )
+    session = open_session(settings, concurrency)
+    _probe(session, settings, timeout)
+    redact = settings.credentials.redact
 
     def check(item: tuple[str, str, str, str]) -> QueryCheck:
         kind, owner, ref, expr = item
@@ -155,10 +183,14 @@ def run_checks(
             )
         try:
             answer = session.get(
-                f"{base}/api/v1/query", params={"query": expr}, timeout=timeout
+                f"{settings.url}/api/v1/query",
+                params={"query": expr},
+                timeout=timeout,
+                verify=settings.verify,
+                allow_redirects=False,  # a login page: the credentials stay here
             ).json()
         except (niquests.exceptions.RequestException, ValueError) as exc:
-            return QueryCheck(kind, owner, ref, expr, "error", str(exc)[:200])
+            return QueryCheck(kind, owner, ref, expr, "error", redact(str(exc))[:200])
         if not isinstance(answer, dict):
             return QueryCheck(kind, owner, ref, expr, "error", "not a Prometheus answer")
         if answer.get("status") != "success":

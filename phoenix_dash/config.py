@@ -58,6 +58,7 @@ class Config:
     promtool: str | None = None
     lint_suppress: tuple[Entry, ...] = ()  # lint.suppress, read by the linter
     grafana: dict[str, Any] = field(default_factory=dict)  # see grafana.settings
+    prometheus: dict[str, Any] = field(default_factory=dict)  # see prometheus_api
     sync: dict[str, Any] = field(default_factory=dict)
     environments: dict[str, Any] = field(default_factory=dict)
 
@@ -121,6 +122,7 @@ def load_config(path: Path) -> Config:
         promtool=data.get("prometheus", {}).get("promtool"),
         lint_suppress=_entries(doc, ["lint", "suppress"]),
         grafana=dict(data.get("grafana", {})),
+        prometheus=dict(data.get("prometheus", {})),
         sync=dict(data.get("sync", {})),
         environments=dict(data.get("environments", {})),
     )

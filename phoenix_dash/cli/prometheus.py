@@ -45,25 +45,49 @@ def simulate(host: str, port: int, scenario: str, seed: int) -> None:
 @click.option(
     "--prometheus",
     "prometheus_url",
-    required=True,
-    help="Base URL of the Prometheus (or VictoriaMetrics) to query.",
+    help="Base URL of the Prometheus (or VictoriaMetrics) to query (default: prometheus.url).",
 )
+@click.option(
+    "--header",
+    "headers",
+    multiple=True,
+    metavar="'NAME: VALUE'",
+    help="An extra request header, e.g. 'X-Scope-OrgID: tenant' (repeatable).",
+)
+@click.option("--ca-bundle", help="CA certificates to trust (default: prometheus.ca_bundle).")
 @click.option(
     "--scrape-interval",
     help="Scrape interval there (default: from the config); $__rate_interval is four of them.",
 )
 @format_option("json")
 def check(
-    config_path: str | None, prometheus_url: str, scrape_interval: str | None, fmt: str
+    config_path: str | None,
+    prometheus_url: str | None,
+    headers: tuple[str, ...],
+    ca_bundle: str | None,
+    scrape_interval: str | None,
+    fmt: str,
 ) -> None:
-    """Run every panel and alert query against a live Prometheus: ok, empty or error."""
+    """Run every panel and alert query against a live Prometheus: ok, empty or error.
+    Credentials from $PROMETHEUS_TOKEN (bearer), or $PROMETHEUS_USER and
+    $PROMETHEUS_PASSWORD (basic auth)."""
     from ..build import build_project
     from ..check import run_checks
+    from ..prometheus_api import prometheus_settings
     from ..quantities import parse_duration
 
     config = project_config(config_path)
+    settings = prometheus_settings(
+        config.prometheus, config.file, prometheus_url, headers, ca_bundle
+    )
+    if settings.insecure_skip_verify:
+        click.echo(
+            f"warning: TLS certificate verification is OFF for {settings.url} "
+            "(prometheus.insecure_skip_verify)",
+            err=True,
+        )
     seconds = parse_duration(scrape_interval or config.scrape_interval)
-    results = run_checks(build_project(config, with_sources=False), prometheus_url, seconds)
+    results = run_checks(build_project(config, with_sources=False), settings, seconds)
     if fmt == "json":
         echo_json({"results": [r.as_json() for r in results]})
     else:
