@@ -17,6 +17,7 @@ from markdown_it.token import Token
 from phoenix_dash.cli import main
 from phoenix_dash.sync.diffing import full_diff, value_change
 from phoenix_dash.sync.markdown import escape
+from tests.support.pictures import needs_matplotlib, svg_texts
 from tests.support.project import copy_repo_project
 from tests.support.synced import Synced, writes
 
@@ -229,3 +230,48 @@ def test_plans_need_no_secret_but_sync_does(synced: Synced) -> None:
         "set; nothing was changed"
     ]
     assert writes(synced.grafana) == before
+
+
+def test_render_draws_before_and_after_of_the_changed_dashboard(review: Review) -> None:
+    needs_matplotlib()
+    plan = _pr(review)
+    out = review.root / "review"
+    base = "https://example.test/pr-7/{name}?raw=true"
+    result = review.run(
+        "diff",
+        "--against",
+        "HEAD",
+        "--format",
+        "markdown",
+        "--render",
+        str(out),
+        "--image-base-url",
+        base,
+    )
+    assert result.exit_code == 1, result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        f"phoenix-overview.{side}.{kind}" for side in ("after", "before") for kind in ("png", "svg")
+    ]
+    tokens = markdown_parser().parse(result.output)
+    images = [
+        child.attrs["src"]
+        for token in tokens
+        if token.type == "inline"
+        for child in token.children or []
+        if child.type == "image"
+    ]
+    assert images == [
+        "https://example.test/pr-7/phoenix-overview.before.png?raw=true",
+        "https://example.test/pr-7/phoenix-overview.after.png?raw=true",
+    ]
+    [change] = [c for c in plan["changes"] if c["action"] != "unchanged"]
+    touched = {d.split(":")[0] for d in change["details"]}  # the panels the details name
+    for side in ("before", "after"):
+        texts = svg_texts((out / f"phoenix-overview.{side}.svg").read_bytes())
+        outlined = [texts[i - 1] for i, text in enumerate(texts) if text == "changed"]
+        assert set(outlined) == touched, side  # each outlined panel's title precedes "changed"
+
+
+def test_render_needs_a_revision(review: Review) -> None:
+    result = review.run("diff", "--render", str(review.root / "x"))
+    assert result.exit_code == 2 and "--render draws what changed since a revision" in result.output

@@ -65,7 +65,7 @@ def main() -> None:
     """Dashboards and alerts as code for the Phoenix Orchestrator."""
 
 
-from . import adopt, build, grafana, lint, prometheus, sync  # noqa: E402 - registers commands
+from . import adopt, build, grafana, lint, pictures, prometheus, sync  # noqa: E402 - registers commands
 
 
 def _defaults_from_environment() -> None:
@@ -81,4 +81,4 @@ def _defaults_from_environment() -> None:
 
 _defaults_from_environment()
 
-__all__ = ["adopt", "build", "grafana", "lint", "main", "prometheus", "sync"]
+__all__ = ["adopt", "build", "grafana", "lint", "main", "pictures", "prometheus", "sync"]

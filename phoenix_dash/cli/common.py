@@ -59,6 +59,33 @@ def selection_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
+def prometheus_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """--prometheus, --header, --ca-bundle: a Prometheus-compatible API to query (credentials
+    from $PROMETHEUS_TOKEN, or $PROMETHEUS_USER and $PROMETHEUS_PASSWORD)."""
+    for option in reversed(
+        [
+            click.option(
+                "--prometheus",
+                "prometheus_url",
+                help="Base URL of the Prometheus (or VictoriaMetrics) to query "
+                "(default: prometheus.url).",
+            ),
+            click.option(
+                "--header",
+                "headers",
+                multiple=True,
+                metavar="'NAME: VALUE'",
+                help="An extra request header, e.g. 'X-Scope-OrgID: tenant' (repeatable).",
+            ),
+            click.option(
+                "--ca-bundle", help="CA certificates to trust (default: prometheus.ca_bundle)."
+            ),
+        ]
+    ):
+        function = option(function)
+    return function
+
+
 def project_config(path: str | None) -> Config:
     """The settings named by --config, else the nearest phoenix-dash.yaml upwards."""
     from ..config import find_config, load_config

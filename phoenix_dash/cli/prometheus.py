@@ -8,7 +8,7 @@ import click
 
 from ..simulate.model import SCENARIOS
 from . import main
-from .common import config_option, echo_json, format_option, project_config
+from .common import config_option, echo_json, format_option, project_config, prometheus_options
 
 
 @main.command()
@@ -42,19 +42,7 @@ def simulate(host: str, port: int, scenario: str, seed: int) -> None:
 
 @main.command()
 @config_option
-@click.option(
-    "--prometheus",
-    "prometheus_url",
-    help="Base URL of the Prometheus (or VictoriaMetrics) to query (default: prometheus.url).",
-)
-@click.option(
-    "--header",
-    "headers",
-    multiple=True,
-    metavar="'NAME: VALUE'",
-    help="An extra request header, e.g. 'X-Scope-OrgID: tenant' (repeatable).",
-)
-@click.option("--ca-bundle", help="CA certificates to trust (default: prometheus.ca_bundle).")
+@prometheus_options
 @click.option(
     "--scrape-interval",
     help="Scrape interval there (default: from the config); $__rate_interval is four of them.",

@@ -18,6 +18,7 @@ from .common import (
     format_option,
     plural,
     project_config,
+    prometheus_options,
     selection_options,
     style,
     verbose_option,
@@ -195,6 +196,19 @@ def _apply(connection: GrafanaConnection, plan: Plan, target: Target, fmt: str) 
     "--against", "ref", help="Compare with build/ at this git revision instead of Grafana."
 )
 @click.option("--full", is_flag=True, help="Show both whole sides of every changed value.")
+@click.option(
+    "--render",
+    "render_dir",
+    type=click.Path(file_okay=False),
+    help="With --against: draw before/after pictures of each changed dashboard here.",
+)
+@click.option(
+    "--image-base-url",
+    default="",
+    help="Where the pictures will be served, for the markdown's links: a URL the file name "
+    "is appended to, or one with {name} in it (default: the --render directory).",
+)
+@prometheus_options
 @format_option("markdown", "json")
 @verbose_option
 def diff(
@@ -204,6 +218,11 @@ def diff(
     exclude: tuple[str, ...],
     ref: str | None,
     full: bool,
+    render_dir: str | None,
+    image_base_url: str,
+    prometheus_url: str | None,
+    headers: tuple[str, ...],
+    ca_bundle: str | None,
     fmt: str,
     verbose: bool,
 ) -> None:
@@ -216,14 +235,29 @@ def diff(
 
     config = project_config(config_path)
     selection = Selection(only, exclude)
+    pictures = None
+    if render_dir is not None and ref is None:
+        raise click.UsageError("--render draws what changed since a revision: add --against REF")
     if ref is not None:
-        plan = diff_against(config, _build(config), ref, selection)
+        built = _build(config)
+        plan = diff_against(config, built, ref, selection)
+        if render_dir is not None:
+            from ..pictures import write_pictures
+            from ..pictures.review import review_pictures
+            from ..sync.against import build_files_at
+            from .pictures import data_choice
+
+            choice = data_choice(config, prometheus_url, headers, ca_bundle)
+            base = image_base_url or render_dir
+            review = review_pictures(build_files_at(config, ref), built.files(), plan, choice, base)
+            write_pictures(Path(render_dir), review.files)
+            pictures = review.pictures
     else:
         _, _, plan = _plan(config, env, verbose, PlanOptions(selection=selection), dry_run=True)
     if fmt == "json":
         click.echo(sync_report.plan_json(plan, full))
     elif fmt == "markdown":
-        click.echo(plan_markdown(plan, full), nl=False)
+        click.echo(plan_markdown(plan, full, pictures), nl=False)
     else:
         click.echo(sync_report.plan_text(plan, style(), full=full))
     sys.exit(0 if plan.in_sync else 1)

@@ -56,6 +56,11 @@ def git_build_files(root: Path, ref: str, build_dir: str) -> dict[str, bytes]:
     return {name.removeprefix(prefix): git("show", f"{ref}:{name}") for name in names}
 
 
+def build_files_at(config: Config, ref: str) -> dict[str, bytes]:
+    """The project's build/ at ``ref``."""
+    return git_build_files(config.root, ref, config.display(config.build_dir))
+
+
 def _read(data: bytes | None, kind: str) -> Any:
     """A build file's JSON; a dashboard as its v1 model, whichever schema build wrote, so
     the differences read the same."""
@@ -90,7 +95,7 @@ def _details(kind: str, old: JSON, new: JSON) -> list[str]:
 
 def diff_against(config: Config, build: Build, ref: str, selection: Selection) -> Plan:
     """What changed in build/ since ``ref``, for every kind build writes, as a plan."""
-    before = git_build_files(config.root, ref, config.display(config.build_dir))
+    before = build_files_at(config, ref)
     after = build.files()
     plan = Plan(against=ref)
     for path in sorted(set(before) | set(after)):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import quote
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -21,6 +22,9 @@ from .report import SYMBOL, summary_line
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that can
 # start or end markup inside a line (emphasis, code, links, HTML, entities, tables).
 _MARKUP = re.compile(r"([\\`*_{}\[\]<>()#+!|~&$])")
+
+
+URL_SAFE = ":/?#[]@!$&'*+,;=%~"
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,8 @@ def _section(change: Change, full: bool, pictures: Pictures | None) -> list[str]
 
 def _pictures(pictures: Pictures) -> list[str]:
     def cell(url: str | None, label: str) -> str:
-        return f"![{label}]({url})" if url else "(none)"
+        # Spaces and parentheses would end the link: percent-encoded, the rest kept.
+        return f"![{label}]({quote(url, safe=URL_SAFE)})" if url else "(none)"
 
     return [
         "| before | after |",

@@ -1,0 +1,266 @@
+"""What a picture's panels show: each query's series over the dashboard's time range, from a
+live Prometheus-compatible API (``query_range``, macros and variables as ``check`` sends
+them), or made up deterministically from the query, the metric catalog (type, unit) and the
+panel's thresholds, so that the same input gives the same picture."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import math
+import random
+import re
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import niquests
+
+from ..catalog import Catalog, Metric
+from ..check import substitute
+from ..prometheus_api import PrometheusSettings, open_session
+from ..quantities import QuantityError, parse_duration
+
+JSON = dict[str, Any]
+POINTS = 120  # per series: enough for a smooth line at panel widths
+SYNTHETIC_END = 1_767_268_800.0  # 2026-01-01T12:00:00Z: pictures of made-up data never move
+DEFAULT_SPAN = 6 * 3600.0
+IDENTIFIER = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+GROUP_BY = re.compile(r"\bby\s*\(([^)]*)\)")
+LEGEND_LABEL = re.compile(r"\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}")
+FAILURES = re.compile(r"error|fail|5xx|reject", re.IGNORECASE)
+AGGREGATIONS = ("sum", "min", "max", "avg", "count", "histogram_quantile", "quantile", "topk")
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    start: float
+    end: float
+
+    @property
+    def step(self) -> float:
+        return max((self.end - self.start) / POINTS, 1.0)
+
+
+@dataclass
+class QueryResult:
+    series: list[Series] = field(default_factory=list)
+    error: str = ""  # why the query failed, shown on the panel
+    skipped: str = ""  # why it was not run (a datasource pictures cannot query)
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    times: list[float]
+    values: list[float]  # NaN where there is no sample
+
+    @property
+    def last(self) -> float | None:
+        present = [v for v in self.values if not math.isnan(v)]
+        return present[-1] if present else None
+
+
+class PanelData(Protocol):
+    synthetic: bool
+    time_range: TimeRange
+
+    def query(self, panel: JSON, target: JSON) -> QueryResult: ...
+
+
+def time_range(dashboard: JSON, end: float) -> TimeRange:
+    """The dashboard's default range (``now-6h`` to ``now``), ending at ``end``."""
+    start = str((dashboard.get("time") or {}).get("from") or "now-6h")
+    span = DEFAULT_SPAN
+    if start.startswith("now-"):
+        with contextlib.suppress(QuantityError):
+            span = parse_duration(start[4:].split("/")[0])
+    return TimeRange(end - span, end)
+
+
+def legend(target: JSON, labels: dict[str, str], fallback: str) -> str:
+    template = str(target.get("legendFormat") or "")
+    if template and template != "__auto":
+        return LEGEND_LABEL.sub(lambda m: labels.get(m.group(1), ""), template)
+    shown = ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k != "__name__")
+    name = labels.get("__name__", "")
+    return f"{name}{{{shown}}}" if shown else (name or fallback)
+
+
+def _is_prometheus(target: JSON, panel: JSON) -> bool:
+    datasource = target.get("datasource") or panel.get("datasource") or {}
+    kind = datasource.get("type") if isinstance(datasource, dict) else None
+    return kind in (None, "prometheus") and isinstance(target.get("expr"), str)
+
+
+def _datasource_type(target: JSON, panel: JSON) -> str:
+    datasource = target.get("datasource") or panel.get("datasource") or {}
+    return str(datasource.get("type") if isinstance(datasource, dict) else "") or "unknown"
+
+
+class PrometheusData:
+    """Series from a live Prometheus-compatible API."""
+
+    synthetic = False
+
+    def __init__(
+        self, settings: PrometheusSettings, span: TimeRange, scrape_seconds: float
+    ) -> None:
+        self.settings = settings
+        self.time_range = span
+        self.scrape_seconds = scrape_seconds
+        self.session = open_session(settings, 8)
+
+    def query(self, panel: JSON, target: JSON) -> QueryResult:
+        if not _is_prometheus(target, panel):
+            return QueryResult(skipped=f"{_datasource_type(target, panel)} is not queried")
+        span = self.time_range
+        params = {
+            "query": substitute(str(target["expr"]), self.scrape_seconds),
+            "start": f"{span.start:.3f}",
+            "end": f"{span.end:.3f}",
+            "step": f"{max(span.step, self.scrape_seconds):.3f}",
+        }
+        try:
+            answer = self.session.get(
+                f"{self.settings.url}/api/v1/query_range",
+                params=params,
+                timeout=30,
+                verify=self.settings.verify,
+                allow_redirects=False,
+            ).json()
+        except (niquests.exceptions.RequestException, ValueError) as exc:
+            return QueryResult(error=self.settings.credentials.redact(str(exc))[:120])
+        if not isinstance(answer, dict) or answer.get("status") != "success":
+            error = answer.get("error") if isinstance(answer, dict) else "not a Prometheus answer"
+            return QueryResult(error=str(error)[:120])
+        return QueryResult(self._series(target, answer.get("data", {}).get("result") or []))
+
+    def _series(self, target: JSON, result: list[JSON]) -> list[Series]:
+        found = []
+        for index, item in enumerate(result):
+            labels = {str(k): str(v) for k, v in (item.get("metric") or {}).items()}
+            samples = item.get("values") or ([item["value"]] if "value" in item else [])
+            times = [float(t) for t, _ in samples]
+            values = [_number(v) for _, v in samples]
+            found.append(Series(legend(target, labels, f"series {index + 1}"), times, values))
+        return found
+
+
+def _number(text: Any) -> float:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+class SyntheticData:
+    """Made-up series, the same for the same query: as many as its grouping makes (three
+    per ``by`` label, one for a bare aggregation), at a level its unit and thresholds make
+    plausible (below the first threshold: a picture of a healthy system)."""
+
+    synthetic = True
+
+    def __init__(self, catalog: Catalog | None, span: TimeRange) -> None:
+        self.metrics = catalog.by_series() if catalog else {}
+        self.time_range = span
+
+    def query(self, panel: JSON, target: JSON) -> QueryResult:
+        if not _is_prometheus(target, panel):
+            return QueryResult(skipped=_datasource_type(target, panel))
+        expr = str(target["expr"])
+        rng = random.Random(hashlib.sha256(f"{expr}\0{target.get('refId')}".encode()).digest())
+        metric = next(
+            (self.metrics[n] for n in IDENTIFIER.findall(expr) if n in self.metrics), None
+        )
+        level, band = _level(panel, metric, rng), _healthy_band(panel)
+        if band is None and FAILURES.search(f"{expr} {panel.get('title')}"):
+            level *= 0.05  # errors and failures: a small share of the traffic
+        span = self.time_range
+        times = [span.start + i * span.step for i in range(POINTS + 1)]
+        series = []
+        for labels in _label_sets(
+            expr, metric, LEGEND_LABEL.findall(str(target.get("legendFormat") or ""))
+        ):
+            phase, wobble = rng.uniform(0, 2 * math.pi), rng.uniform(0.05, 0.2)
+            scale = level * rng.uniform(0.6, 1.0)
+            if band is not None:  # keep to the band: a healthy picture
+                wobble, scale = wobble / 10, level * rng.uniform(0.98, 1.0)
+            values = [
+                _bounded(
+                    panel,
+                    scale * (1 + wobble * math.sin(phase + i / 9) + rng.gauss(0, 0.03)),
+                    band,
+                )
+                for i in range(len(times))
+            ]
+            series.append(Series(legend(target, labels, expr), times, values))
+        return QueryResult(series)
+
+
+def _label_sets(expr: str, metric: Metric | None, shown: list[str]) -> list[dict[str, str]]:
+    """Three series per ``by`` grouping (one for a bare aggregation), else three instances;
+    the labels the legend shows are kept where the query keeps labels."""
+    grouped = GROUP_BY.findall(expr)
+    if grouped:
+        names = [n.strip() for n in grouped[-1].split(",") if n.strip() and n.strip() != "le"]
+    elif any(re.search(rf"\b{a}\s*\(", expr) for a in AGGREGATIONS):
+        names = []
+    else:
+        names = sorted({"instance", *shown})
+    if not names:
+        return [{}]
+    base = {"__name__": metric.name} if metric and not grouped else {}
+    return [{**base, **{name: f"{name}-{i + 1}" for name in names}} for i in range(3)]
+
+
+def _healthy_band(panel: JSON) -> tuple[float, float] | None:
+    """The values the panel's green threshold step covers (the first green step, up to the
+    next step), when the thresholds say."""
+    defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
+    steps = (defaults.get("thresholds") or {}).get("steps") or []
+    limits = [s.get("value") for s in steps]
+    for index, step in enumerate(steps):
+        if "green" not in str(step.get("color")):
+            continue
+        low = limits[index] if isinstance(limits[index], int | float) else None
+        high = next((v for v in limits[index + 1 :] if isinstance(v, int | float)), None)
+        if low is None and high is not None:
+            return high * 0.4, high * 0.8
+        if low is not None:
+            return float(low), float(high) if high is not None else float(low) * 1.25 + 1e-9
+    return None
+
+
+def _level(panel: JSON, metric: Metric | None, rng: random.Random) -> float:
+    defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
+    unit = str(defaults.get("unit") or (metric.unit if metric else "") or "short")
+    band = _healthy_band(panel)
+    if band is not None:
+        low, high = band
+        ceiling = defaults.get("max", 1.0 if unit == "percentunit" else None)
+        if isinstance(ceiling, int | float):
+            high = min(high, float(ceiling))
+        return low + (high - low) * rng.uniform(0.3, 0.7)
+    if isinstance(defaults.get("max"), int | float):
+        return float(defaults["max"]) * rng.uniform(0.4, 0.8)
+    if unit == "percentunit":
+        return rng.uniform(0.55, 0.9)
+    if unit == "percent":
+        return rng.uniform(35, 80)
+    if unit in ("s", "ms"):
+        return rng.uniform(0.05, 0.8) * (1000 if unit == "ms" else 1)
+    if unit in ("bytes", "decbytes"):
+        return rng.uniform(50, 600) * 2**20
+    return rng.uniform(5, 250)
+
+
+def _bounded(panel: JSON, value: float, band: tuple[float, float] | None) -> float:
+    """Within the panel's min and max (0 to 1 for a ratio), and its green band if any."""
+    defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
+    if band is not None:
+        value = min(max(value, band[0]), band[1] - abs(band[1]) * 1e-3)
+    low, high = defaults.get("min"), defaults.get("max")
+    if defaults.get("unit") == "percentunit" and not isinstance(high, int | float):
+        high = 1.0
+    value = max(value, float(low) if isinstance(low, int | float) else 0.0)
+    return min(value, float(high)) if isinstance(high, int | float) else value

@@ -1,0 +1,82 @@
+"""Before and after pictures of every dashboard a pull request changes (``diff --against
+REF --render DIR``), the panels the change touches outlined, and their links for the
+markdown comment."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..build import DASHBOARDS_DIR
+from ..dashboard_file import v1_model
+from ..sync.markdown import Pictures
+from ..sync.model import Action, Plan
+from . import DataChoice, picture
+from .page import panel_key
+
+JSON = dict[str, Any]
+
+
+@dataclass
+class Review:
+    files: dict[str, bytes] = field(default_factory=dict)  # file name -> bytes
+    pictures: dict[str, Pictures] = field(default_factory=dict)  # dashboard uid -> links
+
+
+def _panels(dashboard: JSON) -> dict[Any, JSON]:
+    found = {}
+    for panel in dashboard.get("panels") or []:
+        found[panel_key(panel)] = panel
+        for inner in panel.get("panels") or []:
+            found[panel_key(inner)] = inner
+    return found
+
+
+def changed_panels(before: JSON, after: JSON) -> set[Any]:
+    """Keys of the panels that differ, were added or were removed."""
+    old, new = _panels(before), _panels(after)
+    return {key for key in set(old) | set(new) if old.get(key) != new.get(key)}
+
+
+def image_url(base: str, name: str) -> str:
+    """``base`` with ``{name}`` replaced, or ``base/name`` (a relative path when empty)."""
+    if "{name}" in base:
+        return base.replace("{name}", name)
+    return f"{base.rstrip('/')}/{name}" if base else name
+
+
+def review_pictures(
+    before_files: Mapping[str, bytes],
+    after_files: Mapping[str, bytes],
+    plan: Plan,
+    choice: DataChoice,
+    image_base_url: str,
+) -> Review:
+    review = Review()
+    for change in plan.changes:
+        if change.resource.kind != "dashboard" or change.action == Action.UNCHANGED:
+            continue
+        path = f"{DASHBOARDS_DIR}/{change.resource.key}.json"
+        before = _dashboard(before_files.get(path))
+        after = _dashboard(after_files.get(path))
+        touched = changed_panels(before or {}, after or {})
+        links: list[str | None] = []
+        for side, dashboard in (("before", before), ("after", after)):
+            if dashboard is None:
+                links.append(None)
+                continue
+            drawn = picture(dashboard, choice, touched)
+            for name, data in drawn.files(f"{change.resource.key}.{side}").items():
+                review.files[name] = data
+            links.append(image_url(image_base_url, f"{change.resource.key}.{side}.png"))
+        review.pictures[change.resource.key] = Pictures(links[0], links[1])
+    return review
+
+
+def _dashboard(data: bytes | None) -> JSON | None:
+    if data is None:
+        return None
+    found = json.loads(data)
+    return v1_model(found) if isinstance(found, dict) else None
