@@ -9,12 +9,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import niquests
 
 from .errors import ConfigError, Location
-from .grafana.settings import Credentials
+from .grafana.settings import Credentials, basic_from, http_url, token_from
 
 TOKEN_ENV = "PROMETHEUS_TOKEN"
 USER_ENV, PASSWORD_ENV = "PROMETHEUS_USER", "PROMETHEUS_PASSWORD"
@@ -62,14 +61,7 @@ def prometheus_settings(
             "no Prometheus URL: pass --prometheus URL or set prometheus.url",
             Location(file, None, "prometheus.url"),
         )
-    parts = urlsplit(chosen)
-    if parts.password is not None:  # checked first: the message below quotes the URL
-        raise ConfigError(
-            f"the Prometheus URL holds a password; use ${TOKEN_ENV}, or ${USER_ENV} and "
-            f"${PASSWORD_ENV}"
-        )
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"Prometheus URL {chosen!r} is not http(s)://host[:port][/path]")
+    chosen = http_url(chosen, "Prometheus", f"${TOKEN_ENV}, or ${USER_ENV} and ${PASSWORD_ENV}")
     configured = section.get("headers") or {}
     assert isinstance(configured, Mapping)  # the config schema says so
     merged = {str(k): str(v) for k, v in configured.items()}
@@ -82,8 +74,8 @@ def prometheus_settings(
             )
     bundle = ca_bundle or section.get("ca_bundle")
     return PrometheusSettings(
-        chosen.rstrip("/"),
-        _credentials(environ),
+        chosen,
+        token_from(environ, TOKEN_ENV) or basic_from(environ, USER_ENV, PASSWORD_ENV),
         merged,
         str(bundle) if bundle else None,
         bool(section.get("insecure_skip_verify", False)),
@@ -95,23 +87,6 @@ def _parse_header(text: str) -> tuple[str, str]:
     if not sep or not name.strip() or any(ch.isspace() for ch in name.strip()):
         raise ConfigError(f"--header {name.strip()!r}: expected 'Name: value'")
     return name.strip(), value.strip()
-
-
-def _credentials(environ: Mapping[str, str]) -> Credentials:
-    token = environ.get(TOKEN_ENV, "").strip()
-    if token:
-        if any(ch.isspace() or not ch.isprintable() for ch in token):
-            raise ConfigError(
-                f"${TOKEN_ENV} holds spaces or line breaks inside the token; it must be the "
-                "token alone (no 'Bearer ' prefix)"
-            )
-        return Credentials("token", f"${TOKEN_ENV}", token=token)
-    user, password = environ.get(USER_ENV, ""), environ.get(PASSWORD_ENV, "")
-    if user and password:
-        return Credentials("basic", f"${USER_ENV}/${PASSWORD_ENV}", user=user, password=password)
-    if user or password:
-        raise ConfigError(f"set both ${USER_ENV} and ${PASSWORD_ENV} for basic auth")
-    return Credentials("none", "")
 
 
 def open_session(settings: PrometheusSettings, pool_size: int) -> niquests.Session:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -118,6 +118,16 @@ def style() -> Callable[..., str]:
 
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2))
+
+
+def echo_written(written: Sequence[Path], fmt: str, verb: str, summary: str) -> None:
+    """Files a command wrote: a line each and ``summary``, or JSON ``{"written": [...]}``."""
+    if fmt == "json":
+        echo_json({"written": [str(path) for path in written]})
+        return
+    for path in written:
+        click.echo(f"{verb} {path}")
+    click.echo(summary)
 
 
 def plural(count: int, noun: str) -> str:

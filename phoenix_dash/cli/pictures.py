@@ -10,7 +10,7 @@ import click
 from . import main
 from .common import (
     config_option,
-    echo_json,
+    echo_written,
     format_option,
     optional_config,
     plural,
@@ -102,9 +102,5 @@ def render(
     choice = data_choice(config, prometheus_url, headers, ca_bundle, at)
     pictures = dashboard_pictures(chosen(dashboards, only), choice)
     written = write_pictures(Path(out), pictures)
-    if fmt == "json":
-        echo_json({"written": [str(path) for path in written]})
-        return
-    for path in written:
-        click.echo(f"wrote {path}")
-    click.echo(f"{plural(len(written) // 2, 'dashboard')} drawn into {out}/")
+    summary = f"{plural(len(written) // 2, 'dashboard')} drawn into {out}/"
+    echo_written(written, fmt, "wrote", summary)

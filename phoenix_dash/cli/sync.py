@@ -14,7 +14,7 @@ from ..errors import PhoenixDashError
 from . import main
 from .common import (
     config_option,
-    echo_json,
+    echo_written,
     format_option,
     plural,
     project_config,
@@ -299,12 +299,8 @@ def pull(
     connection = connect(config, grafana, verbose)
     api = choose_api(connection, grafana, config.file)
     written = pull_dashboards(connection, Path(out_dir), uids, tags, folders, api)
-    if fmt == "json":
-        echo_json({"written": [str(path) for path in written]})
-        return
-    for path in written:
-        click.echo(f"pulled {path}")
-    click.echo(f"{plural(len(written), 'dashboard')} written to {out_dir}/")
+    summary = f"{plural(len(written), 'dashboard')} written to {out_dir}/"
+    echo_written(written, fmt, "pulled", summary)
 
 
 @main.command()

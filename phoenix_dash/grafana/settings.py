@@ -92,13 +92,12 @@ def settings_from(
             "no Grafana URL: set grafana.url in phoenix-dash.yaml or $GRAFANA_URL",
             Location(file, None, "grafana.url"),
         )
-    parts = urlsplit(url)
-    if parts.password is not None:  # checked first: the messages below quote the URL
-        raise ConfigError(
-            "the Grafana URL holds a password; use $GRAFANA_TOKEN, or "
-            "$GRAFANA_USER and $GRAFANA_PASSWORD",
-            Location(file, None, "grafana.url"),
-        )
+    url = http_url(
+        url,
+        "Grafana",
+        "$GRAFANA_TOKEN, or $GRAFANA_USER and $GRAFANA_PASSWORD",
+        Location(file, None, "grafana.url"),
+    )
     token_env = str(data.get("token_env", "GRAFANA_TOKEN"))
     if TOKEN_LIKE_RE.match(token_env) or not VARIABLE_NAME_RE.fullmatch(token_env):
         # Never quoted: a token pasted here by mistake must not end up in CI logs.
@@ -107,14 +106,9 @@ def settings_from(
             "the token (e.g. GRAFANA_TOKEN), not hold the token",
             Location(file, None, "grafana.token_env"),
         )
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(
-            f"Grafana URL {url!r} is not http(s)://host[:port][/path]",
-            Location(file, None, "grafana.url"),
-        )
     timeout = data.get("timeout", {})
     return GrafanaSettings(
-        url=url.rstrip("/"),
+        url=url,
         org_id=data.get("org_id"),
         connect_timeout=float(timeout.get("connect", 5.0)),
         read_timeout=float(timeout.get("read", 30.0)),
@@ -129,7 +123,40 @@ def settings_from(
     )
 
 
-def _check_token(token: str, source: str) -> None:
+def http_url(url: str, service: str, login: str, location: Location | None = None) -> str:
+    """``url`` checked (no password in it, http(s)://host), without a trailing slash. The
+    password check comes first: the other message quotes the URL."""
+    parts = urlsplit(url)
+    if parts.password is not None:
+        raise ConfigError(f"the {service} URL holds a password; use {login}", location)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{service} URL {url!r} is not http(s)://host[:port][/path]", location)
+    return url.rstrip("/")
+
+
+def token_from(environ: Mapping[str, str], variable: str) -> Credentials | None:
+    """A bearer token from ``$variable``, checked; None when it is not set."""
+    token = environ.get(variable, "").strip()
+    if not token:
+        return None
+    check_token(token, f"${variable}")
+    return Credentials("token", f"${variable}", token=token)
+
+
+def basic_from(
+    environ: Mapping[str, str], user_variable: str, password_variable: str
+) -> Credentials:
+    """Basic auth from the two variables; no credentials when neither is set."""
+    user, password = environ.get(user_variable, ""), environ.get(password_variable, "")
+    if user and password:
+        source = f"${user_variable}/${password_variable}"
+        return Credentials("basic", source, user=user, password=password)
+    if user or password:
+        raise ConfigError(f"set both ${user_variable} and ${password_variable} for basic auth")
+    return Credentials("none", "")
+
+
+def check_token(token: str, source: str) -> None:
     """A token with a space or a line break inside is a paste gone wrong (two lines of a
     file, a "Bearer " prefix): it would be refused as a header, and the refusal would quote it.
     Said without quoting it."""
@@ -146,10 +173,9 @@ def credentials_from(
     """A token ($GRAFANA_TOKEN or the configured variable, else the token file), else basic
     auth ($GRAFANA_USER and $GRAFANA_PASSWORD), else none."""
     environ = os.environ if environ is None else environ
-    token = environ.get(settings.token_env, "").strip()
-    if token:
-        _check_token(token, f"${settings.token_env}")
-        return Credentials("token", f"${settings.token_env}", token=token)
+    from_variable = token_from(environ, settings.token_env)
+    if from_variable is not None:
+        return from_variable
     if settings.token_file:
         path = Path(settings.token_file)
         if root is not None and not path.is_absolute():
@@ -162,11 +188,6 @@ def credentials_from(
             ) from None
         if not token:
             raise ConfigError("the token file is empty", Location(str(path)))
-        _check_token(token, f"the token file {settings.token_file}")
+        check_token(token, f"the token file {settings.token_file}")
         return Credentials("token", f"token file {settings.token_file}", token=token)
-    user, password = environ.get("GRAFANA_USER", ""), environ.get("GRAFANA_PASSWORD", "")
-    if user and password:
-        return Credentials("basic", "$GRAFANA_USER/$GRAFANA_PASSWORD", user=user, password=password)
-    if user or password:
-        raise ConfigError("set both $GRAFANA_USER and $GRAFANA_PASSWORD for basic auth")
-    return Credentials("none", "")
+    return basic_from(environ, "GRAFANA_USER", "GRAFANA_PASSWORD")

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import quote
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from .diffing import full_diff
 from .model import Action, Change, Plan
