@@ -57,6 +57,7 @@ class Config:
     scrape_interval: str = "15s"
     promtool: str | None = None
     lint_suppress: tuple[Entry, ...] = ()  # lint.suppress, read by the linter
+    lint_rules: tuple[Entry, ...] = ()  # lint.rules: {"rule": id, "setting": ...} each
     grafana: dict[str, Any] = field(default_factory=dict)  # see grafana.settings
     prometheus: dict[str, Any] = field(default_factory=dict)  # see prometheus_api
     sync: dict[str, Any] = field(default_factory=dict)
@@ -121,6 +122,7 @@ def load_config(path: Path) -> Config:
         scrape_interval=data.get("prometheus", {}).get("scrape_interval", "15s"),
         promtool=data.get("prometheus", {}).get("promtool"),
         lint_suppress=_entries(doc, ["lint", "suppress"]),
+        lint_rules=_rule_entries(doc),
         grafana=dict(data.get("grafana", {})),
         prometheus=dict(data.get("prometheus", {})),
         sync=dict(data.get("sync", {})),
@@ -151,6 +153,19 @@ def _check_paths(doc: YamlDocument, root: Path, paths: dict[str, Any]) -> None:
     build = paths.get("build")
     if build is not None and (root / build).exists() and not (root / build).is_dir():
         raise doc.error(["paths", "build"], f"{build!r} is a file, not a directory")
+
+
+def _rule_entries(doc: YamlDocument) -> tuple[Entry, ...]:
+    """lint.rules, one entry per rule, located at its key (lint.settings reads them)."""
+    rules = (doc.data.get("lint") or {}).get("rules") or {}
+    return tuple(
+        Entry(
+            {"rule": rule_id, "setting": setting},
+            doc.location(["lint", "rules", rule_id]),
+            {},
+        )
+        for rule_id, setting in rules.items()
+    )
 
 
 def _entries(doc: YamlDocument, path: list[str]) -> tuple[Entry, ...]:

@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 from phoenix_dash.cli import main
 from phoenix_dash.lint.runner import lint_files, lint_json
 from tests.support.grafana_schemas import REALWORLD
+from tests.support.lint import EVERY_RULE
 from tests.support.project import ROOT, Project, oracle
 
 CORPUS = Path(__file__).parent / "lint_corpus"
@@ -42,7 +43,7 @@ def test_broken_project_findings_point_at_python_lines(tmp_path: Path) -> None:
 
 
 def test_broken_dashboard_json_findings_point_at_json_lines_and_paths() -> None:
-    found = lint_files([CORPUS / "broken-dashboard.json"], None, 15)
+    found = lint_files([CORPUS / "broken-dashboard.json"], None, 15, settings=EVERY_RULE)
     assert [f"{f.line} {f.path} {f.rule}" for f in found] == expected("broken-dashboard.expected")
     assert all(f.file.endswith("broken-dashboard.json") for f in found)
 
@@ -60,7 +61,7 @@ def test_a_dashboard_as_the_api_answers_it_gets_lines_too(tmp_path: Path) -> Non
 
 def test_broken_alert_rules() -> None:
     group = json.loads((CORPUS / "broken-alerts.json").read_text())
-    found = lint_json([], [group])
+    found = lint_json([], [group], settings=EVERY_RULE)
     assert [f"{f.path} {f.rule}" for f in found] == expected("broken-alerts.expected")
 
 
@@ -80,7 +81,7 @@ def test_text_format_groups_by_file() -> None:
     lines = result.output.splitlines()
     assert lines[0].endswith("broken-dashboard.json")
     assert any("[panel/grid-overlap]" in line and "error" in line for line in lines)
-    assert lines[-1].startswith("21 findings (")
+    assert lines[-1] == "17 findings (10 errors, 5 warnings, 2 infos)"
 
 
 def test_github_format() -> None:
@@ -98,7 +99,7 @@ def test_sarif_format() -> None:
     assert sarif["version"] == "2.1.0"
     run_ = sarif["runs"][0]
     rule_ids = [r["id"] for r in run_["tool"]["driver"]["rules"]]
-    assert len(run_["results"]) == 21
+    assert len(run_["results"]) == 17
     for res in run_["results"]:
         assert rule_ids[res["ruleIndex"]] == res["ruleId"]
         assert res["level"] in ("error", "warning", "note")
@@ -129,7 +130,6 @@ def test_module_that_raises_is_the_same_error_as_build(project: Project) -> None
 
 
 SUPPRESS = """\
-lint:
   suppress:
     - rule: panel/missing-description
       target: broken / No description
@@ -155,10 +155,10 @@ def test_suppressions_hide_match_expire_and_go_stale(tmp_path: Path) -> None:
     assert "panel/missing-description" not in rules
     assert "panel/unknown-unit" in rules  # the suppression expired...
     expired = next(f for f in findings if f["rule"] == "lint/expired-suppression")
-    assert expired["file"] == "phoenix-dash.yaml" and expired["line"] == 14
+    assert expired["file"] == "phoenix-dash.yaml" and expired["line"] == 27
     assert "expired on 2020-01-01" in expired["message"]  # ...and says so
     unused = next(f for f in findings if f["rule"] == "lint/unused-suppression")
-    assert unused["line"] == 18
+    assert unused["line"] == 31
 
 
 @pytest.mark.parametrize(
@@ -179,7 +179,7 @@ def test_bad_suppressions_are_config_errors(entry: str, message: str, tmp_path: 
     project = tmp_path / "project"
     shutil.copytree(CORPUS / "project", project)
     config = project / "phoenix-dash.yaml"
-    config.write_text(config.read_text() + "lint:\n  suppress:\n" + entry)
+    config.write_text(config.read_text() + "  suppress:\n" + entry)  # under its lint:
     result = run("lint", "--config", str(config))
     assert result.exit_code == 2
     assert result.output.startswith("error: phoenix-dash.yaml:") and message in result.output

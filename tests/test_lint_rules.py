@@ -11,6 +11,7 @@ from phoenix_dash.config import load_config
 from phoenix_dash.lint.core import REGISTRY, Severity
 from phoenix_dash.lint.report import rules_markdown
 from phoenix_dash.lint.runner import lint_build, lint_json
+from tests.support.lint import EVERY_RULE
 from tests.support.lint_examples import EXAMPLES, example
 from tests.support.project import ROOT
 
@@ -20,7 +21,12 @@ CATALOG = load_catalog(ROOT / "metrics.yaml")
 def findings_of(rule_id: str, good: bool) -> list[str]:
     dashboards, groups, datasources = example(rule_id, good)
     found = lint_json(
-        [(f"d{i}.json", d) for i, d in enumerate(dashboards)], groups, CATALOG, 15, datasources
+        [(f"d{i}.json", d) for i, d in enumerate(dashboards)],
+        groups,
+        CATALOG,
+        15,
+        datasources,
+        EVERY_RULE,
     )
     return [f.message for f in found if f.rule == rule_id]
 
@@ -48,7 +54,9 @@ def test_rule_is_quiet_on_its_good_example(rule_id: str) -> None:
 def test_clean_examples_are_clean_for_every_rule() -> None:
     dashboards, _, datasources = example("dashboard/schema", good=True)
     _, alert_groups, _ = example("alert/schema", good=True)
-    found = lint_json([("d.json", dashboards[0])], alert_groups, CATALOG, 15, datasources)
+    found = lint_json(
+        [("d.json", dashboards[0])], alert_groups, CATALOG, 15, datasources, EVERY_RULE
+    )
     assert [f"{f.rule}: {f.message}" for f in found] == []
 
 

@@ -12,6 +12,7 @@ from ..catalog import Catalog
 from ..errors import Location
 from ..provenance import stamp
 from .promql import Parsed, parse, variables_in
+from .settings import DEFAULTS, RuleSettings
 
 JSON = dict[str, Any]
 # Grafana's own variables, always defined.
@@ -56,6 +57,7 @@ def datasource_uid(node: JSON) -> str:
 class Project:
     catalog: Catalog | None = None
     scrape_seconds: float = 15.0
+    settings: RuleSettings = DEFAULTS  # lint.rules: severities and rule options
     dashboards: list[DashboardCtx] = field(default_factory=list)
     alert_rules: list[JSON] = field(default_factory=list)  # every rule, in build order
     datasources: list[JSON] | None = None  # definitions, when the project defines them
@@ -132,6 +134,7 @@ class PanelCtx:
     panel: JSON
     row: str | None
     path: str
+    memo: dict[str, Any] = field(default_factory=dict)  # results several rules share
 
     @property
     def title(self) -> str:

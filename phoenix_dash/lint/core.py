@@ -8,7 +8,7 @@ the object when it knows it, else at the JSON path.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -19,6 +19,12 @@ JSON = dict[str, Any]
 
 
 class Severity(IntEnum):
+    """The contract each rule's severity keeps (docs/lint/README.md): ERROR, Grafana 12/13
+    will fail, or show wrong data or none; WARNING, it works but misleads or will break
+    soon; INFO, a shape Grafana fills in or ignores itself, which ``lint --fix`` writes out.
+    OFF: a policy rule, for a project to turn on in phoenix-dash.yaml (lint.rules)."""
+
+    OFF = 0
     INFO = 1
     WARNING = 2
     ERROR = 3
@@ -46,10 +52,11 @@ class Problem:
 @dataclass(frozen=True)
 class RuleInfo:
     id: str
-    severity: Severity
+    severity: Severity  # the default; phoenix-dash.yaml's lint.rules may change it
     scope: str
     rationale: str
     hint: str
+    options: Mapping[str, Any] = field(default_factory=dict)  # settings and their defaults
 
 
 Check = Callable[[Any], Iterable[Problem]]
@@ -64,15 +71,22 @@ class LintRule:
 REGISTRY: dict[str, LintRule] = {}
 
 
-def rule(id: str, severity: str, scope: str, rationale: str, hint: str) -> Callable[[Check], Check]:
-    """Register ``check`` as the lint rule ``id``."""
+def rule(
+    id: str,
+    severity: str,
+    scope: str,
+    rationale: str,
+    hint: str,
+    options: Mapping[str, Any] | None = None,
+) -> Callable[[Check], Check]:
+    """Register ``check`` as the lint rule ``id``; ``options``: the settings a project may
+    give it in lint.rules, with their defaults."""
     assert scope in SCOPES, scope
 
     def register(check: Check) -> Check:
         assert id not in REGISTRY, f"rule {id} registered twice"
-        REGISTRY[id] = LintRule(
-            RuleInfo(id, Severity.parse(severity), scope, rationale, hint), check
-        )
+        info = RuleInfo(id, Severity.parse(severity), scope, rationale, hint, dict(options or {}))
+        REGISTRY[id] = LintRule(info, check)
         return check
 
     return register
@@ -127,13 +141,13 @@ class Subject:
     target: str
     fallbacks: list[JSON | None] = field(default_factory=list)  # enclosing objects
 
-    def findings(self, lint_rule: LintRule) -> Iterator[Finding]:
+    def findings(self, lint_rule: LintRule, severity: Severity) -> Iterator[Finding]:
         for problem in lint_rule.check(self.value):
             stamp = stamped_location(problem.node, *self.fallbacks)
             file, line = stamp if stamp else (self.file, None)
             yield Finding(
                 lint_rule.info.id,
-                lint_rule.info.severity,
+                severity,
                 problem.message,
                 file,
                 line,

@@ -11,7 +11,12 @@ from .core import REGISTRY, Finding, Severity
 
 COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
-SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+SARIF_LEVEL = {
+    Severity.ERROR: "error",
+    Severity.WARNING: "warning",
+    Severity.INFO: "note",
+    Severity.OFF: "none",  # a policy rule a project may turn on
+}
 Style = Callable[..., str]
 
 
@@ -32,7 +37,9 @@ def text(findings: list[Finding], style: Style = _plain) -> str:
             )
     counts = {s: sum(f.severity == s for f in findings) for s in Severity}
     summary = ", ".join(
-        f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in sorted(Severity, reverse=True)
+        f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}"
+        for s in sorted(Severity, reverse=True)
+        if s != Severity.OFF
     )
     noun = "finding" if len(findings) == 1 else "findings"
     lines.append(f"{len(findings)} {noun} ({summary})" if findings else "no findings")

@@ -27,6 +27,7 @@ from .context import (
     QueryCtx,
 )
 from .core import REGISTRY, Finding, LintRule, Severity, Subject
+from .settings import DEFAULTS, RuleSettings, rule_settings
 from .suppress import Suppression, apply, from_settings
 
 JSON = dict[str, Any]
@@ -90,6 +91,7 @@ def lint_build(build: Build, config: Config) -> list[Finding]:
         from_settings(config.lint_suppress),
         config.default_folder,
         datasources,
+        rule_settings(config.lint_rules),
     )
 
 
@@ -98,9 +100,11 @@ def lint_files(
     catalog: Catalog | None,
     scrape_seconds: float,
     suppressions: Sequence[Suppression] = (),
+    settings: RuleSettings = DEFAULTS,
 ) -> list[Finding]:
     """Lint dashboards given as JSON files (exports, API answers, other tools' output);
-    findings name the line of the JSON value they are about."""
+    findings name the line of the JSON value they are about. ``catalog``: the one that
+    applies to them (given, or read from a Prometheus), else None: no catalog rules."""
     read = {str(path): read_dashboard(path) for path in paths}
     findings = lint(
         [(name, file.data) for name, file in read.items()],
@@ -108,6 +112,7 @@ def lint_files(
         catalog,
         scrape_seconds,
         suppressions,
+        settings=settings,
     )
     lines = {name: file.lines() for name, file in read.items()}
     located = [
@@ -123,6 +128,7 @@ def lint_json(
     catalog: Catalog | None = None,
     scrape_seconds: float = 15.0,
     datasources: Sequence[JSON] | None = None,
+    settings: RuleSettings = DEFAULTS,
 ) -> list[Finding]:
     """Lint dashboards, alert rule groups (provisioning API shape) and datasource
     definitions given as JSON."""
@@ -132,7 +138,7 @@ def lint_json(
         if datasources is None
         else [DatasourceInput(d, f"datasource {index}") for index, d in enumerate(datasources)]
     )
-    return lint(dashboards, inputs, catalog, scrape_seconds, datasources=defined)
+    return lint(dashboards, inputs, catalog, scrape_seconds, datasources=defined, settings=settings)
 
 
 def lint(
@@ -143,10 +149,11 @@ def lint(
     suppressions: Sequence[Suppression] = (),
     folder: str | None = None,
     datasources: Sequence[DatasourceInput] | None = None,
+    settings: RuleSettings = DEFAULTS,
 ) -> list[Finding]:
     """``datasources``: each datasource the project defines, or None when it defines none
     (references are then not checked)."""
-    project = Project(catalog, scrape_seconds)
+    project = Project(catalog, scrape_seconds, settings)
     project.dashboards = [DashboardCtx(json, file, project, folder) for file, json in dashboards]
     project.alert_rules = [rule for group in groups for rule in group.api.get("rules") or []]
     project.datasources = None if datasources is None else [d.definition for d in datasources]
@@ -155,7 +162,7 @@ def lint(
         ctx = DatasourceCtx(ds.definition, project, file=ds.file, key_lines=ds.key_lines)
         stamp = provenance.stamp(Location(ds.file, ds.line)) or None
         subjects.append(Subject(ctx, ds.file, "", str(ds.definition.get("uid")), [stamp]))
-    return finish(run(subjects), suppressions)
+    return finish(run(subjects, settings), suppressions)
 
 
 def _stamp(location: Location) -> JSON:
@@ -191,14 +198,17 @@ def _dashboard_subjects(project: Project) -> Iterable[Subject]:
                 )
 
 
-def run(subjects: Iterable[Subject]) -> list[Finding]:
-    by_scope: dict[str, list[LintRule]] = {}
-    for lint_rule in REGISTRY.values():
-        by_scope.setdefault(lint_rule.info.scope, []).append(lint_rule)
+def run(subjects: Iterable[Subject], settings: RuleSettings = DEFAULTS) -> list[Finding]:
+    """Every rule that is on, at the severity the project gives it, over each subject."""
+    by_scope: dict[str, list[tuple[LintRule, Severity]]] = {}
+    for rule_id, lint_rule in REGISTRY.items():
+        severity = settings.severity(rule_id)
+        if severity != Severity.OFF:
+            by_scope.setdefault(lint_rule.info.scope, []).append((lint_rule, severity))
     findings: list[Finding] = []
     for subject in subjects:
-        for lint_rule in by_scope.get(SCOPE_OF[type(subject.value)], []):
-            findings.extend(subject.findings(lint_rule))
+        for lint_rule, severity in by_scope.get(SCOPE_OF[type(subject.value)], []):
+            findings.extend(subject.findings(lint_rule, severity))
     return findings
 
 

@@ -18,6 +18,19 @@ import jsonschema
 from ..provenance import SOURCE_KEY
 
 SHALLOW = frozenset({("dashboard", "Dashboard"), ("dashboard", "RowPanel")})
+# Where the JSON Schema export of Grafana's CUE schemas is narrower than Grafana itself, so
+# that what Grafana writes would fail it. Values CUE types as ``_`` (anything) that the
+# export made "object": an override's property value (a unit string, a number, a colour), a
+# matcher's options (a field name, a regex), a variable's query (a string, or the query
+# editor's {"query": ..., "refId": ...}).
+ANY_VALUED = {
+    ("DynamicConfigValue", "value"),
+    ("MatcherConfig", "options"),
+    ("VariableModel", "query"),
+}
+# Unions whose discriminator (each branch's "type" constant) the export lost: every branch
+# then accepts {"type": "auto"}, and "exactly one of" fails for what Grafana writes.
+UNIONS = {"TableCellOptions"}
 PANEL_SCHEMA_NAMES = {"state-timeline": "statetimeline", "status-history": "statushistory"}
 
 
@@ -37,6 +50,14 @@ def _rooted(name: str, definition: str) -> dict[str, Any] | None:
         return None
     rooted = {k: _allow_stamps(v) for k, v in schema.items() if k != "$ref"}
     rooted["$ref"] = f"#/definitions/{definition}"
+    definitions = rooted.get("definitions", {})
+    for owner, key in ANY_VALUED:
+        properties = definitions.get(owner, {}).get("properties", {})
+        if key in properties:
+            properties[key] = {"description": properties[key].get("description", "")}
+    for union in UNIONS & set(definitions):
+        if "oneOf" in definitions[union]:
+            definitions[union]["anyOf"] = definitions[union].pop("oneOf")
     if (name, definition) in SHALLOW:
         # The linter validates panels one by one; leaving them out here keeps the compiled
         # validator small (the full Dashboard one is 0.5 MB of code).

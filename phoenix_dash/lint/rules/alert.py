@@ -14,13 +14,9 @@ from ..core import Problem, rule
 from ..promql import grouping
 from ..schemas import schema_errors
 
-SEVERITIES = ("info", "warning", "critical")
-
-
-REQUIRED_LABELS = ("severity", "team", "component")
-
-
-REQUIRED_ANNOTATIONS = ("summary", "description", "runbook_url")
+# Team policy, off until a project turns it on in phoenix-dash.yaml (lint.rules), with
+# these defaults for its options.
+SEVERITY_VALUES = ["info", "warning", "critical"]
 
 
 TEMPLATE_RE = re.compile(r"\{\{(.*?)\}\}", re.S)
@@ -210,45 +206,53 @@ def no_comparison(ctx: AlertCtx) -> Iterator[Problem]:
 
 @rule(
     "alert/severity",
-    "error",
+    "off",
     "alert",
-    "Routing and paging depend on a severity everyone uses the same way.",
-    f"Set labels.severity to one of {', '.join(SEVERITIES)}.",
+    "Routing and paging depend on a severity everyone uses the same way (team policy).",
+    "Set labels.severity to one of the values lint.rules gives (default: info, warning, critical).",
+    options={"values": SEVERITY_VALUES},
 )
 def severity(ctx: AlertCtx) -> Iterator[Problem]:
+    allowed = list(ctx.project.settings.options("alert/severity")["values"])
     value = (ctx.rule.get("labels") or {}).get("severity")
-    if value is not None and value not in SEVERITIES:
+    if value is not None and value not in allowed:
         yield alert_problem(
             ctx,
-            f"{_title(ctx)}: severity {value!r} is not one of {', '.join(SEVERITIES)}",
+            f"{_title(ctx)}: severity {value!r} is not one of {', '.join(allowed)}",
             "/labels/severity",
         )
 
 
 @rule(
     "alert/required-labels",
-    "error",
+    "off",
     "alert",
-    "Alertmanager routes on severity, team and component; without them alerts go astray.",
+    "Alertmanager routes on the labels a team agrees on (team policy); without them alerts "
+    "go astray.",
     "Add the missing labels.",
+    options={"labels": ["severity"]},
 )
 def required_labels(ctx: AlertCtx) -> Iterator[Problem]:
     labels = ctx.rule.get("labels") or {}
-    missing = [name for name in REQUIRED_LABELS if not labels.get(name)]
+    required = ctx.project.settings.options("alert/required-labels")["labels"]
+    missing = [name for name in required if not labels.get(name)]
     if missing:
         yield alert_problem(ctx, f"{_title(ctx)}: missing labels {', '.join(missing)}", "/labels")
 
 
 @rule(
     "alert/required-annotations",
-    "error",
+    "off",
     "alert",
-    "The person paged needs a summary, a description and a runbook.",
+    "The person paged needs what the team agreed every alert says (team policy): a summary, "
+    "a runbook.",
     "Add the missing annotations.",
+    options={"annotations": ["summary"]},
 )
 def required_annotations(ctx: AlertCtx) -> Iterator[Problem]:
     annotations = ctx.rule.get("annotations") or {}
-    missing = [name for name in REQUIRED_ANNOTATIONS if not annotations.get(name)]
+    required = ctx.project.settings.options("alert/required-annotations")["annotations"]
+    missing = [name for name in required if not annotations.get(name)]
     if missing:
         yield alert_problem(
             ctx, f"{_title(ctx)}: missing annotations {', '.join(missing)}", "/annotations"

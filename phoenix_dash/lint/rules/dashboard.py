@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
+
+import jsonschema
 
 from ..context import DashboardCtx
 from ..core import Problem, rule
@@ -12,40 +15,53 @@ from ..schemas import schema_errors
 UID_RE = re.compile(r"^[a-zA-Z0-9_-]{1,40}$")
 
 
-STRUCTURAL = frozenset(
-    {
-        "type",
-        "enum",
-        "required",
-        "const",
-        "minimum",
-        "maximum",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
-        "minLength",
-        "maxLength",
-        "oneOf",
-        "anyOf",
-        "pattern",
-    }
-)
+# How a schema error reads to a user of Grafana 12/13: it breaks something; Grafana fills
+# the difference in (a default, a migration) or ignores it (a legacy key); a key that is
+# probably a typo of a known one (Grafana ignores it too, and the setting meant is lost).
+BREAKS, FILLED, TYPO = "breaks", "filled", "typo"
+# Required keys Grafana cannot fill in: without them the object means nothing.
+ESSENTIAL = frozenset({"type", "title"})
 
 
-def _dashboard_schema_errors(ctx: DashboardCtx, unknown_keys: bool) -> Iterator[Problem]:
-    if "schema" not in ctx.memo:  # one validation serves both schema rules
+def kind_of(error: jsonschema.ValidationError) -> str:
+    """Whether Grafana fills the difference in itself (a required key it defaults, a
+    datasource still named by a string, which it migrates on load), ignores it (an unknown
+    key), or is broken by it."""
+    if error.validator == "additionalProperties":
+        known = list(
+            (error.schema.get("properties") or {}) if isinstance(error.schema, dict) else []
+        )
+        unexpected = re.findall(r"'([^']+)'", error.message.split("(", 1)[-1])
+        typo = any(difflib.get_close_matches(key, known, n=1, cutoff=0.8) for key in unexpected)
+        return TYPO if typo else FILLED
+    if error.validator == "required":
+        missing = re.findall(r"'([^']+)' is a required property", error.message)
+        return BREAKS if set(missing) & ESSENTIAL else FILLED
+    path = list(error.absolute_path)
+    if (
+        error.validator == "type"
+        and isinstance(error.instance, str)
+        and path[-1:] == ["datasource"]
+    ):
+        return FILLED
+    return BREAKS
+
+
+def _dashboard_schema_errors(ctx: DashboardCtx, kind: str) -> Iterator[Problem]:
+    if "schema" not in ctx.memo:  # one validation serves the three schema rules
         ctx.memo["schema"] = list(_validate(ctx))
-    for unknown_key, problem in ctx.memo["schema"]:
-        if unknown_key == unknown_keys:
+    for found, problem in ctx.memo["schema"]:
+        if found == kind:
             yield problem
 
 
-def _validate(ctx: DashboardCtx) -> Iterator[tuple[bool, Problem]]:
+def _validate(ctx: DashboardCtx) -> Iterator[tuple[str, Problem]]:
     # Panels are checked one by one below: through the schema's oneOf(Panel, RowPanel) an
     # error in one panel would only say "not valid under any of the given schemas".
     top = {k: v for k, v in ctx.json.items() if k != "panels"}
     for error in schema_errors("dashboard", "Dashboard", top):
         path = "/" + "/".join(map(str, error.absolute_path))
-        yield error.validator == "additionalProperties", Problem(error.message, None, path)
+        yield kind_of(error), Problem(error.message, None, path)
     for panel in ctx.panels:
         definition = "RowPanel" if panel.type == "row" else "Panel"
         node = panel.panel
@@ -54,7 +70,7 @@ def _validate(ctx: DashboardCtx) -> Iterator[tuple[bool, Problem]]:
         for error in schema_errors("dashboard", definition, node):
             path = panel.path + "/" + "/".join(map(str, error.absolute_path))
             yield (
-                error.validator == "additionalProperties",
+                kind_of(error),
                 Problem(f"panel {panel.title!r}: {error.message}", panel.panel, path),
             )
 
@@ -67,18 +83,32 @@ def _validate(ctx: DashboardCtx) -> Iterator[tuple[bool, Problem]]:
     "Fix the value's type or choose one of the allowed values.",
 )
 def schema(ctx: DashboardCtx) -> Iterator[Problem]:
-    yield from _dashboard_schema_errors(ctx, unknown_keys=False)
+    yield from _dashboard_schema_errors(ctx, BREAKS)
+
+
+@rule(
+    "dashboard/schema-defaults",
+    "info",
+    "dashboard",
+    "The schema requires keys Grafana fills in with defaults when it loads the dashboard; "
+    "datasources named the old way (a string) it migrates; legacy keys it ignores: the "
+    "dashboard works, in another shape.",
+    "`phoenix-dash lint --fix --json-file FILE` writes the keys out.",
+)
+def schema_defaults(ctx: DashboardCtx) -> Iterator[Problem]:
+    yield from _dashboard_schema_errors(ctx, FILLED)
 
 
 @rule(
     "dashboard/schema-unknown-key",
     "warning",
     "dashboard",
-    "Keys the schema does not know are legacy or typos, and Grafana ignores them.",
-    "Remove the key, or move it where the current schema expects it.",
+    "A key the schema does not know, close to one it does, is likely a typo: Grafana "
+    "ignores it, and the setting meant is not applied.",
+    "Correct the key's name.",
 )
 def schema_unknown_key(ctx: DashboardCtx) -> Iterator[Problem]:
-    yield from _dashboard_schema_errors(ctx, unknown_keys=True)
+    yield from _dashboard_schema_errors(ctx, TYPO)
 
 
 @rule(
@@ -145,7 +175,7 @@ def missing_title(ctx: DashboardCtx) -> Iterator[Problem]:
 
 @rule(
     "dashboard/editable",
-    "info",
+    "off",
     "dashboard",
     "Edits made in the UI to a dashboard kept as code are lost on the next sync.",
     "Set editable=False so people change the code instead.",

@@ -9,6 +9,7 @@ from ..context import NO_QUERY_PANELS, DashboardCtx, PanelCtx, datasource_uid
 from ..core import Problem, rule
 from ..promql import variables_in
 from ..schemas import has_schema, known_units, panel_schema_name, schema_errors
+from .dashboard import BREAKS, FILLED, TYPO, kind_of
 
 
 @rule(
@@ -84,6 +85,41 @@ def grid_overlap(ctx: DashboardCtx) -> Iterator[Problem]:
                     )
 
 
+def _options_errors(ctx: PanelCtx) -> Iterator[tuple[str, Problem]]:
+    name = panel_schema_name(ctx.type)
+    if ctx.type == "row":
+        return
+    if has_schema(name, "Options") and "options" in ctx.panel:
+        for error in schema_errors(name, "Options", ctx.panel["options"]):
+            path = "/".join(map(str, error.absolute_path))
+            yield (
+                kind_of(error),
+                Problem(
+                    f"panel {ctx.title!r}: options/{path}: {error.message}",
+                    ctx.panel,
+                    f"{ctx.path}/options/{path}",
+                ),
+            )
+    custom = ((ctx.panel.get("fieldConfig") or {}).get("defaults") or {}).get("custom")
+    if has_schema(name, "FieldConfig") and isinstance(custom, dict):
+        for error in schema_errors(name, "FieldConfig", custom):
+            path = "/".join(map(str, error.absolute_path))
+            yield (
+                kind_of(error),
+                Problem(
+                    f"panel {ctx.title!r}: fieldConfig.defaults.custom/{path}: {error.message}",
+                    ctx.panel,
+                    f"{ctx.path}/fieldConfig/defaults/custom",
+                ),
+            )
+
+
+def _options_of_kind(ctx: PanelCtx, kinds: tuple[str, ...]) -> Iterator[Problem]:
+    if "options" not in ctx.memo:  # one validation serves both rules
+        ctx.memo["options"] = list(_options_errors(ctx))
+    yield from (problem for kind, problem in ctx.memo["options"] if kind in kinds)
+
+
 @rule(
     "panel/options-schema",
     "error",
@@ -92,26 +128,31 @@ def grid_overlap(ctx: DashboardCtx) -> Iterator[Problem]:
     "Fix the option's value, or drop the option.",
 )
 def options_schema(ctx: PanelCtx) -> Iterator[Problem]:
-    name = panel_schema_name(ctx.type)
-    if ctx.type == "row":
-        return
-    if has_schema(name, "Options") and "options" in ctx.panel:
-        for error in schema_errors(name, "Options", ctx.panel["options"]):
-            path = "/".join(map(str, error.absolute_path))
-            yield Problem(
-                f"panel {ctx.title!r}: options/{path}: {error.message}",
-                ctx.panel,
-                f"{ctx.path}/options/{path}",
-            )
-    custom = ((ctx.panel.get("fieldConfig") or {}).get("defaults") or {}).get("custom")
-    if has_schema(name, "FieldConfig") and isinstance(custom, dict):
-        for error in schema_errors(name, "FieldConfig", custom):
-            path = "/".join(map(str, error.absolute_path))
-            yield Problem(
-                f"panel {ctx.title!r}: fieldConfig.defaults.custom/{path}: {error.message}",
-                ctx.panel,
-                f"{ctx.path}/fieldConfig/defaults/custom",
-            )
+    yield from _options_of_kind(ctx, (BREAKS,))
+
+
+@rule(
+    "panel/options-unknown-key",
+    "warning",
+    "panel",
+    "An option the panel plugin does not know, close to one it does, is likely a typo: the "
+    "plugin ignores it, and the setting meant is not applied.",
+    "Correct the option's name.",
+)
+def options_unknown_key(ctx: PanelCtx) -> Iterator[Problem]:
+    yield from _options_of_kind(ctx, (TYPO,))
+
+
+@rule(
+    "panel/options-defaults",
+    "info",
+    "panel",
+    "The panel plugin's schema requires options Grafana fills in with their defaults when "
+    "it loads the panel, and legacy options it ignores: it works, in another shape.",
+    "`phoenix-dash lint --fix --json-file FILE` writes the options out.",
+)
+def options_defaults(ctx: PanelCtx) -> Iterator[Problem]:
+    yield from _options_of_kind(ctx, (FILLED,))
 
 
 @rule(
@@ -128,7 +169,7 @@ def no_targets(ctx: PanelCtx) -> Iterator[Problem]:
 
 @rule(
     "panel/missing-title",
-    "warning",
+    "off",
     "panel",
     "Untitled panels are hard to find, link and discuss.",
     "Give the panel a title.",
@@ -140,7 +181,7 @@ def missing_title(ctx: PanelCtx) -> Iterator[Problem]:
 
 @rule(
     "panel/missing-description",
-    "warning",
+    "off",
     "panel",
     "The description is the on-call engineer's only help when reading the panel.",
     "Say what the panel shows and what a bad value means.",
@@ -224,7 +265,7 @@ def undefined_variable(ctx: PanelCtx) -> Iterator[Problem]:
 
 @rule(
     "panel/datasource-variable",
-    "warning",
+    "off",
     "dashboard",
     "A Prometheus panel pinned to one datasource uid ignores the $datasource picker.",
     'Set the panel\'s datasource to {"type": "prometheus", "uid": "${datasource}"}.',

@@ -162,7 +162,7 @@ def bucket_outside_quantile(ctx: QueryCtx) -> Iterator[Problem]:
 
 @rule(
     "promql/regex-static-string",
-    "info",
+    "off",
     "query",
     "A regex matcher on a plain string is slower and less clear than an equality matcher.",
     "Use = (or !=) instead of =~ (or !~).",
@@ -239,7 +239,7 @@ def rate_interval(ctx: QueryCtx) -> Iterator[Problem]:
 
 @rule(
     "promql/job-instance-matchers",
-    "warning",
+    "off",
     "query",
     "Selectors without the $job/$instance matchers ignore the dashboard's variables.",
     'Add job=~"$job", instance=~"$instance" to every selector.',

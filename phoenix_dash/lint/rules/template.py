@@ -33,7 +33,7 @@ def unused_variable(ctx: DashboardCtx) -> Iterator[Problem]:
 
 @rule(
     "template/refresh-on-time-range",
-    "warning",
+    "off",
     "dashboard",
     "A query variable refreshed only on load keeps values that left the time range.",
     "Set refresh=2 (on time range change).",
@@ -50,7 +50,7 @@ def refresh_on_time_range(ctx: DashboardCtx) -> Iterator[Problem]:
 
 @rule(
     "template/datasource-variable",
-    "warning",
+    "off",
     "dashboard",
     "Dashboards shared between environments need a $datasource variable, not a fixed uid.",
     'Add a datasource variable named "datasource" of type prometheus.',
@@ -71,7 +71,7 @@ def datasource_variable(ctx: DashboardCtx) -> Iterator[Problem]:
 
 @rule(
     "template/job-instance-variables",
-    "warning",
+    "off",
     "dashboard",
     "Without $job and $instance variables a dashboard cannot be narrowed to one target.",
     "Add multi-value query variables job and instance (label_values(..., job)).",

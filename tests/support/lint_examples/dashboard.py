@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from tests.support.lint_examples.builders import CLEAN, Example, _dash, _set, dashboard
+from tests.support.lint_examples.builders import CLEAN, Example, _dash, _set, dashboard, panel
 
 EXAMPLES: dict[str, tuple[Example, Example]] = {
     "dashboard/schema": (_dash(_set(["graphTooltip"], 7)), CLEAN),
-    "dashboard/schema-unknown-key": (_dash(_set(["style"], "dark")), CLEAN),
+    "dashboard/schema-unknown-key": (_dash(_set(["graphTooltips"], 1)), CLEAN),
+    "dashboard/schema-defaults": (
+        _dash(_set(["style"], "dark"), panel(fieldConfig={"defaults": {}})),
+        CLEAN,
+    ),
     "dashboard/uid-format": (_dash(_set(["uid"], "has spaces")), CLEAN),
     "dashboard/uid-unique": (
         ([dashboard(), dashboard(title="Other")], []),

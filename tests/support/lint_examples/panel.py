@@ -18,6 +18,24 @@ EXAMPLES: dict[str, tuple[Example, Example]] = {
         _dash(None, panel(options={"legend": {"displayMode": "nope"}})),
         CLEAN,
     ),
+    "panel/options-unknown-key": (
+        _dash(
+            None,
+            panel(
+                options={
+                    "legend": {
+                        "displayMode": "list",
+                        "placement": "bottom",
+                        "showLegend": True,
+                        "calcs": [],
+                        "placment": "x",
+                    }
+                }
+            ),
+        ),
+        CLEAN,
+    ),
+    "panel/options-defaults": (_dash(None, panel(options={"legend": {"showLegend": True}})), CLEAN),
     "panel/no-targets": (_dash(None, panel(targets=[])), CLEAN),
     "panel/missing-title": (_dash(None, panel(title="")), CLEAN),
     "panel/missing-description": (_dash(None, panel(description="")), CLEAN),

@@ -1,0 +1,96 @@
+"""A project's say over the rules (phoenix-dash.yaml, ``lint.rules``): each rule's severity
+or ``off``, and its options (the labels every alert rule needs, ...). A team's policy lives
+there, not in the rules' code:
+
+```yaml
+lint:
+  rules:
+    panel/missing-description: warning       # a policy rule, off by default
+    promql/regex-static-string: off
+    alert/required-labels: {severity: error, labels: [severity, team, component]}
+```
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..config import Entry
+from ..errors import ConfigError
+from .core import REGISTRY, Severity
+
+SEVERITIES = ("error", "warning", "info", "off")
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    """What lint.rules chose; the registry's defaults for the rest."""
+
+    severities: Mapping[str, Severity] = field(default_factory=dict)
+    chosen_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def severity(self, rule_id: str) -> Severity:
+        return self.severities.get(rule_id, REGISTRY[rule_id].info.severity)
+
+    def options(self, rule_id: str) -> Mapping[str, Any]:
+        return {**REGISTRY[rule_id].info.options, **self.chosen_options.get(rule_id, {})}
+
+
+DEFAULTS = RuleSettings()
+
+
+def rule_settings(entries: tuple[Entry, ...]) -> RuleSettings:
+    """lint.rules entries (``{"rule": id, "setting": value}``, where each is written),
+    checked: an unknown rule, severity or option is an error at its line."""
+    severities: dict[str, Severity] = {}
+    options: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        rule_id, setting = str(entry.value["rule"]), entry.value["setting"]
+        if rule_id not in REGISTRY:
+            close = difflib.get_close_matches(rule_id, list(REGISTRY), n=1, cutoff=0.7)
+            hint = f"; did you mean {close[0]}?" if close else " (phoenix-dash lint --list-rules)"
+            raise ConfigError(f"lint.rules: unknown rule {rule_id!r}{hint}", entry.where)
+        if isinstance(setting, str):
+            setting = {"severity": setting}
+        if not isinstance(setting, Mapping):
+            raise ConfigError(
+                f"lint.rules.{rule_id}: a severity ({', '.join(SEVERITIES)}) or a mapping",
+                entry.where,
+            )
+        chosen = dict(setting)
+        if "severity" in chosen:
+            severities[rule_id] = _severity(rule_id, chosen.pop("severity"), entry)
+        options[rule_id] = _options(rule_id, chosen, entry)
+    return RuleSettings(severities, options)
+
+
+def _severity(rule_id: str, value: Any, entry: Entry) -> Severity:
+    if value is False:  # YAML 1.1 reads a bare `off` as false
+        value = "off"
+    if not isinstance(value, str) or value not in SEVERITIES:
+        raise ConfigError(
+            f"lint.rules.{rule_id}: severity {value!r} is not one of {', '.join(SEVERITIES)}",
+            entry.where,
+        )
+    return Severity.parse(value)
+
+
+def _options(rule_id: str, chosen: Mapping[str, Any], entry: Entry) -> dict[str, Any]:
+    known = REGISTRY[rule_id].info.options
+    for name, value in chosen.items():
+        if name not in known:
+            offered = ", ".join(["severity", *known]) or "severity"
+            raise ConfigError(
+                f"lint.rules.{rule_id}: unknown option {name!r} (it takes: {offered})",
+                entry.where,
+            )
+        if not isinstance(value, type(known[name])):
+            raise ConfigError(
+                f"lint.rules.{rule_id}.{name}: expected a {type(known[name]).__name__}, "
+                f"not {value!r}",
+                entry.where,
+            )
+    return dict(chosen)
