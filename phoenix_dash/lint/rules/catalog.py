@@ -141,9 +141,10 @@ def unknown_label(ctx: QueryCtx) -> Iterator[Problem]:
 
 @rule(
     "catalog/range-too-short",
-    "warning",
+    "error",
     "query",
-    "A range under two scrape intervals often holds one sample, so rate() returns nothing.",
+    "A range under two scrape intervals often holds one sample, so rate() returns nothing: "
+    "the panel shows no data.",
     "Use a range of at least twice the scrape interval (or $__rate_interval).",
 )
 def range_too_short(ctx: QueryCtx) -> Iterator[Problem]:

@@ -155,6 +155,38 @@ def options_defaults(ctx: PanelCtx) -> Iterator[Problem]:
     yield from _options_of_kind(ctx, (FILLED,))
 
 
+# Grafana 12's autoMigrateAngular (public/app/features/dashboard/state/PanelModel.ts): the
+# Angular panels it replaces on load, and with what.
+AUTO_MIGRATED = {
+    "graph": "timeseries",
+    "table-old": "table",
+    "singlestat": "stat",
+    "grafana-singlestat-panel": "stat",
+    "grafana-piechart-panel": "piechart",
+    "grafana-worldmap-panel": "geomap",
+    "natel-discrete-panel": "state-timeline",
+}
+
+
+@rule(
+    "panel/angular",
+    "warning",
+    "panel",
+    "Grafana 12 no longer runs Angular panels: it replaces this one on load with its React "
+    "successor, whose options only approximate the old ones, and saves that.",
+    "`phoenix-dash lint --fix` converts graph and singlestat panels as Grafana does; move "
+    "the others to their successor by hand.",
+)
+def angular(ctx: PanelCtx) -> Iterator[Problem]:
+    successor = AUTO_MIGRATED.get(ctx.type)
+    if successor is not None:
+        yield Problem(
+            f"panel {ctx.title!r}: Angular {ctx.type} panel; Grafana 12 shows it as {successor}",
+            ctx.panel,
+            f"{ctx.path}/type",
+        )
+
+
 @rule(
     "panel/no-targets",
     "error",

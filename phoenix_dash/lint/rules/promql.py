@@ -220,21 +220,32 @@ def division_in_aggregation(ctx: QueryCtx) -> Iterator[Problem]:
     "promql/rate-interval",
     "warning",
     "query",
-    "A fixed rate() window is too short when zoomed out and hides spikes when zoomed in.",
+    "rate() over $__interval, or over a fixed window shorter than four scrape intervals, "
+    "misses samples (a scrape failing or late leaves the window with one sample) and "
+    "jumps between zoom levels; $__rate_interval is at least four scrape intervals.",
     "Use [$__rate_interval] in rate(), irate() and increase() on dashboards.",
 )
 def rate_interval(ctx: QueryCtx) -> Iterator[Problem]:
     if ctx.panel is None or query_ast(ctx) is None:
         return
+    scrape = ctx.project_ctx.scrape_seconds
     for node, _ in ctx.parsed.nodes:
         name = function_name(node)
-        if (
-            name in RATE_FUNCTIONS
-            and node.args
-            and isinstance(node.args[0], pp.MatrixSelector)
-            and node.args[0].range != MACRO_DURATIONS["__rate_interval"]
+        if name not in RATE_FUNCTIONS or not node.args:
+            continue
+        window = node.args[0]
+        if not isinstance(window, pp.MatrixSelector):
+            continue
+        if window.range == MACRO_DURATIONS["__interval"]:
+            yield query_problem(ctx, f"{name}() over $__interval; use $__rate_interval")
+        elif window.range not in PLACEHOLDER_RANGES and (
+            2 * scrape <= window.range.total_seconds() < 4 * scrape
         ):
-            yield query_problem(ctx, f"{name}() does not use $__rate_interval")
+            yield query_problem(
+                ctx,
+                f"{name}() over [{int(window.range.total_seconds())}s], under four "
+                f"{scrape:g}s scrape intervals; use $__rate_interval",
+            )
 
 
 @rule(

@@ -36,6 +36,7 @@ EXAMPLES: dict[str, tuple[Example, Example]] = {
         CLEAN,
     ),
     "panel/options-defaults": (_dash(None, panel(options={"legend": {"showLegend": True}})), CLEAN),
+    "panel/angular": (_dash(None, panel(type="graph")), CLEAN),
     "panel/no-targets": (_dash(None, panel(targets=[])), CLEAN),
     "panel/missing-title": (_dash(None, panel(title="")), CLEAN),
     "panel/missing-description": (_dash(None, panel(description="")), CLEAN),

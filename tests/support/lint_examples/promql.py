@@ -51,7 +51,7 @@ EXAMPLES: dict[str, tuple[Example, Example]] = {
             f"sum(rate(request_errors_total{SEL}[{RATE}])) / sum(rate(requests_total{SEL}[{RATE}]))"
         ),
     ),
-    "promql/rate-interval": (_query(f"sum(rate(requests_total{SEL}[5m]))"), CLEAN),
+    "promql/rate-interval": (_query(f"sum(rate(requests_total{SEL}[45s]))"), CLEAN),
     "promql/job-instance-matchers": (_query(f"sum(rate(requests_total[{RATE}]))"), CLEAN),
     "promql/counter-agg": (
         _query('sum(foo_total{job="x", instance=~"$instance"})'),
