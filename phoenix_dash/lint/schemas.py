@@ -6,7 +6,9 @@ every error with its path, so a clean project pays little for schema checks.
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
@@ -83,8 +85,10 @@ def _fast(name: str, definition: str) -> Callable[[Any], Any] | None:
     schema = _rooted(name, definition)
     if schema is None:
         return None
-    # Grafana's schemas use "format" loosely; only structure matters here.
-    return fastjsonschema.compile(schema, formats={"date-time": r".*"})
+    # Grafana's schemas use "format" loosely; only structure matters here. use_default off:
+    # fastjsonschema otherwise writes the schema's defaults into the object it checks, and
+    # lint would see (and --fix believe) keys the file does not have.
+    return fastjsonschema.compile(schema, formats={"date-time": r".*"}, use_default=False)
 
 
 @cache
@@ -122,3 +126,43 @@ def known_units() -> frozenset[str]:
     return frozenset(
         str(d["const"]) for d in schema.get("definitions", {}).values() if "const" in d
     )
+
+
+# How a schema error reads to a user of Grafana 12/13: it breaks something; Grafana fills
+# the difference in (a default, a migration) or ignores it (a legacy key); a key that is
+# probably a typo of a known one (Grafana ignores it too, and the setting meant is lost).
+BREAKS, FILLED, TYPO = "breaks", "filled", "typo"
+# Required keys Grafana cannot fill in: without them the object means nothing.
+ESSENTIAL = frozenset({"type", "title"})
+
+
+def kind_of(error: jsonschema.ValidationError) -> str:
+    """Whether Grafana fills the difference in itself (a required key it defaults, a
+    datasource still named by a string, which it migrates on load), ignores it (an unknown
+    key), or is broken by it."""
+    if error.validator == "additionalProperties":
+        known = list(
+            (error.schema.get("properties") or {}) if isinstance(error.schema, dict) else []
+        )
+        unexpected = re.findall(r"'([^']+)'", error.message.split("(", 1)[-1])
+        typo = any(difflib.get_close_matches(key, known, n=1, cutoff=0.8) for key in unexpected)
+        return TYPO if typo else FILLED
+    if error.validator == "required":
+        missing = re.findall(r"'([^']+)' is a required property", error.message)
+        return BREAKS if set(missing) & ESSENTIAL else FILLED
+    path = list(error.absolute_path)
+    if (
+        error.validator == "type"
+        and isinstance(error.instance, str)
+        and path[-1:] == ["datasource"]
+    ):
+        return FILLED
+    if error.validator == "type" and error.instance in ("", None) and _container(error):
+        return FILLED  # an empty string or null where a list or object belongs: read as unset
+    return BREAKS
+
+
+def _container(error: jsonschema.ValidationError) -> bool:
+    wanted = error.validator_value
+    kinds = set(wanted) if isinstance(wanted, list) else {wanted}
+    return bool(kinds & {"array", "object"})

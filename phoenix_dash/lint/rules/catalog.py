@@ -61,6 +61,27 @@ def rate_on_gauge(ctx: QueryCtx) -> Iterator[Problem]:
 
 
 @rule(
+    "catalog/quantile-of-non-histogram",
+    "error",
+    "query",
+    "histogram_quantile() needs a histogram's buckets; over a counter, gauge or summary it "
+    "returns nothing or NaN.",
+    "Query the histogram's _bucket series (by le), or a summary's quantile label directly.",
+)
+def quantile_of_non_histogram(ctx: QueryCtx) -> Iterator[Problem]:
+    for node, _ in ctx.parsed.nodes:
+        if function_name(node) != "histogram_quantile" or len(node.args) < 2:
+            continue
+        for selector, _ in selectors(node.args[1]):
+            name = metric_name(selector)
+            metric = catalog_metric(ctx, name)
+            if metric is not None and metric.type != "histogram":
+                yield query_problem(
+                    ctx, f"histogram_quantile() over {name}, a {metric.type}, not a histogram"
+                )
+
+
+@rule(
     "catalog/unknown-metric",
     "error",
     "query",

@@ -2,49 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 
-import jsonschema
-
 from ..context import DashboardCtx
 from ..core import Problem, rule
-from ..schemas import schema_errors
+from ..schemas import BREAKS, FILLED, TYPO, kind_of, schema_errors
 
 UID_RE = re.compile(r"^[a-zA-Z0-9_-]{1,40}$")
-
-
-# How a schema error reads to a user of Grafana 12/13: it breaks something; Grafana fills
-# the difference in (a default, a migration) or ignores it (a legacy key); a key that is
-# probably a typo of a known one (Grafana ignores it too, and the setting meant is lost).
-BREAKS, FILLED, TYPO = "breaks", "filled", "typo"
-# Required keys Grafana cannot fill in: without them the object means nothing.
-ESSENTIAL = frozenset({"type", "title"})
-
-
-def kind_of(error: jsonschema.ValidationError) -> str:
-    """Whether Grafana fills the difference in itself (a required key it defaults, a
-    datasource still named by a string, which it migrates on load), ignores it (an unknown
-    key), or is broken by it."""
-    if error.validator == "additionalProperties":
-        known = list(
-            (error.schema.get("properties") or {}) if isinstance(error.schema, dict) else []
-        )
-        unexpected = re.findall(r"'([^']+)'", error.message.split("(", 1)[-1])
-        typo = any(difflib.get_close_matches(key, known, n=1, cutoff=0.8) for key in unexpected)
-        return TYPO if typo else FILLED
-    if error.validator == "required":
-        missing = re.findall(r"'([^']+)' is a required property", error.message)
-        return BREAKS if set(missing) & ESSENTIAL else FILLED
-    path = list(error.absolute_path)
-    if (
-        error.validator == "type"
-        and isinstance(error.instance, str)
-        and path[-1:] == ["datasource"]
-    ):
-        return FILLED
-    return BREAKS
 
 
 def _dashboard_schema_errors(ctx: DashboardCtx, kind: str) -> Iterator[Problem]:

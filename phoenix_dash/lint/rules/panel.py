@@ -8,8 +8,16 @@ from collections.abc import Iterator
 from ..context import NO_QUERY_PANELS, DashboardCtx, PanelCtx, datasource_uid
 from ..core import Problem, rule
 from ..promql import variables_in
-from ..schemas import has_schema, known_units, panel_schema_name, schema_errors
-from .dashboard import BREAKS, FILLED, TYPO, kind_of
+from ..schemas import (
+    BREAKS,
+    FILLED,
+    TYPO,
+    has_schema,
+    kind_of,
+    known_units,
+    panel_schema_name,
+    schema_errors,
+)
 
 
 @rule(

@@ -7,6 +7,13 @@ from tests.support.lint_examples.builders import CLEAN, RATE, SEL, Example, _que
 EXAMPLES: dict[str, tuple[Example, Example]] = {
     "catalog/counter-without-rate": (_query(f"sum(requests_total{SEL})"), CLEAN),
     "catalog/rate-on-gauge": (_query(f"sum(rate(open_connections{SEL}[{RATE}]))"), CLEAN),
+    "catalog/quantile-of-non-histogram": (
+        _query(f"histogram_quantile(0.9, sum by (le) (rate(requests_total{SEL}[{RATE}])))"),
+        _query(
+            f"histogram_quantile(0.9, sum by (le) (rate(request_duration_seconds_bucket{SEL}"
+            f"[{RATE}])))"
+        ),
+    ),
     "catalog/unknown-metric": (_query(f"sum(rate(request_total{SEL}[{RATE}]))"), CLEAN),
     "catalog/unknown-label": (
         _query(f"sum by (agent) (rate(requests_total{SEL}[{RATE}]))"),

@@ -1,0 +1,134 @@
+"""A metric catalog read from a live Prometheus-compatible API, for ``lint --prometheus``: the
+metric names and their metadata (``/api/v1/label/__name__/values``, ``/api/v1/metadata``:
+type, help, unit) and the label names each metric's series carry (``/api/v1/series`` over
+the last hour), so that the catalog rules can run on any team's dashboards, as pint does
+for rules. Connection settings as ``check``'s (prometheus_api)."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import niquests
+
+from .catalog import HISTOGRAM_SUFFIXES, Catalog, Metric
+from .check import PrometheusUnreachable
+from .prometheus_api import PrometheusSettings, open_session
+
+BATCH = 40  # metric names per /api/v1/series request (a URL stays under 8 KiB)
+LOOKBACK = 3600.0  # the series seen in the last hour say which labels a metric has
+# Prometheus' metadata types to the catalog's (an untyped metric counts as a gauge).
+TYPES = {
+    "counter": "counter",
+    "gauge": "gauge",
+    "histogram": "histogram",
+    "summary": "summary",
+    "gaugehistogram": "histogram",
+    "info": "gauge",
+    "stateset": "gauge",
+    "unknown": "gauge",
+}
+# Units guessed from the naming conventions (Prometheus' metadata rarely carries one).
+SUFFIX_UNITS = (("_seconds", "s"), ("_bytes", "bytes"), ("_ratio", "percentunit"))
+
+
+class LiveCatalog:
+    """Reads the catalog from one server."""
+
+    def __init__(self, settings: PrometheusSettings, timeout: float = 30.0) -> None:
+        self.settings = settings
+        self.timeout = timeout
+        self.session = open_session(settings, 4)
+
+    def read(self) -> Catalog:
+        names = [str(n) for n in self._get("/api/v1/label/__name__/values")]
+        metadata: dict[str, Any] = self._get("/api/v1/metadata") or {}
+        bases = _base_names(names, metadata)
+        labels = self._labels(names, bases)
+        metrics = {
+            base: Metric(
+                base,
+                TYPES.get(_meta(metadata, base).get("type", "unknown"), "gauge"),
+                _unit(base),
+                str(_meta(metadata, base).get("help", "")),
+                tuple(sorted(labels.get(base, set()))),
+            )
+            for base in sorted(set(bases.values()))
+        }
+        return Catalog(self.settings.url, metrics)
+
+    def _labels(self, names: Sequence[str], bases: dict[str, str]) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = defaultdict(set)
+        end = time.time()
+        for batch in _batches(names, BATCH):
+            matcher = "|".join(batch)
+            params = {
+                "match[]": f'{{__name__=~"{matcher}"}}',
+                "start": f"{end - LOOKBACK:.0f}",
+                "end": f"{end:.0f}",
+            }
+            for series in self._get("/api/v1/series", params) or []:
+                name = str(series.get("__name__", ""))
+                found[bases.get(name, name)] |= {k for k in series if k != "__name__"}
+        for base in found.values():
+            base.discard("le")  # a bucket's bound, not a label of the metric
+            base.discard("quantile")
+        return found
+
+    def _get(self, path: str, params: dict[str, str] | None = None) -> Any:
+        url = f"{self.settings.url}{path}"
+        redact = self.settings.credentials.redact
+        try:
+            response = self.session.get(
+                url,
+                params=params,
+                timeout=self.timeout,
+                verify=self.settings.verify,
+                allow_redirects=False,
+            )
+        except niquests.exceptions.RequestException as exc:
+            text = redact(" ".join(str(exc).split()))[:200]
+            raise PrometheusUnreachable(f"cannot read the metrics of {url}: {text}") from None
+        if response.status_code in (401, 403):
+            raise PrometheusUnreachable(
+                f"{url} answered {response.status_code}: {self.settings.how_to_log_in()}"
+            )
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict) or answer.get("status") != "success":
+            raise PrometheusUnreachable(
+                f"{url} answered {response.status_code}, not Prometheus's API: is the URL right?"
+            )
+        return answer.get("data")
+
+
+def _meta(metadata: dict[str, Any], name: str) -> dict[str, Any]:
+    entries = metadata.get(name) or []
+    return dict(entries[0]) if entries and isinstance(entries[0], dict) else {}
+
+
+def _base_names(names: Sequence[str], metadata: dict[str, Any]) -> dict[str, str]:
+    """Series name -> metric name: ``x_bucket``, ``x_sum``, ``x_count`` of a histogram or
+    summary ``x`` (as its metadata says) are ``x``."""
+    bases = {}
+    for name in names:
+        bases[name] = name
+        for suffix in HISTOGRAM_SUFFIXES:
+            base = name.removesuffix(suffix)
+            kind = _meta(metadata, base).get("type")
+            if name.endswith(suffix) and kind in ("histogram", "summary", "gaugehistogram"):
+                bases[name] = base
+    return bases
+
+
+def _unit(name: str) -> str:
+    return next((unit for suffix, unit in SUFFIX_UNITS if name.endswith(suffix)), "short")
+
+
+def _batches(items: Sequence[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
