@@ -9,10 +9,10 @@ from phoenix_dash.build import Build
 from phoenix_dash.catalog import load_catalog
 from phoenix_dash.config import load_config
 from phoenix_dash.lint.core import REGISTRY, Severity
+from phoenix_dash.lint.examples import EXAMPLES, example
 from phoenix_dash.lint.report import rules_markdown
 from phoenix_dash.lint.runner import lint_build, lint_json
 from tests.support.lint import EVERY_RULE
-from tests.support.lint_examples import EXAMPLES, example
 from tests.support.project import ROOT
 
 CATALOG = load_catalog(ROOT / "metrics.yaml")
@@ -87,7 +87,7 @@ def test_unknown_metric_suggests_the_closest_name() -> None:
 
 
 def test_each_rule_and_its_examples_live_in_the_module_of_its_prefix() -> None:
-    from tests.support import lint_examples
+    from phoenix_dash.lint import examples as lint_examples
 
     for rule_id, lint_rule in REGISTRY.items():
         prefix = rule_id.split("/")[0]

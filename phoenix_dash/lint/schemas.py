@@ -145,7 +145,8 @@ def kind_of(error: jsonschema.ValidationError) -> str:
             (error.schema.get("properties") or {}) if isinstance(error.schema, dict) else []
         )
         unexpected = re.findall(r"'([^']+)'", error.message.split("(", 1)[-1])
-        typo = any(difflib.get_close_matches(key, known, n=1, cutoff=0.8) for key in unexpected)
+        # A typo comes alone; a legacy shape (an Angular panel's keys) comes in a bunch.
+        typo = len(unexpected) == 1 and difflib.get_close_matches(unexpected[0], known, 1, 0.8)
         return TYPO if typo else FILLED
     if error.validator == "required":
         missing = re.findall(r"'([^']+)' is a required property", error.message)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.lint_examples.builders import CLEAN, RATE, SEL, Example, _query
+from .builders import CLEAN, RATE, SEL, Example, _query
 
 EXAMPLES: dict[str, tuple[Example, Example]] = {
     "promql/syntax": (_query("sum(rate(requests_total[5m])"), CLEAN),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.lint_examples.builders import CLEAN, RATE, Example, _dash, _query, panel
+from .builders import CLEAN, RATE, Example, _dash, _query, panel
 
 EXAMPLES: dict[str, tuple[Example, Example]] = {
     "panel/id-unique": (

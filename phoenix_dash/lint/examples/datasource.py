@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.lint_examples.builders import (
+from .builders import (
     CLEAN,
     CLEAN_ALERT,
     Example,

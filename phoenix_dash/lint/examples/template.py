@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.lint_examples.builders import CLEAN, Example, _dash, _set, variable
+from .builders import CLEAN, Example, _dash, _set, variable
 
 EXAMPLES: dict[str, tuple[Example, Example]] = {
     "template/unused-variable": (

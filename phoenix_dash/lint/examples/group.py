@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.lint_examples.builders import CLEAN_ALERT, Example, alert_rule, group
+from .builders import CLEAN_ALERT, Example, alert_rule, group
 
 EXAMPLES: dict[str, tuple[Example, Example]] = {
     "group/interval": (([], [group(interval=600)]), CLEAN_ALERT),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.lint_examples.builders import (
+from .builders import (
     _DELETE,
     CLEAN_ALERT,
     Example,

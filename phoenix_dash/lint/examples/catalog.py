@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.lint_examples.builders import CLEAN, RATE, SEL, Example, _query
+from .builders import CLEAN, RATE, SEL, Example, _query
 
 EXAMPLES: dict[str, tuple[Example, Example]] = {
     "catalog/counter-without-rate": (_query(f"sum(requests_total{SEL})"), CLEAN),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 
-from tests.support.lint_examples import (
+from . import (
     alert,
     catalog,
     dashboard,
@@ -17,8 +17,8 @@ from tests.support.lint_examples import (
     promql,
     template,
 )
-from tests.support.lint_examples.builders import JSON, Example
-from tests.support.lint_examples.builders import datasource as definition
+from .builders import JSON, Example
+from .builders import datasource as definition
 
 EXAMPLES: dict[str, tuple[Example, Example]] = {
     **alert.EXAMPLES,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.lint_examples.builders import CLEAN, Example, _dash, _set, dashboard, panel
+from .builders import CLEAN, Example, _dash, _set, dashboard, panel
 
 EXAMPLES: dict[str, tuple[Example, Example]] = {
     "dashboard/schema": (_dash(_set(["graphTooltip"], 7)), CLEAN),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.lint_examples.builders import Example, _dash, panel
+from .builders import Example, _dash, panel
 
 EXAMPLES: dict[str, tuple[Example, Example]] = {
     "logql/syntax": (
