@@ -3,14 +3,16 @@ one; and the project's own dashboards and alerts lint clean at warning level."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from phoenix_dash.build import Build
 from phoenix_dash.catalog import load_catalog
 from phoenix_dash.config import load_config
 from phoenix_dash.lint.core import REGISTRY, Severity
+from phoenix_dash.lint.docs import page, write
 from phoenix_dash.lint.examples import EXAMPLES, example
-from phoenix_dash.lint.report import rules_markdown
 from phoenix_dash.lint.runner import lint_build, lint_json
 from tests.support.lint import EVERY_RULE
 from tests.support.project import ROOT
@@ -68,8 +70,25 @@ def test_project_lints_clean_at_warning_level(repo_build: Build) -> None:
     ] == []
 
 
-def test_rule_reference_is_up_to_date() -> None:
-    assert (ROOT / "docs" / "lint-rules.md").read_text() == rules_markdown()
+def test_rule_docs_are_up_to_date(tmp_path: Path) -> None:
+    """docs/lint/ is what `phoenix-dash lint --write-docs docs/lint` writes: an index and a
+    page per rule, each with its failing and passing example."""
+    written = write(tmp_path)
+    assert len(written) == len(REGISTRY) + 1
+    for path in written:
+        committed = ROOT / "docs" / "lint" / path.relative_to(tmp_path)
+        assert committed.read_text() == path.read_text(), f"{committed} is stale"
+    pages = {p.relative_to(ROOT / "docs" / "lint") for p in (ROOT / "docs" / "lint").rglob("*.md")}
+    assert pages == {p.relative_to(tmp_path) for p in written}  # none left over
+
+
+def test_each_page_shows_the_difference_that_makes_the_finding() -> None:
+    text = page("promql/rate-interval")
+    failing = text.split("## Fails")[1].split("## Passes")[0]
+    passing = text.split("## Passes")[1].split("## How to fix")[0]
+    assert "[45s]" in failing and "[$__rate_interval]" in passing
+    assert "**Default severity: warning**" in text and "promql/rate-interval: error" in text
+    assert '| `labels` | `["severity"]` |' in page("alert/required-labels")
 
 
 def test_counter_rule_fixes_dashboard_linters_bug() -> None:

@@ -66,6 +66,12 @@ FORMATS = ("text", "json", "github", "sarif")
 )
 @prometheus_options
 @click.option("--list-rules", is_flag=True, help="Print the rules and exit.")
+@click.option(
+    "--write-docs",
+    "docs_dir",
+    type=click.Path(file_okay=False),
+    help="Write the rules' documentation (an index and a page per rule) here and exit.",
+)
 def lint(
     config_path: str | None,
     fmt: str,
@@ -78,6 +84,7 @@ def lint(
     headers: tuple[str, ...],
     ca_bundle: str | None,
     list_rules: bool,
+    docs_dir: str | None,
 ) -> None:
     """Lint the project's dashboards and alert rules (or dashboard JSON files). With
     --prometheus, the catalog rules check the metrics that server has (names, types, labels)."""
@@ -89,8 +96,15 @@ def lint(
     from ..lint.suppress import from_settings
     from ..quantities import parse_duration
 
+    if docs_dir is not None:
+        from ..lint.docs import write
+
+        click.echo(f"wrote {len(write(Path(docs_dir)))} pages into {docs_dir}/")
+        return
     if list_rules:
-        rules = {"markdown": report.rules_markdown, "json": report.rules_json}
+        from ..lint.docs import index
+
+        rules = {"markdown": index, "json": report.rules_json}
         click.echo(rules.get(fmt, report.rules_text)(), nl=fmt != "markdown")
         return
     if fmt == "markdown":

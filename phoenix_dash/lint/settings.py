@@ -52,14 +52,11 @@ def rule_settings(entries: tuple[Entry, ...]) -> RuleSettings:
         if rule_id not in REGISTRY:
             close = difflib.get_close_matches(rule_id, list(REGISTRY), n=1, cutoff=0.7)
             hint = f"; did you mean {close[0]}?" if close else " (phoenix-dash lint --list-rules)"
-            raise ConfigError(f"lint.rules: unknown rule {rule_id!r}{hint}", entry.where)
-        if isinstance(setting, str):
+            raise ConfigError(f"unknown rule {rule_id!r}{hint}", entry.where)
+        if isinstance(setting, str) or setting is False:  # YAML 1.1 reads a bare off as false
             setting = {"severity": setting}
         if not isinstance(setting, Mapping):
-            raise ConfigError(
-                f"lint.rules.{rule_id}: a severity ({', '.join(SEVERITIES)}) or a mapping",
-                entry.where,
-            )
+            raise ConfigError(f"a severity ({', '.join(SEVERITIES)}) or a mapping", entry.where)
         chosen = dict(setting)
         if "severity" in chosen:
             severities[rule_id] = _severity(rule_id, chosen.pop("severity"), entry)
@@ -68,11 +65,11 @@ def rule_settings(entries: tuple[Entry, ...]) -> RuleSettings:
 
 
 def _severity(rule_id: str, value: Any, entry: Entry) -> Severity:
-    if value is False:  # YAML 1.1 reads a bare `off` as false
+    if value is False:  # YAML 1.1 reads a bare off as false
         value = "off"
     if not isinstance(value, str) or value not in SEVERITIES:
         raise ConfigError(
-            f"lint.rules.{rule_id}: severity {value!r} is not one of {', '.join(SEVERITIES)}",
+            f"severity {value!r} is not one of {', '.join(SEVERITIES)}",
             entry.where,
         )
     return Severity.parse(value)
@@ -84,13 +81,12 @@ def _options(rule_id: str, chosen: Mapping[str, Any], entry: Entry) -> dict[str,
         if name not in known:
             offered = ", ".join(["severity", *known]) or "severity"
             raise ConfigError(
-                f"lint.rules.{rule_id}: unknown option {name!r} (it takes: {offered})",
+                f"unknown option {name!r} (it takes: {offered})",
                 entry.where,
             )
         if not isinstance(value, type(known[name])):
             raise ConfigError(
-                f"lint.rules.{rule_id}.{name}: expected a {type(known[name]).__name__}, "
-                f"not {value!r}",
+                f"{name}: expected a {type(known[name]).__name__}, not {value!r}",
                 entry.where,
             )
     return dict(chosen)
