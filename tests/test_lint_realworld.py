@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +15,9 @@ from click.testing import CliRunner, Result
 
 from phoenix_dash.cli import main
 from tests.support.grafana_schemas import REALWORLD
+from tests.support.lint import documented_errors
 from tests.support.project import ROOT, Project, oracle
 
-TABLE = ROOT / "docs" / "lint" / "realworld.md"
 EXPORT = ROOT / "tests" / "data" / "grafana12-ui-export.json"
 SCHEMA_RULES = {"dashboard/schema", "panel/options-schema"}
 
@@ -33,11 +32,6 @@ def findings(result: Result) -> list[dict[str, Any]]:
     assert result.exit_code in (0, 1), result.output
     found: list[dict[str, Any]] = json.loads(result.stdout)["findings"]
     return found
-
-
-def documented_errors() -> set[tuple[str, str]]:
-    rows = re.findall(r"^\| ([\w-]+) \| `([\w/-]+)` \|", TABLE.read_text(), re.MULTILINE)
-    return set(rows)
 
 
 def files() -> list[str]:

@@ -48,3 +48,8 @@ def drop_if(obj: JSON, key: str, *defaults: Any) -> None:
 def describe(panel: JSON) -> str:
     title = panel.get("title")
     return f"panel {title!r}" if title else f"{panel.get('type', 'untyped')} panel"
+
+
+# Where Grafana puts a panel whose gridPos (or a key of it) is left out, as Grafana 13's save
+# does for the default (D2): the frontend's panel defaults (PanelModel, frontend_defaults.go).
+PANEL_GRID_DEFAULTS = {"x": 0, "y": 0, "w": 6, "h": 3}

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..modern.common import PANEL_GRID_DEFAULTS
 from .theme import CELL_HEIGHT, CELL_MARGIN, GRID_COLUMNS
 
 JSON = dict[str, Any]
-DEFAULT_GRID = {"x": 0, "y": 0, "w": 12, "h": 8}  # a panel without gridPos, as Grafana places it
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,11 @@ class Layout:
 
 
 def _grid(panel: JSON) -> tuple[int, int, int, int]:
-    grid = {**DEFAULT_GRID, **(panel.get("gridPos") or {})}
+    grid = {**PANEL_GRID_DEFAULTS, **(panel.get("gridPos") or {})}
     values = []
     for key in ("x", "y", "w", "h"):
         value = grid.get(key)
-        values.append(int(value) if isinstance(value, int | float) else DEFAULT_GRID[key])
+        values.append(int(value) if isinstance(value, int | float) else PANEL_GRID_DEFAULTS[key])
     x, y, w, h = values
     x = min(max(x, 0), GRID_COLUMNS - 1)
     return x, max(y, 0), min(max(w, 1), GRID_COLUMNS - x), max(h, 1)

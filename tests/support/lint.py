@@ -3,6 +3,9 @@ included, at the severities they had before they became policy."""
 
 from __future__ import annotations
 
+import re
+
+from phoenix_dash.lint import rules as _rules  # noqa: F401 - registers the rules
 from phoenix_dash.lint.core import REGISTRY, Severity
 from phoenix_dash.lint.settings import RuleSettings
 
@@ -25,3 +28,12 @@ EVERY_RULE = RuleSettings(
     },
     PHOENIX_OPTIONS,
 )
+
+
+def documented_errors() -> set[tuple[str, str]]:
+    """(dashboard, rule) of each error docs/lint/realworld.md lists as a real defect of the
+    production dashboards."""
+    from tests.support.project import ROOT
+
+    table = (ROOT / "docs" / "lint" / "realworld.md").read_text()
+    return set(re.findall(r"^\| ([\w-]+) \| `([\w/-]+)` \|", table, re.MULTILINE))

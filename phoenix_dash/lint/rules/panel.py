@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
+from ...modern.common import PANEL_GRID_DEFAULTS
 from ..context import NO_QUERY_PANELS, DashboardCtx, PanelCtx, datasource_uid
 from ..core import Problem, rule
 from ..promql import variables_in
@@ -53,7 +54,7 @@ def grid_bounds(ctx: DashboardCtx) -> Iterator[Problem]:
         box = _box(panel.panel)
         if box is None:
             yield Problem(
-                f"panel {panel.title!r} has no complete gridPos",
+                f"panel {panel.title!r} has no gridPos Grafana can read",
                 panel.panel,
                 panel.path + "/gridPos",
             )
@@ -328,10 +329,11 @@ def panel_datasource_variable(ctx: DashboardCtx) -> Iterator[Problem]:
 
 
 def _box(panel: dict[str, object]) -> tuple[int, int, int, int] | None:
-    grid = panel.get("gridPos")
+    grid = panel.get("gridPos", {})  # none at all: Grafana's save left out the default
     if not isinstance(grid, dict):
         return None
     try:
-        return int(grid["x"]), int(grid["y"]), int(grid["w"]), int(grid["h"])
-    except (KeyError, TypeError, ValueError):
+        x, y, w, h = (int(grid.get(k, PANEL_GRID_DEFAULTS[k])) for k in ("x", "y", "w", "h"))
+    except (TypeError, ValueError):
         return None
+    return x, y, w, h
