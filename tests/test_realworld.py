@@ -102,7 +102,7 @@ def test_foreign_dashboard_pulled_back_from_grafana_is_the_same_and_lints(
     assert linted.exit_code == (1 if findings else 0)
     assert all(f["file"] == str(file) and f["line"] >= 1 for f in findings)
     errors = {(path.stem, f["rule"]) for f in findings if f["severity"] == "error"}
-    assert errors <= documented_errors(), [f["message"] for f in findings if f["severity"] == "error"]
+    assert errors <= documented_errors(), errors  # Grafana's save filled in the rest
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: Path(p).name)
