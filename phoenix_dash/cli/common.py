@@ -15,6 +15,7 @@ import click
 
 if TYPE_CHECKING:
     from ..config import Config
+    from ..prometheus_api import PrometheusSettings
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
@@ -84,6 +85,28 @@ def prometheus_options(function: Callable[..., Any]) -> Callable[..., Any]:
     ):
         function = option(function)
     return function
+
+
+def prometheus_from_options(
+    config: Config | None,
+    prometheus_url: str | None,
+    headers: tuple[str, ...],
+    ca_bundle: str | None,
+) -> PrometheusSettings:
+    """The Prometheus ``prometheus_options`` name, with the project's ``prometheus:``
+    settings under them (none outside a project); a TLS check turned off is said on stderr."""
+    from ..prometheus_api import prometheus_settings
+
+    section = config.prometheus if config is not None else {}
+    file = config.file if config is not None else ""
+    settings = prometheus_settings(section, file, prometheus_url, headers, ca_bundle)
+    if settings.insecure_skip_verify:
+        click.echo(
+            f"warning: TLS certificate verification is OFF for {settings.url} "
+            "(prometheus.insecure_skip_verify)",
+            err=True,
+        )
+    return settings
 
 
 def project_config(path: str | None) -> Config:

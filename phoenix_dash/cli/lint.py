@@ -12,7 +12,14 @@ import click
 
 from .. import __version__
 from . import main
-from .common import config_option, optional_config, project_config, prometheus_options, style
+from .common import (
+    config_option,
+    optional_config,
+    project_config,
+    prometheus_from_options,
+    prometheus_options,
+    style,
+)
 
 if TYPE_CHECKING:
     from ..catalog import Catalog
@@ -177,10 +184,5 @@ def _chosen_catalog(
     if prometheus_url is None:
         return None
     from ..live_catalog import LiveCatalog
-    from ..prometheus_api import prometheus_settings
 
-    section = config.prometheus if config is not None else {}
-    settings = prometheus_settings(
-        section, config.file if config else "", prometheus_url, headers, ca_bundle
-    )
-    return LiveCatalog(settings).read()
+    return LiveCatalog(prometheus_from_options(config, prometheus_url, headers, ca_bundle)).read()

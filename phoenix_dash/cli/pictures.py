@@ -15,6 +15,7 @@ from .common import (
     optional_config,
     plural,
     project_config,
+    prometheus_from_options,
     prometheus_options,
 )
 
@@ -32,7 +33,6 @@ def data_choice(
 ) -> DataChoice:
     """Live data with --prometheus (connection settings as `check`'s), else synthetic."""
     from ..pictures import DataChoice
-    from ..prometheus_api import prometheus_settings
     from ..quantities import parse_duration
 
     catalog = None
@@ -42,10 +42,7 @@ def data_choice(
         catalog = load_catalog(config.catalog_file, config.display(config.catalog_file))
     if prometheus_url is None:
         return DataChoice(catalog)
-    section = config.prometheus if config is not None else {}
-    settings = prometheus_settings(
-        section, config.file if config else "", prometheus_url, headers, ca_bundle
-    )
+    settings = prometheus_from_options(config, prometheus_url, headers, ca_bundle)
     scrape = parse_duration(config.scrape_interval) if config is not None else 15.0
     return DataChoice(catalog, settings, scrape, at)
 

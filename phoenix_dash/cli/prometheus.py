@@ -8,7 +8,14 @@ import click
 
 from ..simulate.model import SCENARIOS
 from . import main
-from .common import config_option, echo_json, format_option, project_config, prometheus_options
+from .common import (
+    config_option,
+    echo_json,
+    format_option,
+    project_config,
+    prometheus_from_options,
+    prometheus_options,
+)
 
 
 @main.command()
@@ -61,19 +68,10 @@ def check(
     $PROMETHEUS_PASSWORD (basic auth)."""
     from ..build import build_project
     from ..check import run_checks
-    from ..prometheus_api import prometheus_settings
     from ..quantities import parse_duration
 
     config = project_config(config_path)
-    settings = prometheus_settings(
-        config.prometheus, config.file, prometheus_url, headers, ca_bundle
-    )
-    if settings.insecure_skip_verify:
-        click.echo(
-            f"warning: TLS certificate verification is OFF for {settings.url} "
-            "(prometheus.insecure_skip_verify)",
-            err=True,
-        )
+    settings = prometheus_from_options(config, prometheus_url, headers, ca_bundle)
     seconds = parse_duration(scrape_interval or config.scrape_interval)
     results = run_checks(build_project(config, with_sources=False), settings, seconds)
     if fmt == "json":
