@@ -8,9 +8,10 @@ from collections.abc import Collection
 from typing import Any
 
 from .canvas import Canvas
+from .content import PAD, Content, clip
 from .data import PanelData, QueryResult
 from .layout import Box, layout
-from .panels import PAD, Content, clip, draw_content
+from .panels import draw_content
 from .theme import BORDER, CHANGED, PAGE, PANEL, TEXT, TEXT_WEAK, colour
 
 JSON = dict[str, Any]
