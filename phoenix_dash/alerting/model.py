@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from ..config import DatasourceRef
 from ..errors import Location
 
-SEVERITIES = ("info", "warning", "critical")
 UID_RE = re.compile(r"^[a-zA-Z0-9_-]{1,40}$")
 MAX_TITLE = 190
 
