@@ -10,9 +10,10 @@ from typing import Any
 import jsonschema
 import yaml
 
-from phoenix_dash.alerting.model import SEVERITIES
 from phoenix_dash.alerting.promtool import alert_test_files, coverage, run_tests
 from phoenix_dash.build import Build
+from phoenix_dash.config import load_config
+from phoenix_dash.lint.settings import rule_settings
 from tests.support.alerts import promtool
 from tests.support.grafana_schemas import schema_file
 from tests.support.project import ROOT, Project
@@ -52,8 +53,11 @@ def test_every_rule_has_the_phoenix_metadata(repo_build: Build) -> None:
     assert len(rules) >= 23
     uids = [r["uid"] for r in rules]
     assert len(set(uids)) == len(uids) and all(UID_RE.match(u) for u in uids)
+    policy = rule_settings(load_config(ROOT / "phoenix-dash.yaml").lint_rules)
+    severities = policy.options("alert/severity")["values"]  # the Phoenix policy
+    assert severities == ["info", "warning", "critical"]
     for rule in rules:
-        assert rule["labels"]["severity"] in SEVERITIES
+        assert rule["labels"]["severity"] in severities
         assert rule["labels"]["team"] and rule["labels"]["component"]
         for key in ("summary", "description", "runbook_url", "__dashboardUid__", "__panelId__"):
             assert rule["annotations"].get(key), (rule["title"], key)
