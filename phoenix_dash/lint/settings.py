@@ -45,6 +45,8 @@ DEFAULTS = RuleSettings()
 def rule_settings(entries: tuple[Entry, ...]) -> RuleSettings:
     """lint.rules entries (``{"rule": id, "setting": value}``, where each is written),
     checked: an unknown rule, severity or option is an error at its line."""
+    from . import rules  # noqa: F401 - registers the rules (not at the top: they import us)
+
     severities: dict[str, Severity] = {}
     options: dict[str, dict[str, Any]] = {}
     for entry in entries:
