@@ -24,7 +24,7 @@ from .modern import ModernizeContext, modernize_dashboard
 from .modern.common import JSON
 from .output import json_bytes
 from .provenance import strip_stamps
-from .workers import paused_gc
+from .workers import can_fork, paused_gc
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -110,7 +110,7 @@ def start_rendering(
     forks after this) before ``result``. Without one, the work is done here."""
     paths = list(enumerate(discover(directory)))
     rendering = Rendering(root, paths, ctx, with_sources)
-    if jobs > 1 and len(paths) >= PARALLEL_MIN_MODULES and _can_fork():
+    if jobs > 1 and len(paths) >= PARALLEL_MIN_MODULES and can_fork():
         rendering.start_pool(jobs)
     else:
         rendering.render_here()
@@ -178,12 +178,6 @@ def _collect(outcomes: list[_ModuleOutcome]) -> list[BuiltDashboard]:
         built += outcome.dashboards
     check_unique_uids(built)
     return built
-
-
-def _can_fork() -> bool:
-    # Fork shares the imported grafanalib with the workers; elsewhere a pool would pay for
-    # a fresh interpreter per worker, which rarely wins.
-    return "fork" in multiprocessing.get_all_start_methods() and os.name == "posix"
 
 
 def _render_chunk(

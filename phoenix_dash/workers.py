@@ -1,9 +1,12 @@
 """Thread pools for concurrent requests that never hold up an interrupted command, a
-background thread, and pausing the cyclic garbage collector for bulk work."""
+background thread, pausing the cyclic garbage collector for bulk work, and whether forked
+worker processes are worth it here."""
 
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -65,3 +68,9 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def can_fork() -> bool:
+    """Fork shares what the parent imported (grafanalib, matplotlib) with the workers;
+    elsewhere a pool would pay for a fresh interpreter per worker, which rarely wins."""
+    return "fork" in multiprocessing.get_all_start_methods() and os.name == "posix"

@@ -383,3 +383,13 @@ def test_without_matplotlib_render_says_how_to_get_it(
         result.output.strip()
         == "error: pictures need matplotlib: pip install 'phoenix-dash[render]'"
     )
+
+
+def test_workers_draw_the_same_bytes(tmp_path: Path) -> None:
+    needs_matplotlib()
+    outputs = []
+    for jobs in ("1", "2"):
+        result = render("--jobs", jobs, "--out", str(tmp_path / jobs))
+        assert result.exit_code == 0, result.output
+        outputs.append({p.name: p.read_bytes() for p in (tmp_path / jobs).iterdir()})
+    assert outputs[0] == outputs[1] and len(outputs[0]) == 2 * len(PHOENIX)

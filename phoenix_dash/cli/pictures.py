@@ -71,6 +71,12 @@ def data_choice(
     type=float,
     help="With --prometheus: the end of the time range, in Unix seconds (default: now).",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes drawing (default: the number of CPUs, at most 8).",
+)
 @format_option("json")
 def render(
     config_path: str | None,
@@ -81,6 +87,7 @@ def render(
     headers: tuple[str, ...],
     ca_bundle: str | None,
     at: float | None,
+    jobs: int | None,
     fmt: str,
 ) -> None:
     """Draw each dashboard as Grafana shows it (PNG and SVG), with no Grafana: its grid,
@@ -97,7 +104,9 @@ def render(
         assert config is not None
         dashboards = [d.clean for d in build_project(config, with_sources=False).dashboards]
     choice = data_choice(config, prometheus_url, headers, ca_bundle, at)
-    pictures = dashboard_pictures(chosen(dashboards, only), choice)
+    from ..render import default_jobs
+
+    pictures = dashboard_pictures(chosen(dashboards, only), choice, jobs or default_jobs())
     written = write_pictures(Path(out), pictures)
     summary = f"{plural(len(written) // 2, 'dashboard')} drawn into {out}/"
     echo_written(written, fmt, "wrote", summary)

@@ -8,6 +8,7 @@ browser needs a running Grafana and gigabytes (grafana-image-renderer)."""
 from __future__ import annotations
 
 import difflib
+import multiprocessing
 import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Any
 from ..catalog import Catalog
 from ..errors import ConfigError
 from ..prometheus_api import PrometheusSettings
+from ..workers import can_fork
 
 JSON = dict[str, Any]
 FORMATS = ("png", "svg")
@@ -80,11 +82,25 @@ def chosen(dashboards: Sequence[JSON], only: Sequence[str]) -> list[JSON]:
     return [d for d in dashboards if not only or str(d.get("uid")) in only]
 
 
-def dashboard_pictures(dashboards: Sequence[JSON], choice: DataChoice) -> dict[str, bytes]:
-    """File name -> bytes: a PNG and an SVG per dashboard, named after its uid."""
+def dashboard_pictures(
+    dashboards: Sequence[JSON], choice: DataChoice, jobs: int = 1
+) -> dict[str, bytes]:
+    """File name -> bytes: a PNG and an SVG per dashboard, named after its uid; drawn by
+    ``jobs`` forked workers when there are several (each picture is independent, so the
+    bytes are the same)."""
+    _require_matplotlib()  # imported here: the workers inherit it
     files: dict[str, bytes] = {}
-    for dashboard in dashboards:
-        files.update(picture(dashboard, choice).files())
+    if jobs > 1 and len(dashboards) > 1 and can_fork():
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("fork")
+        workers = min(jobs, len(dashboards))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            drawn = list(pool.map(picture, dashboards, [choice] * len(dashboards)))
+    else:
+        drawn = [picture(dashboard, choice) for dashboard in dashboards]
+    for item in drawn:
+        files.update(item.files())
     return files
 
 
