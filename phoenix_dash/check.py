@@ -13,6 +13,7 @@ from .alerting.model import Query
 from .build import Build
 from .errors import PhoenixDashError
 from .grafana.settings import Credentials
+from .modern.common import every_panel
 from .prometheus_api import PrometheusSettings, open_session
 from .web_answers import looks_like_html
 from .workers import worker_pool
@@ -74,7 +75,7 @@ def planned_queries(build: Build, scrape_seconds: float) -> list[tuple[str, str,
     """(kind, owner, ref, expr) of every Prometheus query of the build."""
     found = []
     for dashboard in build.dashboards:
-        for panel in _panels(dashboard.json):
+        for panel in every_panel(dashboard.json):
             for target in panel.get("targets") or []:
                 datasource = target.get("datasource") or {}
                 if not isinstance(target.get("expr"), str):
@@ -102,14 +103,6 @@ def planned_queries(build: Build, scrape_seconds: float) -> list[tuple[str, str,
                 if isinstance(node, Query) and node.datasource.type == "prometheus":
                     found.append(("alert", rule.title, node.ref_id, node.expr))
     return found
-
-
-def _panels(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
-    panels = []
-    for panel in dashboard.get("panels") or []:
-        panels.append(panel)
-        panels += panel.get("panels") or []
-    return panels
 
 
 def _probe(session: niquests.Session, settings: PrometheusSettings, timeout: float) -> None:

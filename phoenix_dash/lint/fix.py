@@ -19,10 +19,11 @@ import jsonschema
 from ..dashboard_file import read_dashboard
 from ..errors import ConfigError, Location
 from ..modern import ModernizeContext, modernize_dashboard
+from ..modern.common import every_panel
 from ..output import json_bytes
 from ..provenance import strip_stamps
 from ..sync.diffing import leaf_changes
-from .schemas import FILLED, has_schema, kind_of, panel_schema_name, schema_errors
+from .schemas import FILLED, dashboard_errors, kind_of, panel_errors, plugin_errors
 
 JSON = dict[str, Any]
 PASSES = 6  # a filled key can bring its own required keys: repeat until nothing is left
@@ -117,36 +118,12 @@ def _fill(dashboard: JSON) -> bool:
     return done
 
 
-def _checked(dashboard: JSON) -> Iterator[tuple[JSON, list[jsonschema.ValidationError]]]:
-    top = {k: v for k, v in dashboard.items() if k != "panels"}
-    yield top, list(schema_errors("dashboard", "Dashboard", top))
-    for key in [k for k in dashboard if k != "panels" and k not in top]:
-        del dashboard[key]  # a legacy key the repair dropped
-    dashboard.update(top)
-    for panel in _panels(dashboard):
-        definition = "RowPanel" if panel.get("type") == "row" else "Panel"
-        inner = panel.pop("panels", None) if definition == "RowPanel" else None
-        yield panel, list(schema_errors("dashboard", definition, panel))
-        if inner is not None:
-            panel["panels"] = inner
-        yield from _plugin_parts(panel)
-
-
-def _plugin_parts(panel: JSON) -> Iterator[tuple[JSON, list[jsonschema.ValidationError]]]:
-    name = panel_schema_name(str(panel.get("type")))
-    options = panel.get("options")
-    if has_schema(name, "Options") and isinstance(options, dict):
-        yield options, list(schema_errors(name, "Options", options))
-    custom = ((panel.get("fieldConfig") or {}).get("defaults") or {}).get("custom")
-    if has_schema(name, "FieldConfig") and isinstance(custom, dict):
-        yield custom, list(schema_errors(name, "FieldConfig", custom))
-
-
-def _panels(dashboard: JSON) -> Iterator[JSON]:
-    for panel in dashboard.get("panels") or []:
-        if isinstance(panel, dict):
-            yield panel
-            yield from (p for p in panel.get("panels") or [] if isinstance(p, dict))
+def _checked(dashboard: JSON) -> Iterator[tuple[Any, list[jsonschema.ValidationError]]]:
+    """Each object checked, with its errors, as lint checks them."""
+    yield dashboard, dashboard_errors(dashboard)
+    for panel in every_panel(dashboard):
+        yield panel, panel_errors(panel)
+        yield from ((part, errors) for _, part, errors in plugin_errors(panel))
 
 
 def _repair(root: JSON, error: jsonschema.ValidationError) -> bool:

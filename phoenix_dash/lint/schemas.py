@@ -120,6 +120,39 @@ def panel_schema_name(panel_type: str) -> str:
     return PANEL_SCHEMA_NAMES.get(panel_type, panel_type)
 
 
+# What lint reports and --fix repairs, checked the same way: the dashboard's own keys and each
+# panel on its own (through the schema's oneOf(Panel, RowPanel) an error in one panel would
+# only say "not valid under any of the given schemas"; SHALLOW leaves the nested panels out),
+# then the panel plugin's options and custom field config.
+
+
+def dashboard_errors(dashboard: Any) -> list[jsonschema.ValidationError]:
+    return list(schema_errors("dashboard", "Dashboard", dashboard))
+
+
+def panel_errors(panel: Any) -> list[jsonschema.ValidationError]:
+    definition = "RowPanel" if panel.get("type") == "row" else "Panel"
+    return list(schema_errors("dashboard", definition, panel))
+
+
+def plugin_errors(panel: Any) -> Iterator[tuple[str, Any, list[jsonschema.ValidationError]]]:
+    """(the part, as messages name it, the part itself, its errors) for a panel's options
+    and custom field config, where its plugin has a schema."""
+    name = panel_schema_name(str(panel.get("type")))
+    if panel.get("type") == "row":
+        return
+    options = panel.get("options")
+    if has_schema(name, "Options") and "options" in panel:
+        yield "options", options, list(schema_errors(name, "Options", options))
+    custom = ((panel.get("fieldConfig") or {}).get("defaults") or {}).get("custom")
+    if has_schema(name, "FieldConfig") and isinstance(custom, dict):
+        yield (
+            "fieldConfig.defaults.custom",
+            custom,
+            list(schema_errors(name, "FieldConfig", custom)),
+        )
+
+
 @cache
 def known_units() -> frozenset[str]:
     schema = grafana_schema("units") or {}

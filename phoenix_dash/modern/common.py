@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from ..errors import DefinitionError, Location
@@ -53,3 +54,21 @@ def describe(panel: JSON) -> str:
 # Where Grafana puts a panel whose gridPos (or a key of it) is left out, as Grafana 13's save
 # does for the default (D2): the frontend's panel defaults (PanelModel, frontend_defaults.go).
 PANEL_GRID_DEFAULTS = {"x": 0, "y": 0, "w": 6, "h": 3}
+
+
+def every_panel(dashboard: JSON) -> Iterator[JSON]:
+    """Each panel of a v1 dashboard: the top-level ones (rows included) and those inside
+    collapsed rows, in order."""
+    for panel in dashboard.get("panels") or []:
+        if isinstance(panel, dict):
+            yield panel
+            yield from (p for p in panel.get("panels") or [] if isinstance(p, dict))
+
+
+def panel_key(panel: JSON) -> Any:
+    """How a panel is matched between two versions of a dashboard: its id, else its title."""
+    return panel.get("id", panel.get("title"))
+
+
+def panels_by_key(dashboard: JSON) -> dict[Any, JSON]:
+    return {panel_key(panel): panel for panel in every_panel(dashboard)}

@@ -54,7 +54,7 @@ def _require_matplotlib() -> None:
 
 
 def picture(dashboard: JSON, choice: DataChoice, changed: Collection[Any] = ()) -> Picture:
-    """One dashboard's picture; ``changed``: panel keys to outline (``page.panel_key``)."""
+    """One dashboard's picture; ``changed``: panel keys to outline (``modern.common.panel_key``)."""
     _require_matplotlib()
     from .data import SYNTHETIC_END, PanelData, PrometheusData, SyntheticData, time_range
     from .page import draw_dashboard

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from ..modern.common import panel_key
 from .canvas import Canvas
 from .content import PAD, Content, clip
-from .data import PanelData, QueryResult
+from .data import PanelData
 from .layout import Box, layout
 from .panels import draw_content
 from .theme import BORDER, CHANGED, PAGE, PANEL, TEXT, TEXT_WEAK, colour
@@ -18,11 +19,6 @@ JSON = dict[str, Any]
 GRID_WIDTH = 1600
 MARGIN = 16
 HEADER = 72
-
-
-def panel_key(panel: JSON) -> Any:
-    """How a panel is matched between two versions of a dashboard: its id, else its title."""
-    return panel.get("id", panel.get("title"))
 
 
 def _range_name(dashboard: JSON) -> str:
@@ -125,6 +121,3 @@ def draw_dashboard(
         else:
             _panel(canvas, box, data, panel_key(box.panel) in changed, MARGIN, HEADER)
     return canvas
-
-
-__all__ = ["QueryResult", "draw_dashboard", "panel_key"]

@@ -11,10 +11,10 @@ from typing import Any
 
 from ..build import DASHBOARDS_DIR
 from ..dashboard_file import v1_model
+from ..modern.common import panels_by_key
 from ..sync.markdown import Pictures
 from ..sync.model import Action, Plan
 from . import DataChoice, picture
-from .page import panel_key
 
 JSON = dict[str, Any]
 
@@ -25,18 +25,9 @@ class Review:
     pictures: dict[str, Pictures] = field(default_factory=dict)  # dashboard uid -> links
 
 
-def _panels(dashboard: JSON) -> dict[Any, JSON]:
-    found = {}
-    for panel in dashboard.get("panels") or []:
-        found[panel_key(panel)] = panel
-        for inner in panel.get("panels") or []:
-            found[panel_key(inner)] = inner
-    return found
-
-
 def changed_panels(before: JSON, after: JSON) -> set[Any]:
     """Keys of the panels that differ, were added or were removed."""
-    old, new = _panels(before), _panels(after)
+    old, new = panels_by_key(before), panels_by_key(after)
     return {key for key in set(old) | set(new) if old.get(key) != new.get(key)}
 
 

@@ -9,6 +9,7 @@ import difflib
 import json
 from typing import Any
 
+from ..modern.common import panels_by_key
 from .normalize import HASH_ANNOTATION, normalize_dashboard
 
 JSON = dict[str, Any]
@@ -142,15 +143,6 @@ def _prefixed(prefix: str, detail: str) -> Detail:
     return Detail(f"{prefix}{detail}", full_diff(detail))
 
 
-def _panels(dashboard: JSON) -> dict[Any, JSON]:
-    found: dict[Any, JSON] = {}
-    for panel in dashboard.get("panels") or []:
-        found[panel.get("id", panel.get("title"))] = panel
-        for child in panel.get("panels") or []:
-            found[child.get("id", child.get("title"))] = child
-    return found
-
-
 def _steps(panel: JSON) -> list[Any]:
     thresholds = ((panel.get("fieldConfig") or {}).get("defaults") or {}).get("thresholds") or {}
     return [step.get("value") for step in thresholds.get("steps") or []]
@@ -251,7 +243,7 @@ def dashboard_changes(
             changes.append(settings_change(f"variable ${name}", old_vars[name], new_vars[name]))
     if old.get("links") != new.get("links"):
         changes.append(settings_change("links", old.get("links"), new.get("links")))
-    old_panels, new_panels = _panels(old), _panels(new)
+    old_panels, new_panels = panels_by_key(old), panels_by_key(new)
     for key in [*old_panels, *(k for k in new_panels if k not in old_panels)]:
         before, after = old_panels.get(key), new_panels.get(key)
         if before is None and after is not None:

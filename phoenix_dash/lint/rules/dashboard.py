@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ..context import DashboardCtx
 from ..core import Problem, rule
-from ..schemas import BREAKS, FILLED, TYPO, kind_of, schema_errors
+from ..schemas import BREAKS, FILLED, TYPO, dashboard_errors, kind_of, panel_errors
 
 UID_RE = re.compile(r"^[a-zA-Z0-9_-]{1,40}$")
 
@@ -21,18 +21,11 @@ def _dashboard_schema_errors(ctx: DashboardCtx, kind: str) -> Iterator[Problem]:
 
 
 def _validate(ctx: DashboardCtx) -> Iterator[tuple[str, Problem]]:
-    # Panels are checked one by one below: through the schema's oneOf(Panel, RowPanel) an
-    # error in one panel would only say "not valid under any of the given schemas".
-    top = {k: v for k, v in ctx.json.items() if k != "panels"}
-    for error in schema_errors("dashboard", "Dashboard", top):
+    for error in dashboard_errors(ctx.json):
         path = "/" + "/".join(map(str, error.absolute_path))
         yield kind_of(error), Problem(error.message, None, path)
     for panel in ctx.panels:
-        definition = "RowPanel" if panel.type == "row" else "Panel"
-        node = panel.panel
-        if panel.type == "row" and node.get("panels"):
-            node = {**node, "panels": []}  # its panels are checked on their own
-        for error in schema_errors("dashboard", definition, node):
+        for error in panel_errors(panel.panel):
             path = panel.path + "/" + "/".join(map(str, error.absolute_path))
             yield (
                 kind_of(error),

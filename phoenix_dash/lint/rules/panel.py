@@ -13,11 +13,9 @@ from ..schemas import (
     BREAKS,
     FILLED,
     TYPO,
-    has_schema,
     kind_of,
     known_units,
-    panel_schema_name,
-    schema_errors,
+    plugin_errors,
 )
 
 
@@ -95,30 +93,16 @@ def grid_overlap(ctx: DashboardCtx) -> Iterator[Problem]:
 
 
 def _options_errors(ctx: PanelCtx) -> Iterator[tuple[str, Problem]]:
-    name = panel_schema_name(ctx.type)
-    if ctx.type == "row":
-        return
-    if has_schema(name, "Options") and "options" in ctx.panel:
-        for error in schema_errors(name, "Options", ctx.panel["options"]):
+    for part, _, errors in plugin_errors(ctx.panel):
+        pointer = "/" + part.replace(".", "/")
+        for error in errors:
             path = "/".join(map(str, error.absolute_path))
             yield (
                 kind_of(error),
                 Problem(
-                    f"panel {ctx.title!r}: options/{path}: {error.message}",
+                    f"panel {ctx.title!r}: {part}/{path}: {error.message}",
                     ctx.panel,
-                    f"{ctx.path}/options/{path}",
-                ),
-            )
-    custom = ((ctx.panel.get("fieldConfig") or {}).get("defaults") or {}).get("custom")
-    if has_schema(name, "FieldConfig") and isinstance(custom, dict):
-        for error in schema_errors(name, "FieldConfig", custom):
-            path = "/".join(map(str, error.absolute_path))
-            yield (
-                kind_of(error),
-                Problem(
-                    f"panel {ctx.title!r}: fieldConfig.defaults.custom/{path}: {error.message}",
-                    ctx.panel,
-                    f"{ctx.path}/fieldConfig/defaults/custom",
+                    f"{ctx.path}{pointer}/{path}" if part == "options" else ctx.path + pointer,
                 ),
             )
 
