@@ -11,18 +11,13 @@ import niquests
 
 from .alerting.model import Query
 from .build import Build
-from .errors import PhoenixDashError
 from .grafana.settings import Credentials
 from .modern.common import every_panel
-from .prometheus_api import PrometheusSettings, open_session
+from .prometheus_api import PrometheusAPI, PrometheusSettings, PrometheusUnreachable
 from .web_answers import looks_like_html
 from .workers import worker_pool
 
 VARIABLE_RE = re.compile(r"\$\{(\w+)(?::[^}]*)?\}|\$(\w+)|\[\[(\w+)\]\]")
-
-
-class PrometheusUnreachable(PhoenixDashError):
-    """The Prometheus to check against does not answer."""
 
 
 @dataclass(frozen=True)
@@ -105,35 +100,20 @@ def planned_queries(build: Build, scrape_seconds: float) -> list[tuple[str, str,
     return found
 
 
-def _probe(session: niquests.Session, settings: PrometheusSettings, timeout: float) -> None:
+def _probe(api: PrometheusAPI) -> None:
     """One query first: the URL must answer as Prometheus's API does, and let these
     credentials in, or nothing is run."""
-    base = settings.url
-    url = f"{base}/api/v1/query"
-    redact = settings.credentials.redact
+    path = "/api/v1/query"
+    url = f"{api.settings.url}{path}"
     try:
-        response = session.get(
-            url,
-            params={"query": "1"},
-            timeout=timeout,
-            allow_redirects=False,
-            verify=settings.verify,
-        )
+        response = api.get(path, {"query": "1"})
     except niquests.exceptions.RequestException as exc:
-        text = redact(" ".join(str(exc).split()))
-        hint = (
-            " (trust its CA with --ca-bundle or prometheus.ca_bundle)"
-            if isinstance(exc, niquests.exceptions.SSLError)
-            else ""
-        )
         raise PrometheusUnreachable(
-            f"cannot reach Prometheus at {base}: {text[:200]}{hint}"
+            f"cannot reach Prometheus at {api.settings.url}: {api.failure(exc)}"
         ) from None
-    if response.status_code in (401, 403):
-        verdict = "Unauthorized" if response.status_code == 401 else "Forbidden"
-        raise PrometheusUnreachable(
-            f"{url} answered {response.status_code} {verdict}: {settings.how_to_log_in()}"
-        )
+    refused = api.refusal(response, path)
+    if refused is not None:
+        raise refused
     if response.status_code in (301, 302, 303, 307, 308):
         what = f"a redirect to {response.headers.get('Location', 'elsewhere')}"
     elif looks_like_html(response.text or ""):
@@ -164,9 +144,8 @@ def run_checks(
         if isinstance(prometheus, PrometheusSettings)
         else PrometheusSettings(prometheus.rstrip("/"), Credentials("none", ""))
     )
-    session = open_session(settings, concurrency)
-    _probe(session, settings, timeout)
-    redact = settings.credentials.redact
+    api = PrometheusAPI(settings, concurrency, timeout)
+    _probe(api)
 
     def check(item: tuple[str, str, str, str]) -> QueryCheck:
         kind, owner, ref, expr = item
@@ -175,15 +154,9 @@ def run_checks(
                 kind, owner, ref, expr, "skipped", f"not a Prometheus query ({expr.strip('<>')})"
             )
         try:
-            answer = session.get(
-                f"{settings.url}/api/v1/query",
-                params={"query": expr},
-                timeout=timeout,
-                verify=settings.verify,
-                allow_redirects=False,  # a login page: the credentials stay here
-            ).json()
+            answer = api.get("/api/v1/query", {"query": expr}).json()
         except (niquests.exceptions.RequestException, ValueError) as exc:
-            return QueryCheck(kind, owner, ref, expr, "error", redact(str(exc))[:200])
+            return QueryCheck(kind, owner, ref, expr, "error", api.failure(exc))
         if not isinstance(answer, dict):
             return QueryCheck(kind, owner, ref, expr, "error", "not a Prometheus answer")
         if answer.get("status") != "success":

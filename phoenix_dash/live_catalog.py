@@ -14,8 +14,7 @@ from typing import Any
 import niquests
 
 from .catalog import HISTOGRAM_SUFFIXES, Catalog, Metric
-from .check import PrometheusUnreachable
-from .prometheus_api import PrometheusSettings, open_session
+from .prometheus_api import PrometheusAPI, PrometheusSettings, PrometheusUnreachable
 
 BATCH = 40  # metric names per /api/v1/series request (a URL stays under 8 KiB)
 LOOKBACK = 3600.0  # the series seen in the last hour say which labels a metric has
@@ -38,9 +37,7 @@ class LiveCatalog:
     """Reads the catalog from one server."""
 
     def __init__(self, settings: PrometheusSettings, timeout: float = 30.0) -> None:
-        self.settings = settings
-        self.timeout = timeout
-        self.session = open_session(settings, 4)
+        self.api = PrometheusAPI(settings, 4, timeout)
 
     def read(self) -> Catalog:
         names = [str(n) for n in self._get("/api/v1/label/__name__/values")]
@@ -57,7 +54,7 @@ class LiveCatalog:
             )
             for base in sorted(set(bases.values()))
         }
-        return Catalog(self.settings.url, metrics)
+        return Catalog(self.api.settings.url, metrics)
 
     def _labels(self, names: Sequence[str], bases: dict[str, str]) -> dict[str, set[str]]:
         found: dict[str, set[str]] = defaultdict(set)
@@ -78,23 +75,16 @@ class LiveCatalog:
         return found
 
     def _get(self, path: str, params: dict[str, str] | None = None) -> Any:
-        url = f"{self.settings.url}{path}"
-        redact = self.settings.credentials.redact
+        url = f"{self.api.settings.url}{path}"
         try:
-            response = self.session.get(
-                url,
-                params=params,
-                timeout=self.timeout,
-                verify=self.settings.verify,
-                allow_redirects=False,
-            )
+            response = self.api.get(path, params)
         except niquests.exceptions.RequestException as exc:
-            text = redact(" ".join(str(exc).split()))[:200]
-            raise PrometheusUnreachable(f"cannot read the metrics of {url}: {text}") from None
-        if response.status_code in (401, 403):
             raise PrometheusUnreachable(
-                f"{url} answered {response.status_code}: {self.settings.how_to_log_in()}"
-            )
+                f"cannot read the metrics of {url}: {self.api.failure(exc)}"
+            ) from None
+        refused = self.api.refusal(response, path)
+        if refused is not None:
+            raise refused
         try:
             answer = response.json()
         except ValueError:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import niquests
 
-from .errors import ConfigError, Location
+from .errors import ConfigError, Location, PhoenixDashError
 from .grafana.settings import Credentials, basic_from, http_url, token_from
 
 TOKEN_ENV = "PROMETHEUS_TOKEN"
@@ -31,8 +31,6 @@ class PrometheusSettings:
 
     @property
     def verify(self) -> bool | str:
-        """For each request: a session's own ``verify`` loses to $REQUESTS_CA_BUNDLE (the
-        requests family merges the environment over the session), a request's does not."""
         return False if self.insecure_skip_verify else (self.ca_bundle or True)
 
     def how_to_log_in(self) -> str:
@@ -89,16 +87,51 @@ def _parse_header(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
-def open_session(settings: PrometheusSettings, pool_size: int) -> niquests.Session:
-    """A session that sends the credentials and headers (pass ``settings.verify`` with
-    each request)."""
-    session = niquests.Session(pool_maxsize=pool_size)
-    for name, value in settings.headers.items():
-        session.headers[name] = value
-    credentials = settings.credentials
-    if credentials.kind == "token":
-        session.headers["Authorization"] = f"Bearer {credentials.token}"
-    elif credentials.kind == "basic":
-        session.auth = (credentials.user, credentials.password)
-    session.verify = False if settings.insecure_skip_verify else (settings.ca_bundle or True)
-    return session
+class PrometheusUnreachable(PhoenixDashError):
+    """The Prometheus-compatible API does not answer, or does not let these credentials in."""
+
+
+class PrometheusAPI:
+    """Requests to one Prometheus-compatible API: its credentials and headers sent, its CA
+    trusted, no redirect followed (a login page: the credentials stay here), secrets kept
+    out of every message."""
+
+    def __init__(self, settings: PrometheusSettings, pool_size: int = 8, timeout: float = 30.0):
+        self.settings = settings
+        self.timeout = timeout
+        self.session = niquests.Session(pool_maxsize=pool_size)
+        for name, value in settings.headers.items():
+            self.session.headers[name] = value
+        credentials = settings.credentials
+        if credentials.kind == "token":
+            self.session.headers["Authorization"] = f"Bearer {credentials.token}"
+        elif credentials.kind == "basic":
+            self.session.auth = (credentials.user, credentials.password)
+
+    def get(self, path: str, params: Mapping[str, str] | None = None) -> niquests.Response:
+        """Raises niquests' RequestException when there is no answer (see ``failure``)."""
+        return self.session.get(
+            f"{self.settings.url}{path}",
+            params=dict(params or {}),
+            timeout=self.timeout,
+            # Per request: a session's own verify loses to $REQUESTS_CA_BUNDLE.
+            verify=self.settings.verify,
+            allow_redirects=False,
+        )
+
+    def failure(self, exc: Exception) -> str:
+        """Why a request got no answer, on one line, secrets redacted."""
+        text = self.settings.credentials.redact(" ".join(str(exc).split()))[:200]
+        if isinstance(exc, niquests.exceptions.SSLError):
+            return f"{text} (trust its CA with --ca-bundle or prometheus.ca_bundle)"
+        return text
+
+    def refusal(self, response: niquests.Response, path: str) -> PrometheusUnreachable | None:
+        """The error for an answer that refuses these credentials, or None."""
+        if response.status_code not in (401, 403):
+            return None
+        verdict = "Unauthorized" if response.status_code == 401 else "Forbidden"
+        return PrometheusUnreachable(
+            f"{self.settings.url}{path} answered {response.status_code} {verdict}: "
+            f"{self.settings.how_to_log_in()}"
+        )

@@ -17,7 +17,7 @@ import niquests
 
 from ..catalog import Catalog, Metric
 from ..check import substitute
-from ..prometheus_api import PrometheusSettings, open_session
+from ..prometheus_api import PrometheusAPI, PrometheusSettings
 from ..quantities import QuantityError, parse_duration
 
 JSON = dict[str, Any]
@@ -86,15 +86,14 @@ def legend(target: JSON, labels: dict[str, str], fallback: str) -> str:
     return f"{name}{{{shown}}}" if shown else (name or fallback)
 
 
-def _is_prometheus(target: JSON, panel: JSON) -> bool:
+def _not_prometheus(target: JSON, panel: JSON) -> str:
+    """The datasource type of a query pictures do not run ("" for a PromQL query: typed
+    prometheus, or untyped, as Grafana's default datasource is)."""
     datasource = target.get("datasource") or panel.get("datasource") or {}
     kind = datasource.get("type") if isinstance(datasource, dict) else None
-    return kind in (None, "prometheus") and isinstance(target.get("expr"), str)
-
-
-def _datasource_type(target: JSON, panel: JSON) -> str:
-    datasource = target.get("datasource") or panel.get("datasource") or {}
-    return str(datasource.get("type") if isinstance(datasource, dict) else "") or "unknown"
+    if kind in (None, "prometheus") and isinstance(target.get("expr"), str):
+        return ""
+    return str(kind or "unknown")
 
 
 class PrometheusData:
@@ -105,14 +104,14 @@ class PrometheusData:
     def __init__(
         self, settings: PrometheusSettings, span: TimeRange, scrape_seconds: float
     ) -> None:
-        self.settings = settings
+        self.api = PrometheusAPI(settings)
         self.time_range = span
         self.scrape_seconds = scrape_seconds
-        self.session = open_session(settings, 8)
 
     def query(self, panel: JSON, target: JSON) -> QueryResult:
-        if not _is_prometheus(target, panel):
-            return QueryResult(skipped=f"{_datasource_type(target, panel)} is not queried")
+        other = _not_prometheus(target, panel)
+        if other:
+            return QueryResult(skipped=f"{other} is not queried")
         span = self.time_range
         params = {
             "query": substitute(str(target["expr"]), self.scrape_seconds),
@@ -121,15 +120,9 @@ class PrometheusData:
             "step": f"{max(span.step, self.scrape_seconds):.3f}",
         }
         try:
-            answer = self.session.get(
-                f"{self.settings.url}/api/v1/query_range",
-                params=params,
-                timeout=30,
-                verify=self.settings.verify,
-                allow_redirects=False,
-            ).json()
+            answer = self.api.get("/api/v1/query_range", params).json()
         except (niquests.exceptions.RequestException, ValueError) as exc:
-            return QueryResult(error=self.settings.credentials.redact(str(exc))[:120])
+            return QueryResult(error=self.api.failure(exc)[:120])
         if not isinstance(answer, dict) or answer.get("status") != "success":
             error = answer.get("error") if isinstance(answer, dict) else "not a Prometheus answer"
             return QueryResult(error=str(error)[:120])
@@ -165,14 +158,16 @@ class SyntheticData:
         self.time_range = span
 
     def query(self, panel: JSON, target: JSON) -> QueryResult:
-        if not _is_prometheus(target, panel):
-            return QueryResult(skipped=_datasource_type(target, panel))
+        other = _not_prometheus(target, panel)
+        if other:
+            return QueryResult(skipped=other)
         expr = str(target["expr"])
         rng = random.Random(hashlib.sha256(f"{expr}\0{target.get('refId')}".encode()).digest())
         metric = next(
             (self.metrics[n] for n in IDENTIFIER.findall(expr) if n in self.metrics), None
         )
-        level, band = _level(panel, metric, rng), _healthy_band(panel)
+        band = _healthy_band(panel)
+        level = _level(panel, metric, band, rng)
         if band is None and FAILURES.search(f"{expr} {panel.get('title')}"):
             level *= 0.05  # errors and failures: a small share of the traffic
         span = self.time_range
@@ -231,10 +226,11 @@ def _healthy_band(panel: JSON) -> tuple[float, float] | None:
     return None
 
 
-def _level(panel: JSON, metric: Metric | None, rng: random.Random) -> float:
+def _level(
+    panel: JSON, metric: Metric | None, band: tuple[float, float] | None, rng: random.Random
+) -> float:
     defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
     unit = str(defaults.get("unit") or (metric.unit if metric else "") or "short")
-    band = _healthy_band(panel)
     if band is not None:
         low, high = band
         ceiling = defaults.get("max", 1.0 if unit == "percentunit" else None)
