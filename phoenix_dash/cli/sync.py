@@ -229,7 +229,7 @@ def diff(
     """What sync would change in Grafana (or, with --against, since a git revision). Needs
     no secret: a datasource secret that is not set is noted, not checked."""
     from ..sync import report as sync_report
-    from ..sync.against import diff_against
+    from ..sync.against import build_files_at, diff_against
     from ..sync.markdown import plan_markdown
     from ..sync.options import PlanOptions, Selection
 
@@ -239,17 +239,16 @@ def diff(
     if render_dir is not None and ref is None:
         raise click.UsageError("--render draws what changed since a revision: add --against REF")
     if ref is not None:
-        built = _build(config)
-        plan = diff_against(config, built, ref, selection)
+        after = _build(config).files()
+        before = build_files_at(config, ref)
+        plan = diff_against(ref, before, after, selection)
         if render_dir is not None:
             from ..pictures import write_pictures
             from ..pictures.review import review_pictures
-            from ..sync.against import build_files_at
             from .pictures import data_choice
 
             choice = data_choice(config, prometheus_url, headers, ca_bundle)
-            base = image_base_url or render_dir
-            review = review_pictures(build_files_at(config, ref), built.files(), plan, choice, base)
+            review = review_pictures(before, after, plan, choice, image_base_url or render_dir)
             write_pictures(Path(render_dir), review.files)
             pictures = review.pictures
     else:

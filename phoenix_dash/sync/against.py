@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..build import DASHBOARDS_DIR, FOLDERS_DIR, Build
+from ..build import DASHBOARDS_DIR, FOLDERS_DIR
 from ..config import Config
 from ..dashboard_file import v1_model
 from ..errors import ConfigError
@@ -93,10 +94,11 @@ def _details(kind: str, old: JSON, new: JSON) -> list[str]:
     ]
 
 
-def diff_against(config: Config, build: Build, ref: str, selection: Selection) -> Plan:
-    """What changed in build/ since ``ref``, for every kind build writes, as a plan."""
-    before = build_files_at(config, ref)
-    after = build.files()
+def diff_against(
+    ref: str, before: Mapping[str, bytes], after: Mapping[str, bytes], selection: Selection
+) -> Plan:
+    """What changed in build/ since ``ref`` (its files then, ``before``, and now), for every
+    kind build writes, as a plan."""
     plan = Plan(against=ref)
     for path in sorted(set(before) | set(after)):
         kind = next((k for prefix, k in KINDS_BY_DIR.items() if path.startswith(prefix)), None)
