@@ -126,37 +126,26 @@ def _checked(dashboard: JSON) -> Iterator[tuple[Any, list[jsonschema.ValidationE
         yield from ((part, errors) for _, part, errors in plugin_errors(panel))
 
 
-def _repair(root: JSON, error: jsonschema.ValidationError) -> bool:
-    parent, key = _locate(root, list(error.absolute_path))
-    if parent is None:
-        return False
+def _repair(root: Any, error: jsonschema.ValidationError) -> bool:
+    path = list(error.absolute_path)
     if error.validator == "required":
-        return _add_required(_at(parent, key), error)
+        return _add_required(_node_at(root, path), error)
     if error.validator == "additionalProperties":
-        return _drop_unknown(_at(parent, key), error)
-    if error.validator == "type" and error.instance in ("", None):
-        return _replace(parent, key, _empty(error.validator_value))
+        return _drop_unknown(_node_at(root, path), error)
+    if error.validator == "type" and error.instance in ("", None) and path:
+        return _replace(_node_at(root, path[:-1]), path[-1], _empty(error.validator_value))
     return False  # a string datasource: the modern layer converts it, or it stays
 
 
-def _locate(root: Any, path: list[Any]) -> tuple[Any, Any]:
-    """(the container holding the value at ``path``, its key); (None, None) if gone."""
-    if not path:
-        return {"": root}, ""
+def _node_at(root: Any, path: list[Any]) -> Any:
+    """The value at ``path`` under ``root``; None when it is gone."""
     node = root
-    for step in path[:-1]:
+    for step in path:
         try:
             node = node[step]
         except (KeyError, IndexError, TypeError):
-            return None, None
-    return node, path[-1]
-
-
-def _at(parent: Any, key: Any) -> Any:
-    try:
-        return parent[key]
-    except (KeyError, IndexError, TypeError):
-        return None
+            return None
+    return node
 
 
 def _add_required(node: Any, error: jsonschema.ValidationError) -> bool:
