@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import os
-import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -22,6 +21,7 @@ import grafanalib.core as gl
 
 from .dashboard_file import read_dashboard, stamped
 from .errors import ConfigError, Location
+from .filenames import module_stem
 from .loader import to_plain
 from .modern import ModernizeContext, modernize_dashboard
 from .modern.common import JSON
@@ -133,7 +133,7 @@ def adopt_files(
     planned: dict[Path, Adopted] = {}
     for source in sources:
         adopted = adopt(stamped(read_dashboard(source), str(source)), ctx, source.name)
-        target = out or directory / f"{_module_name(adopted.title)}.py"
+        target = out or directory / f"{module_stem(adopted.title)}.py"
         if target in planned:
             raise ConfigError(
                 f"would also be written for {planned[target].title!r} (same "
@@ -149,11 +149,6 @@ def adopt_files(
         partial.write_text(adopted.source, encoding="utf-8")
         os.replace(partial, target)  # never a half-written module
     return list(planned.items())
-
-
-def _module_name(title: str) -> str:
-    words = re.findall(r"[a-z0-9]+", title.lower())
-    return "_".join(words)[:60] or "adopted"
 
 
 def adopt(dashboard: JSON, ctx: ModernizeContext, origin: str) -> Adopted:

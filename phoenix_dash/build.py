@@ -33,6 +33,9 @@ from .yamlconf import load_yaml
 
 DASHBOARDS_DIR = "dashboards"
 FOLDERS_DIR = "folders"
+# The folders of build/ that phoenix-dash writes; anything else there is left alone (and not
+# reported by --check): `pip install .` from a clone used to put setuptools' build/lib there.
+BUILD_KINDS = (DASHBOARDS_DIR, "alerts", "datasources", FOLDERS_DIR)
 
 
 def folder_body(folder: Folder) -> JSON:
@@ -182,7 +185,7 @@ def _check_names(config: Config, datasources: list[DatasourceDef]) -> None:
 
 def check_build(config: Config, build: Build) -> TreeChanges:
     """What writing ``build`` would change in the build directory."""
-    return compare_tree(config.build_dir, build.files())
+    return compare_tree(config.build_dir, build.files(), BUILD_KINDS)
 
 
 # What a build may not silently empty: kind -> (its folder under build/, the setting naming
@@ -222,9 +225,9 @@ def write_build(config: Config, build: Build, allow_empty: Collection[str] = ())
     if config.build_dir.exists() and not config.build_dir.is_dir():
         raise ConfigError(f"{where.rstrip('/')} is a file, not a directory; nothing was written")
     try:
-        changes = compare_tree(config.build_dir, files)
+        changes = compare_tree(config.build_dir, files, BUILD_KINDS)
         if changes:
-            replace_tree(config.build_dir, files)
+            replace_tree(config.build_dir, files, BUILD_KINDS)
     except OSError as exc:  # replace_tree left the old tree as it was
         raise ConfigError(
             f"cannot write {where}: {exc.strerror or exc}; nothing was changed"

@@ -7,14 +7,18 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import niquests
-
 from .alerting.model import Query
 from .build import Build
 from .grafana.settings import Credentials
 from .modern.common import every_panel
-from .prometheus_api import PrometheusAPI, PrometheusSettings, PrometheusUnreachable
-from .web_answers import looks_like_html
+from .prometheus_api import (
+    MalformedAnswer,
+    PrometheusAPI,
+    PrometheusQueryError,
+    PrometheusSettings,
+    PrometheusUnreachable,
+    query_series,
+)
 from .workers import worker_pool
 
 VARIABLE_RE = re.compile(r"\$\{(\w+)(?::[^}]*)?\}|\$(\w+)|\[\[(\w+)\]\]")
@@ -103,48 +107,23 @@ def planned_queries(build: Build, scrape_seconds: float) -> list[tuple[str, str,
 def _probe(api: PrometheusAPI) -> None:
     """One query first: the URL must answer as Prometheus's API does, and let these
     credentials in, or nothing is run."""
-    path = "/api/v1/query"
-    url = f"{api.settings.url}{path}"
     try:
-        response = api.get(path, {"query": "1"})
-    except niquests.exceptions.RequestException as exc:
-        raise PrometheusUnreachable(
-            f"cannot reach Prometheus at {api.settings.url}: {api.failure(exc)}"
-        ) from None
-    refused = api.refusal(response, path)
-    if refused is not None:
-        raise refused
-    if response.status_code in (301, 302, 303, 307, 308):
-        what = f"a redirect to {response.headers.get('Location', 'elsewhere')}"
-    elif looks_like_html(response.text or ""):
-        what = f"an HTML page ({response.status_code})"
-    else:
-        try:
-            answer = response.json()
-        except ValueError:
-            answer = None
-        if isinstance(answer, dict) and "status" in answer:
-            return
-        what = f"{response.status_code} and no Prometheus answer"
-    raise PrometheusUnreachable(
-        f"{url} answered with {what}, not Prometheus's API: is the URL right?"
-    )
+        api.answer("/api/v1/query", {"query": "1"})
+    except PrometheusQueryError:
+        return  # an answer in Prometheus's shape: a server that speaks its API
 
 
 def run_checks(
     build: Build,
-    prometheus: PrometheusSettings | str,
+    prometheus: PrometheusAPI | PrometheusSettings | str,
     scrape_seconds: float,
-    timeout: float = 30.0,
     concurrency: int = 8,
 ) -> list[QueryCheck]:
-    """Every query of ``build`` against ``prometheus`` (its settings, or a plain URL)."""
-    settings = (
-        prometheus
-        if isinstance(prometheus, PrometheusSettings)
-        else PrometheusSettings(prometheus.rstrip("/"), Credentials("none", ""))
-    )
-    api = PrometheusAPI(settings, concurrency, timeout)
+    """Every query of ``build`` against ``prometheus`` (a client, its settings, or a plain
+    URL)."""
+    if isinstance(prometheus, str):
+        prometheus = PrometheusSettings(prometheus.rstrip("/"), Credentials("none", ""))
+    api = prometheus if isinstance(prometheus, PrometheusAPI) else PrometheusAPI(prometheus)
     _probe(api)
 
     def check(item: tuple[str, str, str, str]) -> QueryCheck:
@@ -154,15 +133,11 @@ def run_checks(
                 kind, owner, ref, expr, "skipped", f"not a Prometheus query ({expr.strip('<>')})"
             )
         try:
-            answer = api.get("/api/v1/query", {"query": expr}).json()
-        except (niquests.exceptions.RequestException, ValueError) as exc:
-            return QueryCheck(kind, owner, ref, expr, "error", api.failure(exc))
-        if not isinstance(answer, dict):
-            return QueryCheck(kind, owner, ref, expr, "error", "not a Prometheus answer")
-        if answer.get("status") != "success":
-            return QueryCheck(kind, owner, ref, expr, "error", str(answer.get("error")))
-        result = answer.get("data", {}).get("result") or []
-        count = len(result) if isinstance(result, list) else 1
+            count = len(query_series(api.answer("/api/v1/query", {"query": expr})))
+        except (PrometheusQueryError, PrometheusUnreachable) as exc:
+            return QueryCheck(kind, owner, ref, expr, "error", exc.message)
+        except MalformedAnswer as exc:
+            return QueryCheck(kind, owner, ref, expr, "error", f"malformed answer: {exc}")
         return QueryCheck(kind, owner, ref, expr, "ok" if count else "empty", "", count)
 
     with worker_pool(concurrency) as pool:

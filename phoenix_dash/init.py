@@ -5,6 +5,9 @@ datasource, and a CI workflow. As generated, it builds, lints clean and passes t
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from collections.abc import Mapping
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -38,22 +41,77 @@ def templates() -> dict[str, bytes]:
 
 
 def scaffold(directory: Path) -> list[Path]:
-    """Write a new project into ``directory`` (created if need be). Refuses, writing
-    nothing, when any file it would write exists already."""
+    """Write a new project into ``directory`` (created if need be), all of it or nothing:
+    every path is checked first (a file where a folder belongs, a file that exists already),
+    then the files are written into a temporary folder beside it and moved into place, so a
+    failure on the way (a folder it may not write, a full disk) leaves nothing behind."""
     files = templates()
-    taken = sorted(rel for rel in files if (directory / rel).exists())
+    target = directory.absolute()
+    _check_paths(target, files, directory)
+    anchor = next(parent for parent in [target, *target.parents] if parent.exists())
+    moved: list[Path] = []
+    staging: Path | None = None
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".phoenix-dash-init-", dir=anchor))
+        staged_project = staging / target.relative_to(anchor)
+        for rel, data in files.items():
+            path = staged_project / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        _move_into(staging, anchor, moved)
+    except OSError as exc:
+        for path in reversed(moved):
+            _remove(path)
+        where = exc.filename or anchor
+        raise ConfigError(
+            f"cannot write {where}: {exc.strerror or exc}; nothing was written"
+        ) from None
+    finally:
+        if staging is not None:
+            _remove(staging)
+    return [directory / rel for rel in files]
+
+
+def _check_paths(directory: Path, files: Mapping[str, bytes], shown: Path) -> None:
+    """Every file must be new, and every folder on its way a folder (or not there yet).
+    ``shown``: ``directory`` as the user named it."""
+    taken = sorted(rel for rel in files if os.path.lexists(directory / rel))
     if taken:
         raise ConfigError(
-            f"{directory} already has {', '.join(taken[:5])}"
+            f"{shown} already has {', '.join(taken[:5])}"
             f"{' and more' if len(taken) > 5 else ''}: init writes into a new "
             "or empty project only; nothing was written"
         )
-    written = []
-    for rel, data in files.items():
-        path = directory / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".partial")
-        partial.write_bytes(data)
-        os.replace(partial, path)
-        written.append(path)
-    return written
+    folders = {directory} | {
+        parent
+        for rel in files
+        for parent in (directory / rel).parents
+        if directory in parent.parents
+    }
+    for folder in sorted([*folders, *directory.parents]):
+        if folder.exists() and not folder.is_dir():
+            named = (
+                shown / folder.relative_to(directory)
+                if folder.is_relative_to(directory)
+                else folder
+            )
+            raise ConfigError(f"{named} is a file, where init needs a folder; nothing was written")
+
+
+def _move_into(source: Path, destination: Path, moved: list[Path]) -> None:
+    """Move what ``source`` holds into ``destination``: a whole new folder in one rename,
+    into a folder that exists already entry by entry; ``moved`` records what now exists."""
+    for child in sorted(source.iterdir()):
+        target = destination / child.name
+        if not os.path.lexists(target):
+            os.rename(child, target)
+            moved.append(target)
+        else:  # a folder that exists (checked before anything was written)
+            _move_into(child, target, moved)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)

@@ -11,10 +11,12 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-import niquests
-
 from .catalog import HISTOGRAM_SUFFIXES, Catalog, Metric
-from .prometheus_api import PrometheusAPI, PrometheusSettings, PrometheusUnreachable
+from .prometheus_api import (
+    PrometheusAPI,
+    PrometheusQueryError,
+    PrometheusUnreachable,
+)
 
 BATCH = 40  # metric names per /api/v1/series request (a URL stays under 8 KiB)
 LOOKBACK = 3600.0  # the series seen in the last hour say which labels a metric has
@@ -36,12 +38,12 @@ SUFFIX_UNITS = (("_seconds", "s"), ("_bytes", "bytes"), ("_ratio", "percentunit"
 class LiveCatalog:
     """Reads the catalog from one server."""
 
-    def __init__(self, settings: PrometheusSettings, timeout: float = 30.0) -> None:
-        self.api = PrometheusAPI(settings, 4, timeout)
+    def __init__(self, api: PrometheusAPI) -> None:
+        self.api = api
 
     def read(self) -> Catalog:
-        names = [str(n) for n in self._get("/api/v1/label/__name__/values")]
-        metadata: dict[str, Any] = self._get("/api/v1/metadata") or {}
+        names = [str(n) for n in self._get("/api/v1/label/__name__/values", list)]
+        metadata: dict[str, Any] = self._get("/api/v1/metadata", dict)
         bases = _base_names(names, metadata)
         labels = self._labels(names, bases)
         metrics = {
@@ -66,7 +68,9 @@ class LiveCatalog:
                 "start": f"{end - LOOKBACK:.0f}",
                 "end": f"{end:.0f}",
             }
-            for series in self._get("/api/v1/series", params) or []:
+            for series in self._get("/api/v1/series", list, params):
+                if not isinstance(series, dict):
+                    raise self._malformed("/api/v1/series", "a list of label sets")
                 name = str(series.get("__name__", ""))
                 found[bases.get(name, name)] |= {k for k in series if k != "__name__"}
         for base in found.values():
@@ -74,26 +78,27 @@ class LiveCatalog:
             base.discard("quantile")
         return found
 
-    def _get(self, path: str, params: dict[str, str] | None = None) -> Any:
-        url = f"{self.api.settings.url}{path}"
+    def _get(self, path: str, shape: type, params: dict[str, str] | None = None) -> Any:
+        """The answer's data, which must be a ``shape`` (an empty one when Prometheus has
+        none: a metadata-less server answers ``{}``)."""
         try:
-            response = self.api.get(path, params)
-        except niquests.exceptions.RequestException as exc:
+            data = self.api.answer(path, params)
+        except PrometheusQueryError as exc:
             raise PrometheusUnreachable(
-                f"cannot read the metrics of {url}: {self.api.failure(exc)}"
+                f"{self.api.settings.url}{path} answered an error: {exc.message}"
             ) from None
-        refused = self.api.refusal(response, path)
-        if refused is not None:
-            raise refused
-        try:
-            answer = response.json()
-        except ValueError:
-            answer = None
-        if not isinstance(answer, dict) or answer.get("status") != "success":
-            raise PrometheusUnreachable(
-                f"{url} answered {response.status_code}, not Prometheus's API: is the URL right?"
-            )
-        return answer.get("data")
+        if not isinstance(data, shape):
+            raise self._malformed(path, f"a {shape.__name__}, not {_kind(data)}")
+        return data
+
+    def _malformed(self, path: str, what: str) -> PrometheusUnreachable:
+        return PrometheusUnreachable(
+            f"{self.api.settings.url}{path} answered malformed data: expected {what}"
+        )
+
+
+def _kind(value: Any) -> str:
+    return "null" if value is None else f"a {type(value).__name__}"
 
 
 def _meta(metadata: dict[str, Any], name: str) -> dict[str, Any]:

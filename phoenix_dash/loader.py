@@ -11,6 +11,8 @@ import ast
 import contextlib
 import errno
 import functools
+import importlib.abc
+import importlib.machinery
 import importlib.util
 import os
 import re
@@ -27,6 +29,7 @@ from grafanalib.core import Dashboard
 
 from .errors import DefinitionError, Location, PhoenixDashError
 from .provenance import SourceTracker, stamp, tracking
+from .workers import in_background
 
 DASHBOARD_NAMES = ("dashboards", "dashboard")
 UID_RE = re.compile(r"^[a-zA-Z0-9_-]{1,40}$")
@@ -85,14 +88,18 @@ class ModuleRunner:
 
     @contextmanager
     def session(self) -> Iterator[None]:
-        """Make the project importable, track sources, and forget project modules afterwards
-        so a later load (tests, --watch) sees edited helpers."""
+        """Make the project importable (its modules always compiled from the source on disk),
+        track sources, and forget project modules afterwards so a later load (tests,
+        --watch) sees edited helpers."""
         before = set(sys.modules)
         sys.path.insert(0, str(self.root))
+        finder = ProjectSourceFinder(self.root)
+        sys.meta_path.insert(0, finder)
         try:
             with tracking(self.tracker) if self.track else contextlib.nullcontext():
                 yield
         finally:
+            sys.meta_path.remove(finder)
             sys.path.remove(str(self.root))
             for name in set(sys.modules) - before:
                 module_file = getattr(sys.modules[name], "__file__", None) or ""
@@ -105,15 +112,18 @@ class ModuleRunner:
         self.tracker.module_file = file
         safe_stem = re.sub(r"\W", "_", path.stem)
         name = f"_phoenix_dash_definitions_{index}_{safe_stem}"
-        spec = importlib.util.spec_from_file_location(name, file)
+        spec = importlib.util.spec_from_file_location(name, file, loader=SourceLoader(name, file))
         if spec is None or spec.loader is None:
             raise DefinitionError("cannot load as a Python module", Location(self.display(file)))
         module = importlib.util.module_from_spec(spec)
+        loader = spec.loader
         try:
             # What a module prints is for its author, never part of a command's output
-            # (which --format json keeps machine-readable): it goes to stderr.
-            with contextlib.redirect_stdout(sys.stderr):
-                spec.loader.exec_module(module)
+            # (which --format json keeps machine-readable): it goes to stderr. It runs on a
+            # daemon thread, so the threads it starts are daemons too and cannot keep the
+            # command alive once it is done (nor swallow a Ctrl-C while Python waits for them).
+            with output_to_stderr():
+                in_background(lambda: loader.exec_module(module))()
         except SyntaxError as exc:
             where = Location(self.display(exc.filename or file), exc.lineno)
             raise DefinitionError(f"syntax error: {exc.msg}", where) from None
@@ -155,6 +165,60 @@ class ModuleRunner:
             if frame.filename.startswith(str(self.root)) and "site-packages" not in frame.filename:
                 return Location(self.display(frame.filename), frame.lineno)
         return Location(self.display(module_file), 1)
+
+
+class SourceLoader(importlib.machinery.SourceFileLoader):
+    """Compiles a project module from its source as it is on disk now. A cached ``.pyc`` is
+    trusted on the source's size and whole-second modification time, so an edit within the
+    same second, or a checkout of a change of the same size, would run the old code."""
+
+    def get_code(self, fullname: str) -> Any:
+        return self.source_to_code(self.get_data(self.path), self.path)
+
+
+class ProjectSourceFinder(importlib.abc.MetaPathFinder):
+    """Finds the project's own modules (the helpers dashboards and alerts import) with
+    ``SourceLoader``; everything else is left to Python's finders."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = str(root)
+
+    def _inside(self, entry: str) -> bool:
+        inside = entry == self.root or entry.startswith(self.root + os.sep)
+        return inside and "site-packages" not in entry
+
+    def find_spec(
+        self, fullname: str, path: Any = None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        search = [self.root] if path is None else [p for p in path if self._inside(str(p))]
+        if not search:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, search, target)
+        if spec is None or not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
+            return spec
+        if not self._inside(str(spec.origin)):
+            return None
+        spec.loader = SourceLoader(fullname, str(spec.origin))
+        return spec
+
+
+@contextmanager
+def output_to_stderr() -> Iterator[None]:
+    """Everything written to standard output meanwhile goes to standard error: Python's
+    ``print`` and the file descriptor itself (``os.write(1, ...)``, a subprocess)."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+        os.dup2(2, 1)
+    except OSError:  # no descriptor 1 or 2 to work with: sys.stdout is all there is
+        saved = -1
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        if saved >= 0:
+            os.dup2(saved, 1)
+            os.close(saved)
 
 
 def _exception_text(exc: BaseException) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,18 +34,25 @@ class TreeChanges:
         return sorted(f"{prefix}{path} ({mark})" for mark, paths in marks for path in paths)
 
 
-def existing_files(directory: Path) -> dict[str, Path]:
+def existing_files(directory: Path, owned: Collection[str]) -> dict[str, Path]:
+    """The files under ``directory``'s ``owned`` top-level entries (what the writer owns:
+    another tool's files beside them, setuptools' build/lib say, are not its business)."""
     if not directory.is_dir():
         return {}
     return {
         path.relative_to(directory).as_posix(): path
-        for path in directory.rglob("*")
+        for top in directory.iterdir()
+        if top.name in owned
+        for path in ([top] if top.is_file() else top.rglob("*"))
         if path.is_file()
     }
 
 
-def compare_tree(directory: Path, files: Mapping[str, bytes]) -> TreeChanges:
-    current = existing_files(directory)
+def compare_tree(
+    directory: Path, files: Mapping[str, bytes], owned: Collection[str]
+) -> TreeChanges:
+    """How ``directory`` differs from ``files``, within its ``owned`` top-level entries."""
+    current = existing_files(directory, owned)
     changes = TreeChanges()
     for rel, data in sorted(files.items()):
         if rel not in current:
@@ -56,11 +63,13 @@ def compare_tree(directory: Path, files: Mapping[str, bytes]) -> TreeChanges:
     return changes
 
 
-def replace_tree(directory: Path, files: Mapping[str, bytes]) -> None:
-    """Make ``directory`` hold exactly ``files``, or leave it untouched if anything fails.
+def replace_tree(directory: Path, files: Mapping[str, bytes], owned: Collection[str]) -> None:
+    """Make ``directory``'s ``owned`` top-level entries hold exactly ``files``, or leave it
+    untouched if anything fails.
 
     The new tree is written beside the old one and swapped in with two renames; files of
-    removed definitions disappear with the old tree.
+    removed definitions disappear with the old tree. What is not ``owned`` is carried over
+    into the new tree (renamed, not copied) before the swap, and back if it fails.
     """
     parent = directory.parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -75,13 +84,23 @@ def replace_tree(directory: Path, files: Mapping[str, bytes]) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         had_old = directory.exists()
-        if had_old:
-            os.rename(directory, backup)
+        foreign = [p for p in directory.iterdir() if p.name not in owned] if had_old else []
+        carried: list[Path] = []
         try:
-            os.rename(staging, directory)
-        except OSError:
+            for entry in foreign:
+                os.rename(entry, staging / entry.name)
+                carried.append(entry)
             if had_old:
-                os.rename(backup, directory)
+                os.rename(directory, backup)
+            try:
+                os.rename(staging, directory)
+            except OSError:
+                if had_old:
+                    os.rename(backup, directory)
+                raise
+        except OSError:
+            for entry in carried:
+                os.rename(staging / entry.name, entry)
             raise
         if had_old:
             _remove(backup)

@@ -9,11 +9,14 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import niquests
 
 from .errors import ConfigError, Location, PhoenixDashError
 from .grafana.settings import Credentials, basic_from, http_url, token_from
+from .web_answers import looks_like_html, no_answer
+from .workers import InFlight
 
 TOKEN_ENV = "PROMETHEUS_TOKEN"
 USER_ENV, PASSWORD_ENV = "PROMETHEUS_USER", "PROMETHEUS_PASSWORD"
@@ -91,6 +94,12 @@ class PrometheusUnreachable(PhoenixDashError):
     """The Prometheus-compatible API does not answer, or does not let these credentials in."""
 
 
+class PrometheusQueryError(PhoenixDashError):
+    """Prometheus's API answered, with an error about the query (``status: error``)."""
+
+    exit_code = 1
+
+
 class PrometheusAPI:
     """Requests to one Prometheus-compatible API: its credentials and headers sent, its CA
     trusted, no redirect followed (a login page: the credentials stay here), secrets kept
@@ -99,6 +108,7 @@ class PrometheusAPI:
     def __init__(self, settings: PrometheusSettings, pool_size: int = 8, timeout: float = 30.0):
         self.settings = settings
         self.timeout = timeout
+        self.waiting = InFlight()  # what a command says when the server goes quiet
         self.session = niquests.Session(pool_maxsize=pool_size)
         for name, value in settings.headers.items():
             self.session.headers[name] = value
@@ -110,21 +120,57 @@ class PrometheusAPI:
 
     def get(self, path: str, params: Mapping[str, str] | None = None) -> niquests.Response:
         """Raises niquests' RequestException when there is no answer (see ``failure``)."""
-        return self.session.get(
-            f"{self.settings.url}{path}",
-            params=dict(params or {}),
-            timeout=self.timeout,
-            # Per request: a session's own verify loses to $REQUESTS_CA_BUNDLE.
-            verify=self.settings.verify,
-            allow_redirects=False,
-        )
+        with self.waiting.on(f"GET {path}"):
+            return self.session.get(
+                f"{self.settings.url}{path}",
+                params=dict(params or {}),
+                timeout=self.timeout,
+                # Per request: a session's own verify loses to $REQUESTS_CA_BUNDLE.
+                verify=self.settings.verify,
+                allow_redirects=False,
+            )
 
     def failure(self, exc: Exception) -> str:
         """Why a request got no answer, on one line, secrets redacted."""
-        text = self.settings.credentials.redact(" ".join(str(exc).split()))[:200]
+        text = self.settings.credentials.redact(no_answer(exc, self.timeout))
         if isinstance(exc, niquests.exceptions.SSLError):
             return f"{text} (trust its CA with --ca-bundle or prometheus.ca_bundle)"
         return text
+
+    def answer(self, path: str, params: Mapping[str, str] | None = None) -> Any:
+        """The ``data`` of a successful answer of Prometheus's API; anything else (no
+        answer, refused credentials, an HTML page, an error) is PrometheusUnreachable."""
+        url = f"{self.settings.url}{path}"
+        try:
+            response = self.get(path, params)
+        except niquests.exceptions.RequestException as exc:
+            raise PrometheusUnreachable(
+                f"cannot reach Prometheus at {self.settings.url}: {self.failure(exc)}"
+            ) from None
+        refused = self.refusal(response, path)
+        if refused is not None:
+            raise refused
+        return self.data_of(response, url)
+
+    def data_of(self, response: niquests.Response, url: str) -> Any:
+        """The answer's ``data``, or PrometheusUnreachable saying what came instead."""
+        if response.status_code in (301, 302, 303, 307, 308):
+            what = f"a redirect to {response.headers.get('Location', 'elsewhere')}"
+        elif looks_like_html(response.text or ""):
+            what = f"an HTML page ({response.status_code})"
+        else:
+            try:
+                answer = response.json()
+            except ValueError:
+                answer = None
+            if isinstance(answer, dict) and answer.get("status") == "success":
+                return answer.get("data")
+            if isinstance(answer, dict) and answer.get("status") == "error":
+                raise PrometheusQueryError(str(answer.get("error") or "(no message)"))
+            what = f"{response.status_code} and no Prometheus answer"
+        raise PrometheusUnreachable(
+            f"{url} answered with {what}, not Prometheus's API: is the URL right?"
+        )
 
     def refusal(self, response: niquests.Response, path: str) -> PrometheusUnreachable | None:
         """The error for an answer that refuses these credentials, or None."""
@@ -135,3 +181,33 @@ class PrometheusAPI:
             f"{self.settings.url}{path} answered {response.status_code} {verdict}: "
             f"{self.settings.how_to_log_in()}"
         )
+
+
+class MalformedAnswer(ValueError):
+    """A query's answer says success but is not shaped as Prometheus's API answers."""
+
+
+def query_series(data: Any) -> list[dict[str, Any]]:
+    """The series of a query answer's ``data``: a vector's or a matrix's items, a scalar or
+    string as one series without labels. Anything else raises MalformedAnswer (a proxy's
+    made-up answer must not count as data)."""
+    if not isinstance(data, dict):
+        raise MalformedAnswer(f"data is {_shown(data)}, not an object")
+    kind, result = data.get("resultType"), data.get("result")
+    if kind in ("scalar", "string"):
+        if not (isinstance(result, list) and len(result) == 2):
+            raise MalformedAnswer(f"a {kind} result is {_shown(result)}, not [time, value]")
+        return [{"metric": {}, "value": result}]
+    if kind not in ("vector", "matrix"):
+        raise MalformedAnswer(f"resultType is {_shown(kind)}")
+    if not isinstance(result, list):
+        raise MalformedAnswer(f"a {kind} result is {_shown(result)}, not a list")
+    for item in result:
+        if not isinstance(item, dict) or not isinstance(item.get("metric", {}), dict):
+            raise MalformedAnswer(f"a {kind} item is {_shown(item)}, not a series")
+    return result
+
+
+def _shown(value: Any) -> str:
+    text = "null" if value is None else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -8,7 +8,6 @@ file order, so the output does not depend on the number of jobs.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
@@ -24,7 +23,7 @@ from .modern import ModernizeContext, modernize_dashboard
 from .modern.common import JSON
 from .output import json_bytes
 from .provenance import strip_stamps
-from .workers import can_fork, paused_gc
+from .workers import can_fork, paused_gc, start_forked_pool, stop_pool
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -128,14 +127,11 @@ class Rendering:
     _futures: list[Future[list[_ModuleOutcome]]] = field(default_factory=list)
 
     def start_pool(self, jobs: int) -> None:
-        from concurrent.futures import ProcessPoolExecutor  # only here: costs start-up time
-
         count = min(len(self.paths), jobs * CHUNKS_PER_JOB)
         size = -(-len(self.paths) // count)
         chunks = [self.paths[start : start + size] for start in range(0, len(self.paths), size)]
-        context = multiprocessing.get_context("fork")
         # A fork start method launches every worker at the first submit (none later).
-        self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+        self._pool = start_forked_pool(jobs)
         self._futures = [
             self._pool.submit(_render_chunk, self.root, chunk, self.ctx, self.with_sources)
             for chunk in chunks
@@ -164,9 +160,12 @@ class Rendering:
         if self._outcomes is None:
             try:
                 self._outcomes = [o for future in self._futures for o in future.result()]
-            finally:
+            except BaseException:  # Ctrl-C, a worker that died: no waiting for the others
                 if self._pool is not None:
-                    self._pool.shutdown()
+                    stop_pool(self._pool)
+                raise
+            if self._pool is not None:
+                self._pool.shutdown()
         return self._outcomes
 
 

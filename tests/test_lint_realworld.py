@@ -232,4 +232,6 @@ def test_a_live_catalog_from_a_real_prometheus(tmp_path: Path) -> None:
 def test_a_live_catalog_refused_is_one_line(tmp_path: Path) -> None:
     result = lint("--json-file", str(EXPORT), "--prometheus", "http://127.0.0.1:9", cwd=tmp_path)
     assert result.exit_code == 2
-    assert result.output.startswith("error: cannot read the metrics of http://127.0.0.1:9/")
+    assert result.output == (
+        "error: cannot reach Prometheus at http://127.0.0.1:9: connection refused\n"
+    )

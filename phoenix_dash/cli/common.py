@@ -7,15 +7,21 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
+import time
+import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import click
 
 if TYPE_CHECKING:
     from ..config import Config
-    from ..prometheus_api import PrometheusSettings
+    from ..prometheus_api import PrometheusAPI, PrometheusSettings
+    from ..workers import InFlight
+
+QUIET_SECONDS = 5.0
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
@@ -107,6 +113,63 @@ def prometheus_from_options(
             err=True,
         )
     return settings
+
+
+def prometheus_client(
+    settings: PrometheusSettings, pool_size: int = 8, timeout: float = 30.0
+) -> PrometheusAPI:
+    """A client for ``settings`` whose quiet spells are said on stderr (``say_when_quiet``)."""
+    from ..prometheus_api import PrometheusAPI
+
+    api = PrometheusAPI(settings, pool_size, timeout)
+    say_when_quiet(api)
+    return api
+
+
+class _Settings(Protocol):
+    @property
+    def url(self) -> str: ...
+
+
+class Watched(Protocol):
+    """A client that keeps its requests under way (Grafana's, Prometheus's)."""
+
+    @property
+    def settings(self) -> _Settings: ...
+    @property
+    def waiting(self) -> InFlight: ...
+
+
+def say_when_quiet(client: Watched) -> None:
+    """After a few seconds without an answer, say what the command is waiting for. The
+    watcher ends with the client (a weak reference): commands run in one process (the
+    tests) must not pile up threads that wake forever."""
+    ref = weakref.ref(client)
+
+    def watch() -> None:
+        said = 0.0
+        while True:
+            time.sleep(0.5)
+            watched = ref()
+            if watched is None:
+                return
+            oldest = watched.waiting.oldest()
+            url = watched.settings.url
+            del watched
+            if oldest is None:
+                said = 0.0
+                continue
+            what, quiet, count = oldest
+            if quiet >= QUIET_SECONDS and quiet - said >= QUIET_SECONDS:
+                said = quiet
+                click.echo(
+                    f"waiting for {url}: no answer for "
+                    f"{quiet:.0f} s ({what}, {count} request{'s' if count > 1 else ''} "
+                    "open; Ctrl-C to stop)",
+                    err=True,
+                )
+
+    threading.Thread(target=watch, daemon=True, name="phoenix-dash-watch").start()
 
 
 def project_config(path: str | None) -> Config:

@@ -5,22 +5,25 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import threading
-import time
-import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import main
-from .common import config_option, echo_json, format_option, project_config, style, verbose_option
+from .common import (
+    config_option,
+    echo_json,
+    format_option,
+    project_config,
+    say_when_quiet,
+    style,
+    verbose_option,
+)
 
 if TYPE_CHECKING:
     from ..config import Config
     from ..grafana.connection import GrafanaConnection
-
-QUIET_SECONDS = 5.0
 
 
 def connect(
@@ -41,7 +44,7 @@ def connect(
     connection = GrafanaConnection(settings, credentials)
     for warning in connection.warnings:
         click.echo(f"warning: {warning}", err=True)
-    _watch(connection)
+    say_when_quiet(connection)
     if check:
         connection.check_api()
     if verbose:
@@ -52,38 +55,6 @@ def connect(
         logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
     return connection
-
-
-def _watch(connection: GrafanaConnection) -> None:
-    """After a few seconds without an answer, say what the command is waiting for. The
-    watcher ends with the connection (a weak reference): commands run in one process (the
-    tests) must not pile up threads that wake forever."""
-    ref = weakref.ref(connection)
-
-    def watch() -> None:
-        said = 0.0
-        while True:
-            time.sleep(0.5)
-            watched = ref()
-            if watched is None:
-                return
-            oldest = watched.waiting.oldest()
-            url = watched.settings.url
-            del watched
-            if oldest is None:
-                said = 0.0
-                continue
-            what, quiet, count = oldest
-            if quiet >= QUIET_SECONDS and quiet - said >= QUIET_SECONDS:
-                said = quiet
-                click.echo(
-                    f"waiting for {url}: no answer for "
-                    f"{quiet:.0f} s ({what}, {count} request{'s' if count > 1 else ''} "
-                    "open; Ctrl-C to stop)",
-                    err=True,
-                )
-
-    threading.Thread(target=watch, daemon=True, name="phoenix-dash-watch").start()
 
 
 @main.command()

@@ -16,6 +16,7 @@ from .common import (
     config_option,
     optional_config,
     project_config,
+    prometheus_client,
     prometheus_from_options,
     prometheus_options,
     style,
@@ -159,13 +160,14 @@ def _fixed(paths: list[Path], out_dir: str | None, fmt: str) -> list[Path]:
 
     fixed = fix_files(paths, Path(out_dir) if out_dir else None)
     write_fixed(fixed)
-    for item in fixed:
+    shown = [item.target if out_dir else item.source for item in fixed]  # as the user named it
+    for item, path in zip(fixed, shown, strict=True):
         summary = item.changes[0] if item.changes else "already in Grafana's shape"
-        click.echo(f"fixed {item.target}: {summary}", err=True)
+        click.echo(f"fixed {path}: {summary}", err=True)
         if fmt == "text":
             for line in item.changes[1:]:
                 click.echo(f"    {line}", err=True)
-    return [item.target for item in fixed]
+    return shown
 
 
 def _chosen_catalog(
@@ -185,4 +187,5 @@ def _chosen_catalog(
         return None
     from ..live_catalog import LiveCatalog
 
-    return LiveCatalog(prometheus_from_options(config, prometheus_url, headers, ca_bundle)).read()
+    settings = prometheus_from_options(config, prometheus_url, headers, ca_bundle)
+    return LiveCatalog(prometheus_client(settings, 4)).read()

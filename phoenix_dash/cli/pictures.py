@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,6 +15,7 @@ from .common import (
     optional_config,
     plural,
     project_config,
+    prometheus_client,
     prometheus_from_options,
     prometheus_options,
 )
@@ -45,6 +46,21 @@ def data_choice(
     settings = prometheus_from_options(config, prometheus_url, headers, ca_bundle)
     scrape = parse_duration(config.scrape_interval) if config is not None else 15.0
     return DataChoice(catalog, settings, scrape, at)
+
+
+def live_data(choice: DataChoice, dashboards: list[dict[str, Any]]) -> DataChoice:
+    """``choice`` with the live queries answered; those that failed or timed out are said
+    on stderr (their panels say it too)."""
+    from ..pictures import LIVE_TIMEOUT, with_live_data
+
+    assert choice.prometheus is not None
+    api = prometheus_client(choice.prometheus, 8, LIVE_TIMEOUT)
+    answered = with_live_data(choice, dashboards, api)
+    failed = answered.failed_queries()
+    if failed:
+        count = f"{len(failed)} {'query' if len(failed) == 1 else 'queries'}"
+        click.echo(f"warning: {count} without data, e.g. {failed[0]}", err=True)
+    return answered
 
 
 @main.command()
@@ -93,20 +109,24 @@ def render(
     """Draw each dashboard as Grafana shows it (PNG and SVG), with no Grafana: its grid,
     rows and panels, with live data from --prometheus or deterministic synthetic data."""
     from ..dashboard_file import read_dashboard
-    from ..pictures import chosen, dashboard_pictures, write_pictures
+    from ..pictures import Source, chosen, dashboard_pictures, picture_names, write_pictures
 
     config = optional_config(config_path) if files else project_config(config_path)
     if files:
-        dashboards = [read_dashboard(Path(f)).data for f in files]
+        sources = [Source(f, read_dashboard(Path(f)).data) for f in files]
     else:
         from ..build import build_project
 
         assert config is not None
-        dashboards = [d.clean for d in build_project(config, with_sources=False).dashboards]
+        built = build_project(config, with_sources=False).dashboards
+        sources = [Source(str(d.location), d.clean) for d in built]
+    named = picture_names(chosen(sources, only))
     choice = data_choice(config, prometheus_url, headers, ca_bundle, at)
+    if choice.prometheus is not None:
+        choice = live_data(choice, list(named.values()))
     from ..render import default_jobs
 
-    pictures = dashboard_pictures(chosen(dashboards, only), choice, jobs or default_jobs())
+    pictures = dashboard_pictures(named, choice, jobs or default_jobs())
     written = write_pictures(Path(out), pictures)
     summary = f"{plural(len(written) // 2, 'dashboard')} drawn into {out}/"
     echo_written(written, fmt, "wrote", summary)

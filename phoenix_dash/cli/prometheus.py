@@ -13,6 +13,7 @@ from .common import (
     echo_json,
     format_option,
     project_config,
+    prometheus_client,
     prometheus_from_options,
     prometheus_options,
 )
@@ -73,7 +74,8 @@ def check(
     config = project_config(config_path)
     settings = prometheus_from_options(config, prometheus_url, headers, ca_bundle)
     seconds = parse_duration(scrape_interval or config.scrape_interval)
-    results = run_checks(build_project(config, with_sources=False), settings, seconds)
+    build = build_project(config, with_sources=False)
+    results = run_checks(build, prometheus_client(settings), seconds)
     if fmt == "json":
         echo_json({"results": [r.as_json() for r in results]})
     else:

@@ -244,11 +244,15 @@ def diff(
         plan = diff_against(ref, before, after, selection)
         if render_dir is not None:
             from ..pictures import write_pictures
-            from ..pictures.review import review_pictures
-            from .pictures import data_choice
+            from ..pictures.review import review_pictures, reviewed_dashboards
+            from .pictures import data_choice, live_data
 
+            reviewed = reviewed_dashboards(before, after, plan)
             choice = data_choice(config, prometheus_url, headers, ca_bundle)
-            review = review_pictures(before, after, plan, choice, image_base_url or render_dir)
+            if choice.prometheus is not None:
+                sides = [d for item in reviewed for _, d in item.sides() if d is not None]
+                choice = live_data(choice, sides)
+            review = review_pictures(reviewed, choice, image_base_url or render_dir)
             write_pictures(Path(render_dir), review.files)
             pictures = review.pictures
     else:

@@ -6,12 +6,9 @@ secret redacted."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import re
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -22,7 +19,8 @@ from grafana_client.client import GrafanaException
 from urllib3.util.retry import Retry
 
 from ..errors import ConfigError, Location
-from ..web_answers import looks_like_html
+from ..web_answers import DNS_HINTS, looks_like_html, no_answer, refused, short_reason
+from ..workers import InFlight
 from .errors import (
     GrafanaAuthError,
     GrafanaBadRequest,
@@ -47,14 +45,6 @@ LIST_READS = ("/search", "/folders", "/datasources", "/v1/provisioning/alert-rul
 # Reads every Grafana serves: a 404 on one means the URL is not a Grafana API root.
 ALWAYS_THERE = frozenset(
     {"/health", "/user", "/search", "/folders", "/datasources", "/v1/provisioning/alert-rules"}
-)
-DNS_HINTS = (
-    "name or service not known",
-    "failed to resolve",
-    "nodename nor servname",
-    "temporary failure in name resolution",
-    "no address associated",
-    "getaddrinfo",
 )
 
 
@@ -96,7 +86,7 @@ class GrafanaConnection:
         self.waiting = InFlight()
 
     def _session(self, headers: Any) -> niquests.Session:
-        retry = Retry(
+        retry = RefusedIsFinal(
             total=self.settings.retries,
             connect=self.settings.retries,
             read=self.settings.retries,
@@ -256,7 +246,12 @@ class GrafanaConnection:
             cause = exc.__cause__
             if isinstance(cause, niquests.exceptions.RequestException):
                 return self._from_transport(cause, method, path, url_path)
-            return GrafanaUnreachable(self.credentials.redact(str(exc)), None, method, path)
+            return GrafanaUnreachable(
+                f"{method} {self._url(url_path)}: {self.credentials.redact(str(exc))}",
+                None,
+                method,
+                path,
+            )
         kinds: dict[int, type[GrafanaError]] = {
             400: GrafanaBadRequest,
             401: GrafanaAuthError,
@@ -307,54 +302,38 @@ class GrafanaConnection:
             )
         if isinstance(exc, niquests.exceptions.SSLError) or "certificate" in text.lower():
             return GrafanaTLSError(
-                f"TLS failure talking to {host}: {_short(text)} (set "
+                f"TLS failure talking to {host}: {short_reason(text)} (set "
                 "grafana.ca_bundle to trust a private CA)",
                 None,
                 method,
                 path,
             )
         if any(hint in text.lower() for hint in DNS_HINTS):
-            return GrafanaUnreachable(f"cannot resolve host {host}", None, method, path)
+            return GrafanaUnreachable(
+                f"cannot resolve host {host} ({method} {self._url(url_path)})", None, method, path
+            )
         if isinstance(exc, niquests.exceptions.Timeout) or "timed out" in text.lower():
             return GrafanaUnreachable(
-                f"no answer from {host} within the timeout (after {self.settings.retries} retries)",
+                f"no answer from {host} within the timeout (after {self.settings.retries} "
+                f"retries; {method} {self._url(url_path)})",
                 None,
                 method,
                 path,
             )
         return GrafanaUnreachable(
-            f"cannot connect to {self.settings.url}: {_short(text)}", None, method, path
+            f"cannot connect to {self._url(url_path)}: {no_answer(exc)}", None, method, path
         )
 
 
-class InFlight:
-    """The requests under way and when the last answer came, so a command can say what it
-    waits for when a server goes quiet (the library never prints; the CLI asks)."""
+class RefusedIsFinal(Retry):
+    """urllib3's retries, except for a refused connection: nothing listens at that address,
+    and saying so at once beats saying it after every backoff (8 s with the defaults)."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._since: dict[int, tuple[str, float]] = {}
-        self.last_answer = time.monotonic()
-
-    @contextlib.contextmanager
-    def on(self, what: str) -> Iterator[None]:
-        key = threading.get_ident()
-        with self._lock:
-            self._since[key] = (what, time.monotonic())
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._since.pop(key, None)
-                self.last_answer = time.monotonic()
-
-    def oldest(self) -> tuple[str, float, int] | None:
-        """(the longest-waiting request, seconds since the last answer, requests open)."""
-        with self._lock:
-            if not self._since:
-                return None
-            what, _ = min(self._since.values(), key=lambda item: item[1])
-            return what, time.monotonic() - self.last_answer, len(self._since)
+    def increment(self, *args: Any, **kwargs: Any) -> Retry:
+        error = kwargs.get("error") if "error" in kwargs else (args[3] if len(args) > 3 else None)
+        if refused(error):
+            return Retry.increment(self.new(total=0, connect=0), *args, **kwargs)
+        return super().increment(*args, **kwargs)
 
 
 def _reason(body: Any) -> str:
@@ -376,15 +355,6 @@ def _about_a_manager(body: Any) -> bool:
         and body.get("kind") == "Status"
         and "manager" in str(body.get("message") or "").lower()
     )
-
-
-def _short(text: str) -> str:
-    """The interesting part of a urllib3 error chain."""
-    errno = re.search(r"\[Errno -?\d+\] ([^'\")]+)", text)
-    if errno:
-        return errno.group(1).strip().lower()
-    match = re.search(r"\(Caused by \w+\((.*)\)\)", text)
-    return (match.group(1) if match else text)[:300]
 
 
 def _check_transport(settings: GrafanaSettings, credentials: Credentials) -> None:

@@ -52,6 +52,9 @@ class GrafanaUnreachable(GrafanaError):
 
     exit_code = 2
 
+    def __str__(self) -> str:
+        return self.message  # names the URL itself, as the waiting line does
+
 
 class GrafanaTLSError(GrafanaError):
     exit_code = 2

@@ -7,8 +7,11 @@ wrote (queries, titles, layout, options) is kept."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
+import os
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,9 +43,12 @@ class FixedFile:
 
 
 def fix_files(paths: Sequence[Path], out: Path | None = None) -> list[FixedFile]:
-    """Each file fixed (written by ``write_fixed``): in place, or into ``out``."""
+    """Each file fixed (written by ``write_fixed``): in place (a symbolic link's target), or
+    into ``out``. Two inputs that would be written to one file are refused before anything
+    is read: one of them would be lost."""
+    targets = _targets(paths, out)
     fixed = []
-    for path in paths:
+    for path, target in zip(paths, targets, strict=True):
         read = read_dashboard(path)
         if read.schema == "v2":
             raise ConfigError(
@@ -55,22 +61,43 @@ def fix_files(paths: Sequence[Path], out: Path | None = None) -> list[FixedFile]
             document["dashboard"] = repaired
         else:
             document = repaired
-        target = (out / path.name) if out is not None else path
         changes = describe(original, repaired)
         fixed.append(FixedFile(path, target, json_bytes(document), changes, bool(changes)))
     return fixed
 
 
+def _targets(paths: Sequence[Path], out: Path | None) -> list[Path]:
+    """Where each fixed file goes: ``out``/its name, or the file itself (through links)."""
+    targets: list[Path] = []
+    first: dict[Path, Path] = {}
+    for path in paths:
+        target = out / path.name if out is not None else path
+        real = target.resolve()
+        if real in first:
+            problem = (
+                f"would be written to {target}, as {first[real]} would be"
+                if out is not None
+                else f"is the same file as {first[real]}"
+            )
+            raise ConfigError(f"{problem}: nothing was written", Location(str(path)))
+        first[real] = path
+        targets.append(real if out is None else target)
+    return targets
+
+
 def write_fixed(files: Sequence[FixedFile]) -> None:
-    """All or nothing: each file goes to a temporary name first, then into place."""
+    """All or nothing: each file goes to a temporary name first, then into place, with
+    the permissions the file it replaces had."""
     staged = []
     try:
         for item in files:
-            if item.target == item.source and not item.changed:
+            if item.target == item.source.resolve() and not item.changed:
                 continue
             item.target.parent.mkdir(parents=True, exist_ok=True)
             temporary = item.target.with_name(f".{item.target.name}.fix")
             temporary.write_bytes(item.data)
+            with contextlib.suppress(FileNotFoundError):
+                os.chmod(temporary, stat.S_IMODE(item.target.stat().st_mode))
             staged.append((temporary, item.target))
         for temporary, target in staged:
             temporary.replace(target)

@@ -8,17 +8,20 @@ browser needs a running Grafana and gigabytes (grafana-image-renderer)."""
 from __future__ import annotations
 
 import difflib
-import multiprocessing
 import time
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..catalog import Catalog
-from ..errors import ConfigError
-from ..prometheus_api import PrometheusSettings
-from ..workers import can_fork
+from ..errors import ConfigError, Location
+from ..filenames import safe_stem
+from ..prometheus_api import PrometheusAPI, PrometheusSettings
+from ..workers import can_fork, forked_pool
+
+if TYPE_CHECKING:
+    from .data import QueryKey, QueryResult
 
 JSON = dict[str, Any]
 FORMATS = ("png", "svg")
@@ -33,6 +36,34 @@ class DataChoice:
     prometheus: PrometheusSettings | None = None
     scrape_seconds: float = 15.0
     end: float | None = None  # the live range's end (default: now)
+    # What the live API answered to each query, fetched before drawing (``with_live_data``).
+    answers: Mapping[QueryKey, QueryResult] | None = None
+
+    def failed_queries(self) -> list[str]:
+        """The live queries that failed or timed out, with why."""
+        return [f"{key[0]}: {a.error}" for key, a in (self.answers or {}).items() if a.error]
+
+
+LIVE_DEADLINE = 60.0  # seconds for all of a render's live queries together
+LIVE_TIMEOUT = 20.0  # seconds for one
+
+
+def with_live_data(
+    choice: DataChoice, dashboards: Collection[JSON], api: PrometheusAPI
+) -> DataChoice:
+    """``choice`` with every live query of ``dashboards`` answered, all of them within
+    LIVE_DEADLINE (see ``data.fetch_live``): drawing then asks no server."""
+    from .data import PrometheusData, fetch_live, time_range
+
+    end = choice.end if choice.end is not None else time.time()
+    wanted = [
+        key
+        for dashboard in dashboards
+        for key in PrometheusData({}, time_range(dashboard, end), choice.scrape_seconds).queries(
+            dashboard
+        )
+    ]
+    return replace(choice, end=end, answers=fetch_live(api, wanted, LIVE_DEADLINE))
 
 
 @dataclass(frozen=True)
@@ -41,9 +72,9 @@ class Picture:
     png: bytes
     svg: bytes
 
-    def files(self, stem: str | None = None) -> dict[str, bytes]:
-        name = stem or self.uid
-        return {f"{name}.png": self.png, f"{name}.svg": self.svg}
+    def files(self, stem: str) -> dict[str, bytes]:
+        """Its files, named ``stem`` (made safe by whoever chose it: ``safe_stem``)."""
+        return {f"{stem}.png": self.png, f"{stem}.svg": self.svg}
 
 
 def _require_matplotlib() -> None:
@@ -62,7 +93,7 @@ def picture(dashboard: JSON, choice: DataChoice, changed: Collection[Any] = ()) 
     data: PanelData
     if choice.prometheus is not None:
         span = time_range(dashboard, choice.end if choice.end is not None else time.time())
-        data = PrometheusData(choice.prometheus, span, choice.scrape_seconds)
+        data = PrometheusData(choice.answers or {}, span, choice.scrape_seconds)
         source = f"data: {choice.prometheus.url}"
     else:
         data = SyntheticData(choice.catalog, time_range(dashboard, SYNTHETIC_END))
@@ -71,36 +102,63 @@ def picture(dashboard: JSON, choice: DataChoice, changed: Collection[Any] = ()) 
     return Picture(str(dashboard.get("uid") or "dashboard"), canvas.png(), canvas.svg())
 
 
-def chosen(dashboards: Sequence[JSON], only: Sequence[str]) -> list[JSON]:
+@dataclass(frozen=True)
+class Source:
+    """A dashboard to draw and where it comes from (a file, a module's line), for errors."""
+
+    origin: str
+    dashboard: JSON
+
+    @property
+    def uid(self) -> str:
+        return str(self.dashboard.get("uid"))
+
+
+def chosen(sources: Sequence[Source], only: Sequence[str]) -> list[Source]:
     """The dashboards ``only`` names (all when empty); a uid that names none is an error."""
-    uids = [str(d.get("uid")) for d in dashboards]
+    uids = [source.uid for source in sources]
     for uid in only:
         if uid not in uids:
             close = difflib.get_close_matches(uid, uids, n=3, cutoff=0.6)
             hint = f"; did you mean {' or '.join(close)}?" if close else ""
             raise ConfigError(f"--only {uid!r}: no dashboard has this uid{hint}")
-    return [d for d in dashboards if not only or str(d.get("uid")) in only]
+    return [source for source in sources if not only or source.uid in only]
+
+
+def picture_names(sources: Sequence[Source]) -> dict[str, JSON]:
+    """File stem -> dashboard: each picture is named after its dashboard's uid made safe for
+    a file name (a uid is input: ``../x`` must not leave the output directory); two
+    dashboards that come to one name are an error naming both, rather than one lost."""
+    named: dict[str, Source] = {}
+    for source in sources:
+        stem = safe_stem(source.uid, "dashboard")
+        first = named.get(stem)
+        if first is not None:
+            raise ConfigError(
+                f"its picture would be {stem}.png, as {first.origin}'s is: give one of "
+                "them another uid, or draw them separately",
+                Location(source.origin),
+            )
+        named[stem] = source
+    return {stem: source.dashboard for stem, source in named.items()}
 
 
 def dashboard_pictures(
-    dashboards: Sequence[JSON], choice: DataChoice, jobs: int = 1
+    dashboards: Mapping[str, JSON], choice: DataChoice, jobs: int = 1
 ) -> dict[str, bytes]:
-    """File name -> bytes: a PNG and an SVG per dashboard, named after its uid; drawn by
-    ``jobs`` forked workers when there are several (each picture is independent, so the
-    bytes are the same)."""
+    """File name -> bytes: a PNG and an SVG per dashboard, named by the stems ``dashboards``
+    is keyed by (``picture_names``); drawn by ``jobs`` forked workers when there are
+    several (each picture is independent, so the bytes are the same)."""
     _require_matplotlib()  # imported here: the workers inherit it
     files: dict[str, bytes] = {}
-    if jobs > 1 and len(dashboards) > 1 and can_fork():
-        from concurrent.futures import ProcessPoolExecutor
-
-        context = multiprocessing.get_context("fork")
-        workers = min(jobs, len(dashboards))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            drawn = list(pool.map(picture, dashboards, [choice] * len(dashboards)))
+    stems, drawing = list(dashboards), list(dashboards.values())
+    if jobs > 1 and len(drawing) > 1 and can_fork():
+        with forked_pool(min(jobs, len(drawing))) as pool:
+            drawn = list(pool.map(picture, drawing, [choice] * len(drawing)))
     else:
-        drawn = [picture(dashboard, choice) for dashboard in dashboards]
-    for item in drawn:
-        files.update(item.files())
+        drawn = [picture(dashboard, choice) for dashboard in drawing]
+    for stem, item in zip(stems, drawn, strict=True):
+        files.update(item.files(stem))
     return files
 
 

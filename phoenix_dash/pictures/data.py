@@ -10,15 +10,23 @@ import hashlib
 import math
 import random
 import re
-from dataclasses import dataclass, field
+import time
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
-
-import niquests
 
 from ..catalog import Catalog, Metric
 from ..check import substitute
-from ..prometheus_api import PrometheusAPI, PrometheusSettings
+from ..modern.common import every_panel
+from ..prometheus_api import (
+    MalformedAnswer,
+    PrometheusAPI,
+    PrometheusQueryError,
+    PrometheusUnreachable,
+    query_series,
+)
 from ..quantities import QuantityError, parse_duration
+from ..workers import map_until
 
 JSON = dict[str, Any]
 POINTS = 120  # per series: enough for a smooth line at panel widths
@@ -53,6 +61,7 @@ class Series:
     name: str
     times: list[float]
     values: list[float]  # NaN where there is no sample
+    labels: Mapping[str, str] = field(default_factory=dict)  # as the API answered them
 
     @property
     def last(self) -> float | None:
@@ -96,54 +105,115 @@ def _not_prometheus(target: JSON, panel: JSON) -> str:
     return str(kind or "unknown")
 
 
+QueryKey = tuple[str, str, str, str]  # query_range's query, start, end and step
+
+
 class PrometheusData:
-    """Series from a live Prometheus-compatible API."""
+    """Series from a live Prometheus-compatible API, fetched before drawing
+    (``fetch_live``): what a panel's query answered, looked up by what it asks."""
 
     synthetic = False
 
     def __init__(
-        self, settings: PrometheusSettings, span: TimeRange, scrape_seconds: float
+        self, answers: Mapping[QueryKey, QueryResult], span: TimeRange, scrape_seconds: float
     ) -> None:
-        self.api = PrometheusAPI(settings)
+        self.answers = answers
         self.time_range = span
         self.scrape_seconds = scrape_seconds
+
+    def key(self, target: JSON) -> QueryKey:
+        span = self.time_range
+        return (
+            substitute(str(target["expr"]), self.scrape_seconds),
+            f"{span.start:.3f}",
+            f"{span.end:.3f}",
+            f"{max(span.step, self.scrape_seconds):.3f}",
+        )
+
+    def queries(self, dashboard: JSON) -> list[QueryKey]:
+        """What drawing ``dashboard`` asks the API."""
+        return [
+            self.key(target)
+            for panel in every_panel(dashboard)
+            for target in panel.get("targets") or []
+            if isinstance(target, dict) and not _not_prometheus(target, panel)
+        ]
 
     def query(self, panel: JSON, target: JSON) -> QueryResult:
         other = _not_prometheus(target, panel)
         if other:
             return QueryResult(skipped=f"{other} is not queried")
-        span = self.time_range
-        params = {
-            "query": substitute(str(target["expr"]), self.scrape_seconds),
-            "start": f"{span.start:.3f}",
-            "end": f"{span.end:.3f}",
-            "step": f"{max(span.step, self.scrape_seconds):.3f}",
-        }
-        try:
-            answer = self.api.get("/api/v1/query_range", params).json()
-        except (niquests.exceptions.RequestException, ValueError) as exc:
-            return QueryResult(error=self.api.failure(exc)[:120])
-        if not isinstance(answer, dict) or answer.get("status") != "success":
-            error = answer.get("error") if isinstance(answer, dict) else "not a Prometheus answer"
-            return QueryResult(error=str(error)[:120])
-        return QueryResult(self._series(target, answer.get("data", {}).get("result") or []))
+        found = self.answers.get(self.key(target)) or QueryResult(error="not fetched")
+        named = [
+            replace(series, name=legend(target, dict(series.labels), f"series {index + 1}"))
+            for index, series in enumerate(found.series)
+        ]
+        return QueryResult(named, found.error)
 
-    def _series(self, target: JSON, result: list[JSON]) -> list[Series]:
-        found = []
-        for index, item in enumerate(result):
-            labels = {str(k): str(v) for k, v in (item.get("metric") or {}).items()}
-            samples = item.get("values") or ([item["value"]] if "value" in item else [])
-            times = [float(t) for t, _ in samples]
-            values = [_number(v) for _, v in samples]
-            found.append(Series(legend(target, labels, f"series {index + 1}"), times, values))
-        return found
+
+def fetch_live(
+    api: PrometheusAPI, queries: Collection[QueryKey], deadline: float
+) -> dict[QueryKey, QueryResult]:
+    """Every query's answer, asked concurrently, all within ``deadline`` seconds (a query
+    still unanswered then reads "timed out" on its panel). The server is asked a trivial
+    query first: one that does not answer as Prometheus's API does (refused, an SSO page,
+    credentials refused, no answer at all) is PrometheusUnreachable, and nothing is drawn."""
+    with contextlib.suppress(PrometheusQueryError):  # an error in the API's own shape
+        api.answer("/api/v1/query", {"query": "1"})
+    unique = sorted(set(queries))
+    started = time.monotonic()
+    answers = map_until(lambda key: _range_query(api, key), unique, 8, deadline)
+    late = QueryResult(error=f"timed out: no answer within {time.monotonic() - started:.0f} s")
+    return {key: answer or late for key, answer in zip(unique, answers, strict=True)}
+
+
+def _range_query(api: PrometheusAPI, key: QueryKey) -> QueryResult:
+    query, start, end, step = key
+    params = {"query": query, "start": start, "end": end, "step": step}
+    try:
+        return QueryResult(_series(query_series(api.answer("/api/v1/query_range", params))))
+    except (PrometheusQueryError, PrometheusUnreachable) as exc:
+        return QueryResult(error=exc.message[:120])
+    except MalformedAnswer as exc:
+        return QueryResult(error=f"malformed answer: {exc}"[:120])
+
+
+def _series(result: list[JSON]) -> list[Series]:
+    """The answer's series with their labels (named by the panel's legend when drawn)."""
+    found = []
+    for item in result:
+        labels = {str(k): str(v) for k, v in (item.get("metric") or {}).items()}
+        samples = item.get("values") or ([item["value"]] if "value" in item else [])
+        if not isinstance(samples, list):
+            raise MalformedAnswer(f"the samples are {type(samples).__name__}, not a list")
+        times, values = [], []
+        for sample in samples:
+            if not (isinstance(sample, list | tuple) and len(sample) == 2):
+                raise MalformedAnswer(f"a sample is {str(sample)[:30]}, not [time, value]")
+            times.append(_timestamp(sample[0]))
+            values.append(_number(sample[1]))
+        found.append(Series("", times, values, labels))
+    return found
+
+
+def _timestamp(value: Any) -> float:
+    try:
+        found = float(value)
+    except (TypeError, ValueError):
+        raise MalformedAnswer(f"a timestamp is {str(value)[:30]!r}, not a number") from None
+    if not math.isfinite(found):
+        raise MalformedAnswer(f"a timestamp is {value!r}")
+    return found
 
 
 def _number(text: Any) -> float:
+    """A sample's value; NaN (drawn as a gap) for what is no finite number: Prometheus
+    writes "NaN", "+Inf" and "-Inf", which a panel cannot place on its axis."""
     try:
-        return float(text)
+        value = float(text)
     except (TypeError, ValueError):
         return math.nan
+    return value if math.isfinite(value) else math.nan
 
 
 class SyntheticData:

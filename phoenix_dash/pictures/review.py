@@ -11,6 +11,7 @@ from typing import Any
 
 from ..build import DASHBOARDS_DIR
 from ..dashboard_file import v1_model
+from ..filenames import safe_stem
 from ..modern.common import panels_by_key
 from ..sync.markdown import Pictures
 from ..sync.model import Action, Plan
@@ -38,31 +39,53 @@ def image_url(base: str, name: str) -> str:
     return f"{base.rstrip('/')}/{name}" if base else name
 
 
-def review_pictures(
-    before_files: Mapping[str, bytes],
-    after_files: Mapping[str, bytes],
-    plan: Plan,
-    choice: DataChoice,
-    image_base_url: str,
-) -> Review:
-    review = Review()
+@dataclass(frozen=True)
+class Reviewed:
+    """A dashboard the plan changes: its key, and the dashboard before and after (None
+    where it is new or removed)."""
+
+    key: str
+    before: JSON | None
+    after: JSON | None
+
+    def sides(self) -> list[tuple[str, JSON | None]]:
+        return [("before", self.before), ("after", self.after)]
+
+
+def reviewed_dashboards(
+    before_files: Mapping[str, bytes], after_files: Mapping[str, bytes], plan: Plan
+) -> list[Reviewed]:
+    """The dashboards ``plan`` changes, both sides read (a file of the revision that is
+    not a dashboard names itself and the revision: ``against.read_json_at``)."""
+    found = []
     for change in plan.changes:
         if change.resource.kind != "dashboard" or change.action == Action.UNCHANGED:
             continue
         path = f"{DASHBOARDS_DIR}/{change.resource.key}.json"
-        before = _dashboard(before_files.get(path))
-        after = _dashboard(after_files.get(path))
-        touched = changed_panels(before or {}, after or {})
+        found.append(
+            Reviewed(
+                change.resource.key,
+                _dashboard(before_files.get(path)),
+                _dashboard(after_files.get(path)),
+            )
+        )
+    return found
+
+
+def review_pictures(reviewed: list[Reviewed], choice: DataChoice, image_base_url: str) -> Review:
+    review = Review()
+    for item in reviewed:
+        touched = changed_panels(item.before or {}, item.after or {})
         links: list[str | None] = []
-        for side, dashboard in (("before", before), ("after", after)):
+        for side, dashboard in item.sides():
             if dashboard is None:
                 links.append(None)
                 continue
             drawn = picture(dashboard, choice, touched)
-            for name, data in drawn.files(f"{change.resource.key}.{side}").items():
-                review.files[name] = data
-            links.append(image_url(image_base_url, f"{change.resource.key}.{side}.png"))
-        review.pictures[change.resource.key] = Pictures(links[0], links[1])
+            stem = f"{safe_stem(item.key, 'dashboard')}.{side}"
+            review.files.update(drawn.files(stem))
+            links.append(image_url(image_base_url, f"{stem}.png"))
+        review.pictures[item.key] = Pictures(links[0], links[1])
     return review
 
 
