@@ -37,6 +37,13 @@ class Main(click.Group):
         except PhoenixDashError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except click.BadParameter as exc:
+            variable = _from_environment(exc)
+            if variable is None:
+                raise
+            reason = exc.message.rstrip(".")
+            click.echo(f"error: ${variable}: {reason} (it sets {exc.param_hint})", err=True)
+            sys.exit(2)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:
@@ -57,6 +64,19 @@ class Main(click.Group):
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(130)
+
+
+def _from_environment(exc: click.BadParameter) -> str | None:
+    """The variable a bad option value came from (PHOENIX_DASH_<COMMAND>_<OPTION>), if it
+    came from one: click's usage error would name only the option the user never typed."""
+    param, ctx = exc.param, exc.ctx
+    if param is None or ctx is None or param.name is None:
+        return None
+    source = ctx.get_parameter_source(param.name)
+    if source is not click.core.ParameterSource.ENVIRONMENT or not isinstance(param.envvar, str):
+        return None
+    exc.param_hint = " / ".join(getattr(param, "opts", []))
+    return param.envvar
 
 
 @click.group(cls=Main, epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})

@@ -48,6 +48,17 @@ def data_choice(
     return DataChoice(catalog, settings, scrape, at)
 
 
+def say_missing_glyphs(missing: set[str]) -> None:
+    """One line for every character no installed font draws (matplotlib warns per glyph)."""
+    if missing:
+        shown = "".join(sorted(missing)[:20]) + (" ..." if len(missing) > 20 else "")
+        click.echo(
+            f"warning: no font here draws {shown} (drawn as boxes; there is no colour "
+            "emoji in pictures, and Debian's fonts-noto-cjk has Chinese, Japanese and Korean)",
+            err=True,
+        )
+
+
 def live_data(choice: DataChoice, dashboards: list[dict[str, Any]]) -> DataChoice:
     """``choice`` with the live queries answered; those that failed or timed out are said
     on stderr (their panels say it too)."""
@@ -126,7 +137,8 @@ def render(
         choice = live_data(choice, list(named.values()))
     from ..render import default_jobs
 
-    pictures = dashboard_pictures(named, choice, jobs or default_jobs())
-    written = write_pictures(Path(out), pictures)
+    drawing = dashboard_pictures(named, choice, jobs or default_jobs())
+    written = write_pictures(Path(out), drawing.files)
+    say_missing_glyphs(drawing.missing_glyphs)
     summary = f"{plural(len(written) // 2, 'dashboard')} drawn into {out}/"
     echo_written(written, fmt, "wrote", summary)

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from ..grafana.resources import ResourceAPI
     from ..preview import Preview
     from ..sync.model import Outcome, Plan
-    from ..sync.options import PlanOptions
+    from ..sync.options import PlanOptions, Selection
     from ..sync.target import Target
 
 
@@ -49,11 +49,13 @@ def _start_build(config: Config) -> PendingBuild:
 
 
 def _build_and_connect(
-    pending: PendingBuild, config: Config, target: Target, verbose: bool
+    pending: PendingBuild, config: Config, target: Target, verbose: bool, selection: Selection
 ) -> tuple[Build, GrafanaConnection, ResourceAPI | None]:
     """The build, a connection, and the API Grafana offers. While worker processes render a
-    large project, a background thread loads the HTTP stack and asks Grafana; a broken build
-    is still reported at once, without waiting for Grafana."""
+    large project, a background thread loads the HTTP stack and asks Grafana; a broken build,
+    or a --only/--exclude that names nothing, is still reported at once, without waiting
+    for Grafana."""
+    from ..sync.planner import check_selection
     from ..workers import in_background
 
     def grafana_side() -> tuple[GrafanaConnection, ResourceAPI | None]:
@@ -64,9 +66,11 @@ def _build_and_connect(
 
     if not pending.rendering.in_workers:
         built = pending.finish()
+        check_selection(built, target, selection)
         return (built, *grafana_side())
     connected = in_background(grafana_side)
     built = pending.finish()
+    check_selection(built, target, selection)
     return (built, *connected())
 
 
@@ -80,7 +84,29 @@ def _plan(
     take_over: bool = False,
     dry_run: bool = False,
 ) -> tuple[Target, GrafanaConnection, Plan]:
-    """The plan; with ``dry_run``, also Grafana's verdict on each write (resource APIs)."""
+    """The plan; with ``dry_run``, also Grafana's verdict on each write (resource APIs).
+    Grafana failing to answer while planning stops the command with nothing changed: exit
+    2, whatever the failure (a 500 would otherwise be taken for a failed resource)."""
+    from ..grafana.errors import GrafanaError
+
+    try:
+        return _make_plan(config, env, verbose, options, force, note, take_over, dry_run)
+    except GrafanaError as exc:
+        if exc.exit_code == 2:
+            raise
+        raise PhoenixDashError(f"{exc}; nothing was planned or changed") from None
+
+
+def _make_plan(
+    config: Config,
+    env: str | None,
+    verbose: bool,
+    options: PlanOptions,
+    force: bool = False,
+    note: str = "",
+    take_over: bool = False,
+    dry_run: bool = False,
+) -> tuple[Target, GrafanaConnection, Plan]:
     from ..sync.target import make_target
 
     pending = _start_build(config)  # first: the planner's imports overlap with its workers
@@ -89,7 +115,7 @@ def _plan(
     except PhoenixDashError:
         pending.finish()  # a broken build is the first thing to report
         raise
-    built, connection, api = _build_and_connect(pending, config, target, verbose)
+    built, connection, api = _build_and_connect(pending, config, target, verbose, options.selection)
     from ..sync.applier import dry_run as judge
     from ..sync.planner import make_plan
 
@@ -241,11 +267,13 @@ def diff(
     if ref is not None:
         after = _build(config).files()
         before = build_files_at(config, ref)
-        plan = diff_against(ref, before, after, selection)
+        plan = diff_against(
+            ref, before, after, selection, config.display(config.build_dir).rstrip("/")
+        )
         if render_dir is not None:
             from ..pictures import write_pictures
             from ..pictures.review import review_pictures, reviewed_dashboards
-            from .pictures import data_choice, live_data
+            from .pictures import data_choice, live_data, say_missing_glyphs
 
             reviewed = reviewed_dashboards(before, after, plan)
             choice = data_choice(config, prometheus_url, headers, ca_bundle)
@@ -253,7 +281,8 @@ def diff(
                 sides = [d for item in reviewed for _, d in item.sides() if d is not None]
                 choice = live_data(choice, sides)
             review = review_pictures(reviewed, choice, image_base_url or render_dir)
-            write_pictures(Path(render_dir), review.files)
+            write_pictures(Path(render_dir), review.drawing.files)
+            say_missing_glyphs(review.drawing.missing_glyphs)
             pictures = review.pictures
     else:
         _, _, plan = _plan(config, env, verbose, PlanOptions(selection=selection), dry_run=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import time
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,6 +71,7 @@ class Picture:
     uid: str
     png: bytes
     svg: bytes
+    missing_glyphs: frozenset[str] = frozenset()  # drawn as boxes: no font here has them
 
     def files(self, stem: str) -> dict[str, bytes]:
         """Its files, named ``stem`` (made safe by whoever chose it: ``safe_stem``)."""
@@ -99,7 +100,20 @@ def picture(dashboard: JSON, choice: DataChoice, changed: Collection[Any] = ()) 
         data = SyntheticData(choice.catalog, time_range(dashboard, SYNTHETIC_END))
         source = ""
     canvas = draw_dashboard(dashboard, data, source, changed)
-    return Picture(str(dashboard.get("uid") or "dashboard"), canvas.png(), canvas.svg())
+    png, svg = canvas.png(), canvas.svg()
+    return Picture(str(dashboard.get("uid") or "dashboard"), png, svg, frozenset(canvas.missing))
+
+
+@dataclass
+class Drawing:
+    """Pictures as files (name -> bytes), and the characters no font here could draw."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    missing_glyphs: set[str] = field(default_factory=set)
+
+    def add(self, item: Picture, stem: str) -> None:
+        self.files.update(item.files(stem))
+        self.missing_glyphs |= item.missing_glyphs
 
 
 @dataclass(frozen=True)
@@ -145,12 +159,12 @@ def picture_names(sources: Sequence[Source]) -> dict[str, JSON]:
 
 def dashboard_pictures(
     dashboards: Mapping[str, JSON], choice: DataChoice, jobs: int = 1
-) -> dict[str, bytes]:
+) -> Drawing:
     """File name -> bytes: a PNG and an SVG per dashboard, named by the stems ``dashboards``
     is keyed by (``picture_names``); drawn by ``jobs`` forked workers when there are
     several (each picture is independent, so the bytes are the same)."""
     _require_matplotlib()  # imported here: the workers inherit it
-    files: dict[str, bytes] = {}
+    result = Drawing()
     stems, drawing = list(dashboards), list(dashboards.values())
     if jobs > 1 and len(drawing) > 1 and can_fork():
         with forked_pool(min(jobs, len(drawing))) as pool:
@@ -158,8 +172,8 @@ def dashboard_pictures(
     else:
         drawn = [picture(dashboard, choice) for dashboard in drawing]
     for stem, item in zip(stems, drawn, strict=True):
-        files.update(item.files(stem))
-    return files
+        result.add(item, stem)
+    return result
 
 
 def write_pictures(out: Path, files: Mapping[str, bytes]) -> list[Path]:

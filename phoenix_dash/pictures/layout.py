@@ -31,13 +31,6 @@ class Box:
         return bool(self.panel.get("collapsed"))
 
 
-@dataclass(frozen=True)
-class Layout:
-    boxes: list[Box]
-    width: float
-    height: float  # of the grid, without the header
-
-
 def _grid(panel: JSON) -> tuple[int, int, int, int]:
     grid = {**PANEL_GRID_DEFAULTS, **(panel.get("gridPos") or {})}
     values = []
@@ -49,18 +42,59 @@ def _grid(panel: JSON) -> tuple[int, int, int, int]:
     return x, max(y, 0), min(max(w, 1), GRID_COLUMNS - x), max(h, 1)
 
 
+# A picture stops here (matplotlib refuses images past 2**16 pixels, and nobody reads a
+# page that long): a panel is at most MAX_PANEL_ROWS grid rows tall, and what starts below
+# MAX_GRID_ROWS is left out, counted in ``Layout.left_out``.
+MAX_PANEL_ROWS = 100
+MAX_GRID_ROWS = 600
+
+
+@dataclass(frozen=True)
+class Layout:
+    boxes: list[Box]
+    width: float
+    height: float  # of the grid, without the header
+    left_out: int = 0  # panels below MAX_GRID_ROWS, not drawn
+
+
+def compacted(cells: list[tuple[int, int, int, int]]) -> list[int]:
+    """The ``y`` of each (x, y, w, h) cell after Grafana's vertical compaction
+    (react-grid-layout's ``compact``, vertical): in (y, x) order, each cell moves up until it
+    meets one already placed, then below whatever it still overlaps. A panel saved at
+    y = 1,000,000 is drawn where Grafana shows it: under the others."""
+    placed: list[tuple[int, int, int, int]] = []
+    tops = [0] * len(cells)
+    for index in sorted(range(len(cells)), key=lambda i: (cells[i][1], cells[i][0])):
+        x, y, w, h = cells[index]
+        beside = [p for p in placed if p[0] < x + w and x < p[0] + p[2]]
+        top = max((p[1] + p[3] for p in beside if p[1] + p[3] <= y), default=0)
+        moved = True
+        while moved:
+            moved = False
+            for p in beside:
+                if p[1] < top + h and top < p[1] + p[3]:
+                    top, moved = p[1] + p[3], True
+        placed.append((x, top, w, h))
+        tops[index] = top
+    return tops
+
+
 def layout(dashboard: JSON, width: float) -> Layout:
     """Boxes for the dashboard's panels (rows included), in the order Grafana draws them:
     top to bottom, left to right."""
     column = (width - (GRID_COLUMNS - 1) * CELL_MARGIN) / GRID_COLUMNS
     pitch = CELL_HEIGHT + CELL_MARGIN
-    boxes = []
-    for panel in dashboard.get("panels") or []:
-        if not isinstance(panel, dict):
-            continue
+    panels = [p for p in dashboard.get("panels") or [] if isinstance(p, dict)]
+    cells = []
+    for panel in panels:
         x, y, w, h = _grid(panel)
         if panel.get("type") == "row":
             x, w, h = 0, GRID_COLUMNS, 1
+        cells.append((x, y, w, min(h, MAX_PANEL_ROWS)))
+    boxes = []
+    for panel, (x, _, w, h), y in zip(panels, cells, compacted(cells), strict=True):
+        if y >= MAX_GRID_ROWS:
+            continue
         boxes.append(
             Box(
                 panel,
@@ -72,4 +106,4 @@ def layout(dashboard: JSON, width: float) -> Layout:
         )
     boxes.sort(key=lambda box: (box.top, box.left))
     bottom = max((box.top + box.height for box in boxes), default=0.0)
-    return Layout(boxes, width, bottom)
+    return Layout(boxes, width, bottom, len(panels) - len(boxes))

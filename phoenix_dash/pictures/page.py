@@ -108,16 +108,29 @@ def _panel(
     draw_content(content, results, data.synthetic)
 
 
+FOOTER = 28.0  # px, for the line saying what was left out
+
+
 def draw_dashboard(
     dashboard: JSON, data: PanelData, source: str, changed: Collection[Any] = ()
 ) -> Canvas:
     """The dashboard's picture; ``changed``: keys (``panel_key``) of panels to outline."""
     grid = layout(dashboard, GRID_WIDTH)
-    canvas = Canvas(GRID_WIDTH + 2 * MARGIN, HEADER + grid.height + MARGIN, PAGE)
+    footer = FOOTER if grid.left_out else 0.0
+    canvas = Canvas(GRID_WIDTH + 2 * MARGIN, HEADER + grid.height + footer + MARGIN, PAGE)
     _header(canvas, dashboard, source, data.synthetic)
     for box in grid.boxes:
         if box.is_row:
             _row(canvas, box, MARGIN, HEADER)
         else:
             _panel(canvas, box, data, panel_key(box.panel) in changed, MARGIN, HEADER)
+    if grid.left_out:
+        canvas.text(
+            MARGIN,
+            HEADER + grid.height + footer / 2,
+            f"{grid.left_out} more panel{'s' if grid.left_out > 1 else ''} further down "
+            "are not drawn (the picture stops there)",
+            12,
+            TEXT_WEAK,
+        )
     return canvas

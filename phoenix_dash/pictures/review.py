@@ -15,14 +15,14 @@ from ..filenames import safe_stem
 from ..modern.common import panels_by_key
 from ..sync.markdown import Pictures
 from ..sync.model import Action, Plan
-from . import DataChoice, picture
+from . import DataChoice, Drawing, picture
 
 JSON = dict[str, Any]
 
 
 @dataclass
 class Review:
-    files: dict[str, bytes] = field(default_factory=dict)  # file name -> bytes
+    drawing: Drawing = field(default_factory=Drawing)  # the files, and missing glyphs
     pictures: dict[str, Pictures] = field(default_factory=dict)  # dashboard uid -> links
 
 
@@ -83,7 +83,7 @@ def review_pictures(reviewed: list[Reviewed], choice: DataChoice, image_base_url
                 continue
             drawn = picture(dashboard, choice, touched)
             stem = f"{safe_stem(item.key, 'dashboard')}.{side}"
-            review.files.update(drawn.files(stem))
+            review.drawing.add(drawn, stem)
             links.append(image_url(image_base_url, f"{stem}.png"))
         review.pictures[item.key] = Pictures(links[0], links[1])
     return review

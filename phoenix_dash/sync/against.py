@@ -37,38 +37,72 @@ KINDS_BY_DIR = {
 
 def git_build_files(root: Path, ref: str, build_dir: str) -> dict[str, bytes]:
     """Files under ``build_dir`` at ``ref``, relative to it."""
-
-    def git(*args: str) -> bytes:
-        try:
-            return subprocess.run(
-                ["git", *args], cwd=root, capture_output=True, check=True, timeout=60
-            ).stdout
-        except FileNotFoundError:
-            raise ConfigError("git is not installed") from None
-        except subprocess.CalledProcessError as exc:
-            message = exc.stderr.decode(errors="replace").strip().splitlines()
-            raise ConfigError(
-                f"git {' '.join(args[:2])}: {message[-1] if message else exc}"
-            ) from None
-
-    git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    names = git("ls-tree", "-r", "--name-only", ref, "--", build_dir).decode().splitlines()
+    if not ref.strip() or ref.startswith("-"):  # never an option to git
+        raise ConfigError(f"--against {ref!r}: not a revision (a branch, a tag or a commit)")
+    if _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}") is None:
+        raise ConfigError(_unknown_revision(root, ref))
+    listed = _git(root, "ls-tree", "-r", "--name-only", ref, "--", build_dir) or b""
+    names = listed.decode().splitlines()
+    if not names:
+        raise ConfigError(
+            f"{ref} has no {build_dir}/: there is nothing to compare with (was {build_dir}/ "
+            "committed at that revision?)"
+        )
     prefix = build_dir.rstrip("/") + "/"
-    return {name.removeprefix(prefix): git("show", f"{ref}:{name}") for name in names}
+    return {name.removeprefix(prefix): _show(root, ref, name) for name in names}
+
+
+def _git(root: Path, *args: str) -> bytes | None:
+    """git's output, or None when it fails (its reason is not for users: they are told
+    what failed in their words)."""
+    try:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, timeout=60)
+    except FileNotFoundError:
+        raise ConfigError("diff --against needs git, which is not installed") from None
+    except subprocess.TimeoutExpired:
+        raise ConfigError(f"git {args[0]} took more than 60 s; nothing was compared") from None
+    if done.returncode != 0 and b"not a git repository" in done.stderr.lower():
+        raise ConfigError(f"{root} is not in a git repository: diff --against compares with one")
+    return done.stdout if done.returncode == 0 else None
+
+
+def _show(root: Path, ref: str, name: str) -> bytes:
+    found = _git(root, "show", f"{ref}:{name}")
+    if found is None:
+        raise ConfigError(f"cannot read {name} at {ref}")
+    return found
+
+
+def _unknown_revision(root: Path, ref: str) -> str:
+    message = f"--against {ref}: unknown revision"
+    if (_git(root, "rev-parse", "--is-shallow-repository") or b"").strip() == b"true":
+        return (
+            f"{message} in this shallow clone: fetch its history (`git fetch --unshallow`; "
+            "GitHub Actions: actions/checkout with `fetch-depth: 0`)"
+        )
+    return f"{message} (a branch, a tag or a commit of this repository)"
 
 
 def build_files_at(config: Config, ref: str) -> dict[str, bytes]:
     """The project's build/ at ``ref``."""
-    return git_build_files(config.root, ref, config.display(config.build_dir))
+    return git_build_files(config.root, ref, config.display(config.build_dir).rstrip("/"))
 
 
-def _read(data: bytes | None, kind: str) -> Any:
-    """A build file's JSON; a dashboard as its v1 model, whichever schema build wrote, so
-    the differences read the same."""
+def _read(data: bytes | None, kind: str, where: str) -> Any:
+    """A build file's JSON object; a dashboard as its v1 model, whichever schema build
+    wrote, so the differences read the same. ``where``: the file, and the revision, for
+    an error (a file committed with merge conflict markers, say)."""
     if data is None:
         return None
-    found = json.loads(data)
-    return v1_model(found) if kind == "dashboard" and isinstance(found, dict) else found
+    try:
+        found = json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{where}: invalid JSON at line {exc.lineno}: {exc.msg}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{where}: not UTF-8 text") from None
+    if not isinstance(found, dict):
+        raise ConfigError(f"{where}: a JSON {type(found).__name__}, where build writes an object")
+    return v1_model(found) if kind == "dashboard" else found
 
 
 def _resource(kind: str, path: str, body: JSON) -> Resource:
@@ -95,17 +129,21 @@ def _details(kind: str, old: JSON, new: JSON) -> list[str]:
 
 
 def diff_against(
-    ref: str, before: Mapping[str, bytes], after: Mapping[str, bytes], selection: Selection
+    ref: str,
+    before: Mapping[str, bytes],
+    after: Mapping[str, bytes],
+    selection: Selection,
+    build_dir: str = "build",
 ) -> Plan:
-    """What changed in build/ since ``ref`` (its files then, ``before``, and now), for every
-    kind build writes, as a plan."""
+    """What changed in ``build_dir`` since ``ref`` (its files then, ``before``, and now),
+    for every kind build writes, as a plan."""
     plan = Plan(against=ref)
     for path in sorted(set(before) | set(after)):
         kind = next((k for prefix, k in KINDS_BY_DIR.items() if path.startswith(prefix)), None)
         if kind is None or not path.endswith(".json"):
             continue
-        old = _read(before.get(path), kind)
-        new = _read(after.get(path), kind)
+        old = _read(before.get(path), kind, f"{build_dir}/{path} at {ref}")
+        new = _read(after.get(path), kind, f"{build_dir}/{path}")
         resource = _resource(kind, path, new or old or {})
         if not selection.keeps(resource):
             continue

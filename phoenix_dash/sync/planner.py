@@ -16,8 +16,16 @@ from ..workers import paused_gc, worker_pool
 from .handlers import Handler, handlers_for
 from .model import KINDS, Action, Change, Plan, Resource
 from .normalize import canonical, version_message
-from .options import PlanOptions
+from .options import PlanOptions, Selection
 from .target import Target
+
+
+def check_selection(build: Build, target: Target, selection: Selection) -> None:
+    """--only and --exclude checked against what the project defines, before Grafana is
+    asked anything: a typo is the error to report, not an unreachable Grafana."""
+    if selection.only or selection.exclude:
+        handlers = handlers_for(None, target.dashboard_schema)
+        selection.check([r for h in handlers for r in h.desired(build, target)])
 
 
 def make_plan(

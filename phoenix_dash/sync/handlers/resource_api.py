@@ -194,7 +194,15 @@ class ResourceHandler(Handler):
             version = _version_of_item(resources.update(conn, self._path(resource), released(item)))
         expected = owner.generation + (1 if self.changes_spec(resource, item) else 0)
         body = self.body(resource, target, expected, version, item)
-        written = resources.update(conn, self._path(resource), body)
+        try:
+            written = resources.update(conn, self._path(resource), body)
+        except GrafanaError as exc:
+            if took_over:  # the release is written: say where that leaves the resource
+                exc.message = (
+                    f"{exc.message}: it was released by {owner.manager} but not claimed, "
+                    "so no tool manages it now; `sync --take-over` again claims it"
+                )
+            raise
         self._record_generation(conn, written, expected)
         return f"taken over from {owner.manager}" if took_over else self.updated(resource, item)
 

@@ -53,6 +53,7 @@ class Fault:
     after: bool = False  # apply the request first, then fail (the client saw no answer)
     delay: float = 10.0  # for timeouts
     message: str | None = None  # the error message; "{authorization}" echoes the header
+    skip: int = 0  # matching requests let through before the fault applies
 
     def matches(self, method: str, path: str) -> bool:
         return self.count > 0 and self.method in (method, "*") and bool(re.search(self.path, path))
@@ -266,6 +267,9 @@ class GrafanaEmulator(Controls):
         with self._lock:
             for fault in self.faults:
                 if fault.matches(method, path):
+                    if fault.skip > 0:
+                        fault.skip -= 1
+                        continue
                     fault.count -= 1
                     return fault
             if self._chaos is None or path == "/api/health":
