@@ -15,6 +15,7 @@ import niquests
 
 from .errors import ConfigError, Location, PhoenixDashError
 from .grafana.settings import Credentials, basic_from, http_url, token_from
+from .quantities import parse_duration
 from .web_answers import looks_like_html, no_answer
 from .workers import InFlight
 
@@ -31,6 +32,7 @@ class PrometheusSettings:
     headers: Mapping[str, str] = field(default_factory=dict)
     ca_bundle: str | None = None
     insecure_skip_verify: bool = False
+    timeout: float = 30.0  # seconds for one request (prometheus.timeout)
 
     @property
     def verify(self) -> bool | str:
@@ -74,12 +76,14 @@ def prometheus_settings(
                 f"${PASSWORD_ENV}, instead"
             )
     bundle = ca_bundle or section.get("ca_bundle")
+    timeout = section.get("timeout")
     return PrometheusSettings(
         chosen,
         token_from(environ, TOKEN_ENV) or basic_from(environ, USER_ENV, PASSWORD_ENV),
         merged,
         str(bundle) if bundle else None,
         bool(section.get("insecure_skip_verify", False)),
+        parse_duration(timeout) if isinstance(timeout, str) else 30.0,
     )
 
 
@@ -105,9 +109,9 @@ class PrometheusAPI:
     trusted, no redirect followed (a login page: the credentials stay here), secrets kept
     out of every message."""
 
-    def __init__(self, settings: PrometheusSettings, pool_size: int = 8, timeout: float = 30.0):
+    def __init__(self, settings: PrometheusSettings, pool_size: int = 8):
         self.settings = settings
-        self.timeout = timeout
+        self.timeout = settings.timeout
         self.waiting = InFlight()  # what a command says when the server goes quiet
         self.session = niquests.Session(pool_maxsize=pool_size)
         for name, value in settings.headers.items():

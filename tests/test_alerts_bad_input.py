@@ -54,6 +54,11 @@ BAD_RULES = {
         0,
         "condition 'B' compares nothing",
     ),
+    "math condition that compares nothing": (
+        '    rule("Up", threshold="$B * 2"),',
+        0,
+        "condition 'C' compares nothing",
+    ),
     "dashboard variable in the query": (
         """    rule("Up", expr='up{job="$job"}'),""",
         0,

@@ -137,6 +137,42 @@ def test_a_dashboard_terraform_manages_is_left_alone_until_taken_over(
 
 
 @pytest.mark.parametrize("synced", ["apis"], indirect=True)
+def test_a_take_over_whose_claim_fails_says_where_it_leaves_the_dashboard(
+    synced: Synced, api: Api
+) -> None:
+    """Grafana takes a change of manager in two writes (release, then claim): when the
+    claim fails, the dashboard is no tool's, and the user is told so and what to run."""
+    from tests.support.emulator import Fault
+
+    terraform = {
+        "apiVersion": "dashboard.grafana.app/v1",
+        "kind": "Dashboard",
+        "metadata": {
+            "name": "phoenix-overview",
+            "annotations": {
+                "grafana.app/managedBy": "terraform",
+                "grafana.app/managerId": "tf-prod",
+            },
+        },
+        "spec": {"title": "Terraform's overview", "schemaVersion": 42, "panels": []},
+    }
+    assert api.call("POST", DASHBOARDS, terraform, root=True)[0] == 201
+    emulator = synced.grafana.require_emulator()
+    claim = Fault("PUT", r"/dashboards/phoenix-overview$", "status", status=500, skip=1)
+    emulator.inject(claim)
+    failed = synced.run("sync", "--take-over")
+    assert failed.exit_code == 1, failed.output
+    assert (
+        "it was released by terraform (identity tf-prod) but not claimed, so no tool "
+        "manages it now; `sync --force` makes it phoenix-dash's"
+    ) in failed.output
+    assert "grafana.app/managedBy" not in notes_of(api, "dashboard", "phoenix-overview")
+    again = synced.run("sync", "--force")
+    assert again.exit_code == 0, again.output
+    assert manager_of(api, "dashboard", "phoenix-overview") == ("kubectl", "phoenix-dash")
+
+
+@pytest.mark.parametrize("synced", ["apis"], indirect=True)
 def test_the_dry_run_shows_what_grafana_would_refuse(synced: Synced, api: Api) -> None:
     """A folder Git Sync manages takes only that repository's resources (managed.go): the
     plan cannot know it, Grafana's dry run does."""

@@ -218,12 +218,29 @@ def _check_graph(nodes: tuple[Node, ...], condition: str, label: str, where: Loc
         visiting.add(ref)
 
     visit(condition, ())
-    if isinstance(by_ref[condition], (Query, Reduce)):
+    if not _compares(by_ref[condition], by_ref):
         raise DefinitionError(
             f"{label}: condition {condition!r} compares nothing; end with a "
             'math comparison such as "$B > 80"',
             where,
         )
+
+
+COMPARING_OPERATOR = re.compile(r"[<>]|==|!=|&&|\|\||!")
+
+
+def _compares(node: Node, by_ref: Mapping[str, Node]) -> bool:
+    """Whether ``node`` decides anything: a threshold, or math with a comparison or a
+    logical operator (``$B > 80``), or math that is just a node that does. ``$B * 2``
+    fires on any non-zero value: a mistake far more often than a wish."""
+    if isinstance(node, Threshold):
+        return True
+    if not isinstance(node, Math):
+        return False
+    if COMPARING_OPERATOR.search(node.expression):
+        return True
+    alone = node.expression.strip().removeprefix("${").removeprefix("$").removesuffix("}")
+    return alone in by_ref and by_ref[alone] is not node and _compares(by_ref[alone], by_ref)
 
 
 def _uid(uid: str | None, group: str, title: str, label: str, where: Location) -> str:

@@ -115,13 +115,11 @@ def prometheus_from_options(
     return settings
 
 
-def prometheus_client(
-    settings: PrometheusSettings, pool_size: int = 8, timeout: float = 30.0
-) -> PrometheusAPI:
+def prometheus_client(settings: PrometheusSettings, pool_size: int = 8) -> PrometheusAPI:
     """A client for ``settings`` whose quiet spells are said on stderr (``say_when_quiet``)."""
     from ..prometheus_api import PrometheusAPI
 
-    api = PrometheusAPI(settings, pool_size, timeout)
+    api = PrometheusAPI(settings, pool_size)
     say_when_quiet(api)
     return api
 

@@ -62,10 +62,10 @@ def say_missing_glyphs(missing: set[str]) -> None:
 def live_data(choice: DataChoice, dashboards: list[dict[str, Any]]) -> DataChoice:
     """``choice`` with the live queries answered; those that failed or timed out are said
     on stderr (their panels say it too)."""
-    from ..pictures import LIVE_TIMEOUT, with_live_data
+    from ..pictures import with_live_data
 
     assert choice.prometheus is not None
-    api = prometheus_client(choice.prometheus, 8, LIVE_TIMEOUT)
+    api = prometheus_client(choice.prometheus, 8)
     answered = with_live_data(choice, dashboards, api)
     failed = answered.failed_queries()
     if failed:

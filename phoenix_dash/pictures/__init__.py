@@ -44,8 +44,7 @@ class DataChoice:
         return [f"{key[0]}: {a.error}" for key, a in (self.answers or {}).items() if a.error]
 
 
-LIVE_DEADLINE = 60.0  # seconds for all of a render's live queries together
-LIVE_TIMEOUT = 20.0  # seconds for one
+LIVE_DEADLINE = 60.0  # seconds for all of a render's live queries together, at least
 
 
 def with_live_data(
@@ -63,7 +62,8 @@ def with_live_data(
             dashboard
         )
     ]
-    return replace(choice, end=end, answers=fetch_live(api, wanted, LIVE_DEADLINE))
+    deadline = max(LIVE_DEADLINE, api.timeout)
+    return replace(choice, end=end, answers=fetch_live(api, wanted, deadline))
 
 
 @dataclass(frozen=True)

@@ -206,14 +206,21 @@ def _timestamp(value: Any) -> float:
     return found
 
 
+# The largest magnitude a picture draws: an axis's margins and ticks around 1e308 overflow.
+DRAWABLE = 1e300
+
+
 def _number(text: Any) -> float:
     """A sample's value; NaN (drawn as a gap) for what is no finite number: Prometheus
-    writes "NaN", "+Inf" and "-Inf", which a panel cannot place on its axis."""
+    writes "NaN", "+Inf" and "-Inf", which a panel cannot place on its axis. Beyond
+    DRAWABLE, DRAWABLE."""
     try:
         value = float(text)
     except (TypeError, ValueError):
         return math.nan
-    return value if math.isfinite(value) else math.nan
+    if not math.isfinite(value):
+        return math.nan
+    return max(-DRAWABLE, min(value, DRAWABLE))
 
 
 class SyntheticData:

@@ -200,7 +200,7 @@ class ResourceHandler(Handler):
             if took_over:  # the release is written: say where that leaves the resource
                 exc.message = (
                     f"{exc.message}: it was released by {owner.manager} but not claimed, "
-                    "so no tool manages it now; `sync --take-over` again claims it"
+                    "so no tool manages it now; `sync --force` makes it phoenix-dash's"
                 )
             raise
         self._record_generation(conn, written, expected)
