@@ -11,10 +11,12 @@ import os
 import re
 import stat
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from phoenix_dash.build import BUILD_KINDS, Build
 from tests.support.hostile import (
     HTML_LOGIN,
     SERVER,
@@ -30,10 +32,11 @@ from tests.support.hostile import (
 from tests.support.project import ROOT
 
 DASHBOARD = json.loads((ROOT / "build/dashboards/phoenix-overview.json").read_text())
-EXPR = "sum(rate(http_requests_total[5m]))"
+Setup = Callable[[Path], None]
+Then = Callable[[Path, Outcome], None]
 
 
-def write(rel: str, text: str) -> object:
+def write(rel: str, text: str) -> Setup:
     def setup(root: Path) -> None:
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -42,11 +45,20 @@ def write(rel: str, text: str) -> object:
     return setup
 
 
-def dashboard_file(rel: str, **changes: object) -> object:
+def edit(rel: str, old: str, new: str) -> Setup:
+    def setup(root: Path) -> None:
+        text = (root / rel).read_text()
+        assert old in text
+        (root / rel).write_text(text.replace(old, new))
+
+    return setup
+
+
+def dashboard_file(rel: str, **changes: object) -> Setup:
     return write(rel, json.dumps({**DASHBOARD, **changes}))
 
 
-def panels_at(rel: str, *grids: dict[str, float]) -> object:
+def panels_at(rel: str, *grids: dict[str, float]) -> Setup:
     panels = [
         {**panel, "gridPos": {**panel["gridPos"], **grid}}
         for panel, grid in zip(DASHBOARD["panels"], grids, strict=False)
@@ -54,15 +66,15 @@ def panels_at(rel: str, *grids: dict[str, float]) -> object:
     return dashboard_file(rel, panels=panels + DASHBOARD["panels"][len(grids) :])
 
 
-def steps(*setups: object) -> object:
+def steps(*setups: Setup) -> Setup:
     def setup(root: Path) -> None:
         for each in setups:
-            each(root)  # type: ignore[operator]
+            each(root)
 
     return setup
 
 
-def settings(extra: str) -> object:
+def settings(extra: str) -> Setup:
     def setup(root: Path) -> None:
         config = root / "phoenix-dash.yaml"
         config.write_text(config.read_text() + extra)
@@ -70,7 +82,7 @@ def settings(extra: str) -> object:
     return setup
 
 
-def module(name: str, body: str) -> object:
+def module(name: str, body: str) -> Setup:
     """A dashboard module defining a valid dashboard after ``body`` ran."""
     return write(
         f"dashboards/{name}.py",
@@ -88,7 +100,7 @@ def git(root: Path, *args: str) -> None:
     )
 
 
-def committed(rel: str, text: str) -> object:
+def committed(rel: str, text: str) -> Setup:
     """``rel`` committed with ``text`` (then the working tree's build/ again)."""
 
     def setup(root: Path) -> None:
@@ -100,7 +112,7 @@ def committed(rel: str, text: str) -> object:
     return setup
 
 
-def stem_only(expected: str) -> object:
+def stem_only(expected: str) -> Then:
     def then(root: Path, outcome: Outcome) -> None:
         assert sorted(p.name for p in (root / "pictures").iterdir()) == [
             f"{expected}.png",
@@ -126,7 +138,7 @@ def json_on_stdout(root: Path, outcome: Outcome) -> None:
     assert json.loads(outcome.stdout)["dashboards"] == 2, outcome.stdout
 
 
-def quick(limit: float) -> object:
+def quick(limit: float) -> Then:
     def then(root: Path, outcome: Outcome) -> None:
         assert outcome.seconds < limit, f"took {outcome.seconds:.1f} s"
 
@@ -153,7 +165,7 @@ def matrix(*values: object, times: tuple[object, ...] = (1.0, 2.0)) -> Reply:
     return prometheus({"resultType": "matrix", "result": series})
 
 
-def timeout(seconds: str) -> object:
+def timeout(seconds: str) -> Setup:
     def setup(root: Path) -> None:
         config = root / "phoenix-dash.yaml"
         text = config.read_text().replace("prometheus:\n", f"prometheus:\n  timeout: {seconds}\n")
@@ -377,11 +389,7 @@ CASES = [
         ("build",),
         2,
         "compares nothing",
-        steps(
-            lambda root: (root / "alerts/service.py").write_text(
-                (root / "alerts/service.py").read_text().replace('"$B < 1"', '"$B * 1"')
-            )
-        ),
+        edit("alerts/service.py", '"$B < 1"', '"$B * 1"'),
         kept=("build",),
     ),
     Case(
@@ -536,7 +544,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_hostile_input(case: Case, template: Path, tmp_path: Path) -> None:
     root = workspace_from(template, tmp_path / "workspace")
     if case.setup is not None:
-        case.setup(root)  # type: ignore[operator]
+        case.setup(root)
     before = snapshot(root, case.kept)
     outcome = run(case, root)
     shown = f"exit {outcome.exit}\n--- stdout\n{outcome.stdout}--- stderr\n{outcome.stderr}"
@@ -554,12 +562,9 @@ def test_hostile_input(case: Case, template: Path, tmp_path: Path) -> None:
         case.then(root, outcome)
 
 
-def test_every_build_kind_is_one_phoenix_dash_owns(repo_build: object) -> None:
+def test_every_build_kind_is_one_phoenix_dash_owns(repo_build: Build) -> None:
     """build --check and build leave alone what is not theirs in build/: so everything they
     write must be under a folder they own."""
-    from phoenix_dash.build import BUILD_KINDS, Build
-
-    assert isinstance(repo_build, Build)
     assert {path.split("/", 1)[0] for path in repo_build.files()} <= set(BUILD_KINDS)
 
 
