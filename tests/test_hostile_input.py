@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 from collections.abc import Callable
@@ -110,6 +111,15 @@ def committed(rel: str, text: str) -> Setup:
         (root / rel).write_bytes(original)
 
     return setup
+
+
+def shallow_clone(root: Path) -> None:
+    """The workspace as CI's default checkout has it: one commit of a longer history."""
+    git(root, "commit", "--allow-empty", "-qm", "second")
+    clone = root.parent / "shallow"
+    git(root.parent, "clone", "-q", "--depth", "1", f"file://{root}", str(clone))
+    shutil.rmtree(root / ".git")
+    shutil.move(clone / ".git", root / ".git")
 
 
 def stem_only(expected: str) -> Then:
@@ -257,6 +267,19 @@ CASES = [
         replies={"/": HANGS},
         absent=("pictures",),
         then=waited_and_said_so,
+        seconds=30,
+    ),
+    Case(
+        "render --prometheus: a server that answers the probe, then keeps quiet",
+        LIVE,
+        0,
+        "queries without data, e.g. ",
+        steps(D_JSON, timeout("2s")),
+        replies={
+            "/api/v1/query_range": HANGS,
+            "/api/v1/query": prometheus({"resultType": "vector", "result": []}),
+        },
+        then=picture_drawn,
         seconds=30,
     ),
     Case(
@@ -442,6 +465,14 @@ CASES = [
         ("diff", "--against=--output=/tmp/x"),
         2,
         "error: --against '--output=/tmp/x': not a revision",
+    ),
+    Case(
+        "diff --against: a revision a shallow clone does not have",
+        ("diff", "--against", "HEAD~1"),
+        2,
+        "unknown revision in this shallow clone: fetch its history (`git fetch --unshallow`; "
+        "GitHub Actions: actions/checkout with `fetch-depth: 0`)",
+        shallow_clone,
     ),
     Case(
         "diff --against: a revision without build/",

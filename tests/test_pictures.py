@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from phoenix_dash.cli import main
-from phoenix_dash.pictures.layout import layout
+from phoenix_dash.pictures.layout import MAX_GRID_ROWS, MAX_PANEL_ROWS, compacted, layout
 from phoenix_dash.pictures.units import format_value, to_fixed
 from tests.support.grafana_schemas import REALWORLD
 from tests.support.pictures import needs_matplotlib, svg_texts
@@ -141,14 +141,33 @@ def test_the_grid_places_panels_as_grafana_does() -> None:
     assert left.width == pytest.approx(12 * 58.666 + 11 * 8, abs=0.1)
     assert right.left == pytest.approx(left.width + 8)
     assert collapsed.is_row and collapsed.collapsed and len(boxes) == 4  # its panel not drawn
-    moved = layout(
-        {"panels": [{"type": "stat", "gridPos": {"x": 0, "y": 1, "w": 12, "h": 8}}]}, 1592
+    alone = layout(
+        {"panels": [{"type": "row", "gridPos": {"y": 0}}, {"type": "stat", **left.panel}]}, 1592
     )
-    assert (moved.boxes[0].left, moved.boxes[0].top, moved.boxes[0].width) == (
+    assert (alone.boxes[1].left, alone.boxes[1].top, alone.boxes[1].width) == (
         left.left,
         left.top,
         left.width,
     )  # same gridPos, same rectangle
+
+
+def test_panels_float_up_as_grafanas_grid_compacts_them() -> None:
+    """Grafana's grid (react-grid-layout, vertical compaction, the default of
+    SceneGridLayout) moves each panel up until it meets another: a panel saved far below,
+    or below a gap, is drawn where Grafana shows it."""
+    cells = [
+        (0, 4, 12, 8),  # a gap above: up to 0
+        (12, 0, 12, 3),
+        (6, 1_000_000, 12, 2),  # far below
+    ]
+    assert compacted(cells) == [0, 0, 8]  # under the taller of the two it overlaps
+    tall = layout({"panels": [{"type": "stat", "gridPos": {"h": 10**9, "w": 24}}]}, 1592)
+    assert tall.boxes[0].height == MAX_PANEL_ROWS * 30 + (MAX_PANEL_ROWS - 1) * 8
+    stack = [
+        {"type": "stat", "gridPos": {"x": 0, "y": y, "w": 24, "h": 50}} for y in range(0, 800, 50)
+    ]
+    cut = layout({"panels": stack}, 1592)
+    assert len(cut.boxes) == MAX_GRID_ROWS // 50 and cut.left_out == 16 - MAX_GRID_ROWS // 50
 
 
 # --- each panel type --------------------------------------------------------------------------

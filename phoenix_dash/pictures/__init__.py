@@ -44,14 +44,18 @@ class DataChoice:
         return [f"{key[0]}: {a.error}" for key, a in (self.answers or {}).items() if a.error]
 
 
-LIVE_DEADLINE = 60.0  # seconds for all of a render's live queries together, at least
+# All of a render's live queries together may take two requests' time (prometheus.timeout):
+# a server that answers some queries and keeps quiet on others costs a minute, not one
+# timeout per query.
+DEADLINE_IN_TIMEOUTS = 2
 
 
 def with_live_data(
     choice: DataChoice, dashboards: Collection[JSON], api: PrometheusAPI
 ) -> DataChoice:
     """``choice`` with every live query of ``dashboards`` answered, all of them within
-    LIVE_DEADLINE (see ``data.fetch_live``): drawing then asks no server."""
+    DEADLINE_IN_TIMEOUTS request timeouts (see ``data.fetch_live``): drawing then asks no
+    server."""
     from .data import PrometheusData, fetch_live, time_range
 
     end = choice.end if choice.end is not None else time.time()
@@ -62,7 +66,7 @@ def with_live_data(
             dashboard
         )
     ]
-    deadline = max(LIVE_DEADLINE, api.timeout)
+    deadline = DEADLINE_IN_TIMEOUTS * api.timeout
     return replace(choice, end=end, answers=fetch_live(api, wanted, deadline))
 
 
