@@ -26,6 +26,21 @@ PHOENIX = [
 DASHBOARDS = "/apis/dashboard.grafana.app/v1/namespaces/default/dashboards"
 
 
+# The Overview as Terraform wrote it: another manager's dashboard.
+TERRAFORMS_OVERVIEW = {
+    "apiVersion": "dashboard.grafana.app/v1",
+    "kind": "Dashboard",
+    "metadata": {
+        "name": "phoenix-overview",
+        "annotations": {
+            "grafana.app/managedBy": "terraform",
+            "grafana.app/managerId": "tf-prod",
+        },
+    },
+    "spec": {"title": "Terraform's overview", "schemaVersion": 42, "panels": []},
+}
+
+
 def notes_of(api: Api, kind: str, name: str) -> dict[str, str]:
     path = (
         DASHBOARDS
@@ -106,19 +121,7 @@ def test_ui_edits_deny_has_grafana_stop_them(synced: Synced, api: Api) -> None:
 def test_a_dashboard_terraform_manages_is_left_alone_until_taken_over(
     synced: Synced, api: Api
 ) -> None:
-    terraform = {
-        "apiVersion": "dashboard.grafana.app/v1",
-        "kind": "Dashboard",
-        "metadata": {
-            "name": "phoenix-overview",
-            "annotations": {
-                "grafana.app/managedBy": "terraform",
-                "grafana.app/managerId": "tf-prod",
-            },
-        },
-        "spec": {"title": "Terraform's overview", "schemaVersion": 42, "panels": []},
-    }
-    assert api.call("POST", DASHBOARDS, terraform, root=True)[0] == 201
+    assert api.call("POST", DASHBOARDS, TERRAFORMS_OVERVIEW, root=True)[0] == 201
     said = (
         "CONFLICT dashboard phoenix-overview: managed by terraform (identity tf-prod), not "
         "phoenix-dash; left unchanged (--take-over makes it phoenix-dash's)"
@@ -144,19 +147,7 @@ def test_a_take_over_whose_claim_fails_says_where_it_leaves_the_dashboard(
     claim fails, the dashboard is no tool's, and the user is told so and what to run."""
     from tests.support.emulator import Fault
 
-    terraform = {
-        "apiVersion": "dashboard.grafana.app/v1",
-        "kind": "Dashboard",
-        "metadata": {
-            "name": "phoenix-overview",
-            "annotations": {
-                "grafana.app/managedBy": "terraform",
-                "grafana.app/managerId": "tf-prod",
-            },
-        },
-        "spec": {"title": "Terraform's overview", "schemaVersion": 42, "panels": []},
-    }
-    assert api.call("POST", DASHBOARDS, terraform, root=True)[0] == 201
+    assert api.call("POST", DASHBOARDS, TERRAFORMS_OVERVIEW, root=True)[0] == 201
     emulator = synced.grafana.require_emulator()
     claim = Fault("PUT", r"/dashboards/phoenix-overview$", "status", status=500, skip=1)
     emulator.inject(claim)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -84,29 +86,7 @@ def _plan(
     take_over: bool = False,
     dry_run: bool = False,
 ) -> tuple[Target, GrafanaConnection, Plan]:
-    """The plan; with ``dry_run``, also Grafana's verdict on each write (resource APIs).
-    Grafana failing to answer while planning stops the command with nothing changed: exit
-    2, whatever the failure (a 500 would otherwise be taken for a failed resource)."""
-    from ..grafana.errors import GrafanaError
-
-    try:
-        return _make_plan(config, env, verbose, options, force, note, take_over, dry_run)
-    except GrafanaError as exc:
-        if exc.exit_code == 2:
-            raise
-        raise PhoenixDashError(f"{exc}; nothing was planned or changed") from None
-
-
-def _make_plan(
-    config: Config,
-    env: str | None,
-    verbose: bool,
-    options: PlanOptions,
-    force: bool = False,
-    note: str = "",
-    take_over: bool = False,
-    dry_run: bool = False,
-) -> tuple[Target, GrafanaConnection, Plan]:
+    """The plan; with ``dry_run``, also Grafana's verdict on each write (resource APIs)."""
     from ..sync.target import make_target
 
     pending = _start_build(config)  # first: the planner's imports overlap with its workers
@@ -115,14 +95,34 @@ def _make_plan(
     except PhoenixDashError:
         pending.finish()  # a broken build is the first thing to report
         raise
-    built, connection, api = _build_and_connect(pending, config, target, verbose, options.selection)
-    from ..sync.applier import dry_run as judge
-    from ..sync.planner import make_plan
+    with _nothing_changed_when_grafana_fails():
+        built, connection, api = _build_and_connect(
+            pending, config, target, verbose, options.selection
+        )
+        from ..sync.applier import dry_run as judge
+        from ..sync.planner import make_plan
 
-    plan = make_plan(connection, built, target, options, api)
-    if dry_run:
-        judge(connection, plan, target)
+        plan = make_plan(connection, built, target, options, api)
+        if dry_run:
+            judge(connection, plan, target)
     return target, connection, plan
+
+
+@contextmanager
+def _nothing_changed_when_grafana_fails(
+    said: str = "nothing was planned or changed",
+) -> Iterator[None]:
+    """Grafana failing to answer while a plan is made (or dashboards are pulled) stops the
+    command with nothing changed: exit 2, whatever the failure (a 500 would otherwise read
+    as a resource that failed, exit 1)."""
+    from ..grafana.errors import GrafanaError
+
+    try:
+        yield
+    except GrafanaError as exc:
+        if exc.exit_code == 2:
+            raise
+        raise PhoenixDashError(f"{exc}; {said}") from None
 
 
 @main.command()
@@ -328,9 +328,10 @@ def pull(
 
     config = project_config(config_path)
     grafana = make_target(config, env).grafana
-    connection = connect(config, grafana, verbose)
-    api = choose_api(connection, grafana, config.file)
-    written = pull_dashboards(connection, Path(out_dir), uids, tags, folders, api)
+    with _nothing_changed_when_grafana_fails("nothing was written"):
+        connection = connect(config, grafana, verbose)
+        api = choose_api(connection, grafana, config.file)
+        written = pull_dashboards(connection, Path(out_dir), uids, tags, folders, api)
     summary = f"{plural(len(written), 'dashboard')} written to {out_dir}/"
     echo_written(written, fmt, "pulled", summary)
 
