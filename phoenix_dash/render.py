@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING
 import orjson
 
 from .errors import Location, PhoenixDashError
-from .loader import LoadedDashboard, ModuleRunner, check_unique_uids, discover
+from .loader import (
+    LoadedDashboard,
+    ModuleRunner,
+    check_unique_uids,
+    discover,
+    on_module_thread,
+)
 from .modern import ModernizeContext, modernize_dashboard
 from .modern.common import JSON
 from .output import json_bytes
@@ -182,7 +188,14 @@ def _collect(outcomes: list[_ModuleOutcome]) -> list[BuiltDashboard]:
 def _render_chunk(
     root: Path, paths: list[tuple[int, Path]], ctx: ModernizeContext, with_sources: bool
 ) -> list[_ModuleOutcome]:
-    """Render modules in order, stopping at the first that fails."""
+    """Render modules in order, stopping at the first that fails (on a module thread:
+    ``on_module_thread``; in a forked worker too, whose exit waits for other threads)."""
+    return on_module_thread(lambda: _render_modules(root, paths, ctx, with_sources))
+
+
+def _render_modules(
+    root: Path, paths: list[tuple[int, Path]], ctx: ModernizeContext, with_sources: bool
+) -> list[_ModuleOutcome]:
     runner = ModuleRunner(root, track=with_sources)
     outcomes = []
     with runner.session(), paused_gc():  # paused again: a forked worker starts enabled

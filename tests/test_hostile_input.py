@@ -164,6 +164,7 @@ def picture_drawn(root: Path, outcome: Outcome) -> None:
 
 
 HANGS = Reply({"status": "success", "data": {"resultType": "vector", "result": []}}, delay=600)
+NEVER_ENDS = "import threading, time\nthreading.Thread(target=time.sleep, args=(600,)).start()"
 LIVE = ("render", "--dashboard-file", "d.json", "--prometheus", SERVER)
 D_JSON = dashboard_file("d.json")
 
@@ -287,12 +288,18 @@ CASES = [
         ("build",),
         0,
         "built 2 dashboards",
-        module(
-            "threads",
-            "import threading, time\nthreading.Thread(target=time.sleep, args=(600,)).start()",
-        ),
+        module("threads", NEVER_ENDS),
         kept=(),
         seconds=30,
+    ),
+    Case(
+        "build in worker processes: a module that starts a thread that never ends",
+        ("build", "--jobs", "2"),
+        0,
+        "built 72 dashboards",
+        steps(*(module(f"m{n:02}", "") for n in range(70)), module("threads", NEVER_ENDS)),
+        kept=(),
+        seconds=60,
     ),
     # --- crashes ----------------------------------------------------------------------------
     Case(

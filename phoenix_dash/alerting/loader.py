@@ -10,7 +10,7 @@ from typing import Any
 from grafanalib.core import AlertGroup
 
 from ..errors import DefinitionError, Location
-from ..loader import ModuleRunner, defined, discover
+from ..loader import ModuleRunner, defined, discover, on_module_thread
 from .convert import AlertContext, convert_group
 from .model import RuleGroup
 
@@ -22,6 +22,12 @@ def load_alert_groups(
 ) -> list[RuleGroup]:
     """Every alert group under ``directory``; without ``track`` each group and rule is
     located at its module's first line (tracking costs importing every grafanalib module)."""
+    return on_module_thread(lambda: _load_alert_groups(root, directory, ctx, track))
+
+
+def _load_alert_groups(
+    root: Path, directory: Path, ctx: AlertContext, track: bool
+) -> list[RuleGroup]:
     runner = ModuleRunner(root, track)
     groups: list[RuleGroup] = []
     with runner.session():
