@@ -513,7 +513,14 @@ CASES = [
         ("render", "--dashboard-file", "d.json"),
         0,
         "wrote pictures/phoenix-overview.png",
-        dashboard_file("d.json", title="\U0001f680 \u76d1\u63a7 \u30c7\u30d7\u30ed\u30a4"),
+        dashboard_file(
+            "d.json",
+            title="\U0001f680 \u76d1\u63a7 \u30c7\u30d7\u30ed\u30a4",
+            panels=[
+                {**panel, "title": f"\u30a8\u30e9\u30fc \U0001f525 {panel.get('title')}"}
+                for panel in DASHBOARD["panels"]
+            ],
+        ),
     ),
     # --- earlier rounds ---------------------------------------------------------------------
     Case(
