@@ -142,8 +142,9 @@ class PrometheusAPI:
         return text
 
     def answer(self, path: str, params: Mapping[str, str] | None = None) -> Any:
-        """The ``data`` of a successful answer of Prometheus's API; anything else (no
-        answer, refused credentials, an HTML page, an error) is PrometheusUnreachable."""
+        """The ``data`` of a successful answer of Prometheus's API. Prometheus's own error
+        about the query is PrometheusQueryError; anything else (no answer, refused
+        credentials, an HTML page, a redirect) is PrometheusUnreachable."""
         url = f"{self.settings.url}{path}"
         try:
             response = self.get(path, params)
