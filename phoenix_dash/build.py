@@ -24,6 +24,9 @@ from .errors import ConfigError, Location, PhoenixDashError
 from .loader import to_plain
 from .modern import ModernizeContext, modernize_dashboard
 from .modern.common import JSON
+from .notifications.definitions import Notifications, load_notifications
+from .notifications.outputs import DIR as NOTIFICATIONS_DIR
+from .notifications.outputs import notification_files
 from .output import TreeChanges, compare_tree, json_bytes, replace_tree
 from .provenance import strip_stamps
 from .render import BuiltDashboard, Rendering, start_rendering
@@ -35,7 +38,7 @@ DASHBOARDS_DIR = "dashboards"
 FOLDERS_DIR = "folders"
 # The folders of build/ that phoenix-dash writes; anything else there is left alone (and not
 # reported by --check): `pip install .` from a clone used to put setuptools' build/lib there.
-BUILD_KINDS = (DASHBOARDS_DIR, "alerts", "datasources", FOLDERS_DIR)
+BUILD_KINDS = (DASHBOARDS_DIR, "alerts", "datasources", FOLDERS_DIR, NOTIFICATIONS_DIR)
 
 
 def folder_body(folder: Folder) -> JSON:
@@ -56,6 +59,7 @@ class Build:
     datasources: list[DatasourceDef] = field(default_factory=list)
     dashboard_schema: str = "v1"  # the form build/dashboards/ holds (dashboards.schema)
     datasource_index: DatasourceIndex = field(default_factory=DatasourceIndex)
+    notifications: Notifications | None = None  # notifications.yaml, when the project has one
 
     def files(self) -> dict[str, bytes]:
         """Relative path under build/ -> content."""
@@ -69,6 +73,8 @@ class Build:
             files["datasources/provisioning.yaml"] = yaml_bytes(
                 provisioning(self.datasources), "datasources.yaml"
             )
+        if self.notifications is not None:
+            files.update(notification_files(self.notifications))
         return files
 
     def dashboard_bytes(self, dashboard: BuiltDashboard) -> bytes:
@@ -117,6 +123,7 @@ class PendingBuild:
     catalog: Catalog | None
     datasources: list[DatasourceDef]
     rendering: Rendering
+    notifications: Notifications | None = None
 
     def finish(self) -> Build:
         config = self.config
@@ -137,6 +144,7 @@ class PendingBuild:
             self.datasources,
             config.dashboard_schema,
             datasource_index(config, self.datasources),
+            self.notifications,
         )
 
     def _alert_groups(self, panels: Mapping[str, AbstractSet[int]], track: bool) -> list[RuleGroup]:
@@ -164,10 +172,15 @@ def start_build(config: Config, jobs: int = 1, with_sources: bool = True) -> Pen
             config.datasources_file, config.display(config.datasources_file)
         )
         _check_names(config, datasources)
+    notifications = None
+    if config.notifications_file is not None:
+        notifications = load_notifications(
+            config.notifications_file, config.display(config.notifications_file)
+        )
     rendering = start_rendering(
         config.root, config.dashboards_dir, modernize_context(config), jobs, with_sources
     )
-    return PendingBuild(config, catalog, datasources, rendering)
+    return PendingBuild(config, catalog, datasources, rendering, notifications)
 
 
 def _check_names(config: Config, datasources: list[DatasourceDef]) -> None:

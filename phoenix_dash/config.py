@@ -54,6 +54,7 @@ class Config:
     catalog_file: Path | None = None
     alert_tests_dir: Path = Path("alerts/tests")
     datasources_file: Path | None = None
+    notifications_file: Path | None = None
     scrape_interval: str = "15s"
     promtool: str | None = None
     lint_suppress: tuple[Entry, ...] = ()  # lint.suppress, read by the linter
@@ -119,6 +120,7 @@ def load_config(path: Path) -> Config:
         catalog_file=root / catalog if catalog else None,
         alert_tests_dir=root / paths.get("alert_tests", "alerts/tests"),
         datasources_file=root / paths["datasources"] if "datasources" in paths else None,
+        notifications_file=root / paths["notifications"] if "notifications" in paths else None,
         scrape_interval=data.get("prometheus", {}).get("scrape_interval", "15s"),
         promtool=data.get("prometheus", {}).get("promtool"),
         lint_suppress=_entries(doc, ["lint", "suppress"]),
@@ -138,6 +140,7 @@ READ_PATHS = {
     "alert_tests": "directory",
     "catalog": "file",
     "datasources": "file",
+    "notifications": "file",
 }
 
 

@@ -85,7 +85,16 @@ def main() -> None:
     """Dashboards and alerts as code for the Phoenix Orchestrator."""
 
 
-from . import adopt, build, grafana, lint, pictures, prometheus, sync  # noqa: E402 - registers commands
+from . import (  # noqa: E402 - registers commands
+    adopt,
+    build,
+    grafana,
+    lint,
+    notifications,
+    pictures,
+    prometheus,
+    sync,
+)
 
 
 def _defaults_from_environment() -> None:
@@ -101,4 +110,14 @@ def _defaults_from_environment() -> None:
 
 _defaults_from_environment()
 
-__all__ = ["adopt", "build", "grafana", "lint", "main", "pictures", "prometheus", "sync"]
+__all__ = [
+    "adopt",
+    "build",
+    "grafana",
+    "lint",
+    "main",
+    "notifications",
+    "pictures",
+    "prometheus",
+    "sync",
+]

@@ -1,0 +1,165 @@
+"""What build writes for notifications, from one set of definitions:
+
+- Grafana's provisioning API bodies (``build/notifications/grafana/``): a contact point per
+  file with its secrets as ``${VARIABLE}`` placeholders, each template and mute timing in the
+  form Grafana stores, and the project's policy subtree with Grafana's ``object_matchers``;
+- an Alertmanager configuration (``build/notifications/alertmanager/``) for teams that run
+  Alertmanager: ``alertmanager.yml`` (secrets read from files named after their variables,
+  Alertmanager's own way to keep them out of the configuration) and the templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..alerting.outputs import yaml_bytes
+from ..output import json_bytes
+from .definitions import ContactPoint, Notifications, root_route
+from .matchers import Matcher
+
+JSON = dict[str, Any]
+DIR = "notifications"
+GRAFANA_DIR = f"{DIR}/grafana"
+ALERTMANAGER_DIR = f"{DIR}/alertmanager"
+# Where alertmanager.yml reads each secret from: a file named after its variable.
+SECRETS_DIR = "/etc/alertmanager/secrets"
+ROUTE_KEYS = (
+    "receiver",
+    "group_by",
+    "group_wait",
+    "group_interval",
+    "repeat_interval",
+    "mute_time_intervals",
+    "active_time_intervals",
+    "continue",
+)
+
+
+def notification_files(notifications: Notifications) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for point in notifications.contact_points:
+        files[f"{GRAFANA_DIR}/contact-points/{point.uid}.json"] = json_bytes(contact_point(point))
+    for name, text in notifications.templates.items():
+        files[f"{GRAFANA_DIR}/templates/{name}.json"] = json_bytes({"name": name, "template": text})
+    for timing in notifications.mute_timings:
+        body = {"name": timing.name, "time_intervals": timing.time_intervals}
+        files[f"{GRAFANA_DIR}/mute-timings/{timing.name}.json"] = json_bytes(body)
+    if notifications.policy is not None:
+        files[f"{GRAFANA_DIR}/policy.json"] = json_bytes(grafana_route(notifications.policy))
+    if notifications.contact_points and notifications.policy is not None:
+        files[f"{ALERTMANAGER_DIR}/alertmanager.yml"] = yaml_bytes(
+            alertmanager_config(notifications), "notifications.yaml"
+        )
+        for name, text in notifications.templates.items():
+            files[f"{ALERTMANAGER_DIR}/templates/{name}.tmpl"] = (text + "\n").encode()
+    return files
+
+
+def contact_point(point: ContactPoint) -> JSON:
+    """The provisioning API's body (POST/PUT /api/v1/provisioning/contact-points)."""
+    settings = dict(point.settings)
+    settings.update({key: f"${{{variable}}}" for key, variable in sorted(point.secrets.items())})
+    return {
+        "uid": point.uid,
+        "name": point.name,
+        "type": point.type,
+        "settings": settings,
+        "disableResolveMessage": point.disable_resolve_message,
+    }
+
+
+def grafana_route(route: JSON) -> JSON:
+    """A route as Grafana's policy tree writes it: matchers as sorted [name, op, value]."""
+    out: JSON = {key: route[key] for key in ROUTE_KEYS if key in route}
+    matchers = sorted(
+        (Matcher.parse(text) for text in route.get("matchers") or []),
+        key=lambda m: (m.name, m.operator, m.value),
+    )
+    if matchers:
+        out["object_matchers"] = [[m.name, m.operator, m.value] for m in matchers]
+    if route.get("routes"):
+        out["routes"] = [grafana_route(child) for child in route["routes"]]
+    return out
+
+
+def alertmanager_config(notifications: Notifications) -> JSON:
+    """alertmanager.yml: the project's subtree under a root that keeps its default receiver
+    for everything else, its receivers, mute timings and templates."""
+    assert notifications.policy is not None
+    policy = notifications.policy
+    root = root_route(policy)
+    config: JSON = {
+        "route": {**root, "routes": [_alertmanager_route(policy)]},
+        "receivers": [_receiver(point) for point in notifications.contact_points],
+    }
+    if notifications.mute_timings:
+        config["time_intervals"] = [
+            {"name": timing.name, "time_intervals": timing.time_intervals}
+            for timing in notifications.mute_timings
+        ]
+    if notifications.templates:
+        config["templates"] = ["templates/*.tmpl"]
+    return config
+
+
+def _alertmanager_route(route: JSON) -> JSON:
+    out: JSON = {key: route[key] for key in ROUTE_KEYS if key in route}
+    if route.get("matchers"):
+        out["matchers"] = [str(Matcher.parse(text)) for text in route["matchers"]]
+    if route.get("routes"):
+        out["routes"] = [_alertmanager_route(child) for child in route["routes"]]
+    return out
+
+
+def _receiver(point: ContactPoint) -> JSON:
+    resolved = not point.disable_resolve_message
+    settings, secrets = point.settings, point.secrets
+    if point.type == "slack":
+        slack: JSON = {"api_url_file": _secret_file(secrets["url"]), "send_resolved": resolved}
+        for ours, theirs in (
+            ("recipient", "channel"),
+            ("username", "username"),
+            ("icon_emoji", "icon_emoji"),
+            ("title", "title"),
+            ("text", "text"),
+        ):
+            if ours in settings:
+                slack[theirs] = settings[ours]
+        return {"name": point.name, "slack_configs": [slack]}
+    if point.type == "pagerduty":
+        pager: JSON = {
+            "routing_key_file": _secret_file(secrets["integrationKey"]),
+            "send_resolved": resolved,
+        }
+        for ours, theirs in (
+            ("severity", "severity"),
+            ("class", "class"),
+            ("component", "component"),
+            ("group", "group"),
+            ("summary", "description"),
+            ("client", "client"),
+            ("client_url", "client_url"),
+        ):
+            if ours in settings:
+                pager[theirs] = settings[ours]
+        return {"name": point.name, "pagerduty_configs": [pager]}
+    hook: JSON = {"url": settings["url"], "send_resolved": resolved}
+    if "maxAlerts" in settings:
+        hook["max_alerts"] = settings["maxAlerts"]
+    if "password" in secrets:
+        hook["http_config"] = {
+            "basic_auth": {
+                "username": settings.get("username", ""),
+                "password_file": _secret_file(secrets["password"]),
+            }
+        }
+    elif "authorization_credentials" in secrets:
+        hook["http_config"] = {
+            "authorization": {
+                "credentials_file": _secret_file(secrets["authorization_credentials"])
+            }
+        }
+    return {"name": point.name, "webhook_configs": [hook]}
+
+
+def _secret_file(variable: str) -> str:
+    return f"{SECRETS_DIR}/{variable}"
