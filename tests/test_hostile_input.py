@@ -148,6 +148,10 @@ def json_on_stdout(root: Path, outcome: Outcome) -> None:
     assert json.loads(outcome.stdout)["dashboards"] == 2, outcome.stdout
 
 
+def secret_not_echoed(root: Path, outcome: Outcome) -> None:
+    assert "SECRET-VALUE" not in outcome.output
+
+
 def quick(limit: float) -> Then:
     def then(root: Path, outcome: Outcome) -> None:
         assert outcome.seconds < limit, f"took {outcome.seconds:.1f} s"
@@ -521,6 +525,29 @@ CASES = [
                 for panel in DASHBOARD["panels"]
             ],
         ),
+    ),
+    Case(
+        "route: a project without notifications",
+        ("route", "severity=critical"),
+        2,
+        "error: phoenix-dash.yaml: paths.notifications: not set: route answers from a "
+        "notifications.yaml it names",
+    ),
+    Case(
+        "build: a secret written as its value in notifications.yaml",
+        ("build",),
+        2,
+        "notifications.yaml:5: contact_points[0].settings.url: is a secret: write it "
+        "{env: VARIABLE}, never its value",
+        steps(
+            write(
+                "notifications.yaml",
+                "contact_points:\n  - name: chat\n    type: slack\n    settings:\n"
+                "      url: https://hooks.slack.com/services/T0/B0/SECRET-VALUE\n",
+            ),
+            edit("phoenix-dash.yaml", "paths:\n", "paths:\n  notifications: notifications.yaml\n"),
+        ),
+        then=secret_not_echoed,
     ),
     # --- earlier rounds ---------------------------------------------------------------------
     Case(

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ..errors import ConfigError
+from ..errors import ConfigError, Location
 from . import main
 from .common import config_option, echo_json, format_option, project_config
 
@@ -29,8 +29,8 @@ def route(config_path: str | None, labels: tuple[str, ...], expect: str | None, 
     config = project_config(config_path)
     if config.notifications_file is None:
         raise ConfigError(
-            "no notifications: set paths.notifications to a notifications.yaml",
-            None,
+            "not set: route answers from a notifications.yaml it names",
+            Location(config.file, None, "paths.notifications"),
         )
     notifications = load_notifications(
         config.notifications_file, config.display(config.notifications_file)

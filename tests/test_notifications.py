@@ -1,0 +1,216 @@
+"""notifications.yaml: read and checked as Grafana and Alertmanager check it, built in their
+forms (Alertmanager's accepted by amtool check-config), and routed as amtool routes: every
+Phoenix alert rule reaches the receiver its severity calls for, through its own route."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from phoenix_dash.build import Build
+from phoenix_dash.cli import main
+from phoenix_dash.errors import ConfigError
+from phoenix_dash.notifications.definitions import load_notifications, stored_template, written_at
+from tests.support.project import ROOT, require
+
+ALERTMANAGER = ROOT / "build/notifications/alertmanager/alertmanager.yml"
+EXPECTED = {"critical": "phoenix-oncall", "warning": "phoenix-slack", "info": "phoenix-slack"}
+
+
+def amtool() -> str:
+    found = shutil.which("amtool")
+    require(
+        found is not None, "amtool not installed (Debian: apt-get install prometheus-alertmanager)"
+    )
+    assert found is not None
+    return found
+
+
+def amtool_receivers(config: Path, labels: dict[str, str]) -> list[str]:
+    shown = [f"{name}={value}" for name, value in sorted(labels.items())]
+    done = subprocess.run(
+        [amtool(), "config", "routes", "test", f"--config.file={config}", *shown],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    return done.stdout.strip().split(",")
+
+
+def rule_labels(build: Build) -> list[dict[str, str]]:
+    return [dict(rule.labels) for group in build.alert_groups for rule in group.rules]
+
+
+def test_the_alertmanager_form_is_a_valid_configuration() -> None:
+    checked = subprocess.run([amtool(), "check-config", str(ALERTMANAGER)], capture_output=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    config = yaml.safe_load(ALERTMANAGER.read_text())
+    files = [
+        entry["api_url_file"]
+        for receiver in config["receivers"]
+        for entry in receiver.get("slack_configs", [])
+    ]
+    assert files == ["/etc/alertmanager/secrets/PHOENIX_SLACK_WEBHOOK_URL"]
+
+
+def test_every_phoenix_rule_reaches_who_its_severity_calls_for(repo_build: Build) -> None:
+    """A rule's alert reaches the receiver of its severity through that severity's own
+    route, never the policy's catch-all: as phoenix-dash answers and as amtool answers on
+    the built alertmanager.yml."""
+    notifications = load_notifications(ROOT / "notifications.yaml")
+    labels = rule_labels(repo_build)
+    assert len(labels) == 23
+    for alert in labels:
+        [route] = notifications.receivers(alert)
+        assert route.receiver == EXPECTED[alert["severity"]], alert
+        assert written_at(route).startswith("policies.routes["), (alert, written_at(route))
+        assert amtool_receivers(ALERTMANAGER, alert) == [route.receiver], alert
+
+
+@pytest.mark.parametrize(
+    ("labels", "receivers"),
+    [
+        ({"team": "platform", "severtiy": "critical"}, ["phoenix-slack"]),  # a typo: no page
+        ({"team": "db", "severity": "critical"}, ["phoenix-slack"]),  # not Phoenix's
+        ({"team": "platform", "severity": "page"}, ["phoenix-slack"]),
+        ({}, ["phoenix-slack"]),
+    ],
+)
+def test_labels_no_route_selects_fall_to_the_default_as_amtool_says(
+    labels: dict[str, str], receivers: list[str]
+) -> None:
+    notifications = load_notifications(ROOT / "notifications.yaml")
+    assert [r.receiver for r in notifications.receivers(labels)] == receivers
+    assert amtool_receivers(ALERTMANAGER, labels) == receivers
+
+
+def test_build_holds_no_secret_and_grafanas_forms(repo_build: Build) -> None:
+    files = repo_build.files()
+    oncall = json.loads(files["notifications/grafana/contact-points/phoenix-oncall.json"])
+    assert oncall["settings"]["integrationKey"] == "${PHOENIX_PAGERDUTY_KEY}"
+    assert oncall["disableResolveMessage"] is False and oncall["type"] == "pagerduty"
+    policy = json.loads(files["notifications/grafana/policy.json"])
+    assert policy["object_matchers"] == [["team", "=", "platform"]]
+    assert [r["receiver"] for r in policy["routes"]] == [
+        "phoenix-oncall",
+        "phoenix-slack",
+        "phoenix-slack",
+    ]
+    timing = json.loads(files["notifications/grafana/mute-timings/phoenix-maintenance.json"])
+    assert timing["time_intervals"] == [
+        {
+            "times": [{"start_time": "02:00", "end_time": "04:00"}],
+            "weekdays": ["sunday"],
+            "location": "UTC",
+        }
+    ]
+
+
+def test_templates_are_stored_as_grafana_stores_them() -> None:
+    """Trimmed, and wrapped in a define with two spaces of indent when they define nothing
+    (Grafana's NotificationTemplate.Validate): what sync compares with what Grafana reads back."""
+    assert stored_template("t", "\n  Hello {{ .Status }}\nbye\n") == (
+        '{{ define "t" }}\n  Hello {{ .Status }}\n  bye\n{{ end }}'
+    )
+    written = '{{ define "x" }}x{{ end }}'
+    assert stored_template("x", f"\n{written}\n\n") == written
+
+
+def project(tmp_path: Path, notifications: str) -> Path:
+    shutil.copy(ROOT / "phoenix-dash.yaml", tmp_path / "phoenix-dash.yaml")
+    (tmp_path / "notifications.yaml").write_text(textwrap.dedent(notifications))
+    return tmp_path / "notifications.yaml"
+
+
+VALID = """\
+contact_points:
+  - name: oncall
+    type: pagerduty
+    settings: {integrationKey: {env: PD_KEY}}
+mute_timings:
+  - name: nights
+    time_intervals:
+      - times: [{start_time: "22:00", end_time: "24:00"}]
+        months: ["january:march", may]
+        weekdays: [Monday]
+policies:
+  matchers: ['team="x"']
+  receiver: oncall
+"""
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "says"),
+    [
+        (
+            ("{integrationKey: {env: PD_KEY}}", "{integrationKey: 'e93f-SECRET-1234'}"),
+            4,
+            "contact_points[0].settings.integrationKey: is a secret: write it {env: VARIABLE}",
+        ),
+        (
+            ("receiver: oncall", "receiver: on-call"),
+            13,
+            "policies.receiver: no contact point is named 'on-call' (contact_points: oncall)",
+        ),
+        (
+            ("  receiver: oncall", "  receiver: oncall\n  mute_time_intervals: [night]"),
+            14,
+            "no mute timing is named 'night' (mute_timings: nights)",
+        ),
+        (('start_time: "22:00"', 'start_time: "9:00"'), 8, "does not match"),
+        (('end_time: "24:00"', 'end_time: "21:00"'), 8, "the end must come after the start"),
+        (("may]", "mai]"), 9, "'mai' is not one of january"),
+        (("matchers: ['team=\"x\"']", "matchers: ['team x']"), 12, "is not a matcher"),
+        (("type: pagerduty", "type: pager"), 3, "'pager' is not one of"),
+    ],
+)
+def test_bad_notifications_are_one_line_at_their_place(
+    tmp_path: Path, change: tuple[str, str], line: int, says: str
+) -> None:
+    old, new = change
+    assert old in VALID
+    path = project(tmp_path, VALID.replace(old, new))
+    with pytest.raises(ConfigError) as caught:
+        load_notifications(path, "notifications.yaml")
+    text = str(caught.value)
+    assert text.startswith(f"notifications.yaml:{line}: "), text
+    assert says in text and "SECRET" not in text, text
+
+
+def test_mute_timings_in_the_form_grafana_stores(tmp_path: Path) -> None:
+    [timing] = load_notifications(project(tmp_path, VALID)).mute_timings
+    assert timing.time_intervals == [
+        {
+            "times": [{"start_time": "22:00", "end_time": "24:00"}],
+            "weekdays": ["monday"],
+            "months": ["1:3", "5"],
+        }
+    ]
+
+
+def test_route_command(tmp_path: Path) -> None:
+    def run(*args: str) -> Any:
+        config = str(ROOT / "phoenix-dash.yaml")
+        return CliRunner().invoke(main, ["route", "--config", config, *args])
+
+    found = run("team=platform", "severity=critical", "component=api")
+    assert found.exit_code == 0, found.output
+    assert "-> phoenix-oncall  (route policies.routes[0]; grouped by alertname, component" in (
+        found.output
+    )
+    missed = run("team=platform", "severtiy=critical", "--expect", "phoenix-oncall")
+    assert missed.exit_code == 1
+    assert "error: reaches phoenix-slack, expected phoenix-oncall" in missed.output
+    as_json = json.loads(run("team=platform", "severity=warning", "--format", "json").output)
+    assert as_json["receivers"][0]["mute_time_intervals"] == ["phoenix-maintenance"]
+    bad = run("severity")
+    assert bad.exit_code == 2 and "'severity': labels are NAME=VALUE" in bad.output
