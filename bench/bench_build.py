@@ -96,7 +96,7 @@ def repository_copy() -> Iterator[tuple[Path, list[Path]]]:
     saved under grafanalib's required name (``<name>.dashboard.py``) for its generator."""
     with tempfile.TemporaryDirectory(prefix="phoenix-dash-bench-") as directory:
         root = Path(directory)
-        for name in ("phoenix-dash.yaml", "datasources.yaml", "metrics.yaml"):
+        for name in ("phoenix-dash.yaml", "datasources.yaml", "metrics.yaml", "notifications.yaml"):
             shutil.copy(REPOSITORY / name, root / name)
         for name in ("dashboards", "alerts"):
             shutil.copytree(

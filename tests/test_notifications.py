@@ -214,3 +214,36 @@ def test_route_command(tmp_path: Path) -> None:
     assert as_json["receivers"][0]["mute_time_intervals"] == ["phoenix-maintenance"]
     bad = run("severity")
     assert bad.exit_code == 2 and "'severity': labels are NAME=VALUE" in bad.output
+
+
+def test_a_pull_request_shows_what_it_changes_in_notifications(tmp_path: Path) -> None:
+    from tests.support.project import copy_repo_project
+
+    config = copy_repo_project(tmp_path)
+
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(main, [*args, "--config", str(config)])
+
+    assert run("build").exit_code == 0
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "start"]):
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@t", *command],
+            cwd=tmp_path,
+            check=True,
+            capture_output=True,
+        )
+    path = tmp_path / "notifications.yaml"
+    path.write_text(
+        path.read_text()
+        .replace("repeat_interval: 1h", "repeat_interval: 30m")
+        .replace("#phoenix-alerts", "#phoenix-alarms")
+    )
+    assert run("build").exit_code == 0
+    diff = run("diff", "--against", "HEAD")
+    assert diff.exit_code == 1, diff.output
+    assert (
+        "~ contact-point phoenix-slack update: changed since HEAD\n"
+        "    settings.recipient: #phoenix-alerts -> #phoenix-alarms\n"
+        "~ policy policies update: changed since HEAD\n"
+        "    routes[0].repeat_interval: 1h -> 30m\n"
+    ) in diff.output

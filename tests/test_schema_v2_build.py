@@ -11,7 +11,7 @@ import pytest
 from phoenix_dash.build import build_project
 from phoenix_dash.config import load_config
 from tests.support.grafana_schemas import v2_dashboard_errors
-from tests.support.project import ROOT, Project
+from tests.support.project import ROOT, Project, copy_repo_project
 from tests.test_schema_validity import UIDS
 
 
@@ -19,14 +19,7 @@ from tests.test_schema_validity import UIDS
 def v2_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, object]]:
     """The repository's dashboards, built with dashboards.schema: v2."""
     root = tmp_path_factory.mktemp("v2")
-    for name in ("dashboards", "alerts", "metrics.yaml", "datasources.yaml"):
-        source = ROOT / name
-        if source.is_dir():
-            import shutil
-
-            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            (root / name).write_bytes(source.read_bytes())
+    copy_repo_project(root)
     text = (ROOT / "phoenix-dash.yaml").read_text()
     assert "\ndashboards:\n" in text
     (root / "phoenix-dash.yaml").write_text(

@@ -13,11 +13,13 @@ from ..build import DASHBOARDS_DIR, FOLDERS_DIR
 from ..config import Config
 from ..dashboard_file import v1_model
 from ..errors import ConfigError
+from ..notifications.outputs import GRAFANA_DIR
 from .diffing import (
     Detail,
     dashboard_changes,
     datasource_changes,
     group_changes,
+    leaf_changes,
     value_change,
 )
 from .model import Action, Change, Plan, Resource
@@ -32,7 +34,13 @@ KINDS_BY_DIR = {
     "alerts/grafana/": "alert-group",
     "datasources/": "datasource",
     f"{FOLDERS_DIR}/": "folder",
+    f"{GRAFANA_DIR}/contact-points/": "contact-point",
+    f"{GRAFANA_DIR}/mute-timings/": "mute-timing",
+    f"{GRAFANA_DIR}/templates/": "template",
+    f"{GRAFANA_DIR}/policy.json": "policy",
 }
+# Kinds whose differences are every changed setting, named by its path.
+BY_SETTING = frozenset({"contact-point", "mute-timing", "template", "policy"})
 
 
 def git_build_files(root: Path, ref: str, build_dir: str) -> dict[str, bytes]:
@@ -106,7 +114,9 @@ def _read(data: bytes | None, kind: str, where: str) -> Any:
 
 
 def _resource(kind: str, path: str, body: JSON) -> Resource:
-    name = str(body.get("name" if kind == "datasource" else "title", ""))
+    if kind == "policy":
+        return Resource(kind, "policies", "", None)
+    name = str(body.get("name" if kind == "datasource" or kind in BY_SETTING else "title", ""))
     if kind == "alert-group":
         key = f"{body.get('folderUid')}/{body.get('title')}"
     else:
@@ -121,6 +131,8 @@ def _details(kind: str, old: JSON, new: JSON) -> list[str]:
         return group_changes(old, new)
     if kind == "datasource":
         return datasource_changes(old, new)
+    if kind in BY_SETTING:
+        return [value_change(where, a, b) for where, a, b in leaf_changes(old, new)]
     return [
         value_change(key, old.get(key), new.get(key))
         for key in FOLDER_FIELDS

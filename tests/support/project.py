@@ -41,7 +41,14 @@ dashboard = Dashboard(
 """
 
 
-PROJECT_FILES = ("dashboards", "alerts", "metrics.yaml", "datasources.yaml", "phoenix-dash.yaml")
+PROJECT_FILES = (
+    "dashboards",
+    "alerts",
+    "metrics.yaml",
+    "datasources.yaml",
+    "notifications.yaml",
+    "phoenix-dash.yaml",
+)
 
 
 def copy_repo_project(root: Path) -> Path:
