@@ -532,6 +532,7 @@ CASES = [
         2,
         "error: phoenix-dash.yaml: paths.notifications: not set: route answers from a "
         "notifications.yaml it names",
+        edit("phoenix-dash.yaml", "  notifications: notifications.yaml\n", ""),
     ),
     Case(
         "build: a secret written as its value in notifications.yaml",
@@ -545,7 +546,6 @@ CASES = [
                 "contact_points:\n  - name: chat\n    type: slack\n    settings:\n"
                 "      url: https://hooks.slack.com/services/T0/B0/SECRET-VALUE\n",
             ),
-            edit("phoenix-dash.yaml", "paths:\n", "paths:\n  notifications: notifications.yaml\n"),
         ),
         then=secret_not_echoed,
     ),
