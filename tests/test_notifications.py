@@ -247,3 +247,36 @@ def test_a_pull_request_shows_what_it_changes_in_notifications(tmp_path: Path) -
         "~ policy policies update: changed since HEAD\n"
         "    routes[0].repeat_interval: 1h -> 30m\n"
     ) in diff.output
+
+
+@pytest.mark.parametrize(
+    ("edit", "says"),
+    [
+        (
+            ("    - matchers: ['severity=\"info\"']\n", "    - matchers: ['severity=\"debug\"']\n"),
+            "reaches only the catch-all phoenix-slack (policies): no route of "
+            "notifications.yaml's policies selects it",
+        ),
+        (
+            ("matchers: ['team=\"platform\"']", "matchers: ['team=\"platfrom\"']"),
+            "is not selected by notifications.yaml's policies.matchers: Grafana's default "
+            "contact point would get it, not this project's",
+        ),
+    ],
+)
+def test_test_alerts_fails_when_a_tested_alert_reaches_no_route_of_the_project(
+    tmp_path: Path, edit: tuple[str, str], says: str
+) -> None:
+    from tests.support.project import copy_repo_project
+
+    require(shutil.which("promtool") is not None, "promtool not installed (Debian: prometheus)")
+    config = copy_repo_project(tmp_path)
+    path = tmp_path / "notifications.yaml"
+    old, new = edit
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new))
+    result = CliRunner().invoke(main, ["test-alerts", "--config", str(config)])
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error: ")]
+    assert errors and all(says in line for line in errors), result.output
+    assert any("alertname=" in line and ".yaml:" in line for line in errors)

@@ -10,6 +10,8 @@ from typing import Any
 import yaml
 
 from ..config import Folder
+from ..notifications.checks import delivery_gaps
+from ..notifications.definitions import Notifications
 from ..output import json_bytes
 from .grafana import api_group, file_provisioning
 from .model import RuleGroup
@@ -80,9 +82,14 @@ class AlertTestReport:
 
 
 def run_alert_tests(
-    groups: list[RuleGroup], tests_dir: Path, promtool_path: str | None
+    groups: list[RuleGroup],
+    tests_dir: Path,
+    promtool_path: str | None,
+    notifications: Notifications | None = None,
 ) -> AlertTestReport:
-    """Check the Prometheus form with promtool, then run the unit tests under ``tests_dir``."""
+    """Check the Prometheus form with promtool, then run the unit tests under ``tests_dir``;
+    with ``notifications``, every alert a test expects must reach one of the project's
+    routes (``notifications.checks.delivery_gaps``)."""
     promtool = find_promtool(promtool_path)
     rules = prometheus_rules(groups)
     report = AlertTestReport(check_rules(promtool, rules))
@@ -90,7 +97,10 @@ def run_alert_tests(
         return report
     files = alert_test_files(tests_dir)
     names = [rule.title for group in groups for rule in group.rules]
-    report.gaps = coverage(files).gaps(names) if files else [f"no alert tests in {tests_dir}"]
+    found = coverage(files)
+    report.gaps = found.gaps(names) if files else [f"no alert tests in {tests_dir}"]
+    if notifications is not None:
+        report.gaps += delivery_gaps(notifications, found.fired)
     if files:
         report.tests = run_tests(promtool, rules, files)
     return report

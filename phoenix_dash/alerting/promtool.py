@@ -82,6 +82,8 @@ class Coverage:
 
     firing: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     quiet: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # Every alert the tests expect to fire: where, and its labels (alertname included).
+    fired: list[tuple[str, dict[str, str]]] = field(default_factory=list)
 
     def gaps(self, alert_names: list[str]) -> list[str]:
         problems = []
@@ -105,6 +107,10 @@ def coverage(files: list[Path]) -> Coverage:
                 where = f"{doc.location(['tests', index])}"
                 bucket = found.firing if case.get("exp_alerts") else found.quiet
                 bucket[str(name)].append(where)
+                for alert in _list(case, "exp_alerts"):
+                    labels = alert.get("exp_labels") if isinstance(alert, dict) else None
+                    shown = {str(k): str(v) for k, v in (labels or {}).items()}
+                    found.fired.append((where, {**shown, "alertname": str(name)}))
     return found
 
 

@@ -117,13 +117,16 @@ def init(directory: Path) -> None:
 def test_alerts_command(config_path: str | None, fmt: str) -> None:
     """Check the Prometheus form of the alert rules with promtool and run the alert unit
     tests (promtool test rules format) against it. Every rule needs a test in which it fires
-    and one in which it stays quiet."""
+    and one in which it stays quiet; with notifications.yaml, every alert a test expects
+    must reach one of the project's routes (not only its catch-all receiver)."""
     from ..alerting.outputs import run_alert_tests
     from ..build import build_project
 
     config = project_config(config_path)
     result = build_project(config, with_sources=False)
-    report = run_alert_tests(result.alert_groups, config.alert_tests_dir, config.promtool)
+    report = run_alert_tests(
+        result.alert_groups, config.alert_tests_dir, config.promtool, result.notifications
+    )
     rules = sum(len(g.rules) for g in result.alert_groups)
     if fmt == "json":
         echo_json(
