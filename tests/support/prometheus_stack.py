@@ -96,8 +96,14 @@ class Stack(Scraper):
 
     name = "Prometheus"
 
-    def __init__(self, rules: str | None = None, scenario: str = "normal") -> None:
+    def __init__(
+        self,
+        rules: str | None = None,
+        scenario: str = "normal",
+        alertmanagers: tuple[str, ...] = (),
+    ) -> None:
         self.rules = rules
+        self.alertmanagers = alertmanagers  # URLs its firing alerts are sent to
         super().__init__(scenario)
 
     def command(self) -> list[str]:
@@ -114,6 +120,9 @@ class Stack(Scraper):
         if self.rules is not None:
             (self.dir / "rules.yaml").write_text(self.rules)
             config["rule_files"] = [str(self.dir / "rules.yaml")]
+        if self.alertmanagers:
+            targets = [url.removeprefix("http://") for url in self.alertmanagers]
+            config["alerting"] = {"alertmanagers": [{"static_configs": [{"targets": targets}]}]}
         (self.dir / "prometheus.yml").write_text(yaml.safe_dump(config))
         return [
             shutil.which("prometheus") or "prometheus",
