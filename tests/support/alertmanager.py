@@ -20,7 +20,7 @@ import niquests
 import yaml
 
 from phoenix_dash.notifications.outputs import SECRETS_DIR
-from tests.support.prometheus_stack import free_port
+from tests.support.prometheus_stack import end_process, free_port
 
 
 @dataclass(frozen=True)
@@ -112,11 +112,7 @@ class Alertmanager:
         raise TimeoutError("Alertmanager did not start")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        end_process(self.process)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

@@ -27,6 +27,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def end_process(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server this test started: politely, then not."""
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def compress_rules(rules: bytes, factor: float, min_range: float = 4.0) -> str:
     """The rule file with time squeezed ``factor`` times (ranges, `for`, intervals), so
     alerts meant to fire after minutes fire after seconds on a 1 s scrape interval."""
@@ -82,11 +91,7 @@ class Scraper:
         raise TimeoutError(f"{self.name} did not collect data in time")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        end_process(self.process)
         self.simulator.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
