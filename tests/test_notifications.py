@@ -5,6 +5,7 @@ Phoenix alert rule reaches the receiver its severity calls for, through its own 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import textwrap
@@ -19,7 +20,7 @@ from phoenix_dash.build import Build
 from phoenix_dash.cli import main
 from phoenix_dash.errors import ConfigError
 from phoenix_dash.notifications.definitions import load_notifications, stored_template, written_at
-from tests.support.project import ROOT, require
+from tests.support.project import ROOT, oracle, require
 from tests.support.synced import ONE_API, Synced
 
 ALERTMANAGER = ROOT / "build/notifications/alertmanager/alertmanager.yml"
@@ -291,3 +292,80 @@ def test_sync_says_that_it_does_not_write_notifications_yet(synced: Synced) -> N
         "note: notifications.yaml is built (build/notifications/) but not synced to Grafana by "
         "this version; provision it from build/notifications/ meanwhile"
     ) in result.output
+
+
+PROVISIONING_GOLDENS = "grafana/goldens/alerting"
+GOLDEN_MISSING = (
+    "Grafana's alerting provisioning test files (grafana/grafana's "
+    "pkg/services/provisioning/alerting/testdata and pkg/tests/api/alerting/test-data) not "
+    f"found ({PROVISIONING_GOLDENS} in ../shared or $PHOENIX_DASH_SHARED)"
+)
+
+
+def key_paths(value: Any, path: str = "") -> set[str]:
+    """Every key path of a provisioning document, list items as []; a child route is a route
+    (its keys are the root's), and a receiver's settings (their keys depend on its type) are
+    not entered."""
+    if isinstance(value, dict):
+        found = {path} if path else set()
+        for key, item in value.items():
+            inner = f"{path}.{key}" if path else str(key)
+            if key == "settings":
+                found.add(inner)
+            else:
+                found |= key_paths(item, inner)
+        return {re.sub(r"(\.routes\[\])+\.", ".", p) for p in found}
+    if isinstance(value, list):
+        return set().union(*(key_paths(item, f"{path}[]") for item in value)) | {f"{path}[]"}
+    return {path}
+
+
+def test_the_provisioning_file_reads_like_grafanas_own(repo_build: Build) -> None:
+    """Every key path of build/notifications/provisioning.yaml appears in Grafana's own
+    notification provisioning test files, a route's keys in its API's Route (the test files
+    leave some out): Grafana reads what it writes."""
+    from tests.support.oracles import locate
+
+    directory = locate(PROVISIONING_GOLDENS)
+    require(directory.is_dir(), GOLDEN_MISSING)
+    golden_paths: set[str] = set()
+    for path in sorted(directory.glob("*")):
+        if path.suffix in (".yml", ".yaml") and "provisioning" in path.name:
+            document = yaml.safe_load(path.read_text())
+            if (isinstance(document, dict) and "groups" not in document) or (
+                isinstance(document, dict) and "contactPoints" in document
+            ):
+                golden_paths |= key_paths(document)
+    spec = json.loads(oracle(locate("grafana/openapi/api-merged.json")).read_text())
+    route_keys = set(spec["definitions"]["Route"]["properties"]) | {"orgId"}
+    ours = yaml.safe_load(repo_build.files()["notifications/provisioning.yaml"])
+    assert set(ours) == {"apiVersion", "contactPoints", "templates", "muteTimes", "policies"}
+    unknown = {
+        path
+        for path in key_paths(ours) - golden_paths
+        if not (
+            path.startswith("policies[].")
+            and path.removeprefix("policies[].").split(".")[0].removesuffix("[]") in route_keys
+        )
+    }
+    assert unknown == set()
+
+
+def test_the_provisioning_file_escapes_what_grafana_would_read_as_a_variable(
+    tmp_path: Path,
+) -> None:
+    path = project(
+        tmp_path,
+        VALID.replace(
+            "mute_timings:",
+            "templates:\n  t: 'Value {{ $value }} of {{ $labels.instance }}'\nmute_timings:",
+        ),
+    )
+    from phoenix_dash.notifications.outputs import file_provisioning
+
+    document = file_provisioning(load_notifications(path))
+    [template] = document["templates"]
+    assert "{{ $$value }} of {{ $$labels.instance }}" in template["template"]
+    [point] = document["contactPoints"]
+    assert point["receivers"][0]["settings"] == {"integrationKey": "${PD_KEY}"}
+    assert document["policies"][0]["routes"][0]["object_matchers"] == [["team", "=", "x"]]

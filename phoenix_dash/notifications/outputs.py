@@ -3,6 +3,9 @@
 - Grafana's provisioning API bodies (``build/notifications/grafana/``): a contact point per
   file with its secrets as ``${VARIABLE}`` placeholders, each template and mute timing in the
   form Grafana stores, and the project's policy subtree with Grafana's ``object_matchers``;
+- Grafana's file provisioning (``build/notifications/provisioning.yaml``), in the shape of
+  Grafana's own provisioning test data: every string there is templated by Grafana from its
+  environment, so a ``$`` is written ``$$`` and a secret ``${VARIABLE}``;
 - an Alertmanager configuration (``build/notifications/alertmanager/``) for teams that run
   Alertmanager: ``alertmanager.yml`` (secrets read from files named after their variables,
   Alertmanager's own way to keep them out of the configuration) and the templates."""
@@ -45,6 +48,10 @@ def notification_files(notifications: Notifications) -> dict[str, bytes]:
         files[f"{GRAFANA_DIR}/mute-timings/{timing.name}.json"] = json_bytes(body)
     if notifications.policy is not None:
         files[f"{GRAFANA_DIR}/policy.json"] = json_bytes(grafana_route(notifications.policy))
+    if notifications.contact_points or notifications.policy is not None:
+        files[f"{DIR}/provisioning.yaml"] = yaml_bytes(
+            file_provisioning(notifications), "notifications.yaml"
+        )
     if notifications.contact_points and notifications.policy is not None:
         files[f"{ALERTMANAGER_DIR}/alertmanager.yml"] = yaml_bytes(
             alertmanager_config(notifications), "notifications.yaml"
@@ -65,6 +72,57 @@ def contact_point(point: ContactPoint) -> JSON:
         "settings": settings,
         "disableResolveMessage": point.disable_resolve_message,
     }
+
+
+def file_provisioning(notifications: Notifications) -> JSON:
+    """Grafana's notification provisioning file. Its policies replace the organisation's
+    whole tree (file provisioning has no subtree): the project's under a root with its
+    default receiver, for a Grafana whose tree is the project's alone."""
+    org = {"orgId": 1}
+    document: JSON = {"apiVersion": 1}
+    if notifications.contact_points:
+        document["contactPoints"] = [
+            {**org, "name": _escaped(point.name), "receivers": [_provisioned(point)]}
+            for point in notifications.contact_points
+        ]
+    if notifications.templates:
+        document["templates"] = [
+            {**org, "name": _escaped(name), "template": _escaped(text)}
+            for name, text in notifications.templates.items()
+        ]
+    if notifications.mute_timings:
+        document["muteTimes"] = [
+            {**org, "name": _escaped(t.name), "time_intervals": _escaped(t.time_intervals)}
+            for t in notifications.mute_timings
+        ]
+    if notifications.policy is not None:
+        tree = grafana_route(root_route(notifications.policy))
+        document["policies"] = [{**org, **_escaped(tree)}]
+    return document
+
+
+def _provisioned(point: ContactPoint) -> JSON:
+    """One receiver of a provisioned contact point (its name is the contact point's)."""
+    settings = {**_escaped(point.settings)}
+    settings.update({key: f"${{{variable}}}" for key, variable in sorted(point.secrets.items())})
+    return {
+        "uid": point.uid,
+        "type": point.type,
+        "settings": settings,
+        "disableResolveMessage": point.disable_resolve_message,
+    }
+
+
+def _escaped(value: Any) -> Any:
+    """``value`` with every ``$`` doubled: Grafana's file provisioning reads ``$NAME`` and
+    ``${NAME}`` as environment variables in every string of a notification file."""
+    if isinstance(value, str):
+        return value.replace("$", "$$")
+    if isinstance(value, dict):
+        return {key: _escaped(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_escaped(item) for item in value]
+    return value
 
 
 def grafana_route(route: JSON) -> JSON:
