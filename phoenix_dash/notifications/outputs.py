@@ -168,55 +168,49 @@ def _alertmanager_route(route: JSON) -> JSON:
     return out
 
 
+# Each contact point type's settings under their Alertmanager names (those not listed have
+# no counterpart there); secrets are handled apart, as files.
+ALERTMANAGER_NAMES = {
+    "slack": {
+        "recipient": "channel",
+        "username": "username",
+        "icon_emoji": "icon_emoji",
+        "title": "title",
+        "text": "text",
+    },
+    "pagerduty": {
+        "severity": "severity",
+        "class": "class",
+        "component": "component",
+        "group": "group",
+        "summary": "description",
+        "client": "client",
+        "client_url": "client_url",
+    },
+    "webhook": {"url": "url", "maxAlerts": "max_alerts"},
+}
+
+
 def _receiver(point: ContactPoint) -> JSON:
-    resolved = not point.disable_resolve_message
-    settings, secrets = point.settings, point.secrets
+    secrets = point.secrets
+    names = ALERTMANAGER_NAMES[point.type]
+    config: JSON = {"send_resolved": not point.disable_resolve_message}
+    config.update({names[k]: v for k, v in point.settings.items() if k in names})
     if point.type == "slack":
-        slack: JSON = {"api_url_file": _secret_file(secrets["url"]), "send_resolved": resolved}
-        for ours, theirs in (
-            ("recipient", "channel"),
-            ("username", "username"),
-            ("icon_emoji", "icon_emoji"),
-            ("title", "title"),
-            ("text", "text"),
-        ):
-            if ours in settings:
-                slack[theirs] = settings[ours]
-        return {"name": point.name, "slack_configs": [slack]}
-    if point.type == "pagerduty":
-        pager: JSON = {
-            "routing_key_file": _secret_file(secrets["integrationKey"]),
-            "send_resolved": resolved,
-        }
-        for ours, theirs in (
-            ("severity", "severity"),
-            ("class", "class"),
-            ("component", "component"),
-            ("group", "group"),
-            ("summary", "description"),
-            ("client", "client"),
-            ("client_url", "client_url"),
-        ):
-            if ours in settings:
-                pager[theirs] = settings[ours]
-        return {"name": point.name, "pagerduty_configs": [pager]}
-    hook: JSON = {"url": settings["url"], "send_resolved": resolved}
-    if "maxAlerts" in settings:
-        hook["max_alerts"] = settings["maxAlerts"]
-    if "password" in secrets:
-        hook["http_config"] = {
+        config["api_url_file"] = _secret_file(secrets["url"])
+    elif point.type == "pagerduty":
+        config["routing_key_file"] = _secret_file(secrets["integrationKey"])
+    elif "password" in secrets:
+        config["http_config"] = {
             "basic_auth": {
-                "username": settings.get("username", ""),
+                "username": point.settings.get("username", ""),
                 "password_file": _secret_file(secrets["password"]),
             }
         }
     elif "authorization_credentials" in secrets:
-        hook["http_config"] = {
-            "authorization": {
-                "credentials_file": _secret_file(secrets["authorization_credentials"])
-            }
-        }
-    return {"name": point.name, "webhook_configs": [hook]}
+        credentials = _secret_file(secrets["authorization_credentials"])
+        config["http_config"] = {"authorization": {"credentials_file": credentials}}
+    return {"name": point.name, f"{point.type}_configs": [config]}
 
 
 def _secret_file(variable: str) -> str:

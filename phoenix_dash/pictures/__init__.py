@@ -72,7 +72,6 @@ def with_live_data(
 
 @dataclass(frozen=True)
 class Picture:
-    uid: str
     png: bytes
     svg: bytes
     missing_glyphs: frozenset[str] = frozenset()  # drawn as boxes: no font here has them
@@ -105,7 +104,7 @@ def picture(dashboard: JSON, choice: DataChoice, changed: Collection[Any] = ()) 
         source = ""
     canvas = draw_dashboard(dashboard, data, source, changed)
     png, svg = canvas.png(), canvas.svg()
-    return Picture(str(dashboard.get("uid") or "dashboard"), png, svg, frozenset(canvas.missing))
+    return Picture(png, svg, frozenset(canvas.missing))
 
 
 @dataclass
