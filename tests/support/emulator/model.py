@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .alerting_behaviour import DEFAULT_EMAIL_UID, default_email, default_tree
+
 JSON = dict[str, Any]
 Answer = tuple[int, Any]  # status, JSON body (None: empty body)
 UID_RE = re.compile(r"^[a-zA-Z0-9_-]*$")
@@ -114,5 +116,14 @@ class Org:
     folders: dict[str, Folder] = field(default_factory=dict)
     rules: dict[str, JSON] = field(default_factory=dict)
     datasources: dict[str, JSON] = field(default_factory=dict)
+    # Notification resources (notifications.py): integrations by uid, the policy tree as
+    # stored and its provenance, mute timings and templates by name.
+    integrations: dict[str, JSON] = field(
+        default_factory=lambda: {DEFAULT_EMAIL_UID: default_email()}
+    )
+    policy: JSON = field(default_factory=default_tree)
+    policy_provenance: str = ""
+    mute_timings: dict[str, JSON] = field(default_factory=dict)
+    templates: dict[str, JSON] = field(default_factory=dict)
     # What /api/search sees: per uid, (when it became visible, the hit or None when deleted).
     search_index: dict[str, list[tuple[float, JSON | None]]] = field(default_factory=dict)

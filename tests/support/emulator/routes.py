@@ -201,6 +201,7 @@ def routes(s: State) -> list[Route]:
                 o, folder, group, provenance(req)
             ),
         ),
+        *notification_routes(s, r, provenance),
         r("GET", "/datasources", "datasources:read", lambda o, i, b, q, req: s.list_datasources(o)),
         r(
             "POST",
@@ -225,6 +226,106 @@ def routes(s: State) -> list[Route]:
             "/datasources/uid/(?P<uid>[^/]+)",
             "datasources:delete",
             lambda o, i, b, q, req, uid: s.delete_datasource(o, uid),
+        ),
+    ]
+
+
+def notification_routes(
+    s: State, r: Callable[..., Route], provenance: Callable[[BaseHTTPRequestHandler], str]
+) -> list[Route]:
+    """Contact points, the policy tree, mute timings and templates (notifications.py)."""
+    read, write = "alert.provisioning:read", "alert.provisioning:write"
+    base = "/v1/provisioning"
+
+    def first(q: dict[str, list[str]], key: str) -> str:
+        return (q.get(key) or [""])[0]
+
+    return [
+        r(
+            "GET",
+            f"{base}/contact-points",
+            read,
+            lambda o, i, b, q, req: s.list_contact_points(o, first(q, "name") or None),
+        ),
+        r(
+            "GET",
+            f"{base}/contact-points/export",
+            read,
+            lambda o, i, b, q, req: s.export_contact_points(o, first(q, "name") or None),
+        ),
+        r(
+            "POST",
+            f"{base}/contact-points",
+            write,
+            lambda o, i, b, q, req: s.create_contact_point(o, b or {}, provenance(req)),
+        ),
+        r(
+            "PUT",
+            f"{base}/contact-points/(?P<uid>[^/]+)",
+            write,
+            lambda o, i, b, q, req, uid: s.update_contact_point(o, uid, b or {}, provenance(req)),
+        ),
+        r(
+            "DELETE",
+            f"{base}/contact-points/(?P<uid>[^/]+)",
+            write,
+            lambda o, i, b, q, req, uid: s.delete_contact_point(o, uid),
+        ),
+        r("GET", f"{base}/policies", read, lambda o, i, b, q, req: s.get_policy_tree(o)),
+        r(
+            "PUT",
+            f"{base}/policies",
+            write,
+            lambda o, i, b, q, req: s.put_policy_tree(o, b or {}, provenance(req)),
+        ),
+        r("DELETE", f"{base}/policies", write, lambda o, i, b, q, req: s.reset_policy_tree(o)),
+        r("GET", f"{base}/mute-timings", read, lambda o, i, b, q, req: s.list_mute_timings(o)),
+        r(
+            "GET",
+            f"{base}/mute-timings/(?P<name>[^/]+)",
+            read,
+            lambda o, i, b, q, req, name: s.get_mute_timing(o, name),
+        ),
+        r(
+            "POST",
+            f"{base}/mute-timings",
+            write,
+            lambda o, i, b, q, req: s.create_mute_timing(o, b or {}, provenance(req)),
+        ),
+        r(
+            "PUT",
+            f"{base}/mute-timings/(?P<name>[^/]+)",
+            write,
+            lambda o, i, b, q, req, name: s.update_mute_timing(o, name, b or {}, provenance(req)),
+        ),
+        r(
+            "DELETE",
+            f"{base}/mute-timings/(?P<name>[^/]+)",
+            write,
+            lambda o, i, b, q, req, name: s.delete_mute_timing(
+                o, name, first(q, "version"), provenance(req)
+            ),
+        ),
+        r("GET", f"{base}/templates", read, lambda o, i, b, q, req: s.list_templates(o)),
+        r(
+            "GET",
+            f"{base}/templates/(?P<name>[^/]+)",
+            read,
+            lambda o, i, b, q, req, name: s.get_template(o, name),
+        ),
+        r(
+            "PUT",
+            f"{base}/templates/(?P<name>[^/]+)",
+            write,
+            lambda o, i, b, q, req, name: s.put_template(o, name, b or {}, provenance(req)),
+        ),
+        r(
+            "DELETE",
+            f"{base}/templates/(?P<name>[^/]+)",
+            write,
+            lambda o, i, b, q, req, name: s.delete_template(
+                o, name, first(q, "version"), provenance(req)
+            ),
         ),
     ]
 

@@ -12,11 +12,12 @@ from .behaviour import Quirks, with_future_field
 from .dashboards import DashboardsMixin
 from .datasources import DatasourcesMixin
 from .model import JSON, Answer, Dashboard, Folder, Org, Version, now, typed_identity
+from .notifications import NotificationsMixin
 from .resources import ResourcesMixin
 from .rules import RulesMixin
 
 
-class State(DashboardsMixin, ResourcesMixin, RulesMixin, DatasourcesMixin):
+class State(DashboardsMixin, ResourcesMixin, RulesMixin, DatasourcesMixin, NotificationsMixin):
     """Everything the emulated Grafana stores, per organisation."""
 
     def __init__(self, quirks: Quirks | None = None) -> None:
