@@ -40,6 +40,10 @@ def _spec(path: Path = SPEC) -> dict[str, Any]:
     # first (" slack"); Grafana itself accepts the names.
     point = spec["definitions"]["EmbeddedContactPoint"]["properties"]["type"]
     point["enum"] = [name.strip() for name in point["enum"]]
+    # A route's matchers are Alertmanager's Matchers, whose JSON form is a list of strings
+    # ("team=\"x\""), not the Go struct the spec describes.
+    route = spec["definitions"]["Route"]["properties"]
+    route["matchers"] = {"type": "array", "items": {"type": "string"}}
     return spec
 
 
