@@ -52,13 +52,14 @@ def missing_secrets(
 
 
 def secret_values(
-    uid: str, secrets: Mapping[str, str], environ: Mapping[str, str] | None = None
+    label: str, secrets: Mapping[str, str], environ: Mapping[str, str] | None = None
 ) -> JSON:
-    """The secrets' values from the environment; a missing one stops everything."""
+    """The secrets' values from the environment; a missing one stops everything.
+    ``label`` names what needs them: "datasource prometheus"."""
     environ = os.environ if environ is None else environ
     for name, variable in missing_secrets(secrets, environ)[:1]:
         raise ConfigError(
-            f"datasource {uid}: {name} needs ${variable}, which is not set; nothing was changed"
+            f"{label}: {name} needs ${variable}, which is not set; nothing was changed"
         )
     return {name: environ[variable] for name, variable in sorted(secrets.items())}
 

@@ -21,7 +21,6 @@ from phoenix_dash.cli import main
 from phoenix_dash.errors import ConfigError
 from phoenix_dash.notifications.definitions import load_notifications, stored_template, written_at
 from tests.support.project import ROOT, oracle, require
-from tests.support.synced import ONE_API, Synced
 
 ALERTMANAGER = ROOT / "build/notifications/alertmanager/alertmanager.yml"
 EXPECTED = {"critical": "phoenix-oncall", "warning": "phoenix-slack", "info": "phoenix-slack"}
@@ -282,16 +281,6 @@ def test_test_alerts_fails_when_a_tested_alert_reaches_no_route_of_the_project(
     errors = [line for line in result.output.splitlines() if line.startswith("error: ")]
     assert errors and all(says in line for line in errors), result.output
     assert any("alertname=" in line and ".yaml:" in line for line in errors)
-
-
-@ONE_API
-def test_sync_says_that_it_does_not_write_notifications_yet(synced: Synced) -> None:
-    result = synced.run("sync")
-    assert result.exit_code == 0, result.output
-    assert (
-        "note: notifications.yaml is built (build/notifications/) but not synced to Grafana by "
-        "this version; provision it from build/notifications/ meanwhile"
-    ) in result.output
 
 
 PROVISIONING_GOLDENS = "grafana/goldens/alerting"

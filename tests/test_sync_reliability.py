@@ -151,7 +151,7 @@ def test_retries_run_out_exit_1_naming_what_failed(synced: Synced) -> None:
 def test_a_sync_killed_mid_apply_converges_when_run_again(synced: Synced) -> None:
     emulator = synced.grafana.require_emulator()
     emulator.latency = 0.15
-    env = {**os.environ, "GRAFANA_TOKEN": synced.grafana.token, "LOKI_PASSWORD": LOKI_SECRET}
+    env = {**os.environ, **synced.environment()}
     env.pop("GRAFANA_URL", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "phoenix_dash", "sync", "--config", str(synced.config)],

@@ -192,21 +192,8 @@ def sync(
             sync_report.summary_line(plan) + f"; {sum(o.ok for o in outcomes)} written, "
             f"{sum(not o.ok for o in outcomes)} failed"
         )
-        _say_notifications_are_not_synced(config)
     failed = any(not o.ok for o in outcomes) or plan.by_action(Action.CONFLICT)
     sys.exit(1 if failed else 0)
-
-
-def _say_notifications_are_not_synced(config: Config) -> None:
-    """notifications.yaml is built and routed, but this version does not write it to
-    Grafana: say so rather than let a sync look complete."""
-    if config.notifications_file is not None:
-        shown = config.display(config.notifications_file)
-        click.echo(
-            f"note: {shown} is built (build/notifications/) but not synced to Grafana by this "
-            "version; provision it from build/notifications/ meanwhile",
-            err=True,
-        )
 
 
 def _apply(connection: GrafanaConnection, plan: Plan, target: Target, fmt: str) -> list[Outcome]:

@@ -41,7 +41,15 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 JSON = dict[str, Any]
 # Reads that answer a list; every other read answers an object. An answer of another shape
 # comes from something that is not Grafana's API (a proxy, an SSO page, another service).
-LIST_READS = ("/search", "/folders", "/datasources", "/v1/provisioning/alert-rules")
+LIST_READS = (
+    "/search",
+    "/folders",
+    "/datasources",
+    "/v1/provisioning/alert-rules",
+    "/v1/provisioning/contact-points",
+    "/v1/provisioning/mute-timings",
+    "/v1/provisioning/templates",
+)
 # Reads every Grafana serves: a 404 on one means the URL is not a Grafana API root.
 ALWAYS_THERE = frozenset(
     {"/health", "/user", "/search", "/folders", "/datasources", "/v1/provisioning/alert-rules"}

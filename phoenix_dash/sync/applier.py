@@ -20,7 +20,7 @@ Progress = Callable[[Outcome], None]
 def apply_plan(
     conn: GrafanaConnection, plan: Plan, target: Target, progress: Progress | None = None
 ) -> list[Outcome]:
-    handlers = {h.kind: h for h in handlers_for(plan.api, target.dashboard_schema)}
+    handlers = {h.kind: h for h in handlers_for(plan.api, target)}
     outcomes: list[Outcome] = []
     writes = [c for c in plan.changes if c.writes]
     for change in writes:  # all or nothing: what cannot be written stops the sync before
@@ -42,7 +42,24 @@ def apply_plan(
     with worker_pool(conn.settings.max_concurrency) as pool:
         for _, stage in stages:
             outcomes += list(pool.map(run, list(stage)))
+    _finish(conn, handlers, outcomes)
     return outcomes
+
+
+def _finish(conn: GrafanaConnection, handlers: dict[str, Handler], outcomes: list[Outcome]) -> None:
+    """Each kind that wrote records its writes; a record that fails turns the kind's last
+    write into a failure, so the sync says so and exits non-zero."""
+    for kind, handler in handlers.items():
+        written = [o for o in outcomes if o.ok and o.change.resource.kind == kind]
+        if not written:
+            continue
+        try:
+            handler.finish(conn)
+        except GrafanaError as exc:
+            if exc.exit_code == 2:
+                raise
+            written[-1].ok = False
+            written[-1].detail += f"; but phoenix-dash's record of it was not saved: {exc}"
 
 
 def _settle(
@@ -71,7 +88,7 @@ def dry_run(conn: GrafanaConnection, plan: Plan, target: Target) -> None:
     resource APIs' ``dryRun=All``: admission and validation, as a real write would meet
     them), and note each refusal on its change. The legacy API has no dry run: nothing is
     asked there."""
-    handlers = {h.kind: h for h in handlers_for(plan.api, target.dashboard_schema)}
+    handlers = {h.kind: h for h in handlers_for(plan.api, target)}
     checked = [c for c in plan.changes if c.action in (Action.CREATE, Action.UPDATE)]
     new_folders = {
         c.resource.key for c in checked if c.resource.kind == "folder" and c.action == Action.CREATE

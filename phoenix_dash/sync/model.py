@@ -11,8 +11,18 @@ if TYPE_CHECKING:
 
 JSON = dict[str, Any]
 
-# Kinds in dependency order: folders before what lives in them.
-KINDS = ("folder", "datasource", "dashboard", "alert-group")
+# Kinds in dependency order: folders before what lives in them, what a policy route names
+# before the route (deletes run in the reverse order).
+KINDS = (
+    "folder",
+    "datasource",
+    "template",
+    "mute-timing",
+    "contact-point",
+    "policy",
+    "dashboard",
+    "alert-group",
+)
 
 
 class Action(StrEnum):

@@ -24,7 +24,7 @@ def check_selection(build: Build, target: Target, selection: Selection) -> None:
     """--only and --exclude checked against what the project defines, before Grafana is
     asked anything: a typo is the error to report, not an unreachable Grafana."""
     if selection.only or selection.exclude:
-        handlers = handlers_for(None, target.dashboard_schema)
+        handlers = handlers_for(None, target)
         selection.check([r for h in handlers for r in h.desired(build, target)])
 
 
@@ -39,7 +39,7 @@ def make_plan(
     plan = Plan(message=version_message(target.revision, "<content hash>", target.note))
     plan.api = choose_api(conn, target.grafana, target.settings_file) if api == "choose" else api
     _check_schema(plan, conn, target)
-    handlers = handlers_for(plan.api, target.dashboard_schema)
+    handlers = handlers_for(plan.api, target)
     workers = conn.settings.max_concurrency
     with paused_gc(), worker_pool(workers) as pool:
         every = {h.kind: h.desired(build, target) for h in handlers}

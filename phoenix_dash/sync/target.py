@@ -33,6 +33,9 @@ class Target:
     take_over: bool = False  # claim resources another manager owns (resource APIs)
     dashboard_schema: str = "v1"  # dashboards.schema, the environment's if it sets one
     settings_file: str = "phoenix-dash.yaml"  # where grafana settings are, for messages
+    # sync.notifications_editable: contact points, templates and mute timings written with
+    # X-Disable-Provenance (editable in the UI, edits detected as conflicts) or locked.
+    notifications_editable: bool = False
 
     @property
     def allow_ui_edits(self) -> bool:
@@ -145,6 +148,7 @@ def make_target(
         take_over=take_over,
         dashboard_schema=_dashboard_schema(config, env),
         settings_file=config.file,
+        notifications_editable=bool(sync.get("notifications_editable", False)),
     )
 
 

@@ -14,7 +14,12 @@ from tests.support.grafana import GrafanaTarget
 from tests.support.project import copy_repo_project
 
 LOKI_SECRET = "loki-S3CRET-value-91c2"
-RESOURCES = 13  # 1 folder, 4 datasources, 4 dashboards, 4 rule groups
+PAGERDUTY_SECRET = "pd-S3CRET-routing-key-5e1f"
+SLACK_SECRET = "https://hooks.slack.example/services/T0/B0/S3CRET-77aa"
+# 1 folder, 4 datasources, 4 dashboards, 4 rule groups; 2 templates, 1 mute timing, 2 contact
+# points and phoenix-dash's policy route.
+RESOURCES = 19
+NOTIFICATION_RESOURCES = 6
 DATASOURCES = [("phoenix-prometheus", "prometheus"), ("phoenix-loki", "loki")]
 EXTRA_DATASOURCE = (
     "datasources:\n",
@@ -66,10 +71,22 @@ environments:
         )
 
     def run(self, *args: str) -> Result:
-        env = {"GRAFANA_TOKEN": self.grafana.token, "GRAFANA_URL": "", "LOKI_PASSWORD": LOKI_SECRET}
         return CliRunner().invoke(
-            main, [*args, "--config", str(self.config)], env=env, catch_exceptions=False
+            main,
+            [*args, "--config", str(self.config)],
+            env=self.environment(),
+            catch_exceptions=False,
         )
+
+    def environment(self) -> dict[str, str]:
+        """What sync reads from the environment here: the token and every secret."""
+        return {
+            "GRAFANA_TOKEN": self.grafana.token,
+            "GRAFANA_URL": "",
+            "LOKI_PASSWORD": LOKI_SECRET,
+            "PHOENIX_PAGERDUTY_KEY": PAGERDUTY_SECRET,
+            "PHOENIX_SLACK_WEBHOOK_URL": SLACK_SECRET,
+        }
 
     def path(self, kind: str, uid: str = "") -> str:
         """The API path of a dashboard or folder (of the collection without ``uid``), as the

@@ -12,6 +12,8 @@ stable resource API yet and always use the legacy one.
 from __future__ import annotations
 
 from ...grafana.resources import ResourceAPI
+from ..ledger import Ledger
+from ..target import Target
 from .alert_group import AlertGroupHandler
 from .base import Handler
 from .dashboard import DashboardHandler
@@ -19,20 +21,34 @@ from .dashboard_api import DashboardResourceHandler, DashboardV2ResourceHandler
 from .datasource import DatasourceHandler, normalize_datasource
 from .folder import FolderHandler
 from .folder_api import FolderResourceHandler
+from .notification_kinds import ContactPointHandler, MuteTimingHandler, TemplateHandler
+from .policy import PolicyHandler
 
 
-def handlers_for(api: ResourceAPI | None, dashboard_schema: str = "v1") -> list[Handler]:
+def handlers_for(api: ResourceAPI | None, target: Target) -> list[Handler]:
     """Fresh handlers for one plan, in dependency order: folders and datasources before what
-    lives in or queries them. Schema v2 dashboards exist only on the resource APIs."""
+    lives in or queries them, templates and mute timings before the contact points and the
+    policy route that use them. Schema v2 dashboards exist only on the resource APIs. The
+    notification handlers share the project's ledger (ledger.py)."""
     folders: Handler = FolderHandler()
     dashboards: Handler = DashboardHandler()
     if api is not None:
         folders = FolderResourceHandler(api, folders)
-        if dashboard_schema == "v2":
+        if target.dashboard_schema == "v2":
             dashboards = DashboardV2ResourceHandler(api.for_schema_v2(), dashboards)
         else:
             dashboards = DashboardResourceHandler(api, dashboards)
-    return [folders, DatasourceHandler(), dashboards, AlertGroupHandler()]
+    ledger = Ledger(target.managed_tag, target.notifications_editable)
+    return [
+        folders,
+        DatasourceHandler(),
+        TemplateHandler(ledger),
+        MuteTimingHandler(ledger),
+        ContactPointHandler(ledger),
+        PolicyHandler(ledger),
+        dashboards,
+        AlertGroupHandler(),
+    ]
 
 
 __all__ = [

@@ -48,6 +48,10 @@ class Handler(ABC):
         folders the plan creates, which the dry run cannot see yet."""
         return ""
 
+    def finish(self, conn: GrafanaConnection) -> None:  # noqa: B027
+        """After every stage of an apply: what the kind records of its writes (the
+        notification ledger). Raises GrafanaError when that fails."""
+
     def refusal(self, error: GrafanaError) -> str | None:
         """Why Grafana refused a write because something else manages the resource (file
         provisioning, a plugin), or None for any other failure."""

@@ -140,7 +140,7 @@ class DatasourceHandler(Handler):
 
     def ready(self, change: Change) -> None:
         if change.writes and change.action != Action.DELETE:
-            secret_values(change.resource.key, change.resource.secrets)
+            secret_values(change.resource.label, change.resource.secrets)
 
     def managed(self, conn: GrafanaConnection, target: Target) -> list[Resource]:
         found = conn.request("GET", "/datasources") or []
@@ -156,7 +156,7 @@ class DatasourceHandler(Handler):
             conn.request("DELETE", f"/datasources/uid/{uid}")
             return "deleted"
         body = copy.deepcopy(change.resource.desired or {})
-        secrets = secret_values(uid, change.resource.secrets)
+        secrets = secret_values(change.resource.label, change.resource.secrets)
         if secrets:
             body["secureJsonData"] = secrets
         if change.action == Action.CREATE:
