@@ -246,7 +246,8 @@ def test_a_pull_request_shows_what_it_changes_in_notifications(tmp_path: Path) -
         "~ contact-point phoenix-slack update: changed since HEAD\n"
         "    settings.recipient: #phoenix-alerts -> #phoenix-alarms\n"
         "~ policy policies update: changed since HEAD\n"
-        "    routes[0].repeat_interval: 1h -> 30m\n"
+        '    -   severity="critical" -> phoenix-oncall (group_wait 10s; repeat_interval 1h)\n'
+        '    +   severity="critical" -> phoenix-oncall (group_wait 10s; repeat_interval 30m)\n'
     ) in diff.output
 
 

@@ -20,6 +20,7 @@ from .diffing import (
     datasource_changes,
     group_changes,
     leaf_changes,
+    tree_changes,
     value_change,
 )
 from .model import Action, Change, Plan, Resource
@@ -39,7 +40,8 @@ KINDS_BY_DIR = {
     f"{GRAFANA_DIR}/templates/": "template",
     f"{GRAFANA_DIR}/policy.json": "policy",
 }
-# Kinds whose differences are every changed setting, named by its path.
+# Kinds whose differences are every changed setting, named by its path (the policy route's
+# are its tree's lines).
 BY_SETTING = frozenset({"contact-point", "mute-timing", "template", "policy"})
 
 
@@ -131,6 +133,8 @@ def _details(kind: str, old: JSON, new: JSON) -> list[str]:
         return group_changes(old, new)
     if kind == "datasource":
         return datasource_changes(old, new)
+    if kind == "policy":
+        return tree_changes(old, new)
     if kind in BY_SETTING:
         return [value_change(where, a, b) for where, a, b in leaf_changes(old, new)]
     return [

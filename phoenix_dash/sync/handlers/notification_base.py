@@ -13,8 +13,11 @@ from __future__ import annotations
 from abc import abstractmethod
 from urllib.parse import quote
 
+import orjson
+
 from ...grafana.connection import GrafanaConnection
 from ...grafana.errors import GrafanaConflict
+from ...notifications import canonical
 from ..diffing import leaf_changes, value_change
 from ..ledger import Ledger
 from ..model import Action, Change, Remote, Resource
@@ -42,6 +45,8 @@ def provenance_headers(editable: bool) -> dict[str, str] | None:
 
 class NotificationHandler(Handler):
     noun: str  # for people: "contact point"
+    # How a route names this kind ("receiver", "mute_time_intervals"), if routes do.
+    named_by_routes: tuple[str, ...] = ()
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
@@ -161,6 +166,16 @@ class NotificationHandler(Handler):
         refused = self._foreign(resource, remote, target)
         if refused is not None:
             return refused
+        users = self._routes_using(conn, resource.key)
+        if users:
+            return Change(
+                resource,
+                Action.CONFLICT,
+                remote,
+                f"no longer defined, but routes phoenix-dash does not own use it "
+                f"({'; '.join(users)}); Grafana would refuse to delete it",
+                forceable=False,
+            )
         if remote.recorded_hash != remote.content_hash:
             return conflict_or(
                 Action.DELETE,
@@ -170,6 +185,23 @@ class NotificationHandler(Handler):
                 target,
             )
         return Change(resource, Action.DELETE, remote, "no longer defined")
+
+    def _routes_using(self, conn: GrafanaConnection, key: str) -> list[str]:
+        """Routes outside phoenix-dash's own that name the resource (P11, P22: Grafana
+        answers 409 to its deletion while any route does)."""
+        if not self.named_by_routes:
+            return []
+        name = str((self._load(conn).get(key) or {}).get("name") or key)
+        tree = conn.request("GET", f"{BASE}/policies") or {}
+        recorded = self.ledger.recorded("policy-selector", "policies")
+        ours = orjson.loads(recorded) if recorded else None
+        found: list[str] = []
+        for route in tree.get("routes") or []:
+            if ours is None or canonical.selector(route) != ours:
+                found += _naming(route, name, self.named_by_routes)
+        if any(name == tree.get(key) for key in self.named_by_routes):
+            found.append("the root (the default receiver)")
+        return found
 
     def apply(self, conn: GrafanaConnection, change: Change, target: Target) -> str:
         key = change.resource.key
@@ -209,3 +241,17 @@ class NotificationHandler(Handler):
         if landed:
             self.ledger.note(self.kind, change.resource.key, change.resource.content_hash)
         return landed
+
+
+def _naming(route: JSON, name: str, keys: tuple[str, ...]) -> list[str]:
+    """Routes of this subtree that name ``name`` under one of ``keys``, for people."""
+    found = []
+    for key in keys:
+        value = route.get(key)
+        if value == name or (isinstance(value, list) and name in value):
+            matchers = ", ".join(f"{n}{op}{v}" for n, op, v in canonical.selector(route))
+            found.append(f"route {matchers or '(every alert)'}")
+            break
+    for child in route.get("routes") or []:
+        found += _naming(child, name, keys)
+    return found

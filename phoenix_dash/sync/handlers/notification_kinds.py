@@ -25,6 +25,7 @@ class ContactPointHandler(NotificationHandler):
 
     kind = "contact-point"
     noun = "contact point"
+    named_by_routes = ("receiver",)
 
     def desired(self, build: Build, target: Target) -> list[Resource]:
         notifications = build.notifications
@@ -93,6 +94,7 @@ class MuteTimingHandler(NotificationHandler):
 
     kind = "mute-timing"
     noun = "mute timing"
+    named_by_routes = ("mute_time_intervals", "active_time_intervals")
 
     def desired(self, build: Build, target: Target) -> list[Resource]:
         notifications = build.notifications
