@@ -21,7 +21,7 @@ CATALOG = load_catalog(ROOT / "metrics.yaml")
 
 
 def findings_of(rule_id: str, good: bool) -> list[str]:
-    dashboards, groups, datasources = example(rule_id, good)
+    dashboards, groups, datasources, notifications = example(rule_id, good)
     found = lint_json(
         [(f"d{i}.json", d) for i, d in enumerate(dashboards)],
         groups,
@@ -29,6 +29,7 @@ def findings_of(rule_id: str, good: bool) -> list[str]:
         15,
         datasources,
         EVERY_RULE,
+        notifications,
     )
     return [f.message for f in found if f.rule == rule_id]
 
@@ -54,10 +55,21 @@ def test_rule_is_quiet_on_its_good_example(rule_id: str) -> None:
 
 
 def test_clean_examples_are_clean_for_every_rule() -> None:
-    dashboards, _, datasources = example("dashboard/schema", good=True)
-    _, alert_groups, _ = example("alert/schema", good=True)
+    dashboards, _, datasources, _ = example("dashboard/schema", good=True)
+    _, alert_groups, _, _ = example("alert/schema", good=True)
+    # The notifications example routes on severity="critical", which its own group sets.
+    _, routed_groups, _, notifications = example("notifications/unset-label", good=True)
+    for index, rule in enumerate(routed_groups[0]["rules"]):
+        rule["uid"] = f"routed-{index}"
+    routed_groups[0]["title"] = "routed"
     found = lint_json(
-        [("d.json", dashboards[0])], alert_groups, CATALOG, 15, datasources, EVERY_RULE
+        [("d.json", dashboards[0])],
+        [*alert_groups, *routed_groups],
+        CATALOG,
+        15,
+        datasources,
+        EVERY_RULE,
+        notifications,
     )
     assert [f"{f.rule}: {f.message}" for f in found] == []
 

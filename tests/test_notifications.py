@@ -359,3 +359,42 @@ def test_the_provisioning_file_escapes_what_grafana_would_read_as_a_variable(
     [point] = document["contactPoints"]
     assert point["receivers"][0]["settings"] == {"integrationKey": "${PD_KEY}"}
     assert document["policies"][0]["routes"][0]["object_matchers"] == [["team", "=", "x"]]
+
+
+@pytest.mark.parametrize(
+    ("edit", "rule", "says"),
+    [
+        (
+            ("matchers: ['severity=\"critical\"']", "matchers: ['severtiy=\"critical\"']"),
+            "notifications/unset-label",
+            "no alert rule sets the label 'severtiy'",
+        ),
+        (
+            ("matchers: ['severity=\"info\"']", "matchers: ['severity=\"informational\"']"),
+            "notifications/unset-label",
+            "no alert rule gives severity the value 'informational'",
+        ),
+        (
+            ("{{ end }}{{ end }}", "{{ end }}"),
+            "notifications/template-syntax",  # at the template's name
+            "is never closed with {{ end }}",
+        ),
+    ],
+)
+def test_lint_names_the_line_of_a_routing_mistake(
+    tmp_path: Path, edit: tuple[str, str], rule: str, says: str
+) -> None:
+    from tests.support.project import copy_repo_project
+
+    config = copy_repo_project(tmp_path)
+    path = tmp_path / "notifications.yaml"
+    old, new = edit
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    at = text.index(old) if "template" not in rule else text.index("phoenix.message:")
+    line = text[:at].count("\n") + 1
+    result = CliRunner().invoke(main, ["lint", "--config", str(config), "--format", "json"])
+    found = [f for f in json.loads(result.output)["findings"] if f["rule"] == rule]
+    assert len(found) == 1 and says in found[0]["message"], result.output
+    assert (found[0]["file"], found[0]["line"]) == ("notifications.yaml", line)

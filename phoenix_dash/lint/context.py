@@ -3,7 +3,7 @@ project around it (catalog, scrape interval, every other dashboard for uniquenes
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -222,3 +222,28 @@ class GroupCtx:
     group: JSON
     project: Project
     path: str = ""
+
+
+@dataclass
+class NotificationsCtx:
+    """notifications.yaml as linted: its data as written, where each key path is, and the
+    project's alert rules (the labels they set)."""
+
+    data: JSON
+    file: str
+    project: Project
+    lines: Callable[[list[str | int]], int | None] = lambda path: None
+
+    def at(self, path: list[str | int]) -> JSON:
+        """A provenance stamp for ``path``: what locates a problem at its line."""
+        return stamp(Location(self.file, self.lines(path)))
+
+    @cached_property
+    def rule_labels(self) -> dict[str, set[str]]:
+        """Each label the project's rules set, with its static values ({{ templated }}
+        values count as any value: "*")."""
+        found: dict[str, set[str]] = {}
+        for rule in self.project.alert_rules:
+            for name, value in (rule.get("labels") or {}).items():
+                found.setdefault(str(name), set()).add("*" if "{{" in str(value) else str(value))
+        return found

@@ -37,7 +37,7 @@ class Severity(IntEnum):
         return cls[text.upper()]
 
 
-SCOPES = ("dashboard", "panel", "query", "alert", "group", "datasource")
+SCOPES = ("dashboard", "panel", "query", "alert", "group", "datasource", "notifications")
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,9 @@ def index() -> str:
     return "\n".join(out)
 
 
+APPLIES_TO = {"notifications": "notifications.yaml"}
+
+
 def page(rule_id: str) -> str:
     """docs/lint/<rule_id>.md."""
     info = REGISTRY[rule_id].info
@@ -80,8 +83,8 @@ def page(rule_id: str) -> str:
     out = [
         f"# `{rule_id}`",
         "",
-        f"**Default severity: {info.severity}**: {CONTRACT[info.severity]} Applies to each "
-        f"{info.scope}.",
+        f"**Default severity: {info.severity}**: {CONTRACT[info.severity]} Applies to "
+        f"{APPLIES_TO.get(info.scope, f'each {info.scope}')}.",
         "",
         "## Why",
         "",
@@ -126,10 +129,17 @@ def _other_severity(severity: Severity) -> str:
 
 
 def _content(example: Any) -> Any:
-    """An example's dashboards, alert rule groups and datasources, without what is empty."""
+    """An example's dashboards, alert rule groups, datasources and notifications.yaml,
+    without what is empty."""
     dashboards, groups = example[0], example[1]
-    extra = list(example[2]) if len(example) == 3 else []
-    parts = {"dashboards": dashboards, "alert rule groups": groups, "datasources": extra}
+    extra = list(example[2]) if len(example) >= 3 else []
+    notifications = example[3] if len(example) == 4 else {}
+    parts = {
+        "dashboards": dashboards,
+        "alert rule groups": groups,
+        "datasources": extra,
+        "notifications.yaml": notifications,
+    }
     return {name: value for name, value in parts.items() if value}
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -16,12 +16,14 @@ from ..dashboard_file import read_dashboard
 from ..errors import ConfigError, Location
 from ..json_lines import line_of
 from ..quantities import parse_duration
+from ..yamlconf import load_yaml
 from . import rules as _rules  # noqa: F401 - registers the rules
 from .context import (
     AlertCtx,
     DashboardCtx,
     DatasourceCtx,
     GroupCtx,
+    NotificationsCtx,
     PanelCtx,
     Project,
     QueryCtx,
@@ -38,6 +40,7 @@ SCOPE_OF: dict[type, str] = {
     AlertCtx: "alert",
     GroupCtx: "group",
     DatasourceCtx: "datasource",
+    NotificationsCtx: "notifications",
 }
 
 
@@ -61,6 +64,16 @@ class DatasourceInput:
     file: str
     line: int | None = None
     key_lines: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NotificationsInput:
+    """notifications.yaml as linted: its data as written, the file, and the line of a key
+    path when known."""
+
+    data: JSON
+    file: str
+    lines: Callable[[list[str | int]], int | None] = lambda path: None
 
 
 def lint_build(build: Build, config: Config) -> list[Finding]:
@@ -92,7 +105,16 @@ def lint_build(build: Build, config: Config) -> list[Finding]:
         config.default_folder,
         datasources,
         rule_settings(config.lint_rules),
+        _notifications(config),
     )
+
+
+def _notifications(config: Config) -> NotificationsInput | None:
+    """notifications.yaml as written (build read it already: it is valid)."""
+    if config.notifications_file is None:
+        return None
+    doc = load_yaml(config.notifications_file, config.display(config.notifications_file))
+    return NotificationsInput(doc.data or {}, doc.file, doc.line_of)
 
 
 def lint_files(
@@ -129,16 +151,26 @@ def lint_json(
     scrape_seconds: float = 15.0,
     datasources: Sequence[JSON] | None = None,
     settings: RuleSettings = DEFAULTS,
+    notifications: JSON | None = None,
 ) -> list[Finding]:
-    """Lint dashboards, alert rule groups (provisioning API shape) and datasource
-    definitions given as JSON."""
+    """Lint dashboards, alert rule groups (provisioning API shape), datasource
+    definitions and notifications.yaml's content given as JSON."""
     inputs = [GroupInput(group, f"group {index}") for index, group in enumerate(groups)]
     defined = (
         None
         if datasources is None
         else [DatasourceInput(d, f"datasource {index}") for index, d in enumerate(datasources)]
     )
-    return lint(dashboards, inputs, catalog, scrape_seconds, datasources=defined, settings=settings)
+    wanted = None if notifications is None else NotificationsInput(notifications, "notifications")
+    return lint(
+        dashboards,
+        inputs,
+        catalog,
+        scrape_seconds,
+        datasources=defined,
+        settings=settings,
+        notifications=wanted,
+    )
 
 
 def lint(
@@ -150,6 +182,7 @@ def lint(
     folder: str | None = None,
     datasources: Sequence[DatasourceInput] | None = None,
     settings: RuleSettings = DEFAULTS,
+    notifications: NotificationsInput | None = None,
 ) -> list[Finding]:
     """``datasources``: each datasource the project defines, or None when it defines none
     (references are then not checked)."""
@@ -162,6 +195,11 @@ def lint(
         ctx = DatasourceCtx(ds.definition, project, file=ds.file, key_lines=ds.key_lines)
         stamp = provenance.stamp(Location(ds.file, ds.line)) or None
         subjects.append(Subject(ctx, ds.file, "", str(ds.definition.get("uid")), [stamp]))
+    if notifications is not None:
+        found = NotificationsCtx(
+            notifications.data, notifications.file, project, notifications.lines
+        )
+        subjects.append(Subject(found, notifications.file, "", "notifications"))
     return finish(run(subjects, settings), suppressions)
 
 

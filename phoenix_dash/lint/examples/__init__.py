@@ -13,6 +13,7 @@ from . import (
     datasource,
     group,
     logql,
+    notifications,
     panel,
     promql,
     template,
@@ -27,6 +28,7 @@ EXAMPLES: dict[str, tuple[Example, Example]] = {
     **datasource.EXAMPLES,
     **group.EXAMPLES,
     **logql.EXAMPLES,
+    **notifications.EXAMPLES,
     **panel.EXAMPLES,
     **promql.EXAMPLES,
     **template.EXAMPLES,
@@ -36,11 +38,15 @@ EXAMPLES: dict[str, tuple[Example, Example]] = {
 KNOWN_DATASOURCES = [definition("prom"), definition("logs", type="loki")]
 
 
-def example(rule_id: str, good: bool) -> tuple[list[JSON], list[JSON], list[JSON]]:
+def example(rule_id: str, good: bool) -> tuple[list[JSON], list[JSON], list[JSON], JSON | None]:
+    """An example's dashboards, alert groups, datasources and notifications.yaml content
+    (None: the example has none)."""
     chosen = EXAMPLES[rule_id][1 if good else 0]
-    extra = list(chosen[2]) if len(chosen) == 3 else []
+    extra = list(chosen[2]) if len(chosen) >= 3 else []
+    notifications = chosen[3] if len(chosen) == 4 else None
     return (
         copy.deepcopy(chosen[0]),
         copy.deepcopy(chosen[1]),
         copy.deepcopy(KNOWN_DATASOURCES + extra),
+        copy.deepcopy(notifications),
     )

@@ -131,8 +131,12 @@ def group(*rules: JSON, **extra: Any) -> JSON:
     }
 
 
-Example = tuple[list[JSON], list[JSON]] | tuple[list[JSON], list[JSON], list[JSON]]
-# (dashboards, alert groups[, datasource definitions])
+Example = (
+    tuple[list[JSON], list[JSON]]
+    | tuple[list[JSON], list[JSON], list[JSON]]
+    | tuple[list[JSON], list[JSON], list[JSON], JSON]
+)
+# (dashboards, alert groups[, datasource definitions[, notifications.yaml's content]])
 
 
 def datasource(uid: str, **extra: Any) -> JSON:

@@ -1,7 +1,18 @@
 """The lint rules, one module per rule id prefix; importing this package registers them
 all."""
 
-from . import alert, catalog, dashboard, datasource, group, logql, panel, promql, template
+from . import (
+    alert,
+    catalog,
+    dashboard,
+    datasource,
+    group,
+    logql,
+    notifications,
+    panel,
+    promql,
+    template,
+)
 
 __all__ = [
     "alert",
@@ -10,6 +21,7 @@ __all__ = [
     "datasource",
     "group",
     "logql",
+    "notifications",
     "panel",
     "promql",
     "template",
