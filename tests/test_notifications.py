@@ -280,8 +280,52 @@ def test_test_alerts_fails_when_a_tested_alert_reaches_no_route_of_the_project(
     result = CliRunner().invoke(main, ["test-alerts", "--config", str(config)])
     assert result.exit_code == 1, result.output
     errors = [line for line in result.output.splitlines() if line.startswith("error: ")]
-    assert errors and all(says in line for line in errors), result.output
-    assert any("alertname=" in line and ".yaml:" in line for line in errors)
+    # The same alerts also reach others than the tests' .receivers.yaml say: said apart.
+    routing = [line for line in errors if ".receivers.yaml:" not in line]
+    assert routing and all(says in line for line in routing), result.output
+    assert any("alertname=" in line and ".yaml:" in line for line in routing)
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (
+            (
+                "Memory usage over quota: [phoenix-oncall]",
+                "Memory usage over quota: [phoenix-slack]",
+            ),
+            "reaches phoenix-oncall, but resources.receivers.yaml:5 says phoenix-slack",
+        ),
+        (
+            ("Memory usage over quota: [phoenix-oncall]\n", ""),
+            "fires, and resources.receivers.yaml does not say who must receive it (routing "
+            "sends it to phoenix-oncall)",
+        ),
+        (
+            ("CPU usage over quota: [phoenix-slack]", "CPU usage over quotas: [phoenix-slack]"),
+            "resources.receivers.yaml:3: 'CPU usage over quotas' fires in no test of this file",
+        ),
+        (None, "resources.yaml: its alerts fire, but no resources.receivers.yaml beside it"),
+    ],
+)
+def test_test_alerts_checks_who_each_tested_alert_reaches(
+    tmp_path: Path, change: tuple[str, str] | None, says: str
+) -> None:
+    from tests.support.project import copy_repo_project
+
+    require(shutil.which("promtool") is not None, "promtool not installed (Debian: prometheus)")
+    config = copy_repo_project(tmp_path)
+    path = tmp_path / "alerts" / "tests" / "resources.receivers.yaml"
+    if change is None:
+        path.unlink()
+    else:
+        assert change[0] in path.read_text()
+        path.write_text(path.read_text().replace(*change))
+    result = CliRunner().invoke(main, ["test-alerts", "--config", str(config)])
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error: ")]
+    assert any(says in line for line in errors), result.output
+    assert all("resources." in line for line in errors), result.output  # no other file
 
 
 PROVISIONING_GOLDENS = "grafana/goldens/alerting"
@@ -398,3 +442,19 @@ def test_lint_names_the_line_of_a_routing_mistake(
     found = [f for f in json.loads(result.output)["findings"] if f["rule"] == rule]
     assert len(found) == 1 and says in found[0]["message"], result.output
     assert (found[0]["file"], found[0]["line"]) == ("notifications.yaml", line)
+
+
+def test_alertmanager_templates_read_grafanas_own_fields_from_annotations() -> None:
+    from phoenix_dash.notifications.outputs import alertmanager_template
+
+    text = (
+        "{{ range .Alerts }}{{ if .PanelURL }}{{ .PanelURL }}{{ end }}{{ $a.SilenceURL }}{{ end }}"
+    )
+    assert alertmanager_template(text) == (
+        '{{ range .Alerts }}{{ if (index .Annotations "panel_url") }}'
+        '{{ (index .Annotations "panel_url") }}{{ end }}'
+        '{{ (index $a.Annotations "silence_url") }}{{ end }}'
+    )
+    assert alertmanager_template("{{ .PanelURLs }} {{ .Labels.PanelURL }}") == (
+        "{{ .PanelURLs }} {{ .Labels.PanelURL }}"
+    )

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from ..config import Folder
-from ..notifications.checks import delivery_gaps
+from ..notifications.checks import delivery_gaps, receiver_gaps
 from ..notifications.definitions import Notifications
 from ..output import json_bytes
 from .grafana import api_group, file_provisioning
@@ -106,6 +106,7 @@ def run_alert_tests(
     report.gaps = found.gaps(names) if files else [f"no alert tests in {tests_dir}"]
     if notifications is not None:
         report.gaps += delivery_gaps(notifications, found.fired)
+        report.gaps += receiver_gaps(notifications, found.fired_by_file)
     if files:
         report.tests = run_tests(promtool, rules, files)
     return report

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from ..errors import ConfigError, PhoenixDashError
+from ..notifications.expectations import is_expectations_file
 from ..yamlconf import load_yaml
 
 RULES_NAME = "rules.yaml"
@@ -84,6 +85,8 @@ class Coverage:
     quiet: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     # Every alert the tests expect to fire: where, and its labels (alertname included).
     fired: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    # The same, by the test file that expects them.
+    fired_by_file: dict[Path, list[tuple[str, dict[str, str]]]] = field(default_factory=dict)
 
     def gaps(self, alert_names: list[str]) -> list[str]:
         problems = []
@@ -110,7 +113,9 @@ def coverage(files: list[Path]) -> Coverage:
                 for alert in _list(case, "exp_alerts"):
                     labels = alert.get("exp_labels") if isinstance(alert, dict) else None
                     shown = {str(k): str(v) for k, v in (labels or {}).items()}
-                    found.fired.append((where, {**shown, "alertname": str(name)}))
+                    alert_labels = {**shown, "alertname": str(name)}
+                    found.fired.append((where, alert_labels))
+                    found.fired_by_file.setdefault(test_file, []).append((where, alert_labels))
     return found
 
 
@@ -122,4 +127,5 @@ def _list(data: Any, key: str) -> list[Any]:
 def alert_test_files(directory: Path) -> list[Path]:
     if not directory.is_dir():
         return []
-    return sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+    found = [*directory.glob("*.yaml"), *directory.glob("*.yml")]
+    return sorted(path for path in found if not is_expectations_file(path))

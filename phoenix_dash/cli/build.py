@@ -118,7 +118,8 @@ def test_alerts_command(config_path: str | None, fmt: str) -> None:
     """Check the Prometheus form of the alert rules with promtool and run the alert unit
     tests (promtool test rules format) against it. Every rule needs a test in which it fires
     and one in which it stays quiet; with notifications.yaml, every alert a test expects
-    must reach one of the project's routes (not only its catch-all receiver)."""
+    must reach one of the project's routes (not only its catch-all receiver), and exactly
+    the receivers the test file's .receivers.yaml names for it."""
     from ..alerting.outputs import run_alert_tests
     from ..build import build_project
 

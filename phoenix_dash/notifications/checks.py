@@ -5,9 +5,16 @@ A label typo (``severtiy``) is what this catches before anyone is left unpaged."
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 
 from .definitions import Notifications, written_at
+from .expectations import (
+    expectations_file,
+    load_expectations,
+    receiver_mismatches,
+    unused_expectations,
+)
 
 
 def delivery_gaps(
@@ -33,4 +40,32 @@ def delivery_gaps(
                 f"{routes[0].receiver} ({written_at(routes[0])}): no route of "
                 f"{notifications.file}'s policies selects it"
             )
+    return gaps
+
+
+def receiver_gaps(
+    notifications: Notifications,
+    fired_by_file: Mapping[Path, Sequence[tuple[str, Mapping[str, str]]]],
+) -> list[str]:
+    """Each test file's alerts against who its ``.receivers.yaml`` says must get them; a
+    file that expects alerts to fire needs one (its lines are suggested)."""
+    if notifications.tree is None:
+        return []
+    gaps = []
+    for test_file, fired in sorted(fired_by_file.items()):
+        sidecar = expectations_file(test_file)
+        if not sidecar.exists():
+            suggested = {
+                labels["alertname"]: ", ".join(r.receiver for r in notifications.receivers(labels))
+                for _, labels in fired
+            }
+            lines = "; ".join(f"{name}: [{shown}]" for name, shown in suggested.items())
+            gaps.append(
+                f"{test_file.name}: its alerts fire, but no {sidecar.name} beside it says who "
+                f"must receive them (today's routing: {lines})"
+            )
+            continue
+        expected = load_expectations(sidecar)
+        gaps += receiver_mismatches(notifications, expected, fired, sidecar.name)
+        gaps += unused_expectations(expected, fired)
     return gaps

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..alerting.outputs import yaml_bytes
@@ -57,8 +58,37 @@ def notification_files(notifications: Notifications) -> dict[str, bytes]:
             alertmanager_config(notifications), "notifications.yaml"
         )
         for name, text in notifications.templates.items():
-            files[f"{ALERTMANAGER_DIR}/templates/{name}.tmpl"] = (text + "\n").encode()
+            files[f"{ALERTMANAGER_DIR}/templates/{name}.tmpl"] = (
+                alertmanager_template(text) + "\n"
+            ).encode()
     return files
+
+
+# Fields Grafana adds to each alert of a template's data (grafana/alerting's ExtendedAlert)
+# that Alertmanager's Alert lacks: reading one there is an error that stops the notification.
+# Alertmanager's form reads the annotation of the same name in snake case instead (empty
+# unless the rule sets it).
+GRAFANA_ONLY_FIELDS = {
+    "PanelURL": "panel_url",
+    "DashboardURL": "dashboard_url",
+    "SilenceURL": "silence_url",
+    "ValueString": "value_string",
+    "ImageURL": "image_url",
+}
+# A field of the dot or of a variable (``.PanelURL``, ``$alert.PanelURL``), not a key of a
+# map further down a chain (``.Labels.PanelURL``).
+GRAFANA_FIELD_RE = re.compile(
+    r"(?<![\w.)\]])(\$[A-Za-z0-9_]*)?\.(" + "|".join(GRAFANA_ONLY_FIELDS) + r")(?![A-Za-z0-9_])"
+)
+
+
+def alertmanager_template(text: str) -> str:
+    """A template written for Grafana, readable by Alertmanager: Grafana's own alert fields
+    become annotations (``.PanelURL`` -> ``(index .Annotations "panel_url")``)."""
+    return GRAFANA_FIELD_RE.sub(
+        lambda m: f'(index {m.group(1) or ""}.Annotations "{GRAFANA_ONLY_FIELDS[m.group(2)]}")',
+        text,
+    )
 
 
 def contact_point(point: ContactPoint) -> JSON:
