@@ -458,3 +458,29 @@ def test_alertmanager_templates_read_grafanas_own_fields_from_annotations() -> N
     assert alertmanager_template("{{ .PanelURLs }} {{ .Labels.PanelURL }}") == (
         "{{ .PanelURLs }} {{ .Labels.PanelURL }}"
     )
+
+
+def test_receivers_files_name_receivers_by_labels_too(tmp_path: Path) -> None:
+    from phoenix_dash.notifications.expectations import load_expectations, receiver_mismatches
+
+    notifications = load_notifications(ROOT / "notifications.yaml")
+    path = tmp_path / "x.receivers.yaml"
+    path.write_text(
+        "Task failure ratio high:\n"
+        "  - labels: {severity: critical}\n"
+        "    receivers: [phoenix-oncall]\n"
+        "  - labels: {severity: warning}\n"
+        "    receivers: [phoenix-oncall]\n"
+    )
+    expected = load_expectations(path)
+    fired = [
+        ("x.yaml:3", {"alertname": "Task failure ratio high", "team": "platform", "severity": s})
+        for s in ("critical", "warning")
+    ]
+    assert receiver_mismatches(notifications, expected, fired, path.name) == [
+        "x.yaml:3: alert {alertname=Task failure ratio high, severity=warning, team=platform} "
+        "reaches phoenix-slack, but x.receivers.yaml:4 says phoenix-oncall"
+    ]
+    path.write_text("Task failure ratio high: {receivers: oops}\n")
+    with pytest.raises(ConfigError, match=r"x.receivers.yaml:1"):
+        load_expectations(path)

@@ -339,3 +339,77 @@ def test_creating_a_contact_point_needs_its_secret_an_update_does_not(synced: Sy
     stored = synced.grafana.require_emulator().state.org(1).integrations["phoenix-oncall"]
     assert stored["secure"] == {"integrationKey": PAGERDUTY_SECRET}  # kept ("[REDACTED]" sent)
     assert NOTIFICATION_RESOURCES == 6
+
+
+@ONE_API
+def test_a_contact_point_with_the_codes_uid_made_elsewhere_is_a_conflict(
+    synced: Synced, api: Api
+) -> None:
+    body = {
+        "uid": "phoenix-slack",
+        "name": "phoenix-slack",
+        "type": "slack",
+        "settings": {"url": "https://hooks.example.invalid/x", "recipient": "#theirs"},
+    }
+    api.call("POST", f"{BASE}/contact-points", body)
+    result = synced.run("sync")
+    assert result.exit_code == 1
+    assert "CONFLICT contact-point phoenix-slack: exists and was not written by phoenix-dash" in (
+        result.output
+    )
+    assert synced.run("sync", "--force").exit_code == 0
+    assert f"{RESOURCES} unchanged" in synced.run("sync").output
+
+
+@ONE_API
+def test_a_changed_selector_replaces_the_old_route(synced: Synced, api: Api) -> None:
+    synced.run("sync")
+    edit_project(
+        synced, "matchers: ['team=\"platform\"']", "matchers: ['team=~\"platform|phoenix\"']"
+    )
+    # The rules' alerts carry team="platform": still selected, by the new matcher.
+    result = synced.run("sync")
+    assert result.exit_code == 0, result.output
+    tree = api.call("GET", f"{BASE}/policies")[1]
+    selectors = [r.get("object_matchers") for r in tree.get("routes") or []]
+    assert selectors == [[["team", "=~", "platform|phoenix"]]]
+    assert f"{RESOURCES} unchanged" in synced.run("sync").output
+
+
+@ONE_API
+def test_two_routes_with_the_projects_selector_are_left_to_people(synced: Synced, api: Api) -> None:
+    synced.run("sync")
+    tree = api.call("GET", f"{BASE}/policies")[1]
+    tree.pop("provenance", None)
+    tree["routes"].append({"receiver": "phoenix-slack", "object_matchers": [OURS]})
+    api.call("PUT", f"{BASE}/policies", tree, headers=EDITABLE)
+    for args in (("sync",), ("sync", "--force")):
+        result = synced.run(*args)
+        assert result.exit_code == 1
+        assert '2 top-level routes select team="platform"; phoenix-dash owns one' in result.output
+
+
+@ONE_API
+def test_a_tree_edit_between_plan_and_write_is_a_conflict(
+    synced: Synced, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from phoenix_dash.sync.applier import apply_plan
+    from tests.support.synced import plan_now
+
+    for name, value in synced.environment().items():
+        monkeypatch.setenv(name, value)
+    synced.run("sync")
+    edit_project(synced, "repeat_interval: 12h", "repeat_interval: 6h")
+    connection, plan, target = plan_now(synced)
+    assert [c.resource.kind for c in plan.changes if c.writes] == ["policy"]
+    add_other_team(api)  # between the plan and its write
+    outcomes = apply_plan(connection, plan, target)
+    [failed] = [o for o in outcomes if not o.ok]
+    assert "the notification policy tree changed since the plan" in failed.detail
+    tree = api.call("GET", f"{BASE}/policies")[1]
+    assert tree["routes"][0]["receiver"] == "db-pager"
+    assert "repeat_interval: 6h" not in str(our_route(api))
+    result = synced.run("sync")  # planned again: the other team's route is kept
+    assert result.exit_code == 0, result.output
+    assert api.call("GET", f"{BASE}/policies")[1]["routes"][0]["receiver"] == "db-pager"
+    assert our_route(api)["routes"][2]["repeat_interval"] == "6h"

@@ -145,6 +145,7 @@ class PolicyHandler(Handler):
         return change
 
     def apply(self, conn: GrafanaConnection, change: Change, target: Target) -> str:
+        self.ledger.load(conn)  # apply's handlers are fresh: the selector written last
         current = conn.request("GET", PATH) or {}
         selectors = self._selectors(change.resource if change.action != Action.DELETE else None)
         places = _places(current, selectors)
