@@ -28,6 +28,8 @@ EXPLAINED = (
     "it renders nothing; do not edit"
 )
 RETRIES = 3
+POLICY_KEY = "policies"  # the one policy route a project owns
+SELECTOR = "policy-selector"  # its entry for that route's matchers
 
 
 def ledger_name(managed_tag: str) -> str:
@@ -75,6 +77,15 @@ class Ledger:
 
     def recorded(self, kind: str, key: str) -> str | None:
         return (self.entries or {}).get(f"{kind}/{key}")
+
+    def selector(self) -> list[list[str]] | None:
+        """The matchers of the policy route phoenix-dash wrote last (the code may have
+        changed them since: that route is then the one to replace)."""
+        recorded = self.recorded(SELECTOR, POLICY_KEY)
+        return list(orjson.loads(recorded)) if recorded else None
+
+    def note_selector(self, selector: list[list[str]] | None) -> None:
+        self.note(SELECTOR, POLICY_KEY, orjson.dumps(selector).decode() if selector else None)
 
     def keys(self, kind: str) -> list[str]:
         prefix = f"{kind}/"

@@ -13,8 +13,6 @@ from __future__ import annotations
 from abc import abstractmethod
 from urllib.parse import quote
 
-import orjson
-
 from ...grafana.connection import GrafanaConnection
 from ...grafana.errors import GrafanaConflict
 from ...notifications import canonical
@@ -41,6 +39,20 @@ def segment(name: str) -> str:
 def provenance_headers(editable: bool) -> dict[str, str] | None:
     # Grafana disables provenance when the header is present at all, whatever its value.
     return EDITABLE if editable else None
+
+
+def judged(action: Action, resource: Resource, remote: Remote, target: Target) -> Change:
+    """A write (``action``) of a resource Grafana has, judged by the ledger: what
+    phoenix-dash wrote last may be changed or deleted; anything else is someone else's, a
+    conflict unless --force."""
+    if remote.recorded_hash is None:
+        reason = "exists and was not written by phoenix-dash"
+    elif remote.recorded_hash != remote.content_hash:
+        reason = "edited in Grafana since phoenix-dash's last write"
+    else:
+        done = "changed in code" if action == Action.UPDATE else "no longer defined"
+        return Change(resource, action, remote, done)
+    return conflict_or(action, resource, remote, reason, target)
 
 
 class NotificationHandler(Handler):
@@ -100,24 +112,7 @@ class NotificationHandler(Handler):
             if not target.notifications_editable and not found.get("provenance"):
                 return Change(resource, Action.UPDATE, remote, "lock against UI edits")
             return Change(resource, Action.UNCHANGED, remote)
-        if remote.recorded_hash is None:
-            change = conflict_or(
-                Action.UPDATE,
-                resource,
-                remote,
-                "exists and was not written by phoenix-dash",
-                target,
-            )
-        elif remote.recorded_hash != remote.content_hash:
-            change = conflict_or(
-                Action.UPDATE,
-                resource,
-                remote,
-                "edited in Grafana since phoenix-dash's last write",
-                target,
-            )
-        else:
-            change = Change(resource, Action.UPDATE, remote, "changed in code")
+        change = judged(Action.UPDATE, resource, remote, target)
         change.details = self.details(found, resource.desired or {})
         return change
 
@@ -176,15 +171,7 @@ class NotificationHandler(Handler):
                 f"({'; '.join(users)}); Grafana would refuse to delete it",
                 forceable=False,
             )
-        if remote.recorded_hash != remote.content_hash:
-            return conflict_or(
-                Action.DELETE,
-                resource,
-                remote,
-                "edited in Grafana since phoenix-dash's last write",
-                target,
-            )
-        return Change(resource, Action.DELETE, remote, "no longer defined")
+        return judged(Action.DELETE, resource, remote, target)
 
     def _routes_using(self, conn: GrafanaConnection, key: str) -> list[str]:
         """Routes outside phoenix-dash's own that name the resource (P11, P22: Grafana
@@ -193,8 +180,7 @@ class NotificationHandler(Handler):
             return []
         name = str((self._load(conn).get(key) or {}).get("name") or key)
         tree = conn.request("GET", f"{BASE}/policies") or {}
-        recorded = self.ledger.recorded("policy-selector", "policies")
-        ours = orjson.loads(recorded) if recorded else None
+        ours = self.ledger.selector()
         found: list[str] = []
         for route in tree.get("routes") or []:
             if ours is None or canonical.selector(route) != ours:

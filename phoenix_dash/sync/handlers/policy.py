@@ -24,15 +24,14 @@ from ...grafana.connection import GrafanaConnection
 from ...grafana.errors import GrafanaConflict
 from ...notifications import canonical
 from ...notifications.outputs import grafana_route
+from ..ledger import POLICY_KEY as KEY
 from ..ledger import Ledger
 from ..model import Action, Change, Remote, Resource
 from ..normalize import content_hash
 from ..target import Target
-from .base import JSON, Handler, conflict_or, not_ours
-from .notification_base import BASE, EDITABLE, OTHER_WRITERS
+from .base import JSON, Handler, not_ours
+from .notification_base import BASE, EDITABLE, OTHER_WRITERS, judged
 
-KEY = "policies"
-SELECTOR = "policy-selector"  # the ledger's record of the selector phoenix-dash wrote
 PATH = f"{BASE}/policies"
 ROOT_KEYS = ("receiver", "group_by", "group_wait", "group_interval", "repeat_interval")
 
@@ -67,9 +66,9 @@ class PolicyHandler(Handler):
         """The selector in code, then the one phoenix-dash last wrote (the code may have
         changed it: the old route is then the one to replace)."""
         found = [canonical.selector(resource.desired)] if resource and resource.desired else []
-        recorded = self.ledger.recorded(SELECTOR, KEY)
+        recorded = self.ledger.selector()
         if recorded:
-            found.append(orjson.loads(recorded))
+            found.append(recorded)
         return found
 
     def plan(self, conn: GrafanaConnection, resource: Resource, target: Target) -> Change:
@@ -92,24 +91,7 @@ class PolicyHandler(Handler):
         )
         if remote.content_hash == resource.content_hash:
             return Change(resource, Action.UNCHANGED, remote)
-        if remote.recorded_hash is None:
-            change = conflict_or(
-                Action.UPDATE,
-                resource,
-                remote,
-                "a route with these matchers exists and was not written by phoenix-dash",
-                target,
-            )
-        elif remote.recorded_hash != remote.content_hash:
-            change = conflict_or(
-                Action.UPDATE,
-                resource,
-                remote,
-                "phoenix-dash's route was edited in Grafana since its last write",
-                target,
-            )
-        else:
-            change = Change(resource, Action.UPDATE, remote, "changed in code")
+        change = judged(Action.UPDATE, resource, remote, target)
         change.details = _tree_changes(live, resource.desired or {})
         return change
 
@@ -130,17 +112,12 @@ class PolicyHandler(Handler):
         if foreign is not None:
             return foreign
         live = (tree.get("routes") or [])[places[0]]
-        remote = Remote(tree, content_hash=content_hash(canonical.route(live)))
-        if remote.content_hash != self.ledger.recorded(self.kind, KEY):
-            change = conflict_or(
-                Action.DELETE,
-                resource,
-                remote,
-                "phoenix-dash's route was edited in Grafana since its last write",
-                target,
-            )
-        else:
-            change = Change(resource, Action.DELETE, remote, "no longer defined")
+        remote = Remote(
+            tree,
+            content_hash=content_hash(canonical.route(live)),
+            recorded_hash=self.ledger.recorded(self.kind, KEY),
+        )
+        change = judged(Action.DELETE, resource, remote, target)
         change.details = _tree_changes(live, {})
         return change
 
@@ -165,11 +142,10 @@ class PolicyHandler(Handler):
         conn.request("PUT", PATH, json=tree, headers=headers)
         if change.action == Action.DELETE:
             self.ledger.note(self.kind, KEY, None)
-            self.ledger.note(SELECTOR, KEY, None)
+            self.ledger.note_selector(None)
             return "deleted"
         self.ledger.note(self.kind, KEY, change.resource.content_hash)
-        selector = canonical.selector(change.resource.desired or {})
-        self.ledger.note(SELECTOR, KEY, orjson.dumps(selector).decode())
+        self.ledger.note_selector(canonical.selector(change.resource.desired or {}))
         return "created" if change.action == Action.CREATE else "updated"
 
     def finish(self, conn: GrafanaConnection) -> None:
