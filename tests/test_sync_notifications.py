@@ -83,8 +83,9 @@ def test_first_sync_creates_every_notification_resource_second_writes_nothing(
         assert stored["phoenix-oncall"]["secure"] == {"integrationKey": PAGERDUTY_SECRET}
         assert stored["phoenix-slack"]["secure"] == {"url": SLACK_SECRET}
         emulator.log.clear()
-    second = synced.run("sync")
+    second = synced.run("sync", "--verbose")
     assert f"{RESOURCES} unchanged, 0 conflicts" in second.output, second.output
+    assert "GET /api/v1/provisioning/contact-points" in second.output  # the requests logged
     if emulator is not None:
         assert emulator.writes() == []
     no_dry_run_sent(synced)
@@ -413,3 +414,21 @@ def test_a_tree_edit_between_plan_and_write_is_a_conflict(
     assert result.exit_code == 0, result.output
     assert api.call("GET", f"{BASE}/policies")[1]["routes"][0]["receiver"] == "db-pager"
     assert our_route(api)["routes"][2]["repeat_interval"] == "6h"
+
+
+@ONE_API
+def test_the_pull_request_comment_shows_the_route_as_a_tree(synced: Synced) -> None:
+    synced.run("sync")
+    edit_project(synced, "repeat_interval: 12h", "repeat_interval: 6h")
+    result = synced.run("diff", "--format", "markdown")
+    assert result.exit_code == 1
+    assert (
+        "```diff\n--- Grafana\n+++ code\n@@ -1,4 +1,4 @@\n"
+        ' team="platform" -> phoenix-slack (group_by alertname, component)\n'
+        '   severity="critical" -> phoenix-oncall (group_wait 10s; repeat_interval 1h)\n'
+        '   severity="warning" -> phoenix-slack (mute_time_intervals phoenix-maintenance)\n'
+        '-  severity="info" -> phoenix-slack (repeat_interval 12h; mute_time_intervals '
+        "phoenix-maintenance)\n"
+        '+  severity="info" -> phoenix-slack (repeat_interval 6h; mute_time_intervals '
+        "phoenix-maintenance)\n```"
+    ) in result.output

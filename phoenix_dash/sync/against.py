@@ -126,7 +126,7 @@ def _resource(kind: str, path: str, body: JSON) -> Resource:
     return Resource(kind, key, name, body.get("folderUid") if kind != "folder" else None)
 
 
-def _details(kind: str, old: JSON, new: JSON) -> list[str]:
+def _details(kind: str, old: JSON, new: JSON, ref: str) -> list[str]:
     if kind == "dashboard":
         return dashboard_changes(old, new)
     if kind == "alert-group":
@@ -134,7 +134,7 @@ def _details(kind: str, old: JSON, new: JSON) -> list[str]:
     if kind == "datasource":
         return datasource_changes(old, new)
     if kind == "policy":
-        return tree_changes(old, new)
+        return tree_changes(old, new, (ref, "working tree"))
     if kind in BY_SETTING:
         return [value_change(where, a, b) for where, a, b in leaf_changes(old, new)]
     return [
@@ -170,7 +170,7 @@ def diff_against(
         elif old == new:
             plan.changes.append(Change(resource, Action.UNCHANGED))
         else:
-            details = _details(kind, old, new) or [Detail("changed (formatting only)")]
+            details = _details(kind, old, new, ref) or [Detail("changed (formatting only)")]
             plan.changes.append(
                 Change(resource, Action.UPDATE, reason=f"changed since {ref}", details=details)
             )

@@ -340,13 +340,14 @@ def datasource_changes(old: JSON, new: JSON) -> list[str]:
     return changes
 
 
-def tree_changes(old: JSON, new: JSON) -> list[str]:
+def tree_changes(old: JSON, new: JSON, sides: tuple[str, str] = ("Grafana", "code")) -> list[str]:
     """A change to a notification policy route, as the lines of its tree that went (-) and
-    came (+), each indented as deep as it sits; the unified diff of both in ``full``."""
+    came (+), each indented as deep as it sits; the unified diff of both in ``full``, its
+    sides named ``sides``."""
     from ..notifications.canonical import tree_lines
 
     before = tree_lines(old) if old else []
     after = tree_lines(new) if new else []
-    full = "\n".join(difflib.unified_diff(before, after, "Grafana", "code", lineterm=""))
+    full = "\n".join(difflib.unified_diff(before, after, *sides, lineterm=""))
     changed = [f"{line[0]} {line[2:]}" for line in difflib.ndiff(before, after) if line[0] in "+-"]
     return [Detail(text, full if index == 0 else "") for index, text in enumerate(changed)]

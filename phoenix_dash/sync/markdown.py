@@ -25,6 +25,7 @@ _MARKUP = re.compile(r"([\\`*_{}\[\]<>()#+!|~&$])")
 
 
 URL_SAFE = ":/?#[]@!$&'*+,;=%~"
+TREE_KINDS = frozenset({"policy"})  # whose differences are the lines of a tree
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,11 @@ def _section(change: Change, full: bool, pictures: Pictures | None) -> list[str]
     out = [f"<details><summary>{summary}</summary>", ""]
     if change.rejected:
         out += [f"**Rejected by Grafana's dry run:** {escape(change.rejected)}", ""]
+    if change.resource.kind in TREE_KINDS and change.details:
+        # The policy route's differences are lines of its tree: shown as the tree, in a
+        # diff with its context (the unified diff the first difference carries).
+        tree = full_diff(change.details[0]) or "\n".join(map(str, change.details))
+        return [*out, *_fence(tree, "diff"), "", "</details>", ""]
     for detail in change.details:
         out.append(f"- {escape(detail)}")
         if full and full_diff(detail):  # under its item: indented as the item's content
