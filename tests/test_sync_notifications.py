@@ -204,6 +204,7 @@ def edit_route(api: Api) -> Callable[[], Any]:
     return lambda: our_route(api)["routes"][0]["receiver"]
 
 
+@VERSIONS
 @ONE_API
 @pytest.mark.parametrize(
     ("edit", "label"),
