@@ -433,3 +433,35 @@ def test_the_pull_request_comment_shows_the_route_as_a_tree(synced: Synced) -> N
         '+  severity="info" -> phoenix-slack (repeat_interval 6h; mute_time_intervals '
         "phoenix-maintenance)\n```"
     ) in result.output
+
+
+@ONE_API
+def test_renaming_a_contact_point_in_code_renames_it_in_the_routes_once(
+    synced: Synced, api: Api
+) -> None:
+    edit_project(
+        synced, "  - name: phoenix-slack\n", "  - name: phoenix-slack\n    uid: phoenix-slack\n"
+    )
+    synced.run("sync")
+    add_other_team(api)
+    tree = api.call("GET", f"{BASE}/policies")[1]
+    tree.pop("provenance", None)
+    tree["routes"][0]["routes"] = [
+        {"receiver": "phoenix-slack", "object_matchers": [["x", "=", "y"]]}
+    ]
+    api.call("PUT", f"{BASE}/policies", tree, headers=EDITABLE)  # another team uses it too
+    path = synced.config.parent / "notifications.yaml"
+    path.write_text(
+        path.read_text()
+        .replace("phoenix-slack", "phoenix-chat")
+        .replace("uid: phoenix-chat", "uid: phoenix-slack")
+    )
+    result = synced.run("sync")
+    assert result.exit_code == 0, result.output
+    assert our_route(api)["receiver"] == "phoenix-chat"
+    other = api.call("GET", f"{BASE}/policies")[1]["routes"][0]
+    assert other["routes"][0]["receiver"] == "phoenix-chat"  # Grafana renamed it (P8)
+    assert f"{RESOURCES} unchanged" in synced.run("sync").output
+    edit_project(synced, "repeat_interval: 12h", "repeat_interval: 6h")
+    later = synced.run("sync")  # the ledger knows the renamed route as phoenix-dash's
+    assert later.exit_code == 0 and "changed in code" in later.output, later.output

@@ -42,6 +42,7 @@ class PolicyHandler(Handler):
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
         self.tree: JSON | None = None
+        self.point_names: dict[str, str] = {}  # the code's contact points: uid -> name
 
     def desired(self, build: Build, target: Target) -> list[Resource]:
         notifications = build.notifications
@@ -50,6 +51,7 @@ class PolicyHandler(Handler):
         body = grafana_route(notifications.policy)
         name = ", ".join(notifications.policy.get("matchers") or []) or "(every alert)"
         digest = content_hash(canonical.route(body))
+        self.point_names = {p.uid: p.name for p in notifications.contact_points}
         return [Resource(self.kind, KEY, name, None, body, digest, source=notifications.file)]
 
     def prefetch(self, conn: GrafanaConnection, resources: list[Resource]) -> None:
@@ -71,11 +73,25 @@ class PolicyHandler(Handler):
             found.append(recorded)
         return found
 
+    def _renames(self, conn: GrafanaConnection) -> dict[str, str]:
+        """Contact points the code renames (same uid, another name): renaming one makes
+        Grafana rename it in every route that names it (P8), before this route is written."""
+        if not self.point_names:
+            return {}
+        live = conn.request("GET", f"{BASE}/contact-points") or []
+        return {
+            str(p.get("name")): self.point_names[str(p.get("uid"))]
+            for p in live
+            if self.point_names.get(str(p.get("uid")), p.get("name")) != p.get("name")
+        }
+
     def plan(self, conn: GrafanaConnection, resource: Resource, target: Target) -> Change:
-        tree = self._load(conn)
-        foreign = _foreign(resource, tree)
+        found = self._load(conn)
+        foreign = _foreign(resource, found)
         if foreign is not None:
             return foreign
+        # The tree as it will be when this route is written: after the contact point stage.
+        tree = _renamed(found, self._renames(conn))
         places = _places(tree, self._selectors(resource))
         if len(places) > 1:
             return _ambiguous(resource, tree, places)
@@ -83,14 +99,18 @@ class PolicyHandler(Handler):
             change = Change(resource, Action.CREATE, reason="new route, first in the tree")
             change.details = _tree_changes({}, resource.desired or {})
             return change
-        live = (tree.get("routes") or [])[places[0]]
+        live = (found.get("routes") or [])[places[0]]
         remote = Remote(
-            tree,
+            tree,  # what the write is checked against
             content_hash=content_hash(canonical.route(live)),
             recorded_hash=self.ledger.recorded(self.kind, KEY),
         )
-        if remote.content_hash == resource.content_hash:
-            return Change(resource, Action.UNCHANGED, remote)
+        after = content_hash(canonical.route((tree.get("routes") or [])[places[0]]))
+        if after == resource.content_hash:
+            if after == remote.content_hash or remote.recorded_hash != remote.content_hash:
+                return Change(resource, Action.UNCHANGED, remote)
+            # Grafana renames the route itself; written once so the ledger knows it so.
+            return Change(resource, Action.UPDATE, remote, "a contact point it names is renamed")
         change = judged(Action.UPDATE, resource, remote, target)
         change.details = _tree_changes(live, resource.desired or {})
         return change
@@ -150,6 +170,22 @@ class PolicyHandler(Handler):
 
     def finish(self, conn: GrafanaConnection) -> None:
         self.ledger.flush(conn)
+
+
+def _renamed(tree: JSON, renames: dict[str, str]) -> JSON:
+    """``tree`` with every receiver named as ``renames`` says (a copy when any is)."""
+    if not renames:
+        return tree
+
+    def rename(route: JSON) -> JSON:
+        out = dict(route)
+        if out.get("receiver") in renames:
+            out["receiver"] = renames[out["receiver"]]
+        if route.get("routes"):
+            out["routes"] = [rename(child) for child in route["routes"]]
+        return out
+
+    return rename(tree)
 
 
 def _places(tree: JSON, selectors: list[list[list[str]]]) -> list[int]:
