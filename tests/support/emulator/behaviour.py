@@ -35,6 +35,8 @@ ROWS = frozenset(
         "S1",
         "S2",
         "F1",
+        # BEHAVIOR-ALERTING.md: notification resources (notifications.py) and rule groups.
+        *(f"P{n}" for n in range(1, 31)),
     }
 )
 

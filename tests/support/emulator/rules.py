@@ -45,6 +45,11 @@ class RulesMixin:
         uid = rule.get("uid") or ""
         if not UID_RE.match(uid) or len(uid) > 40:
             return "invalid alert rule: cannot have invalid UID"
+        resolve = rule.get("missing_series_evals_to_resolve")
+        if resolve is not None and "P29" in self.quirks and int(resolve) <= 0:
+            return (
+                "invalid alert rule: field `missing_series_evals_to_resolve` must be greater than 0"
+            )
         if "R7" in self.quirks:
             return dashboard_panel_annotations_error(rule)
         return None
@@ -118,6 +123,10 @@ class RulesMixin:
         if folder_uid not in org.folders:
             return 400, {"message": f"invalid alert rule: folder does not exist: {folder_uid}"}
         interval = int(body.get("interval") or 60)
+        if body.get("rules") is None and "P26" in self.quirks:  # only the interval changes
+            for rule in self._group_rules(org, folder_uid, group):
+                rule["__interval"] = interval
+            return 200, {**body, "folderUid": folder_uid, "title": group}
         incoming = []
         for rule in body.get("rules") or []:
             rule = {**copy.deepcopy(rule), "folderUID": folder_uid, "ruleGroup": group}
@@ -135,6 +144,10 @@ class RulesMixin:
             or rule_changed(org.rules[r["uid"]], r)
             or "R5" not in self.quirks
         ]
+        for rule in changed:  # P28: only new or changed rules' settings are validated
+            problem = self.notification_settings_error(org, rule) if "P28" in self.quirks else None
+            if problem:
+                return 400, {"message": f"invalid alert rule: {problem}"}
         for operation, rules in (("delete", deleted), ("update", changed)):
             for rule in rules:
                 stored = org.rules.get(rule["uid"], {}).get("provenance", "")
@@ -151,9 +164,38 @@ class RulesMixin:
                 provenance=provenance,
             )
             org.rules[rule["uid"]] = rule
+        if "P27" in self.quirks:  # the request echoed, not what was stored
+            return 200, {**body, "folderUid": folder_uid, "title": group}
         if incoming:
             return self.rule_group(org, folder_uid, group)
         return 200, {"title": group, "folderUid": folder_uid, "interval": interval, "rules": []}
+
+    @staticmethod
+    def notification_settings_error(org: Org, rule: JSON) -> str | None:
+        """staticValidator.Validate of a rule's simplified routing (P28)."""
+        settings = rule.get("notification_settings")
+        if not settings:
+            return None
+        receiver = settings.get("receiver")
+        if not receiver:
+            return "receiver must be specified"
+        if receiver not in {i["name"] for i in org.integrations.values()}:
+            return f"receiver {receiver} does not exist"
+        for key in ("mute_time_intervals", "active_time_intervals"):
+            for name in settings.get(key) or []:
+                if name not in org.mute_timings:
+                    return f"time interval {name} does not exist"
+        wait = settings.get("group_wait")
+        if wait is not None and (parse_duration(str(wait)) or 0) <= 0:
+            return "group wait must be a positive duration"
+        for key, shown in (
+            ("group_interval", "group interval"),
+            ("repeat_interval", "repeat interval"),
+        ):
+            value = settings.get(key)
+            if value is not None and (parse_duration(str(value)) or 0) <= 0:
+                return f"{shown} must be greater than zero"
+        return None
 
     def delete_rule_group(self, org: Org, folder_uid: str, group: str, provenance: str) -> Answer:
         rules = self._group_rules(org, folder_uid, group)
