@@ -465,3 +465,21 @@ def test_renaming_a_contact_point_in_code_renames_it_in_the_routes_once(
     edit_project(synced, "repeat_interval: 12h", "repeat_interval: 6h")
     later = synced.run("sync")  # the ledger knows the renamed route as phoenix-dash's
     assert later.exit_code == 0 and "changed in code" in later.output, later.output
+
+
+@ONE_API
+def test_a_tree_edit_between_plan_and_first_write_is_a_conflict_too(
+    synced: Synced, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from phoenix_dash.sync.applier import apply_plan
+    from tests.support.synced import plan_now
+
+    for name, value in synced.environment().items():
+        monkeypatch.setenv(name, value)
+    connection, plan, target = plan_now(synced)
+    add_other_team(api)
+    outcomes = apply_plan(connection, plan, target)
+    assert [o.change.resource.kind for o in outcomes if not o.ok] == ["policy"]
+    assert synced.run("sync").exit_code == 0
+    routes = api.call("GET", f"{BASE}/policies")[1]["routes"]
+    assert [r["receiver"] for r in routes] == ["phoenix-slack", "db-pager"]

@@ -95,8 +95,8 @@ class PolicyHandler(Handler):
         places = _places(tree, self._selectors(resource))
         if len(places) > 1:
             return _ambiguous(resource, tree, places)
-        if not places:
-            change = Change(resource, Action.CREATE, reason="new route, first in the tree")
+        if not places:  # the tree read is kept: the rest of it must not change under the write
+            change = Change(resource, Action.CREATE, Remote(tree), "new route, first in the tree")
             change.details = _tree_changes({}, resource.desired or {})
             return change
         live = (found.get("routes") or [])[places[0]]
