@@ -444,7 +444,8 @@ def test_p29_missing_series_evals_to_resolve_must_be_positive(api: Api) -> None:
 
 def test_p30_an_api_group_may_be_made_editable(api: Api) -> None:
     f = folder(api)
-    group = {"interval": 60, "rules": [rule(f, title="t")]}
+    changing = rule(f, title="t")
+    group = {"interval": 60, "rules": [changing]}
     assert put_group(api, f, "g", group)[0] == 200
-    group["rules"][0]["title"] = "changed"
+    changing["title"] = "changed"
     assert put_group(api, f, "g", group, headers=EDITABLE)[0] == 200  # api -> none: allowed
