@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .alerting.convert import AlertContext
+from .alerting.grafana import routed
 from .alerting.loader import check_panel_links, load_alert_groups
 from .alerting.model import RuleGroup
 from .alerting.outputs import alert_files, yaml_bytes
@@ -61,10 +62,19 @@ class Build:
     datasource_index: DatasourceIndex = field(default_factory=DatasourceIndex)
     notifications: Notifications | None = None  # notifications.yaml, when the project has one
 
+    @property
+    def routing_tree(self) -> str | None:
+        return self.notifications.routing_tree if self.notifications is not None else None
+
+    @property
+    def grafana_alert_groups(self) -> list[RuleGroup]:
+        """The rule groups as Grafana gets them (labelled for the routing tree, if any)."""
+        return routed(self.alert_groups, self.routing_tree)
+
     def files(self) -> dict[str, bytes]:
         """Relative path under build/ -> content."""
         files = {f"{DASHBOARDS_DIR}/{d.uid}.json": self.dashboard_bytes(d) for d in self.dashboards}
-        files.update(alert_files(self.alert_groups, self.folders))
+        files.update(alert_files(self.alert_groups, self.folders, self.routing_tree))
         for folder in self.folders.values():
             files[f"{FOLDERS_DIR}/{folder.uid}.json"] = json_bytes(folder_body(folder))
         for datasource in self.datasources:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..config import Folder
@@ -13,6 +14,9 @@ from .model import Math, Node, Query, Reduce, Rule, RuleGroup, Threshold
 EXPR_UID = "__expr__"  # grafanalib writes the legacy "-100"
 EXPR_DATASOURCE = {"type": "__expr__", "uid": EXPR_UID}
 ORG_ID = 1
+# An alert carrying this label is routed by the routing tree it names (Grafana 13.1's named
+# trees), not by the default tree.
+ROUTING_TREE_LABEL = "__grafana_managed_route__"
 VALUE_RE = re.compile(r"\$value\b(?!s)")
 TEMPLATE_RE = re.compile(r"\{\{.*?\}\}", re.S)
 
@@ -84,6 +88,18 @@ def _canonical_duration(text: str) -> str:
         return format_duration(parse_duration(text))
     except QuantityError:
         return text
+
+
+def routed(groups: list[RuleGroup], routing_tree: str | None) -> list[RuleGroup]:
+    """``groups`` as Grafana runs them: with ``routing_tree``, each rule labelled with it.
+    Only Grafana's forms carry the label; the Prometheus form has no such tree."""
+    if not routing_tree:
+        return groups
+    label = {ROUTING_TREE_LABEL: routing_tree}
+    return [
+        replace(group, rules=tuple(replace(r, labels={**r.labels, **label}) for r in group.rules))
+        for group in groups
+    ]
 
 
 def api_group(group: RuleGroup) -> JSON:

@@ -14,7 +14,7 @@ from ..config import Folder
 from ..notifications.checks import delivery_gaps, receiver_gaps
 from ..notifications.definitions import Notifications
 from ..output import json_bytes
-from .grafana import api_group, file_provisioning
+from .grafana import api_group, file_provisioning, routed
 from .model import RuleGroup
 from .prometheus import rule_file
 from .promtool import PromtoolRun, alert_test_files, check_rules, coverage, find_promtool, run_tests
@@ -62,15 +62,19 @@ def prometheus_rules(groups: list[RuleGroup]) -> bytes:
     return yaml_bytes(rule_file(groups))
 
 
-def alert_files(groups: list[RuleGroup], folders: Mapping[str, Folder]) -> dict[str, bytes]:
-    """Relative path under build/ -> content, for the three forms of the rules."""
+def alert_files(
+    groups: list[RuleGroup], folders: Mapping[str, Folder], routing_tree: str | None = None
+) -> dict[str, bytes]:
+    """Relative path under build/ -> content, for the three forms of the rules (Grafana's
+    labelled for ``routing_tree`` when the notifications name one)."""
     if not groups:
         return {}
+    grafana = routed(groups, routing_tree)
     files = {
         f"{GRAFANA_API_DIR}/{group.folder_uid}/{group.slug}.json": json_bytes(api_group(group))
-        for group in groups
+        for group in grafana
     }
-    files[PROVISIONING_FILE] = yaml_bytes(file_provisioning(groups, folders))
+    files[PROVISIONING_FILE] = yaml_bytes(file_provisioning(grafana, folders))
     files[PROMETHEUS_FILE] = prometheus_rules(groups)
     return files
 

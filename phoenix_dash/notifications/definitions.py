@@ -72,6 +72,9 @@ class Notifications:
     mute_timings: list[MuteTiming] = field(default_factory=list)
     policy: JSON | None = None  # the project's subtree, as written
     tree: Route | None = None  # the subtree under a root that takes what it does not
+    # policies.routing_tree: the policies go to a routing tree of this name of their own
+    # (Grafana 13.1+), not to a route of the shared default tree.
+    routing_tree: str | None = None
 
     def receivers(self, labels: Mapping[str, str]) -> list[Route]:
         """The routes an alert with ``labels`` is delivered by (``routing.Route.match``)."""
@@ -92,7 +95,10 @@ def load_notifications(path: Path, display: str | None = None) -> Notifications:
     tree = None
     if policy is not None:
         tree = _tree(doc, policy, {c.name for c in contact_points}, {m.name for m in mute_timings})
-    return Notifications(doc.file, contact_points, templates, mute_timings, policy, tree)
+    routing_tree = str(policy["routing_tree"]) if policy and policy.get("routing_tree") else None
+    return Notifications(
+        doc.file, contact_points, templates, mute_timings, policy, tree, routing_tree
+    )
 
 
 def stored_template(name: str, text: str) -> str:
@@ -250,7 +256,9 @@ def _check_names(
     doc: YamlDocument, where: list[str | int], route: JSON, receivers: set[str], timings: set[str]
 ) -> None:
     """Every receiver and time interval a route names must be defined here: Grafana and
-    Alertmanager refuse the tree otherwise."""
+    Alertmanager refuse the tree otherwise. A routing tree is named at the top only."""
+    if "routing_tree" in route and where != ["policies"]:
+        raise doc.error([*where, "routing_tree"], "only the top of policies names a routing tree")
     if "receiver" in route and route["receiver"] not in receivers:
         known = ", ".join(sorted(receivers)) or "none"
         raise doc.error(

@@ -19,6 +19,7 @@ KINDS = (
     "template",
     "mute-timing",
     "contact-point",
+    "routing-tree",
     "policy",
     "dashboard",
     "alert-group",

@@ -23,6 +23,7 @@ from .folder import FolderHandler
 from .folder_api import FolderResourceHandler
 from .notification_kinds import ContactPointHandler, MuteTimingHandler, TemplateHandler
 from .policy import PolicyHandler
+from .routing_tree import RoutingTreeHandler
 
 
 def handlers_for(api: ResourceAPI | None, target: Target) -> list[Handler]:
@@ -45,6 +46,7 @@ def handlers_for(api: ResourceAPI | None, target: Target) -> list[Handler]:
         TemplateHandler(ledger),
         MuteTimingHandler(ledger),
         ContactPointHandler(ledger),
+        RoutingTreeHandler(ledger),
         PolicyHandler(ledger),
         dashboards,
         AlertGroupHandler(),

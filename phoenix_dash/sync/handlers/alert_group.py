@@ -39,7 +39,7 @@ class AlertGroupHandler(Handler):
 
     def desired(self, build: Build, target: Target) -> list[Resource]:
         resources = []
-        for group in build.alert_groups:
+        for group in build.grafana_alert_groups:
             body = target.remap(api_group(group))
             body["folderUid"] = target.folder_uid(group.folder_uid)
             for rule in body["rules"]:

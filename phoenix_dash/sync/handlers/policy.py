@@ -46,8 +46,8 @@ class PolicyHandler(Handler):
 
     def desired(self, build: Build, target: Target) -> list[Resource]:
         notifications = build.notifications
-        if notifications is None or notifications.policy is None:
-            return []
+        if notifications is None or notifications.policy is None or notifications.routing_tree:
+            return []  # none, or a routing tree of the project's own (routing_tree.py)
         body = grafana_route(notifications.policy)
         name = ", ".join(notifications.policy.get("matchers") or []) or "(every alert)"
         digest = content_hash(canonical.route(body))

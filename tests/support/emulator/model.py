@@ -125,5 +125,7 @@ class Org:
     policy_provenance: str = ""
     mute_timings: dict[str, JSON] = field(default_factory=dict)
     templates: dict[str, JSON] = field(default_factory=dict)
+    # Named routing trees (routing_trees.py): name -> {"tree": stored route, "annotations"}.
+    routing_trees: dict[str, JSON] = field(default_factory=dict)
     # What /api/search sees: per uid, (when it became visible, the hit or None when deleted).
     search_index: dict[str, list[tuple[float, JSON | None]]] = field(default_factory=dict)

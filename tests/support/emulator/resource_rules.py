@@ -28,9 +28,17 @@ SAVED_FROM_UI = "grafana.app/saved-from-ui"
 def served_groups(quirks: Quirks) -> dict[str, list[str]]:
     """The group versions a Grafana of ``quirks.version`` serves: 13.x dashboards v1 (and
     v2 for schema v2), folders v1; 12.x v1beta1 of both."""
+    from .routing_trees import GROUP as NOTIFICATIONS
+    from .routing_trees import served_versions
+
+    notifications = {NOTIFICATIONS: served_versions(quirks)}
     if quirks.major >= 13:
-        return {DASHBOARDS: ["v1", "v1beta1", "v2", "v2beta1"], FOLDERS: ["v1", "v1beta1"]}
-    return {DASHBOARDS: ["v1beta1", "v0alpha1", "v2alpha1"], FOLDERS: ["v1beta1"]}
+        return {
+            DASHBOARDS: ["v1", "v1beta1", "v2", "v2beta1"],
+            FOLDERS: ["v1", "v1beta1"],
+            **notifications,
+        }
+    return {DASHBOARDS: ["v1beta1", "v0alpha1", "v2alpha1"], FOLDERS: ["v1beta1"], **notifications}
 
 
 def discovery(quirks: Quirks) -> JSON:

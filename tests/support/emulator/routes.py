@@ -335,6 +335,10 @@ RESOURCE_RE = re.compile(
     r"^/apis/(?P<group>dashboard|folder)\.grafana\.app/(?P<version>[^/]+)/namespaces/"
     r"(?P<namespace>[^/]+)/(?P<resource>dashboards|folders)(?:/(?P<name>[^/]+))?$"
 )
+ROUTING_TREES_RE = re.compile(
+    r"^/apis/notifications\.alerting\.grafana\.app/(?P<version>[^/]+)/namespaces/"
+    r"(?P<namespace>[^/]+)/routingtrees(?:/(?P<name>[^/]+))?$"
+)
 VERBS = {"GET": "read", "POST": "create", "PUT": "write", "DELETE": "delete"}
 K8S_VERBS = {"GET": "get", "POST": "create", "PUT": "update", "DELETE": "delete"}
 

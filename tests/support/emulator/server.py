@@ -26,7 +26,7 @@ from . import openapi
 from .behaviour import Quirks
 from .controls import Controls
 from .model import Answer, Org
-from .routes import PERMISSIONS, RESOURCE_RE, resource_call, routes
+from .routes import PERMISSIONS, RESOURCE_RE, ROUTING_TREES_RE, resource_call, routes
 from .state import State
 
 ROLES = ("Viewer", "Editor", "Admin")
@@ -426,6 +426,22 @@ class GrafanaEmulator(Controls):
                 return status, answer, identity, body
         return 404, {"message": "Not found"}, identity, body
 
+    def _routing_tree_answer(
+        self, identity: Identity, org_id: int, method: str, match: re.Match[str], body: Any
+    ) -> Answer:
+        from .resource_rules import served_groups, status
+        from .routing_trees import GROUP
+
+        if match["version"] not in served_groups(self.quirks).get(GROUP, []):
+            return 404, {"message": "Not found"}
+        needed = "alert.provisioning:read" if method == "GET" else "alert.provisioning:write"
+        if needed not in PERMISSIONS[identity.role]:
+            return status(403, "Forbidden", f'User "{identity.login}" cannot {method} routingtrees')
+        with self._lock:
+            return self.state.routing_tree_call(
+                self.state.org(org_id), method, match["version"], match["name"], body
+            )
+
     def _resource_answer(
         self,
         request: BaseHTTPRequestHandler,
@@ -449,7 +465,7 @@ class GrafanaEmulator(Controls):
             )
         if path in ("/apis", "/apis/") and method == "GET":
             return 200, discovery(self.quirks), identity, None
-        match = RESOURCE_RE.match(path)
+        match = RESOURCE_RE.match(path) or ROUTING_TREES_RE.match(path)
         if match is None:
             return 404, {"message": "Not found"}, identity, body
         namespace = match["namespace"]
@@ -461,6 +477,9 @@ class GrafanaEmulator(Controls):
                 f'namespace "{namespace}" is not the organisation of the credential',
             )
             return (*answer, identity, body)
+        if match.re is ROUTING_TREES_RE:
+            code, reply = self._routing_tree_answer(identity, org_id, method, match, body)
+            return code, reply, identity, body
         with self._lock:
             code, reply = resource_call(
                 self.state,

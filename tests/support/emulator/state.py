@@ -14,10 +14,18 @@ from .datasources import DatasourcesMixin
 from .model import JSON, Answer, Dashboard, Folder, Org, Version, now, typed_identity
 from .notifications import NotificationsMixin
 from .resources import ResourcesMixin
+from .routing_trees import RoutingTreesMixin
 from .rules import RulesMixin
 
 
-class State(DashboardsMixin, ResourcesMixin, RulesMixin, DatasourcesMixin, NotificationsMixin):
+class State(
+    DashboardsMixin,
+    ResourcesMixin,
+    RulesMixin,
+    DatasourcesMixin,
+    NotificationsMixin,
+    RoutingTreesMixin,
+):
     """Everything the emulated Grafana stores, per organisation."""
 
     def __init__(self, quirks: Quirks | None = None) -> None:
