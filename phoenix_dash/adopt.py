@@ -13,7 +13,7 @@ import copy
 import os
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +116,8 @@ class Adopted:
     title: str
     source: str  # the module's text
     not_carried: list[str]  # dashboard and variable settings left out, as "key.path"
+    # References kept as Grafana keeps them, finding nothing (how to map each is said).
+    unresolved: list[str] = field(default_factory=list)
 
 
 def adopt_files(
@@ -155,7 +157,7 @@ def adopt(dashboard: JSON, ctx: ModernizeContext, origin: str) -> Adopted:
     """``dashboard`` may carry provenance stamps (see dashboard_file.stamped): errors then
     name its file and line; the module never contains them."""
     # Read as Grafana reads what it saved; the module written is checked strictly at build.
-    saved = replace(ctx, saved_by_grafana=True)
+    saved = replace(ctx, saved_by_grafana=True, notes=[])
     modern = strip_stamps(modernize_dashboard(dashboard, saved))
     not_carried: list[str] = []
     kwargs: dict[str, Any] = {key: modern[key] for key in DASHBOARD_FIELDS if key in modern}
@@ -196,6 +198,7 @@ def adopt(dashboard: JSON, ctx: ModernizeContext, origin: str) -> Adopted:
         str(modern.get("title", "")),
         _module(Call("Dashboard", kwargs), origin, not_carried),
         not_carried,
+        saved.notes,
     )
 
 

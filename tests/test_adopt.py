@@ -182,25 +182,31 @@ def test_rendered_source_is_the_same_value_within_the_width(value: Any) -> None:
     assert eval(source, namespace) == value
 
 
-def test_a_problem_in_the_json_is_reported_at_its_line(adopting: Project) -> None:
+def test_a_datasource_nobody_has_is_kept_said_at_its_line_and_mapped_on_request(
+    adopting: Project,
+) -> None:
     legacy = adopting.root / "legacy.json"
     legacy.write_text(
         '{"title": "Old", "uid": "old", "schemaVersion": 16, "panels": [\n'
         '  {"type": "graph", "title": "CPU", "datasource": "MyProm",\n'
         '   "targets": [{"expr": "rate(cpu_seconds_total[5m])"}]}]}\n'
     )
-    result = run("adopt", str(legacy), "--config", str(adopting.root / "phoenix-dash.yaml"))
-    assert result.exit_code == 2
-    assert result.output.startswith(f"error: {legacy}:2: panel 'CPU': unknown datasource 'MyProm'")
-    adopting.write(
-        "phoenix-dash.yaml",
-        CONFIG.replace(  # map the foreign name
-            "datasources:\n", "datasources:\n  MyProm: {type: prometheus, uid: prom}\n"
-        ),
+    config = str(adopting.root / "phoenix-dash.yaml")
+    result = run("adopt", str(legacy), "--config", config)
+    assert result.exit_code == 0, result.output
+    assert (
+        f"  kept unresolved, as Grafana keeps it: {legacy}:2: panel 'CPU': datasource 'MyProm' "
+        "is none of this project's: map it with --datasource 'MyProm'=<name>"
+    ) in result.output
+    built = run("build", "--config", config)  # the module names it at its line until mapped
+    assert built.exit_code == 2 and "dashboards/old.py:" in built.output
+    assert "'MyProm'" in built.output
+    fixed = run(
+        "adopt", str(legacy), "--config", config, "--force", "--datasource", "MyProm=prometheus"
     )
-    fixed = run("adopt", str(legacy), "--config", str(adopting.root / "phoenix-dash.yaml"))
-    assert fixed.exit_code == 0, fixed.output
-    assert "TimeSeries(" in (adopting.root / "dashboards" / "old.py").read_text()
+    assert fixed.exit_code == 0 and "kept unresolved" not in fixed.output, fixed.output
+    assert "'uid': 'prom'" in (adopting.root / "dashboards" / "old.py").read_text()
+    assert run("build", "--config", config).exit_code == 0
 
 
 def test_several_files_at_once_all_or_nothing(adopting: Project) -> None:
@@ -254,3 +260,172 @@ def test_panels_grafana_saved_with_one_id_are_renumbered_as_grafana_does(
     assert adopted.exit_code == 0, adopted.output
     module = (adopting.root / "dashboards" / "saved_elsewhere.py").read_text()
     assert "id=7," in module and "id=8," in module
+
+
+# --- datasources as Grafana resolves them (issue 27) ---------------------------------------
+
+INPUT = {
+    "name": "DS_PROMETHEUS",
+    "label": "Prometheus",
+    "type": "datasource",
+    "pluginId": "prometheus",
+    "pluginName": "Prometheus",
+}
+
+
+def grafana_com_export() -> dict[str, Any]:
+    """What "Export for sharing externally" writes (and grafana.com serves): the datasource
+    an input of __inputs, ${DS_PROMETHEUS} wherever it is used, gnetId and id null."""
+    ref = {"type": "prometheus", "uid": "${DS_PROMETHEUS}"}
+    return {
+        "__inputs": [INPUT],
+        "__requires": [{"type": "datasource", "id": "prometheus", "name": "Prometheus"}],
+        "gnetId": None,
+        "id": None,
+        "uid": "svc-export",
+        "title": "Service export",
+        "schemaVersion": 39,
+        "panels": [
+            {
+                "id": 1,
+                "type": "timeseries",
+                "title": "Requests",
+                "description": "Requests per second.",
+                "datasource": ref,
+                "gridPos": {"h": 8, "w": 12, "x": 0, "y": 0},
+                "targets": [{"refId": "A", "datasource": ref, "expr": "sum(rate(up[5m]))"}],
+            },
+            {
+                "id": 2,
+                "type": "stat",
+                "title": "Targets up",
+                "description": "Scrape targets answering.",
+                "datasource": "${DS_PROMETHEUS}",
+                "gridPos": {"h": 8, "w": 12, "x": 12, "y": 0},
+                "targets": [{"refId": "A", "expr": 'sum(up{job=~"$job"})'}],
+            },
+        ],
+        "templating": {
+            "list": [
+                {
+                    "name": "job",
+                    "type": "query",
+                    "datasource": "${DS_PROMETHEUS}",
+                    "query": "label_values(up, job)",
+                    "refresh": 1,
+                }
+            ]
+        },
+    }
+
+
+def test_a_grafana_com_export_adopts_builds_and_lints_in_one_command(adopting: Project) -> None:
+    export = adopting.root / "export.json"
+    export.write_text(json.dumps(grafana_com_export(), indent=2))
+    config = str(adopting.root / "phoenix-dash.yaml")
+    result = run("adopt", str(export), "--config", config)
+    assert result.exit_code == 0, result.output
+    module = (adopting.root / "dashboards" / "service_export.py").read_text()
+    assert "DS_PROMETHEUS" not in module and "'uid': 'prom'" in module
+    assert run("build", "--config", config).exit_code == 0
+    lint = run("lint", "--config", config, "--format", "json")
+    errors = [f for f in json.loads(lint.output)["findings"] if f["severity"] == "error"]
+    assert errors == []
+
+
+def test_an_export_input_goes_where_datasource_says_or_says_how(adopting: Project) -> None:
+    adopting.write(
+        "phoenix-dash.yaml",
+        "version: 1\ndatasources:\n  prometheus: {type: prometheus, uid: prom}\n"
+        "  long-term: {type: prometheus, uid: vm}\n",
+    )
+    export = adopting.root / "export.json"
+    export.write_text(json.dumps(grafana_com_export(), indent=2))
+    config = str(adopting.root / "phoenix-dash.yaml")
+    ambiguous = run("adopt", str(export), "--config", config)
+    assert ambiguous.exit_code == 2
+    assert (
+        "datasource input ${DS_PROMETHEUS} (a prometheus datasource, from __inputs) is none "
+        "of this project's: map it with --datasource 'DS_PROMETHEUS'=<name> (phoenix-dash.yaml "
+        "datasources of type prometheus: long-term, prometheus)"
+    ) in ambiguous.output
+    assert f"{export}:" in ambiguous.output  # at its line
+    chosen = run(
+        "adopt", str(export), "--config", config, "--datasource", "DS_PROMETHEUS=long-term"
+    )
+    assert chosen.exit_code == 0, chosen.output
+    assert "'uid': 'vm'" in (adopting.root / "dashboards" / "service_export.py").read_text()
+    wrong = run("adopt", str(export), "--config", config, "--datasource", "DS_PROMETHEUS=nope")
+    assert wrong.exit_code == 2
+    assert "'nope' is none of phoenix-dash.yaml's datasources (long-term, prometheus)" in (
+        wrong.output
+    )
+
+
+def test_grafana_7_names_and_no_datasource_read_as_grafana_reads_them(adopting: Project) -> None:
+    old = {
+        "uid": "g7",
+        "title": "Grafana 7",
+        "schemaVersion": 27,
+        "gnetId": None,
+        "panels": [
+            {
+                "id": 1,
+                "type": "graph",
+                "title": "CPU",
+                "datasource": "Prometheus",  # its default datasource's name then
+                "legend": True,  # Grafana 2's form
+                "gridPos": {"h": 8, "w": 12, "x": 0, "y": 0},
+                "targets": [{"refId": "A", "expr": "up"}],
+            },
+            {
+                "id": 2,
+                "type": "graph",
+                "title": "Mem",
+                "datasource": None,  # Grafana: the default datasource
+                "gridPos": {"h": 8, "w": 12, "x": 12, "y": 0},
+                "targets": [{"refId": "A", "expr": "up", "datasource": ""}],
+            },
+        ],
+    }
+    path = adopting.root / "g7.json"
+    path.write_text(json.dumps(old, indent=2))
+    config = str(adopting.root / "phoenix-dash.yaml")
+    result = run("adopt", str(path), "--config", config)
+    assert result.exit_code == 0, result.output
+    module = (adopting.root / "dashboards" / "grafana_7.py").read_text()
+    assert module.count("'uid': 'prom'") >= 2 and "Prometheus'" not in module
+    assert run("build", "--config", config).exit_code == 0
+
+
+def test_lint_fix_keeps_an_export_an_export(tmp_path: Path) -> None:
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(grafana_com_export(), indent=2))
+    before = run("lint", "--json-file", str(export), "--format", "json")
+    found = json.loads(before.output)["findings"]
+    assert [f for f in found if f["severity"] == "error"] == []
+    gnet = [f for f in found if f["path"] == "/gnetId"]
+    assert gnet and gnet[0]["severity"] == "info"
+    assert gnet[0]["message"] == "gnetId: null where the schema wants string; read as unset"
+    fixed = run("lint", "--fix", "--json-file", str(export), "--out", str(tmp_path / "out"))
+    assert fixed.exit_code == 0, fixed.output
+    written = json.loads((tmp_path / "out" / "export.json").read_text())
+    assert written["__inputs"] == [INPUT] and "gnetId" not in written
+    assert written["panels"][1]["datasource"] == {"type": "prometheus", "uid": "${DS_PROMETHEUS}"}
+    assert written["templating"]["list"][0]["datasource"]["uid"] == "${DS_PROMETHEUS}"
+
+
+def test_a_variable_is_called_a_variable(adopting: Project) -> None:
+    dashboard = {
+        "uid": "v",
+        "title": "V",
+        "schemaVersion": 39,
+        "panels": [],
+        "templating": {"list": [{"name": "job", "type": "query", "datasource": "${ds}"}]},
+    }
+    path = adopting.root / "v.json"
+    path.write_text(json.dumps(dashboard, indent=2))
+    result = run("adopt", str(path), "--config", str(adopting.root / "phoenix-dash.yaml"))
+    assert result.exit_code == 2
+    assert "variable $job: datasource variable $ds is not defined" in result.output
+    assert "query panel" not in result.output

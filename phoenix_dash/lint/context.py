@@ -87,6 +87,17 @@ class DashboardCtx:
         return {str(v.get("name")): v for v in templating.get("list") or [] if isinstance(v, dict)}
 
     @cached_property
+    def export_inputs(self) -> set[str]:
+        """An export's ``__inputs`` (``DS_PROMETHEUS``): placeholders Grafana's import
+        replaces with what the importer picks, so ``${DS_PROMETHEUS}`` is defined."""
+        inputs = self.json.get("__inputs")
+        return (
+            {str(i["name"]) for i in inputs or [] if isinstance(i, dict) and i.get("name")}
+            if isinstance(inputs, list)
+            else set()
+        )
+
+    @cached_property
     def panels(self) -> list[PanelCtx]:
         """Every panel, rows and the panels inside collapsed rows included."""
         found: list[PanelCtx] = []

@@ -26,7 +26,7 @@ from ..modern.common import every_panel
 from ..output import json_bytes
 from ..provenance import strip_stamps
 from ..sync.diffing import leaf_changes
-from .schemas import FILLED, dashboard_errors, kind_of, panel_errors, plugin_errors
+from .schemas import FILLED, container_error, dashboard_errors, kind_of, panel_errors, plugin_errors
 
 JSON = dict[str, Any]
 PASSES = 6  # a filled key can bring its own required keys: repeat until nothing is left
@@ -110,7 +110,9 @@ def write_fixed(files: Sequence[FixedFile]) -> None:
 def fix_dashboard(dashboard: JSON) -> JSON:
     """``dashboard`` (a v1 model) in the shape Grafana 12 stores it."""
     modern: JSON = strip_stamps(
-        modernize_dashboard(dashboard, ModernizeContext(saved_by_grafana=True))
+        modernize_dashboard(
+            dashboard, ModernizeContext(saved_by_grafana=True, keep_unknown_datasources=True)
+        )
     )
     for _ in range(PASSES):
         if not _fill(modern):
@@ -159,6 +161,9 @@ def _repair(root: Any, error: jsonschema.ValidationError) -> bool:
         return _add_required(_node_at(root, path), error)
     if error.validator == "additionalProperties":
         return _drop_unknown(_node_at(root, path), error)
+    if error.validator == "type" and error.instance is None and path and not container_error(error):
+        parent = _node_at(root, path[:-1])  # a null scalar (gnetId): absent, as Grafana reads it
+        return isinstance(parent, dict) and parent.pop(path[-1], 0) is None
     if error.validator == "type" and error.instance in ("", None) and path:
         return _replace(_node_at(root, path[:-1]), path[-1], _empty(error.validator_value))
     return False  # a string datasource: the modern layer converts it, or it stays

@@ -127,7 +127,21 @@ def panel_schema_name(panel_type: str) -> str:
 
 
 def dashboard_errors(dashboard: Any) -> list[jsonschema.ValidationError]:
+    """The schema's errors; an export's ``__inputs`` and ``__requires`` are not errors:
+    Grafana's import reads them."""
+    from ..modern.dashboard import EXPORT_KEYS
+
+    if isinstance(dashboard, dict) and any(key in dashboard for key in EXPORT_KEYS):
+        dashboard = {k: v for k, v in dashboard.items() if k not in EXPORT_KEYS}
     return list(schema_errors("dashboard", "Dashboard", dashboard))
+
+
+def schema_message(error: jsonschema.ValidationError) -> str:
+    """The error's message, naming the key it is about (``gnetId: None is not ...``)."""
+    path = ".".join(map(str, error.absolute_path))
+    if error.validator == "type" and error.instance is None:
+        return f"{path}: null where the schema wants {error.validator_value}; read as unset"
+    return f"{path}: {error.message}" if path else error.message
 
 
 def panel_errors(panel: Any) -> list[jsonschema.ValidationError]:
@@ -191,12 +205,14 @@ def kind_of(error: jsonschema.ValidationError) -> str:
         and path[-1:] == ["datasource"]
     ):
         return FILLED
-    if error.validator == "type" and error.instance in ("", None) and _container(error):
-        return FILLED  # an empty string or null where a list or object belongs: read as unset
+    if error.validator == "type" and error.instance is None:
+        return FILLED  # null (gnetId in most exports): Grafana reads it as absent
+    if error.validator == "type" and error.instance == "" and container_error(error):
+        return FILLED  # an empty string where a list or object belongs: read as unset
     return BREAKS
 
 
-def _container(error: jsonschema.ValidationError) -> bool:
+def container_error(error: jsonschema.ValidationError) -> bool:
     wanted = error.validator_value
     kinds = set(wanted) if isinstance(wanted, list) else {wanted}
     return bool(kinds & {"array", "object"})

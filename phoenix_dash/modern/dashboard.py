@@ -17,6 +17,7 @@ from .panels import modernize_panel
 from .targets import modernize_targets
 
 SCHEMA_VERSION = 42
+EXPORT_KEYS = ("__inputs", "__requires")  # what an export for sharing declares
 LEGACY_DASHBOARD_KEYS = (
     "__inputs",
     "__requires",
@@ -58,6 +59,13 @@ class ModernizeContext:
     # A dashboard Grafana saved (adopt), read as Grafana reads it: duplicate panel ids
     # renumbered, references by type alone kept. Authored code stays strict.
     saved_by_grafana: bool = False
+    # adopt --datasource NAME=PROJECT_NAME: an export's input, or a name or uid, mapped.
+    mapped_datasources: Mapping[str, DatasourceRef] = field(default_factory=dict)
+    # lint --fix on a foreign file: references the project cannot map kept as Grafana keeps
+    # them (datasources.py, DatasourceResolver).
+    keep_unknown_datasources: bool = False
+    # Filled by modernize_dashboard: references adopting kept unresolved, for people.
+    notes: list[str] = field(default_factory=list)
 
 
 def modernize_dashboard(raw: JSON, ctx: ModernizeContext, *, consume: bool = False) -> JSON:
@@ -73,12 +81,20 @@ def modernize_dashboard(raw: JSON, ctx: ModernizeContext, *, consume: bool = Fal
         dash["graphTooltip"] = 1
     positioned = has_positions(dash)
     items = _authoring_items(dash, positioned)
-    pop_keys(dash, *LEGACY_DASHBOARD_KEYS)
+    resolver = DatasourceResolver.for_dashboard(  # before __inputs goes with the legacy keys
+        dash,
+        ctx.datasources,
+        ctx.default_datasource,
+        ctx.saved_by_grafana,
+        ctx.mapped_datasources,
+        ctx.keep_unknown_datasources,
+        ctx.notes,
+    )
+    # A foreign file kept as Grafana keeps it keeps its export contract (its inputs).
+    kept = EXPORT_KEYS if ctx.keep_unknown_datasources else ()
+    pop_keys(dash, *(key for key in LEGACY_DASHBOARD_KEYS if key not in kept))
     dash["schemaVersion"] = SCHEMA_VERSION
     variables = dash.setdefault("templating", {}).setdefault("list", [])
-    resolver = DatasourceResolver.for_dashboard(
-        variables, ctx.datasources, ctx.default_datasource, ctx.saved_by_grafana
-    )
     for variable in variables:
         _modernize_variable(variable, resolver, ctx)
     _modernize_annotations(dash, resolver)
@@ -198,7 +214,9 @@ def _modernize_one(panel: JSON, resolver: DatasourceResolver) -> None:
         panel["datasource"] = ref
     modernize_targets(panel, ref, resolver)
     if "datasource" not in panel:
-        panel["datasource"] = resolver.default_ref(panel)
+        default = resolver.default_ref(panel)
+        if default is not None:
+            panel["datasource"] = default
 
 
 def _modernize_variable(
@@ -214,8 +232,13 @@ def _modernize_variable(
         variable.pop("datasource", None)
         _default_datasource_choice(variable, ctx)
     elif "datasource" in variable or kind in ("query", "adhoc"):
-        ref = resolver.resolve(variable.get("datasource"), variable)
-        variable["datasource"] = ref if ref is not None else resolver.default_ref(variable)
+        what = f"variable ${variable.get('name')}"
+        ref = resolver.resolve(variable.get("datasource"), variable, what)
+        ref = ref if ref is not None else resolver.default_ref(variable, what)
+        if ref is not None:
+            variable["datasource"] = ref
+        else:
+            variable.pop("datasource", None)
     if kind == "query" and isinstance(variable.get("query"), str):
         variable.setdefault("definition", variable["query"])
     _modernize_current(variable)
@@ -254,7 +277,8 @@ def _modernize_annotations(dash: JSON, resolver: DatasourceResolver) -> None:
     container = dash.setdefault("annotations", {})
     annotations = container.setdefault("list", [])
     for annotation in annotations:
-        ref = resolver.resolve(annotation.get("datasource"), annotation)
+        what = f"annotation {annotation.get('name')!r}"
+        ref = resolver.resolve(annotation.get("datasource"), annotation, what)
         if ref is not None:
             annotation["datasource"] = ref
     if not any(a.get("builtIn") for a in annotations):

@@ -145,8 +145,8 @@ def convert_graph(panel: JSON) -> None:
         "axisPlacement": "auto" if left.get("show", True) else "hidden",
         "stacking": stacking,
     }
-    legend = old.get("legend") or {}
-    tooltip = old.get("tooltip") or {}
+    legend = _flag_or_object(old.get("legend"))  # Grafana 2 wrote "legend": true
+    tooltip = _flag_or_object(old.get("tooltip"))
     panel["options"] = {
         "legend": {
             "showLegend": bool(legend.get("show", True)),
@@ -161,6 +161,13 @@ def convert_graph(panel: JSON) -> None:
     }
     _graph_thresholds(panel, old.get("thresholds") or [], defaults)
     _series_overrides(panel, old.get("seriesOverrides") or [], config["overrides"])
+
+
+def _flag_or_object(value: Any) -> JSON:
+    """An old panel's legend or tooltip: an object, or a bare true/false for its "show"."""
+    if isinstance(value, bool):
+        return {"show": value}
+    return value if isinstance(value, dict) else {}
 
 
 def _graph_thresholds(panel: JSON, thresholds: list[JSON], defaults: JSON) -> None:

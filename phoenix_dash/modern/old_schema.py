@@ -30,6 +30,10 @@ def upgrade_saved_dashboard(dash: JSON) -> None:
     if saved_at < 27:
         for variable in dash.get("templating", {}).get("list", []):
             _constant_to_textbox(variable)
+    if saved_at < 34:
+        for panel in _every_panel(dash):
+            _split_statistics(panel)
+        _split_annotation_statistics(dash)
     if saved_at < 36:
         for panel in _top_level_panels(dash, rows_upgraded=saved_at < 16):
             if not panel.get("targets"):
@@ -95,3 +99,99 @@ def _constant_to_textbox(variable: JSON) -> None:
     variable["options"] = [choice]
     if variable.get("hide") in (0, 1):  # a hidden constant stays a constant
         variable["type"] = "textbox"
+
+
+def _every_panel(dash: JSON) -> list[JSON]:
+    """Panels of the grid, of its rows, and of legacy rows."""
+    found = []
+    for panel in dash.get("panels") or []:
+        if isinstance(panel, dict):
+            found.append(panel)
+            found += [p for p in panel.get("panels") or [] if isinstance(p, dict)]
+    for row in dash.get("rows") or []:
+        if isinstance(row, dict):
+            found += [p for p in row.get("panels") or [] if isinstance(p, dict)]
+    return found
+
+
+# --- schema 34: one CloudWatch statistic per query (schemaversion/v34.go) ---------------------
+
+CLOUDWATCH_QUERY_KEYS = ("dimensions", "namespace", "region", "metricName")
+
+
+def _statistics(value: Any) -> list[Any] | None:
+    """The statistics a query or annotation names, each one query's (whatever its type, as
+    Grafana's migration copies it); None when it names none as a list."""
+    return list(value) if isinstance(value, list) else None
+
+
+def _split_statistics(panel: JSON) -> None:
+    """A CloudWatch query with several statistics becomes one query per statistic; the
+    copies go after the panel's queries, with the next free refIds."""
+    targets = panel.get("targets")
+    if not isinstance(targets, list):
+        return
+    kept: list[Any] = []
+    added: list[JSON] = []
+    for target in targets:
+        if not isinstance(target, dict) or not all(k in target for k in CLOUDWATCH_QUERY_KEYS):
+            kept.append(target)
+            continue
+        target.setdefault("metricEditorMode", 0)
+        target.setdefault("metricQueryType", 0)
+        stats = _statistics(target.get("statistics"))
+        if stats is None or (
+            isinstance(target.get("statistics"), list) and not target["statistics"]
+        ):
+            kept.append(target)
+            continue
+        del target["statistics"]
+        for index, stat in enumerate(stats or [None]):
+            query = dict(target)
+            if stat is not None:
+                query["statistic"] = stat
+            if index == 0:
+                kept.append(query)
+            else:
+                query["refId"] = _next_ref_id([*targets, *added])
+                added.append(query)
+    panel["targets"] = kept + added
+
+
+def _next_ref_id(queries: list[Any]) -> str:
+    used = {q.get("refId") for q in queries if isinstance(q, dict)}
+    letters = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+    for candidate in [*letters, *(a + b for a in letters for b in letters)]:
+        if candidate not in used:
+            return candidate
+    return f"X{len(queries)}"
+
+
+def _split_annotation_statistics(dash: JSON) -> None:
+    """The same for a legacy CloudWatch annotation query: one annotation per statistic,
+    named "<name> - <statistic>"."""
+    container = dash.get("annotations")
+    annotations = container.get("list") if isinstance(container, dict) else None
+    if not isinstance(annotations, list):
+        return
+    added: list[JSON] = []
+    for index, annotation in enumerate(annotations):
+        legacy = isinstance(annotation, dict) and all(
+            k in annotation for k in (*CLOUDWATCH_QUERY_KEYS[:3], "prefixMatching", "statistics")
+        )
+        stats = _statistics(annotation.get("statistics")) if legacy else None
+        if stats is None or annotation["statistics"] == []:
+            continue
+        del annotation["statistics"]
+        name = annotation.get("name")
+        for number, stat in enumerate(stats):
+            copy = dict(annotation)
+            if isinstance(stat, str):
+                copy["statistic"] = stat
+            if isinstance(name, str) and name and len(stats) > 1:
+                copy["name"] = f"{name} - {'null' if stat is None else stat}"
+            if number == 0:
+                annotations[index] = copy
+            else:
+                added.append(copy)
+    annotations.extend(added)

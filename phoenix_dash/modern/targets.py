@@ -73,13 +73,20 @@ def modernize_targets(panel: JSON, panel_ref: JSON | None, resolver: DatasourceR
         if target["refId"] in seen:
             raise fail(target, f"{describe(panel)}: duplicate refId {target['refId']!r}")
         seen.add(target["refId"])
-        ref = resolver.resolve(target.get("datasource"), target) or panel_ref
+        # A query inherits the panel's datasource, unless that is "-- Mixed --", which no
+        # query runs on: then the default (Grafana's v36).
+        inherited = None if panel_ref == BUILTIN["-- Mixed --"] else panel_ref
+        ref = resolver.resolve(target.get("datasource"), target) or inherited
         if ref is None:
             ref = resolver.default_ref(panel)
+        if ref is None:  # kept without one, as Grafana keeps it: its default datasource
+            target.pop("datasource", None)
+            _clean_target(target, "")
+            continue
         target["datasource"] = ref
         refs.append(ref)
         _clean_target(target, str(ref.get("type", "")))
-    if panel_ref is None or any(r != panel_ref for r in refs):
+    if refs and (panel_ref is None or any(r != panel_ref for r in refs)):
         distinct = {(r.get("type"), r.get("uid")) for r in refs}
         panel["datasource"] = refs[0] if len(distinct) == 1 else dict(BUILTIN["-- Mixed --"])
 

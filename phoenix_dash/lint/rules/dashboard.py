@@ -7,7 +7,15 @@ from collections.abc import Iterator
 
 from ..context import DashboardCtx
 from ..core import Problem, rule
-from ..schemas import BREAKS, FILLED, TYPO, dashboard_errors, kind_of, panel_errors
+from ..schemas import (
+    BREAKS,
+    FILLED,
+    TYPO,
+    dashboard_errors,
+    kind_of,
+    panel_errors,
+    schema_message,
+)
 
 UID_RE = re.compile(r"^[a-zA-Z0-9_-]{1,40}$")
 
@@ -23,13 +31,13 @@ def _dashboard_schema_errors(ctx: DashboardCtx, kind: str) -> Iterator[Problem]:
 def _validate(ctx: DashboardCtx) -> Iterator[tuple[str, Problem]]:
     for error in dashboard_errors(ctx.json):
         path = "/" + "/".join(map(str, error.absolute_path))
-        yield kind_of(error), Problem(error.message, None, path)
+        yield kind_of(error), Problem(schema_message(error), None, path)
     for panel in ctx.panels:
         for error in panel_errors(panel.panel):
             path = panel.path + "/" + "/".join(map(str, error.absolute_path))
             yield (
                 kind_of(error),
-                Problem(f"panel {panel.title!r}: {error.message}", panel.panel, path),
+                Problem(f"panel {panel.title!r}: {schema_message(error)}", panel.panel, path),
             )
 
 

@@ -269,7 +269,7 @@ def repeat_undefined(ctx: PanelCtx) -> Iterator[Problem]:
 def undefined_variable(ctx: PanelCtx) -> Iterator[Problem]:
     from ..context import BUILTIN_VARIABLES
 
-    defined = set(ctx.dashboard.variables) | BUILTIN_VARIABLES
+    defined = set(ctx.dashboard.variables) | BUILTIN_VARIABLES | ctx.dashboard.export_inputs
     seen: set[str] = set()
     for query in ctx.queries:
         for name in sorted(query.parsed.variables - defined - seen):
