@@ -8,15 +8,16 @@ on the schemaVersion the dashboard was saved at (services, graphite, constant va
 repeat copies, the default query of v36) applied as Grafana gates them. Measured on the
 fields the layer touches: panel types (Angular panels migrated), each target's datasource,
 thresholds, and the variables; every panel of either side is compared. Each difference must
-be one of EXPLAINED, and no input may be refused. Not compared: positions (phoenix-dash lays
-out legacy ``rows`` with its own layout, not Grafana's v16 algorithm) and options."""
+be one of EXPLAINED, and no input may be refused. Positions are measured apart (legacy rows
+are laid out by Grafana's v16 algorithm, see modern/grid_upgrade.py); options are not
+compared."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -44,7 +45,10 @@ CTX = ModernizeContext(
     saved_by_grafana=True,
 )
 NO_QUERIES = NO_DATASOURCE_PANELS | {"text2"}
-AGREE_AT_LEAST = {"fields": 518, "variables": 54}
+AGREE_AT_LEAST = {"fields": 518, "variables": 54, "positions": 79}
+# The one position that differs: v16.span_zero_demo.json's grid panel beside legacy rows (see
+# "legacy rows beside panels"), which Grafana numbers after its own row pass.
+POSITIONS_DIFFER = {("migration/input/v16.span_zero_demo.json", 1)}
 MISSING = (
     "Grafana's migration goldens not found (grafana/goldens in ../shared or "
     "$PHOENIX_DASH_SHARED); they are on the team's machines and in CI only"
@@ -157,8 +161,8 @@ def compare(name: str, source: dict[str, Any], ours: Any, grafanas: Any) -> Iter
         found, _ = mine.get(key, (None, False))
         wanted, nested = theirs.get(key, (None, False))
         original = {**(originals.get(key) or wanted or {}), "_rows_and_panels": both_layouts}
-        for field, a, b in _fields(found, wanted):
-            yield a == b or Difference(name, key, field, a, b, nested, original)
+        for name_of_field, a, b in _fields(found, wanted):
+            yield a == b or Difference(name, key, name_of_field, a, b, nested, original)
 
 
 def _fields(found: Any, wanted: Any) -> Iterator[tuple[str, Any, Any]]:
@@ -186,6 +190,7 @@ class Measured:
     agree: Counter[str]
     differences: list[Difference]
     refused: list[str]
+    positions: list[tuple[str, Any, Any, Any]] = field(default_factory=list)  # differing
 
 
 def measure() -> Measured:
@@ -204,7 +209,36 @@ def measure() -> Measured:
         agreed = [o for o in compare(pair["input"], source, ours, grafanas) if o is True]
         result.agree["fields"] += len(agreed)
         result.agree["variables"] += variables(ours) == variables(grafanas)
+        for key, mine, theirs in positions(ours, grafanas):
+            result.agree["positions"] += mine == theirs
+            result.agree["placed"] += 1
+            if mine != theirs:
+                result.positions.append((pair["input"], key, mine, theirs))
     return result
+
+
+def positions(ours: dict[str, Any], grafanas: dict[str, Any]) -> Iterator[tuple[Any, Any, Any]]:
+    """(panel id, our gridPos, Grafana's) for each panel Grafana gives a position, rows
+    included. A row's height is not compared: Grafana's layout never uses it (its grid
+    shows a row one unit high), its v16 leaves the old row's height there, and phoenix-dash
+    writes 1, as Grafana's own saves do."""
+
+    def every(dashboard: dict[str, Any]) -> dict[Any, dict[str, Any]]:
+        found = {}
+        for top in dashboard.get("panels", []):
+            found[top.get("id")] = top
+            found.update({child.get("id"): child for child in top.get("panels", [])})
+        return found
+
+    mine = every(ours)
+    for key, panel in every(grafanas).items():
+        if "gridPos" not in panel:
+            continue
+        wanted = dict(panel["gridPos"])
+        found = (mine.get(key) or {}).get("gridPos")
+        if panel.get("type") == "row" and found:
+            wanted["h"] = found["h"]
+        yield key, found, wanted
 
 
 def explanation(difference: Difference) -> str | None:
@@ -235,6 +269,15 @@ def test_every_difference_from_grafanas_migration_is_explained(measured: Measure
 def test_every_explanation_is_still_needed(measured: Measured) -> None:
     used = {explanation(d) for d in measured.differences}
     assert set(EXPLAINED) - used == set()
+
+
+def test_positions_agree_with_grafanas_on_all_but_the_explained(measured: Measured) -> None:
+    """Grafana gives 80 panels of the goldens a position; phoenix-dash's agree on 79
+    (98.8 %), with legacy rows laid out as Grafana's v16 lays them out."""
+    assert {(pair, key) for pair, key, _, _ in measured.positions} <= POSITIONS_DIFFER, (
+        measured.positions
+    )
+    assert measured.agree["placed"] >= 80
 
 
 def test_agreement_stays_at_least_as_measured(measured: Measured) -> None:

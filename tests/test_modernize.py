@@ -314,3 +314,39 @@ def test_shapes_grafana_accepts_never_crash_the_layer() -> None:
     legend = modern["panels"][0]["options"]["legend"]
     assert legend["showLegend"] is False and legend["displayMode"] == "list"
     assert "type" not in modern["panels"][2]
+
+
+def test_legacy_rows_are_laid_out_as_grafanas_schema_16_migration_lays_them_out() -> None:
+    """Without ../shared's goldens too: spans of 12 to widths of 24, heights in 38-pixel
+    units (at least 3), a wrap inside a row, row panels when one row is collapsed, and the
+    collapsed row's panels inside it."""
+    from phoenix_dash.modern.grid_upgrade import upgrade_rows
+
+    dash = {
+        "rows": [
+            {
+                "height": "250px",
+                "panels": [
+                    {"id": 1, "span": 6},
+                    {"id": 2, "span": 6},
+                    {"id": 3, "span": 4, "height": 100},
+                ],
+            },
+            {"collapse": True, "title": "Details", "height": 300, "panels": [{"id": 4}]},
+        ]
+    }
+    upgrade_rows(dash)
+    assert "rows" not in dash
+    placed = {p["id"]: (p["type"] if "type" in p else "", p["gridPos"]) for p in dash["panels"]}
+    assert placed == {
+        5: ("row", {"x": 0, "y": 0, "w": 24, "h": 7}),
+        1: ("", {"x": 0, "y": 1, "w": 12, "h": 7}),
+        2: ("", {"x": 12, "y": 1, "w": 12, "h": 7}),
+        3: ("", {"x": 0, "y": 8, "w": 8, "h": 3}),  # wrapped into the row's next band
+        6: ("row", {"x": 0, "y": 15, "w": 24, "h": 8}),
+    }
+    [collapsed] = [p for p in dash["panels"] if p["id"] == 6]
+    assert collapsed["collapsed"] is True
+    assert [(p["id"], p["gridPos"]) for p in collapsed["panels"]] == [
+        (4, {"x": 0, "y": 16, "w": 8, "h": 8})
+    ]

@@ -79,7 +79,7 @@ def modernize_dashboard(raw: JSON, ctx: ModernizeContext, *, consume: bool = Fal
         upgrade_saved_dashboard(dash)
     if dash.get("sharedCrosshair") and not dash.get("graphTooltip"):
         dash["graphTooltip"] = 1
-    positioned = has_positions(dash)
+    positioned = has_positions(dash, overlaps_kept=ctx.saved_by_grafana)
     items = _authoring_items(dash, positioned)
     resolver = DatasourceResolver.for_dashboard(  # before __inputs goes with the legacy keys
         dash,
@@ -152,10 +152,12 @@ def _hint(panel: JSON, default_height: Any = None, keep: bool = False) -> JSON:
     return {"h": height, "w": width, "x": x, "y": y}
 
 
-def has_positions(dash: JSON) -> bool:
+def has_positions(dash: JSON, overlaps_kept: bool = False) -> bool:
     """Whether the dashboard places its panels itself: every panel has a whole position
     and no two overlap (as in anything Grafana saved). Then the positions are kept;
-    otherwise (grafanalib's sizes, all at 0,0) the automatic layout places them."""
+    otherwise (grafanalib's sizes, all at 0,0) the automatic layout places them. A
+    dashboard Grafana saved keeps its positions even where two overlap (``overlaps_kept``):
+    Grafana stores them so, and its grid pushes one down when it shows them."""
     if dash.get("rows"):
         return False
     shown: list[tuple[int, int, int, int]] = []
@@ -168,8 +170,9 @@ def has_positions(dash: JSON) -> bool:
         shown.append((grid["x"], grid["y"], width, height))
         if panel.get("type") == "row" and not all(_placed(c) for c in panel.get("panels", [])):
             return False
-    return bool(shown) and not any(
-        _overlap(a, b) for i, a in enumerate(shown) for b in shown[i + 1 :]
+    return bool(shown) and (
+        overlaps_kept
+        or not any(_overlap(a, b) for i, a in enumerate(shown) for b in shown[i + 1 :])
     )
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .common import JSON
+from .common import JSON, PANEL_GRID_DEFAULTS
+from .grid_upgrade import upgrade_rows
 
 # Panels Grafana's frontend made from a repeat when it saved: the repeat makes them again.
 REPEAT_COPY_KEYS = ("repeatPanelId", "repeatByRow")
@@ -26,7 +27,10 @@ def upgrade_saved_dashboard(dash: JSON) -> None:
         _services_filter(dash)
         for panel in dash.get("panels", []):
             _graphite_panel(panel)
+    if saved_at < 16:  # the legacy rows laid out on the grid, as Grafana does (before the
+        upgrade_rows(dash)  # repeat copies go: their ids count in its numbering)
     _drop_repeat_copies(dash)
+    _default_positions(dash)
     if saved_at < 27:
         for variable in dash.get("templating", {}).get("list", []):
             _constant_to_textbox(variable)
@@ -195,3 +199,20 @@ def _split_annotation_statistics(dash: JSON) -> None:
             else:
                 added.append(copy)
     annotations.extend(added)
+
+
+def _default_positions(dash: JSON) -> None:
+    """A panel Grafana saved without a whole position (a test file's, or a hand edit)
+    gets the frontend's PanelModel default for what it lacks: the other panels keep
+    theirs, as in Grafana."""
+    if dash.get("rows"):
+        return  # legacy rows still (saved at 16 or later): laid out as authored
+    for panel in _every_panel(dash):
+        grid = panel.get("gridPos")
+        grid = grid if isinstance(grid, dict) else {}
+        placed = {
+            key: value
+            for key, value in grid.items()
+            if isinstance(value, int | float) and not isinstance(value, bool)
+        }
+        panel["gridPos"] = {**PANEL_GRID_DEFAULTS, **{k: int(v) for k, v in placed.items()}}
