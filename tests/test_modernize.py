@@ -322,7 +322,7 @@ def test_legacy_rows_are_laid_out_as_grafanas_schema_16_migration_lays_them_out(
     collapsed row's panels inside it."""
     from phoenix_dash.modern.grid_upgrade import upgrade_rows
 
-    dash = {
+    dash: dict[str, Any] = {
         "rows": [
             {
                 "height": "250px",
@@ -337,7 +337,7 @@ def test_legacy_rows_are_laid_out_as_grafanas_schema_16_migration_lays_them_out(
     }
     upgrade_rows(dash)
     assert "rows" not in dash
-    placed = {p["id"]: (p["type"] if "type" in p else "", p["gridPos"]) for p in dash["panels"]}
+    placed = {p["id"]: (p.get("type", ""), p["gridPos"]) for p in dash["panels"]}
     assert placed == {
         5: ("row", {"x": 0, "y": 0, "w": 24, "h": 7}),
         1: ("", {"x": 0, "y": 1, "w": 12, "h": 7}),
