@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from .builders import CLEAN, RATE, Example, _dash, _query, panel
+from .builders import CLEAN, RATE, Example, _dash, _query, panel, target
+
+ONE = 'sum(rate(requests_total{job=~"$job", instance=~"$instance"}[$__rate_interval]))'
+TWO = 'sum(rate(errors_total{job=~"$job", instance=~"$instance"}[$__rate_interval]))'
 
 EXAMPLES: dict[str, tuple[Example, Example]] = {
+    "panel/duplicate-ref-id": (
+        _dash(None, panel(targets=[target(ONE), target(TWO)])),
+        _dash(None, panel(targets=[target(ONE), target(TWO, refId="B")])),
+    ),
     "panel/id-unique": (
         _dash(None, panel("a"), panel("b", gridPos={"x": 12, "y": 0, "w": 12, "h": 8})),
         _dash(None, panel("a"), panel("b", id=2, gridPos={"x": 12, "y": 0, "w": 12, "h": 8})),

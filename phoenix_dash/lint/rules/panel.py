@@ -321,3 +321,28 @@ def _box(panel: dict[str, object]) -> tuple[int, int, int, int] | None:
     except (TypeError, ValueError):
         return None
     return x, y, w, h
+
+
+@rule(
+    "panel/duplicate-ref-id",
+    "error",
+    "panel",
+    "Two queries of one panel with the same refId: Grafana keys results and expressions by "
+    "refId, so one query's series replace the other's.",
+    "Give each query of the panel its own refId (A, B, C...).",
+)
+def duplicate_ref_id(ctx: PanelCtx) -> Iterator[Problem]:
+    seen: dict[str, int] = {}
+    for index, target in enumerate(ctx.panel.get("targets") or []):
+        ref = target.get("refId") if isinstance(target, dict) else None
+        if not isinstance(ref, str) or not ref:
+            continue
+        if ref in seen:
+            yield Problem(
+                f"panel {ctx.title!r}: queries {seen[ref] + 1} and {index + 1} both have "
+                f"refId {ref!r}",
+                target,
+                f"{ctx.path}/targets/{index}/refId",
+            )
+        else:
+            seen[ref] = index

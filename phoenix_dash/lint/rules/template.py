@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..context import DashboardCtx
+from ..context import DashboardCtx, QueryCtx
 from ..core import Problem, rule
 from ..promql import parse
 
@@ -131,6 +131,69 @@ def query_syntax(ctx: DashboardCtx) -> Iterator[Problem]:
         elif expr and parse(expr).error is not None:
             yield Problem(
                 f"variable ${name}: {expr!r} does not parse: {parse(expr).error}",
+                variable,
+                _variable_path(ctx, name) + "/query",
+            )
+
+
+# label="$var" or label!="${var}": an exact match on a variable's value.
+EQUALITY_RE = re.compile(r'([a-zA-Z_]\w*)\s*(!=|=)(?![=~])\s*"\$(?:\{(\w+)\}|(\w+))"')
+
+
+@rule(
+    "template/multi-value-equality",
+    "error",
+    "query",
+    "A multi-value or include-all variable becomes a|b (or .*) when several values are "
+    "chosen; compared with = or != that matches nothing, so the panel goes empty.",
+    "Compare with =~ (or !~), which Grafana's regex formatting of the value is made for.",
+)
+def multi_value_equality(ctx: QueryCtx) -> Iterator[Problem]:
+    if ctx.panel is None:
+        return
+    variables = ctx.panel.dashboard.variables
+    expr = str(ctx.target.get("expr") or "")
+    for label, operator, braced, plain in EQUALITY_RE.findall(expr):
+        name = braced or plain
+        variable = variables.get(name) or {}
+        if variable.get("multi") or variable.get("includeAll"):
+            kind = "multi-value" if variable.get("multi") else "include-all"
+            yield Problem(
+                f'query {ctx.target.get("refId", "")}: {label}{operator}"${name}" compares '
+                f"with {operator} the {kind} variable ${name}: use {operator}~",
+                ctx.target,
+                ctx.path + "/expr",
+            )
+
+
+@rule(
+    "template/variable-order",
+    "error",
+    "dashboard",
+    "Grafana resolves variables in order: one whose query uses a variable that is not "
+    "defined, or defined after it, is queried with the name as literal text and offers "
+    "no values (or stale ones).",
+    "Define the variables a query uses before it, or fix the name.",
+)
+def variable_order(ctx: DashboardCtx) -> Iterator[Problem]:
+    from ..context import BUILTIN_VARIABLES
+    from ..promql import variables_in
+
+    names = list(ctx.variables)
+    for position, (name, variable) in enumerate(ctx.variables.items()):
+        query = variable.get("query")
+        text = query.get("query") if isinstance(query, dict) else query
+        if variable.get("type") != "query" or not isinstance(text, str):
+            continue
+        for used in sorted(variables_in(text) - BUILTIN_VARIABLES - ctx.export_inputs):
+            if used not in ctx.variables:
+                reason = "which is not defined"
+            elif names.index(used) > position:
+                reason = "which is defined after it"
+            else:
+                continue
+            yield Problem(
+                f"variable ${name}: its query uses ${used}, {reason}",
                 variable,
                 _variable_path(ctx, name) + "/query",
             )
