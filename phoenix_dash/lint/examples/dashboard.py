@@ -4,7 +4,25 @@ from __future__ import annotations
 
 from .builders import CLEAN, Example, _dash, _set, dashboard, panel
 
+
+def _link(url: str) -> Example:
+    link = {
+        "title": "Details",
+        "type": "link",
+        "url": url,
+        "icon": "external link",
+        "tooltip": "",
+        "tags": [],
+        "asDropdown": False,
+        "targetBlank": False,
+        "includeVars": True,
+        "keepTime": True,
+    }
+    return _dash(_set(["links"], [link]))
+
+
 EXAMPLES: dict[str, tuple[Example, Example]] = {
+    "dashboard/link-target": (_link("/d/service-detail?orgId=1"), _link("/d/example/example")),
     "dashboard/schema": (_dash(_set(["graphTooltip"], 7)), CLEAN),
     "dashboard/schema-unknown-key": (_dash(_set(["graphTooltips"], 1)), CLEAN),
     "dashboard/schema-defaults": (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..context import DashboardCtx
+from ..context import JSON, DashboardCtx
 from ..core import Problem, rule
 from ..schemas import (
     BREAKS,
@@ -149,3 +149,48 @@ def missing_title(ctx: DashboardCtx) -> Iterator[Problem]:
 def editable(ctx: DashboardCtx) -> Iterator[Problem]:
     if ctx.json.get("editable", True):
         yield Problem("dashboard is editable in the UI", None, "/editable")
+
+
+# A link into Grafana to a dashboard by uid: /d/<uid>, relative or absolute, with or without
+# a sub-path before it, a slug after it and a query.
+DASHBOARD_LINK_RE = re.compile(r"(?:^|/)d/([A-Za-z0-9_-]{1,40})(?:[/?#]|$)")
+
+
+def _links(ctx: DashboardCtx) -> Iterator[tuple[str, str, JSON]]:
+    """(url, path, the object holding it) of the dashboard's links and its panels' links
+    and data links."""
+    for index, link in enumerate(ctx.json.get("links") or []):
+        if isinstance(link, dict) and link.get("type", "link") == "link":
+            yield str(link.get("url") or ""), f"/links/{index}/url", link
+    for panel in ctx.panels:
+        for index, link in enumerate(panel.panel.get("links") or []):
+            if isinstance(link, dict):
+                yield str(link.get("url") or ""), f"{panel.path}/links/{index}/url", link
+        defaults = (panel.panel.get("fieldConfig") or {}).get("defaults") or {}
+        for index, link in enumerate(defaults.get("links") or []):
+            if isinstance(link, dict):
+                path = f"{panel.path}/fieldConfig/defaults/links/{index}/url"
+                yield str(link.get("url") or ""), path, link
+
+
+@rule(
+    "dashboard/link-target",
+    "warning",
+    "dashboard",
+    "A link to a dashboard uid that none of the dashboards linted has leads to "
+    '"Dashboard not found" (a uid renamed, or never synced).',
+    "Link to a uid the project defines, or lint the linked dashboard along with this one.",
+)
+def link_target(ctx: DashboardCtx) -> Iterator[Problem]:
+    known = {d.uid for d in ctx.project.dashboards}
+    for url, path, link in _links(ctx):
+        if "$" in url.split("?")[0]:  # a variable chooses the dashboard: not checked
+            continue
+        for uid in DASHBOARD_LINK_RE.findall(url.split("://", 1)[-1].split("?")[0] + "?"):
+            if uid not in known:
+                yield Problem(
+                    f"link {url!r} goes to dashboard uid {uid!r}, which no "
+                    "dashboard linted here has",
+                    link,
+                    path,
+                )
