@@ -45,7 +45,7 @@ CTX = ModernizeContext(
     saved_by_grafana=True,
 )
 NO_QUERIES = NO_DATASOURCE_PANELS | {"text2"}
-AGREE_AT_LEAST = {"fields": 518, "variables": 54, "positions": 79}
+AGREE_AT_LEAST = {"fields": 541, "variables": 54, "positions": 79}
 # The one position that differs: v16.span_zero_demo.json's grid panel beside legacy rows (see
 # "legacy rows beside panels"), which Grafana numbers after its own row pass.
 POSITIONS_DIFFER = {("migration/input/v16.span_zero_demo.json", 1)}
@@ -140,6 +140,10 @@ def uids(panel: dict[str, Any]) -> list[Any]:
     ]
 
 
+def unit(panel: dict[str, Any]) -> Any:
+    return ((panel.get("fieldConfig") or {}).get("defaults") or {}).get("unit")
+
+
 def thresholds(panel: dict[str, Any]) -> Any:
     """The panel's thresholds as Grafana reads them: the base step's value is -Infinity
     whatever is written (its frontend saves null, its backend migration leaves it out)."""
@@ -171,6 +175,8 @@ def _fields(found: Any, wanted: Any) -> Iterator[tuple[str, Any, Any]]:
         return
     yield "type", found.get("type"), wanted.get("type")
     yield "targets", uids(found), uids(wanted)
+    if unit(wanted) is not None:
+        yield "unit", unit(found), unit(wanted)
     if thresholds(wanted) is not None:
         yield "thresholds", thresholds(found), thresholds(wanted)
 
