@@ -23,6 +23,8 @@ from grafanalib.core import (
     TimeSeries,
 )
 
+from phoenix_dash.library_panels import LibraryPanel
+
 DATASOURCE = "${datasource}"
 RATE = "$__rate_interval"
 TAGS = ["phoenix", "orchestrator"]
@@ -211,3 +213,18 @@ def phoenix_dashboard(
         links=links(uid),
         panels=list(panels),
     )
+
+
+# The service's error ratio, one definition shown on Overview and Performance: a Grafana
+# library panel (phoenix_dash.library_panels), so an edit is made once.
+SERVICE_ERROR_RATIO = LibraryPanel(
+    "phoenix-service-error-ratio",
+    "Phoenix service error ratio",
+    stat(
+        "Error ratio",
+        "Share of requests that ended in an error.",
+        prom(ratio(rate("request_errors_total"), rate("requests_total"))),
+        "percentunit",
+        ERROR_RATIO,
+    ),
+)

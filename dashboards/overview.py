@@ -3,10 +3,10 @@
 from grafanalib.core import AlertList, Logs, Target
 
 from dashboards._phoenix import (
-    ERROR_RATIO,
     GOOD_HIGH,
     GOOD_LOW,
     OVERVIEW,
+    SERVICE_ERROR_RATIO,
     phoenix_dashboard,
     prom,
     quantile,
@@ -32,13 +32,7 @@ service = row(
             prom(REQUESTS),
             "reqps",
         ),
-        stat(
-            "Error ratio",
-            "Share of requests that ended in an error.",
-            prom(ratio(ERRORS, REQUESTS)),
-            "percentunit",
-            ERROR_RATIO,
-        ),
+        SERVICE_ERROR_RATIO(),
         stat(
             "Latency p99",
             "99th percentile request latency.",

@@ -6,6 +6,7 @@ from dashboards._phoenix import (
     DATASOURCE,
     PERFORMANCE,
     RATE,
+    SERVICE_ERROR_RATIO,
     phoenix_dashboard,
     prom,
     quantile,
@@ -138,12 +139,15 @@ application = row(
             "Requests per second by endpoint.",
             [prom(rate("requests_total", by="endpoint"), "{{endpoint}}")],
             "reqps",
+            w=9,
         ),
+        SERVICE_ERROR_RATIO(gridPos=size(6, 8)),
         timeseries(
             "Error rate",
             "Failed requests per second by error type.",
             [prom(rate("request_errors_total", by="error_type"), "{{error_type}}")],
             "reqps",
+            w=9,
         ),
         latency_heatmap,
         timeseries(

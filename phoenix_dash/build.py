@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from .catalog import Catalog, load_catalog
 from .config import Config, Folder
 from .datasources import DatasourceDef, load_datasources, provisioning
 from .errors import ConfigError, Location, PhoenixDashError
+from .library_panels import LibraryPanelDef, gather
 from .loader import to_plain
 from .modern import ModernizeContext, modernize_dashboard
 from .modern.common import JSON
@@ -39,7 +41,15 @@ DASHBOARDS_DIR = "dashboards"
 FOLDERS_DIR = "folders"
 # The folders of build/ that phoenix-dash writes; anything else there is left alone (and not
 # reported by --check): `pip install .` from a clone used to put setuptools' build/lib there.
-BUILD_KINDS = (DASHBOARDS_DIR, "alerts", "datasources", FOLDERS_DIR, NOTIFICATIONS_DIR)
+LIBRARY_PANELS_DIR = "library-panels"
+BUILD_KINDS = (
+    DASHBOARDS_DIR,
+    "alerts",
+    "datasources",
+    FOLDERS_DIR,
+    NOTIFICATIONS_DIR,
+    LIBRARY_PANELS_DIR,
+)
 
 
 def folder_body(folder: Folder) -> JSON:
@@ -61,6 +71,11 @@ class Build:
     dashboard_schema: str = "v1"  # the form build/dashboards/ holds (dashboards.schema)
     datasource_index: DatasourceIndex = field(default_factory=DatasourceIndex)
     notifications: Notifications | None = None  # notifications.yaml, when the project has one
+
+    @cached_property
+    def library_panels(self) -> list[LibraryPanelDef]:
+        """The library panels the dashboards use (library_panels.py)."""
+        return gather((d.uid, d.json) for d in self.dashboards)
 
     @property
     def routing_tree(self) -> str | None:
@@ -85,6 +100,9 @@ class Build:
             )
         if self.notifications is not None:
             files.update(notification_files(self.notifications))
+        for library in self.library_panels:
+            body = library.body(self.default_folder or "")
+            files[f"{LIBRARY_PANELS_DIR}/{library.file_name}"] = json_bytes(body)
         return files
 
     def dashboard_bytes(self, dashboard: BuiltDashboard) -> bytes:

@@ -61,13 +61,23 @@ def test_v2_keeps_every_panel_query_and_variable(
         assert sorted(e["spec"]["title"] for e in elements.values()) == sorted(
             p["title"] for p in panels
         )
+        # A library panel is a reference in v2 (LibraryPanelKind): its queries are the
+        # library element's (build/library-panels/).
+        libraries = [e for e in elements.values() if e["kind"] == "LibraryPanel"]
+        assert [e["spec"]["libraryPanel"]["uid"] for e in libraries] == [
+            p["libraryPanel"]["uid"] for p in panels if "libraryPanel" in p
+        ]
         queries = [
             q["spec"]["query"]["spec"].get("expr")
             for e in elements.values()
+            if e["kind"] != "LibraryPanel"
             for q in e["spec"]["data"]["spec"]["queries"]
         ]
         assert sorted(map(str, queries)) == sorted(
-            str(t.get("expr")) for p in panels for t in p.get("targets", [])
+            str(t.get("expr"))
+            for p in panels
+            if "libraryPanel" not in p
+            for t in p.get("targets", [])
         )
         names = [v["spec"]["name"] for v in spec["variables"]]
         assert names == [v["name"] for v in v1["templating"]["list"]]  # type: ignore[index]

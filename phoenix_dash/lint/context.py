@@ -61,6 +61,8 @@ class Project:
     dashboards: list[DashboardCtx] = field(default_factory=list)
     alert_rules: list[JSON] = field(default_factory=list)  # every rule, in build order
     datasources: list[JSON] | None = None  # definitions, when the project defines them
+    # Every dashboard uid of the project, when the project is linted (not JSON files alone).
+    dashboard_uids: set[str] | None = None
 
     @cached_property
     def datasource_uids(self) -> set[str] | None:
@@ -99,11 +101,12 @@ class DashboardCtx:
 
     @cached_property
     def panels(self) -> list[PanelCtx]:
-        """Every panel, rows and the panels inside collapsed rows included."""
+        """Every panel, rows and the panels inside collapsed rows included; not a library
+        panel's bare reference (a schema v2 file's), whose content is the library's."""
         found: list[PanelCtx] = []
         row: str | None = None
         for index, panel in enumerate(self.json.get("panels") or []):
-            if not isinstance(panel, dict):
+            if not isinstance(panel, dict) or _library_reference(panel):
                 continue
             if panel.get("type") == "row":
                 row = str(panel.get("title") or "")
@@ -113,7 +116,7 @@ class DashboardCtx:
                 )
             )
             for child_index, child in enumerate(panel.get("panels") or []):
-                if isinstance(child, dict):
+                if isinstance(child, dict) and not _library_reference(child):
                     path = f"/panels/{index}/panels/{child_index}"
                     found.append(PanelCtx(self, child, row, path))
         return found
@@ -258,3 +261,7 @@ class NotificationsCtx:
             for name, value in (rule.get("labels") or {}).items():
                 found.setdefault(str(name), set()).add("*" if "{{" in str(value) else str(value))
         return found
+
+
+def _library_reference(panel: JSON) -> bool:
+    return "libraryPanel" in panel and "type" not in panel

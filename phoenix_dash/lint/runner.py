@@ -106,6 +106,7 @@ def lint_build(build: Build, config: Config) -> list[Finding]:
         datasources,
         rule_settings(config.lint_rules),
         _notifications(config),
+        whole_project=True,
     )
 
 
@@ -154,7 +155,7 @@ def lint_json(
     notifications: JSON | None = None,
 ) -> list[Finding]:
     """Lint dashboards, alert rule groups (provisioning API shape), datasource
-    definitions and notifications.yaml's content given as JSON."""
+    definitions and notifications.yaml's content given as JSON, as a whole project."""
     inputs = [GroupInput(group, f"group {index}") for index, group in enumerate(groups)]
     defined = (
         None
@@ -170,6 +171,7 @@ def lint_json(
         datasources=defined,
         settings=settings,
         notifications=wanted,
+        whole_project=True,
     )
 
 
@@ -183,11 +185,15 @@ def lint(
     datasources: Sequence[DatasourceInput] | None = None,
     settings: RuleSettings = DEFAULTS,
     notifications: NotificationsInput | None = None,
+    whole_project: bool = False,
 ) -> list[Finding]:
     """``datasources``: each datasource the project defines, or None when it defines none
-    (references are then not checked)."""
+    (references are then not checked). ``whole_project``: ``dashboards`` are all the
+    project's (links between them are checked)."""
     project = Project(catalog, scrape_seconds, settings)
     project.dashboards = [DashboardCtx(json, file, project, folder) for file, json in dashboards]
+    if whole_project:
+        project.dashboard_uids = {d.uid for d in project.dashboards}
     project.alert_rules = [rule for group in groups for rule in group.api.get("rules") or []]
     project.datasources = None if datasources is None else [d.definition for d in datasources]
     subjects = [*_dashboard_subjects(project), *_alert_subjects(project, groups)]
