@@ -108,11 +108,13 @@ def test_only_and_exclude_select_resources(synced: Synced) -> None:
     missing = synced.run("sync", "--only", "phoenix-overview", "--only", "folder")
     assert missing.exit_code == 2  # its Loki panel needs a datasource the target lacks
     assert "uses datasource uid 'phoenix-loki'" in missing.output
-    result = synced.run(
-        "sync", "--only", "phoenix-overview", "--only", "folder", "--only", "datasources"
-    )  # the spelling: plural kinds work
+    only = ("--only", "phoenix-overview", "--only", "folder", "--only", "datasources")
+    library = synced.run("sync", *only)  # the spelling: plural kinds work
+    assert library.exit_code == 2  # and the library panel it shows is not selected
+    assert "uses library panel 'phoenix-service-error-ratio'" in library.output
+    result = synced.run("sync", *only, "--only", "library-panels")
     assert result.exit_code == 0, result.output
-    assert "6 to create" in result.output
+    assert "7 to create" in result.output
     result = synced.run("sync", "--exclude", "alert-group", "--exclude", "templates")
     # The other three dashboards and the notification resources but the two templates.
     assert "7 to create" in result.output

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..build import DASHBOARDS_DIR, FOLDERS_DIR
+from ..build import DASHBOARDS_DIR, FOLDERS_DIR, LIBRARY_PANELS_DIR
 from ..config import Config
 from ..dashboard_file import v1_model
 from ..errors import ConfigError
@@ -39,10 +39,11 @@ KINDS_BY_DIR = {
     f"{GRAFANA_DIR}/mute-timings/": "mute-timing",
     f"{GRAFANA_DIR}/templates/": "template",
     f"{GRAFANA_DIR}/policy.json": "policy",
+    f"{LIBRARY_PANELS_DIR}/": "library-panel",
 }
 # Kinds whose differences are every changed setting, named by its path (the policy route's
 # are its tree's lines).
-BY_SETTING = frozenset({"contact-point", "mute-timing", "template", "policy"})
+BY_SETTING = frozenset({"contact-point", "mute-timing", "template", "policy", "library-panel"})
 
 
 def git_build_files(root: Path, ref: str, build_dir: str) -> dict[str, bytes]:

@@ -21,6 +21,7 @@ KINDS = (
     "contact-point",
     "routing-tree",
     "policy",
+    "library-panel",
     "dashboard",
     "alert-group",
 )

@@ -46,6 +46,7 @@ def make_plan(
         options.selection.check([r for rs in every.values() for r in rs])
         wanted = {kind: [r for r in rs if options.selection.keeps(r)] for kind, rs in every.items()}
         _check_datasources(pool, conn, [r for rs in wanted.values() for r in rs], target)
+        _check_library_panels(conn, wanted, target)
         for handler in handlers:
             desired = wanted[handler.kind]
             handler.prefetch(conn, desired)
@@ -131,6 +132,12 @@ DATASOURCE_UID_RE = re.compile(
 )
 
 
+# A library panel reference, in canonical JSON (v1 panels and v2 elements alike).
+LIBRARY_PANEL_RE = re.compile(
+    rb'"libraryPanel":\{"name":"(?:[^"\\]|\\.)*","uid":"((?:[^"\\]|\\.)*)"\}'
+)
+
+
 def _datasource_uids(value: Any) -> set[str]:
     found = DATASOURCE_UID_RE.findall(canonical(value))
     return {(a or b or c).decode() for a, b, c in found}
@@ -161,6 +168,25 @@ def _check_datasources(
                 f"{users[uid]} uses datasource uid {uid!r}, which the "
                 f"{target.name} Grafana does not have; nothing was changed"
             )
+
+
+def _check_library_panels(
+    conn: GrafanaConnection, wanted: dict[str, list[Resource]], target: Target
+) -> None:
+    """A dashboard using a library panel that is neither synced with it nor in Grafana
+    would show a broken panel (Grafana 12 even refuses it, after storing it: L7)."""
+    synced = {r.key for r in wanted.get("library-panel", [])}
+    for dashboard in wanted.get("dashboard", []):
+        found = LIBRARY_PANEL_RE.findall(canonical(dashboard.desired))
+        for uid in sorted({match.decode() for match in found} - synced):
+            try:
+                conn.request("GET", f"/library-elements/{uid}")
+            except GrafanaNotFound:
+                raise ConfigError(
+                    f"{dashboard.label} uses library panel {uid!r}, which the {target.name} "
+                    "Grafana does not have and this sync does not write (--only "
+                    "library-panels adds it); nothing was changed"
+                ) from None
 
 
 def _check_folders(plan: Plan, build: Build, target: Target) -> None:

@@ -17,8 +17,8 @@ LOKI_SECRET = "loki-S3CRET-value-91c2"
 PAGERDUTY_SECRET = "pd-S3CRET-routing-key-5e1f"
 SLACK_SECRET = "https://hooks.slack.example/services/T0/B0/S3CRET-77aa"
 # 1 folder, 4 datasources, 4 dashboards, 4 rule groups; 2 templates, 1 mute timing, 2 contact
-# points and phoenix-dash's policy route.
-RESOURCES = 19
+# points and phoenix-dash's policy route; 1 library panel.
+RESOURCES = 20
 NOTIFICATION_RESOURCES = 6
 DATASOURCES = [("phoenix-prometheus", "prometheus"), ("phoenix-loki", "loki")]
 EXTRA_DATASOURCE = (
@@ -122,7 +122,7 @@ environments:
         stored = self.grafana.require_emulator().state.org(1).dashboards[uid]
         if stored.v2_spec is not None:
             for element in stored.v2_spec["elements"].values():
-                if element["spec"]["vizConfig"]["group"] == "logs":
+                if element["kind"] == "Panel" and element["spec"]["vizConfig"]["group"] == "logs":
                     query = element["spec"]["data"]["spec"]["queries"][0]["spec"]["query"]
                     return str(query["datasource"]["name"])
         logs = next(p for p in stored.current.data["panels"] if p["type"] == "logs")

@@ -21,6 +21,7 @@ from .dashboard_api import DashboardResourceHandler, DashboardV2ResourceHandler
 from .datasource import DatasourceHandler, normalize_datasource
 from .folder import FolderHandler
 from .folder_api import FolderResourceHandler
+from .library_panel import LibraryPanelHandler
 from .notification_kinds import ContactPointHandler, MuteTimingHandler, TemplateHandler
 from .policy import PolicyHandler
 from .routing_tree import RoutingTreeHandler
@@ -48,6 +49,7 @@ def handlers_for(api: ResourceAPI | None, target: Target) -> list[Handler]:
         ContactPointHandler(ledger),
         RoutingTreeHandler(ledger),
         PolicyHandler(ledger),
+        LibraryPanelHandler(),
         dashboards,
         AlertGroupHandler(),
     ]

@@ -76,6 +76,8 @@ class DashboardsMixin:
         # annotations are gone (removing a kubectl/terraform manager is allowed).
         existing.annotations = {}
         self.store_version(org, existing, saved_dashboard(dashboard, self.quirks), user, message)
+        if self.unknown_library_panels(org, dashboard):  # type: ignore[attr-defined]
+            return 500, {"message": "Error while connecting library panels"}  # L7: stored
         title = existing.title
         return 200, {
             "id": existing.id,

@@ -127,5 +127,6 @@ class Org:
     templates: dict[str, JSON] = field(default_factory=dict)
     # Named routing trees (routing_trees.py): name -> {"tree": stored route, "annotations"}.
     routing_trees: dict[str, JSON] = field(default_factory=dict)
+    library_elements: dict[str, JSON] = field(default_factory=dict)  # library_elements.py
     # What /api/search sees: per uid, (when it became visible, the hit or None when deleted).
     search_index: dict[str, list[tuple[float, JSON | None]]] = field(default_factory=dict)

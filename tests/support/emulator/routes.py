@@ -202,6 +202,7 @@ def routes(s: State) -> list[Route]:
             ),
         ),
         *notification_routes(s, r, provenance),
+        *library_routes(s, r),
         r("GET", "/datasources", "datasources:read", lambda o, i, b, q, req: s.list_datasources(o)),
         r(
             "POST",
@@ -226,6 +227,44 @@ def routes(s: State) -> list[Route]:
             "/datasources/uid/(?P<uid>[^/]+)",
             "datasources:delete",
             lambda o, i, b, q, req, uid: s.delete_datasource(o, uid),
+        ),
+    ]
+
+
+def library_routes(s: State, r: Callable[..., Route]) -> list[Route]:
+    """Library panels (library_elements.py)."""
+    base = "/library-elements"
+    return [
+        r("GET", base, "dashboards:read", lambda o, i, b, q, req: s.list_library_elements(o)),
+        r(
+            "POST",
+            base,
+            "dashboards:write",
+            lambda o, i, b, q, req: s.create_library_element(o, b or {}, i.login),
+        ),
+        r(
+            "GET",
+            f"{base}/(?P<uid>[^/]+)/connections/?",
+            "dashboards:read",
+            lambda o, i, b, q, req, uid: s.library_element_connections(o, uid),
+        ),
+        r(
+            "GET",
+            f"{base}/(?P<uid>[^/]+)",
+            "dashboards:read",
+            lambda o, i, b, q, req, uid: s.get_library_element(o, uid),
+        ),
+        r(
+            "PATCH",
+            f"{base}/(?P<uid>[^/]+)",
+            "dashboards:write",
+            lambda o, i, b, q, req, uid: s.patch_library_element(o, uid, b or {}, i.login),
+        ),
+        r(
+            "DELETE",
+            f"{base}/(?P<uid>[^/]+)",
+            "dashboards:delete",
+            lambda o, i, b, q, req, uid: s.delete_library_element(o, uid),
         ),
     ]
 

@@ -150,7 +150,7 @@ class GrafanaEmulator(Controls):
         return [
             entry
             for entry in self.log
-            if entry.method in ("POST", "PUT", "DELETE") and "dryRun" not in entry.query
+            if entry.method in ("POST", "PUT", "PATCH", "DELETE") and "dryRun" not in entry.query
         ]
 
     # --- server --------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import secrets
 from .behaviour import Quirks, with_future_field
 from .dashboards import DashboardsMixin
 from .datasources import DatasourcesMixin
+from .library_elements import LibraryElementsMixin
 from .model import JSON, Answer, Dashboard, Folder, Org, Version, now, typed_identity
 from .notifications import NotificationsMixin
 from .resources import ResourcesMixin
@@ -25,6 +26,7 @@ class State(
     DatasourcesMixin,
     NotificationsMixin,
     RoutingTreesMixin,
+    LibraryElementsMixin,
 ):
     """Everything the emulated Grafana stores, per organisation."""
 

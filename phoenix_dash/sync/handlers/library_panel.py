@@ -1,0 +1,155 @@
+"""Library panels (``/api/library-elements``), by uid, before the dashboards that use them.
+
+Grafana keeps nothing about who wrote a library element but a version that every PATCH bumps
+(L3), so phoenix-dash records in the model, as datasources do in jsonData, the hash of what
+it wrote and the version that write produced (a create makes 1, a PATCH the sent version + 1).
+An element whose version is not the recorded one was saved by someone else since: a conflict
+unless --force. Writes carry the version read: a save between plan and write is a 412, not
+overwritten. A library panel still used by a dashboard cannot be deleted (L6): dashboards are
+written first, and one used by a dashboard phoenix-dash does not own is left, and said."""
+
+from __future__ import annotations
+
+import copy
+
+from ...build import Build
+from ...grafana.connection import GrafanaConnection
+from ...grafana.errors import GrafanaNotFound
+from ...library_panels import KIND_PANEL
+from ..diffing import leaf_changes, value_change
+from ..model import Action, Change, Remote, Resource
+from ..normalize import content_hash
+from ..target import Target
+from .base import JSON, Handler, conflict_or
+
+RECORD_KEY = "phoenixDash"  # in the model: {"hash": ..., "version": ...}
+BASE = "/library-elements"
+# What Grafana adds to a model it stores (L2), left out of the comparison.
+FILLED_IN = (("type", ""), ("description", ""))
+
+
+def comparable(body: JSON) -> JSON:
+    """What the code decides of an element: its name, folder and model (Grafana's additions
+    and phoenix-dash's record left out)."""
+    model = {k: v for k, v in (body.get("model") or {}).items() if k != RECORD_KEY}
+    for key, default in FILLED_IN:
+        if model.get(key) == default:
+            model.pop(key)
+    return {"name": body.get("name"), "folderUid": body.get("folderUid") or "", "model": model}
+
+
+class LibraryPanelHandler(Handler):
+    kind = "library-panel"
+
+    def __init__(self) -> None:
+        self.own_dashboards: set[str] = set()  # the project's, as this target names them
+
+    def desired(self, build: Build, target: Target) -> list[Resource]:
+        self.own_dashboards = {target.dashboard_uid(d.uid) for d in build.dashboards}
+        folder = target.folder_uid(build.default_folder)
+        resources = []
+        for library in build.library_panels:
+            body = target.remap(library.body(folder))
+            digest = content_hash(comparable(body))
+            resources.append(Resource(self.kind, library.uid, library.name, folder, body, digest))
+        return resources
+
+    @staticmethod
+    def _read(conn: GrafanaConnection, uid: str) -> Remote | None:
+        try:
+            found = (conn.request("GET", f"{BASE}/{uid}") or {}).get("result") or {}
+        except GrafanaNotFound:
+            return None
+        record = (found.get("model") or {}).get(RECORD_KEY) or {}
+        recorded = record.get("version")
+        return Remote(
+            found,
+            found.get("version"),
+            content_hash(comparable(found)),
+            str(record["hash"]) if record.get("hash") else None,
+            recorded if isinstance(recorded, int) else None,
+        )
+
+    def plan(self, conn: GrafanaConnection, resource: Resource, target: Target) -> Change:
+        remote = self._read(conn, resource.key)
+        if remote is None:
+            return Change(resource, Action.CREATE, reason="new library panel")
+        ours_last = remote.recorded_hash is not None and remote.recorded_version == remote.version
+        if ours_last and remote.content_hash == resource.content_hash:
+            return Change(resource, Action.UNCHANGED, remote)
+        if remote.recorded_hash is None:
+            change = conflict_or(
+                Action.UPDATE,
+                resource,
+                remote,
+                "exists and was not written by phoenix-dash",
+                target,
+            )
+        elif not ours_last:
+            change = conflict_or(
+                Action.UPDATE,
+                resource,
+                remote,
+                f"saved in Grafana since phoenix-dash's last write (version {remote.version}, "
+                f"phoenix-dash wrote version {remote.recorded_version})",
+                target,
+            )
+        else:
+            change = Change(resource, Action.UPDATE, remote, "changed in code")
+        old, new = comparable(remote.body), comparable(resource.desired or {})
+        change.details = [value_change(where, a, b) for where, a, b in leaf_changes(old, new)]
+        return change
+
+    def managed(self, conn: GrafanaConnection, target: Target) -> list[Resource]:
+        found = conn.request("GET", BASE, params={"kind": KIND_PANEL, "perPage": 1000}) or {}
+        elements = (found.get("result") or {}).get("elements") or []
+        return [
+            Resource(self.kind, str(e["uid"]), str(e.get("name") or ""))
+            for e in elements
+            if RECORD_KEY in (e.get("model") or {})
+        ]
+
+    def plan_delete(self, conn: GrafanaConnection, resource: Resource, target: Target) -> Change:
+        """Deleted once no dashboard uses it: phoenix-dash's own dashboards stop before the
+        deletes run; another's use keeps it."""
+        found = conn.request("GET", f"{BASE}/{resource.key}/connections/") or {}
+        users = sorted(str(c.get("connectionUid")) for c in found.get("result") or [])
+        others = [uid for uid in users if uid not in self.own_dashboards]
+        if others:
+            return Change(
+                resource,
+                Action.CONFLICT,
+                reason=f"no longer defined, but dashboards phoenix-dash does not write use it "
+                f"({', '.join(others)}); Grafana would refuse to delete it",
+                forceable=False,
+            )
+        return Change(resource, Action.DELETE, reason="no longer defined")
+
+    def apply(self, conn: GrafanaConnection, change: Change, target: Target) -> str:
+        uid = change.resource.key
+        if change.action == Action.DELETE:
+            conn.request("DELETE", f"{BASE}/{uid}")
+            return "deleted"
+        body = copy.deepcopy(change.resource.desired or {})
+        if change.action == Action.CREATE:
+            body["model"][RECORD_KEY] = {"hash": change.resource.content_hash, "version": 1}
+            conn.request("POST", BASE, json=body)
+            return "created"
+        version = change.remote.version if change.remote is not None else None
+        if target.force or not isinstance(version, int):  # over whatever is there now
+            current = self._read(conn, uid)
+            version = current.version if current is not None else version
+        version = version if isinstance(version, int) else 1
+        body["model"][RECORD_KEY] = {"hash": change.resource.content_hash, "version": version + 1}
+        conn.request(
+            "PATCH", f"{BASE}/{uid}", json={**body, "kind": KIND_PANEL, "version": version}
+        )
+        return "updated"
+
+    def already_applied(self, conn: GrafanaConnection, change: Change) -> bool:
+        remote = self._read(conn, change.resource.key)
+        return (
+            remote is not None
+            and remote.recorded_hash == change.resource.content_hash
+            and remote.recorded_version == remote.version
+        )
