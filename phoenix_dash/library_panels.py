@@ -93,8 +93,8 @@ def gather(dashboards: Iterable[tuple[str, JSON]]) -> list[LibraryPanelDef]:
     for dashboard_uid, dashboard in dashboards:
         for panel in every_panel(dashboard):
             ref = panel.get("libraryPanel")
-            if not isinstance(ref, dict) or not ref.get("uid"):
-                continue
+            if not isinstance(ref, dict) or not ref.get("uid") or "type" not in panel:
+                continue  # not a library panel, or a bare reference to one Grafana keeps
             uid, name, model = str(ref["uid"]), str(ref.get("name") or ""), library_model(panel)
             known = found.get(uid)
             if known is None:

@@ -279,3 +279,14 @@ def test_a_pull_request_shows_what_it_changes_in_a_library_panel(tmp_path: Path)
         f"~ library-panel {LIBRARY} (Phoenix service error ratio) update: changed since HEAD"
         in (diff.output)
     )
+
+
+def test_a_bare_reference_grafana_saved_is_kept_and_never_a_definition() -> None:
+    from phoenix_dash.library_panels import gather
+
+    dashboard = {
+        "panels": [
+            {"id": 1, "gridPos": {"x": 0, "y": 0, "w": 6, "h": 4}, "libraryPanel": {"uid": "x"}},
+        ]
+    }
+    assert gather([("d", dashboard)]) == []  # the element stays Grafana's: never rewritten
