@@ -290,3 +290,36 @@ def test_a_bare_reference_grafana_saved_is_kept_and_never_a_definition() -> None
         ]
     }
     assert gather([("d", dashboard)]) == []  # the element stays Grafana's: never rewritten
+
+
+@ONE_API
+def test_a_pulled_dashboard_keeps_its_library_panels(synced: Synced, api: Api) -> None:
+    """Made in the UI: a library element, and a dashboard whose use of it is saved bare."""
+    element_uid = uid("shared")
+    stat = {
+        "type": "stat",
+        "title": "Uptime",
+        "description": "Targets up.",
+        "datasource": {"type": "prometheus", "uid": "phoenix-prometheus"},
+        "targets": [{"refId": "A", "expr": "sum(up)"}],
+    }
+    library = {"uid": element_uid, "name": "Shared uptime", "kind": 1, "model": stat}
+    synced.run("sync")  # the folder and datasources
+    assert api.call("POST", "/library-elements", library)[0] == 200
+    board = uid("board")
+    use = {"id": 3, "gridPos": {"x": 0, "y": 0, "w": 6, "h": 4}}
+    use["libraryPanel"] = {"uid": element_uid, "name": "Shared uptime"}
+    assert save(api, {"uid": board, "title": board, "panels": [use]})[0] == 200
+    pulled = synced.root / "pulled"
+    assert synced.run("pull", "--uid", board, "--out", str(pulled)).exit_code == 0
+    [panel] = json.loads((pulled / f"{board}.json").read_text())["panels"]
+    assert (panel["type"], panel["title"], panel["gridPos"]) == ("stat", "Uptime", use["gridPos"])
+    assert panel["libraryPanel"] == {"uid": element_uid, "name": "Shared uptime"}
+    assert synced.run("adopt", str(pulled / f"{board}.json")).exit_code == 0
+    assert synced.run("build").exit_code == 0
+    built = json.loads(
+        (synced.root / "build" / "library-panels" / f"{element_uid}.json").read_text()
+    )
+    assert built["model"]["targets"][0]["expr"] == "sum(up)"
+    first = synced.run("sync")  # the element was made in the UI: not overwritten unasked
+    assert f"CONFLICT library-panel {element_uid}: exists and was not written" in first.output

@@ -15,6 +15,8 @@ from ..grafana import resources
 from ..grafana.connection import GrafanaConnection
 from ..grafana.errors import GrafanaNotFound
 from ..grafana.resources import ResourceAPI
+from ..library_panels import library_model
+from ..modern.common import every_panel
 from ..output import json_bytes
 from .normalize import normalize_dashboard
 from .ownership import FOLDER
@@ -74,6 +76,9 @@ def pull_dashboards(
     if not found and (tags or folders):
         criteria = [f"tag {tag!r}" for tag in tags] + [f"folder {uid!r}" for uid in folders]
         raise ConfigError(f"no dashboard in Grafana matches {' and '.join(criteria)}")
+    elements: dict[str, JSON | None] = {}
+    for dashboard in found.values():
+        _with_library_panels(conn, dashboard, elements)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for uid in sorted(found):
@@ -151,3 +156,35 @@ def _title(item: JSON) -> str:
 
 def _folder(item: JSON) -> str:
     return str(((item.get("metadata") or {}).get("annotations") or {}).get(FOLDER) or "")
+
+
+def _with_library_panels(
+    conn: GrafanaConnection, dashboard: JSON, elements: dict[str, JSON | None]
+) -> None:
+    """Each use of a library panel as Grafana's frontend shows it: the library's panel at
+    the use's place, with the reference (a dashboard saved from the UI keeps only
+    ``{id, gridPos, libraryPanel}``). Lint, render and adopt then read what Grafana shows,
+    and a build of the adopted module gives the library panel back. ``elements``: those
+    read so far (None: Grafana has no such element; the bare reference is kept)."""
+    for panel in every_panel(dashboard):
+        reference = panel.get("libraryPanel")
+        if not isinstance(reference, dict) or not reference.get("uid") or "type" in panel:
+            continue
+        uid = str(reference["uid"])
+        if uid not in elements:
+            try:
+                found = conn.request("GET", f"/library-elements/{uid}") or {}
+            except GrafanaNotFound:
+                found = {}
+            result = found.get("result") or {}
+            elements[uid] = result if result.get("model") else None
+        element = elements[uid]
+        if element is None:
+            continue
+        model = library_model(element["model"])
+        model.pop("phoenixDash", None)  # phoenix-dash's own record, if it wrote the element
+        place: JSON = {k: panel[k] for k in ("id", "gridPos") if k in panel}
+        panel.clear()
+        panel.update(model)
+        panel.update(place)
+        panel["libraryPanel"] = {"uid": uid, "name": str(element.get("name") or "")}
