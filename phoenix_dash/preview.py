@@ -47,7 +47,7 @@ def preview_once(config: Config, connection: GrafanaConnection) -> Preview:
     if not folders:  # a project without folders still previews in the preview folder
         build = replace(build, default_folder=FOLDER_UID)
         target = replace(target, folders={FOLDER_UID: Folder(FOLDER_UID, FOLDER_TITLE)})
-    options = PlanOptions(selection=Selection(only=("folder", "dashboard")))
+    options = PlanOptions(selection=Selection(only=("folder", "library-panel", "dashboard")))
     plan = make_plan(connection, build, target, options)
     outcomes = apply_plan(connection, plan, target)
     base = connection.settings.url

@@ -126,7 +126,9 @@ def tracking(tracker: SourceTracker) -> Iterator[SourceTracker]:
     """Wrap grafanalib constructors for the duration of the block."""
     global _CLASSES
     if _CLASSES is None:
-        _CLASSES = _grafanalib_attrs_classes()
+        from .library_panels import LibraryPanelUse  # a use of a library panel is a panel
+
+        _CLASSES = [*_grafanalib_attrs_classes(), LibraryPanelUse]
     originals = {cls: cls.__dict__["__init__"] for cls in _CLASSES if "__init__" in cls.__dict__}
     for cls, init in originals.items():
         type.__setattr__(cls, "__init__", _wrap(init, tracker))

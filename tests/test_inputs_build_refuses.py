@@ -59,9 +59,11 @@ def test_a_selector_that_selects_nothing_lists_near_matches(synced: Synced) -> N
     excluded = synced.run("diff", "--exclude", "alert-groupz")
     assert excluded.exit_code == 2 and "did you mean alert-group" in excluded.output
     assert writes(synced.grafana) == 0
-    joined = synced.run("sync", "--only", "dashboards,folders,datasources")  # gcx spelling
+    joined = synced.run(
+        "sync", "--only", "dashboards,folders,datasources,library-panels"
+    )  # gcx spelling
     assert joined.exit_code == 0, joined.output
-    assert "9 to create" in joined.output  # 4 dashboards, 1 folder, 4 datasources
+    assert "10 to create" in joined.output  # 4 dashboards, 1 folder, 4 datasources, 1 library
 
 
 @ONE_API

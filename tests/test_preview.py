@@ -44,6 +44,14 @@ def test_preview_syncs_into_a_preview_folder_with_non_colliding_uids(
     }
     assert {d.folder_uid for d in org.dashboards.values()} == {FOLDER_UID}
     assert org.rules == {}  # alert rules stay out of previews
+    # The library panel too is the preview's own, and the dashboards use that one.
+    assert set(org.library_elements) == {"preview-phoenix-service-error-ratio"}
+    [use] = [
+        p
+        for p in org.dashboards["preview-phoenix-overview"].current.data["panels"]
+        if "libraryPanel" in p
+    ]
+    assert use["libraryPanel"]["uid"] == "preview-phoenix-service-error-ratio"
     links = org.dashboards["preview-phoenix-overview"].current.data["links"]
     assert {link["url"] for link in links} == {
         "/d/preview-phoenix-performance",

@@ -75,6 +75,10 @@ def kept(original: dict[str, Any], back: dict[str, Any]) -> list[str]:
         return [f"panels {sorted(set(before) ^ set(after))}"]
     for key, panel in before.items():
         other = after[key]
+        if "libraryPanel" in panel:  # v2 keeps a reference (LibraryPanelKind): the rest is
+            if other.get("libraryPanel") != panel["libraryPanel"]:  # the library element's
+                lost.append(f"panel {key} libraryPanel")
+            continue
         for field in ("type", "title", "options"):
             if panel.get(field) != other.get(field) and field in panel:
                 lost.append(f"panel {key} {field}")

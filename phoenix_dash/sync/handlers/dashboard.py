@@ -222,7 +222,19 @@ def _with_uids(body: JSON, target: Target, uids: set[str]) -> JSON:
             link = {**link, "url": url.replace(f"/d/{uid}", f"/d/{target.dashboard_uid(uid)}", 1)}
         links.append(link)
     body["links"] = links
+    body["panels"] = [_library_uid(panel, target) for panel in body.get("panels") or []]
     return body
+
+
+def _library_uid(panel: JSON, target: Target) -> JSON:
+    """A panel (and a row's panels) using a library panel by the previewed one's uid."""
+    panel = dict(panel)
+    if panel.get("panels"):
+        panel["panels"] = [_library_uid(child, target) for child in panel["panels"]]
+    reference = panel.get("libraryPanel")
+    if isinstance(reference, dict) and reference.get("uid"):
+        panel["libraryPanel"] = {**reference, "uid": target.dashboard_uid(str(reference["uid"]))}
+    return panel
 
 
 def _dashboard_hash(folder: str | None, body: JSON) -> str:

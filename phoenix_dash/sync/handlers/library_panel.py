@@ -50,8 +50,15 @@ class LibraryPanelHandler(Handler):
         resources = []
         for library in build.library_panels:
             body = target.remap(library.body(folder))
+            uid = target.dashboard_uid(library.uid)  # a preview's own (uid_prefix), like its
+            if uid != library.uid:  # dashboards', never production's
+                body = {**body, "uid": uid, "name": f"{library.name} ({uid})"}
+                body["model"] = {
+                    **body["model"],
+                    "libraryPanel": {"uid": uid, "name": body["name"]},
+                }
             digest = content_hash(comparable(body))
-            resources.append(Resource(self.kind, library.uid, library.name, folder, body, digest))
+            resources.append(Resource(self.kind, uid, body["name"], folder, body, digest))
         return resources
 
     @staticmethod
