@@ -97,7 +97,7 @@ def test_a_code_change_is_one_patch_an_edit_in_grafana_a_conflict(synced: Synced
     )
     conflict = synced.run("sync")
     assert conflict.exit_code == 1
-    assert f"CONFLICT library-panel {LIBRARY}: saved in Grafana since" in conflict.output
+    assert f"CONFLICT library-panel {LIBRARY}: saved by someone else since" in conflict.output
     assert element(api)["model"]["title"] == "Mine"
     assert synced.run("sync", "--force").exit_code == 0
     assert element(api)["model"]["title"] == "Error ratio"

@@ -81,3 +81,26 @@ def not_ours(resource: Resource, remote: Remote | None, owner: str) -> Change:
         f"managed by {owner}, not phoenix-dash; left unchanged",
         forceable=False,
     )
+
+
+def judged_by_record(
+    resource: Resource, remote: Remote, target: Target, reason: str = "changed in code"
+) -> Change:
+    """An update of a resource whose record says what phoenix-dash wrote last: the hash of
+    its content and the version that write produced (datasources, library panels). Without a
+    record it is someone else's; at another version someone saved it since: conflicts
+    unless --force."""
+    if remote.recorded_hash is None:
+        return conflict_or(
+            Action.UPDATE, resource, remote, "exists and was not written by phoenix-dash", target
+        )
+    if remote.recorded_version != remote.version:
+        return conflict_or(
+            Action.UPDATE,
+            resource,
+            remote,
+            f"saved by someone else since phoenix-dash's last write (version "
+            f"{remote.version}, phoenix-dash wrote version {remote.recorded_version})",
+            target,
+        )
+    return Change(resource, Action.UPDATE, remote, reason)

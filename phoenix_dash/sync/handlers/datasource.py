@@ -12,7 +12,7 @@ from ..diffing import datasource_changes
 from ..model import Action, Change, Remote, Resource
 from ..normalize import content_hash, owned_view
 from ..target import Target
-from .base import JSON, Handler, conflict_or, not_ours
+from .base import JSON, Handler, judged_by_record, not_ours
 
 # What Grafana's GET adds or manages itself (DataSource in its OpenAPI spec, plus apiVersion
 # from Grafana 12's app-platform datasources). Only for showing differences: whether a
@@ -95,33 +95,14 @@ class DatasourceHandler(Handler):
             and not target.force
         ):
             return Change(resource, Action.UNCHANGED, remote)
-        if remote.recorded_hash is None:
-            change = conflict_or(
-                Action.UPDATE,
-                resource,
-                remote,
-                "exists and was not written by phoenix-dash",
-                target,
-            )
-        elif not ours_last:
-            change = conflict_or(
-                Action.UPDATE,
-                resource,
-                remote,
-                f"saved by someone else since phoenix-dash's last write "
-                f"(version {remote.version}, phoenix-dash wrote version "
-                f"{remote.recorded_version})",
-                target,
-            )
-        else:
-            reason = (
-                "changed in code"
-                if remote.recorded_hash != resource.content_hash
-                else "a secret is missing in Grafana"
-                if unset
-                else "forced"
-            )
-            change = Change(resource, Action.UPDATE, remote, reason)
+        reason = (
+            "changed in code"
+            if remote.recorded_hash != resource.content_hash
+            else "a secret is missing in Grafana"
+            if unset
+            else "forced"
+        )
+        change = judged_by_record(resource, remote, target, reason)
         wanted = normalize_datasource(resource.desired or {})
         change.details = datasource_changes(owned_view(normalize_datasource(found), wanted), wanted)
         change.details += [f"secret {field} is not set in Grafana" for field in unset]

@@ -20,7 +20,7 @@ from ..diffing import leaf_changes, value_change
 from ..model import Action, Change, Remote, Resource
 from ..normalize import content_hash
 from ..target import Target
-from .base import JSON, Handler, conflict_or
+from .base import JSON, Handler, judged_by_record
 
 RECORD_KEY = "phoenixDash"  # in the model: {"hash": ..., "version": ...}
 BASE = "/library-elements"
@@ -84,25 +84,7 @@ class LibraryPanelHandler(Handler):
         ours_last = remote.recorded_hash is not None and remote.recorded_version == remote.version
         if ours_last and remote.content_hash == resource.content_hash:
             return Change(resource, Action.UNCHANGED, remote)
-        if remote.recorded_hash is None:
-            change = conflict_or(
-                Action.UPDATE,
-                resource,
-                remote,
-                "exists and was not written by phoenix-dash",
-                target,
-            )
-        elif not ours_last:
-            change = conflict_or(
-                Action.UPDATE,
-                resource,
-                remote,
-                f"saved in Grafana since phoenix-dash's last write (version {remote.version}, "
-                f"phoenix-dash wrote version {remote.recorded_version})",
-                target,
-            )
-        else:
-            change = Change(resource, Action.UPDATE, remote, "changed in code")
+        change = judged_by_record(resource, remote, target)
         old, new = comparable(remote.body), comparable(resource.desired or {})
         change.details = [value_change(where, a, b) for where, a, b in leaf_changes(old, new)]
         return change
