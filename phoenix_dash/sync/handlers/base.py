@@ -104,3 +104,13 @@ def judged_by_record(
             target,
         )
     return Change(resource, Action.UPDATE, remote, reason)
+
+
+def written_as_recorded(remote: Remote | None, content_hash: str) -> bool:
+    """Grafana holds phoenix-dash's last write of ``content_hash``, unsaved since (by the
+    record of hash and version, as ``judged_by_record`` reads it)."""
+    return (
+        remote is not None
+        and remote.recorded_hash == content_hash
+        and remote.recorded_version == remote.version
+    )

@@ -12,7 +12,7 @@ from ..diffing import datasource_changes
 from ..model import Action, Change, Remote, Resource
 from ..normalize import content_hash, owned_view
 from ..target import Target
-from .base import JSON, Handler, judged_by_record, not_ours
+from .base import JSON, Handler, judged_by_record, not_ours, written_as_recorded
 
 # What Grafana's GET adds or manages itself (DataSource in its OpenAPI spec, plus apiVersion
 # from Grafana 12's app-platform datasources). Only for showing differences: whether a
@@ -162,11 +162,7 @@ class DatasourceHandler(Handler):
     def already_applied(self, conn: GrafanaConnection, change: Change) -> bool:
         # Secrets cannot be read back; the rest must be phoenix-dash's write of this content.
         remote = self._read(conn, change.resource.key)
-        return (
-            remote is not None
-            and remote.recorded_hash == change.resource.content_hash
-            and remote.recorded_version == remote.version
-        )
+        return written_as_recorded(remote, change.resource.content_hash)
 
     @staticmethod
     def _read(conn: GrafanaConnection, uid: str) -> Remote | None:

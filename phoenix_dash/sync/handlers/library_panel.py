@@ -20,7 +20,7 @@ from ..diffing import leaf_changes, value_change
 from ..model import Action, Change, Remote, Resource
 from ..normalize import content_hash
 from ..target import Target
-from .base import JSON, Handler, judged_by_record
+from .base import JSON, Handler, judged_by_record, written_as_recorded
 
 RECORD_KEY = "phoenixDash"  # in the model: {"hash": ..., "version": ...}
 BASE = "/library-elements"
@@ -81,8 +81,7 @@ class LibraryPanelHandler(Handler):
         remote = self._read(conn, resource.key)
         if remote is None:
             return Change(resource, Action.CREATE, reason="new library panel")
-        ours_last = remote.recorded_hash is not None and remote.recorded_version == remote.version
-        if ours_last and remote.content_hash == resource.content_hash:
+        if written_as_recorded(remote, resource.content_hash):
             return Change(resource, Action.UNCHANGED, remote)
         change = judged_by_record(resource, remote, target)
         old, new = comparable(remote.body), comparable(resource.desired or {})
@@ -137,8 +136,4 @@ class LibraryPanelHandler(Handler):
 
     def already_applied(self, conn: GrafanaConnection, change: Change) -> bool:
         remote = self._read(conn, change.resource.key)
-        return (
-            remote is not None
-            and remote.recorded_hash == change.resource.content_hash
-            and remote.recorded_version == remote.version
-        )
+        return written_as_recorded(remote, change.resource.content_hash)
