@@ -357,9 +357,10 @@ def test_an_export_input_goes_where_datasource_says_or_says_how(adopting: Projec
     assert "'uid': 'vm'" in (adopting.root / "dashboards" / "service_export.py").read_text()
     wrong = run("adopt", str(export), "--config", config, "--datasource", "DS_PROMETHEUS=nope")
     assert wrong.exit_code == 2
-    assert "'nope' is none of phoenix-dash.yaml's datasources (long-term, prometheus)" in (
-        wrong.output
-    )
+    assert (
+        "--datasource DS_PROMETHEUS=nope: 'nope' is none of phoenix-dash.yaml's datasources "
+        "(long-term, prometheus)"
+    ) in wrong.output
 
 
 def test_grafana_7_names_and_no_datasource_read_as_grafana_reads_them(adopting: Project) -> None:

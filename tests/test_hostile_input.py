@@ -549,6 +549,36 @@ CASES = [
         ),
         then=secret_not_echoed,
     ),
+    Case(
+        "adopt --datasource: a mapping that is not NAME=DATASOURCE",
+        ("adopt", "d.json", "--datasource", "DS_PROMETHEUS"),
+        2,
+        "error: --datasource 'DS_PROMETHEUS' is not NAME=DATASOURCE (DS_PROMETHEUS=prometheus)",
+        D_JSON,
+        absent=("dashboards/d.py",),
+    ),
+    Case(
+        "adopt: an export's input of a type the project has no datasource of",
+        ("adopt", "export.json"),
+        2,
+        "datasource input ${DS_LOKI} (a loki datasource, from __inputs) is none of this "
+        "project's: map it with --datasource 'DS_LOKI'=<name>",
+        dashboard_file(
+            "export.json",
+            __inputs=[{"name": "DS_LOKI", "type": "datasource", "pluginId": "loki"}],
+            panels=[
+                {
+                    "id": 1,
+                    "type": "logs",
+                    "title": "Logs",
+                    "gridPos": {"x": 0, "y": 0, "w": 24, "h": 8},
+                    "datasource": {"type": "loki", "uid": "${DS_LOKI}"},
+                    "targets": [{"refId": "A", "expr": '{job="x"}'}],
+                }
+            ],
+        ),
+        kept=("dashboards",),
+    ),
     # --- earlier rounds ---------------------------------------------------------------------
     Case(
         "a settings file that is not YAML",

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..config import Config, DatasourceRef
+from ..errors import ConfigError, Location
 from . import main
 from .common import config_option, echo_json, format_option, project_config
 
@@ -86,9 +87,8 @@ def adopt(
 def _pair(text: str) -> tuple[str, str]:
     name, sep, wanted = text.rpartition("=")
     if not sep or not name or not wanted:
-        raise click.BadParameter(
-            f"{text!r} is not NAME=DATASOURCE (DS_PROMETHEUS=prometheus)",
-            param_hint="'--datasource'",
+        raise ConfigError(
+            f"--datasource {text!r} is not NAME=DATASOURCE (DS_PROMETHEUS=prometheus)"
         )
     return name.removeprefix("${").removesuffix("}"), wanted
 
@@ -96,8 +96,9 @@ def _pair(text: str) -> tuple[str, str]:
 def _project_datasource(config: Config, name: str, wanted: str) -> DatasourceRef:
     if wanted not in config.datasources:
         known = ", ".join(sorted(config.datasources)) or "none"
-        raise click.BadParameter(
-            f"{name}={wanted}: {wanted!r} is none of phoenix-dash.yaml's datasources ({known})",
-            param_hint="'--datasource'",
+        raise ConfigError(
+            f"--datasource {name}={wanted}: {wanted!r} is none of phoenix-dash.yaml's "
+            f"datasources ({known})",
+            Location(config.file, None, "datasources"),
         )
     return config.datasources[wanted]
