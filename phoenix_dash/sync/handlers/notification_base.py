@@ -63,6 +63,7 @@ class NotificationHandler(Handler):
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
         self.live: dict[str, JSON] | None = None
+        self.tree: JSON | None = None  # the policy tree, read once per plan when pruning
 
     @abstractmethod
     def read_all(self, conn: GrafanaConnection) -> dict[str, JSON]:
@@ -179,7 +180,9 @@ class NotificationHandler(Handler):
         if not self.named_by_routes:
             return []
         name = str((self._load(conn).get(key) or {}).get("name") or key)
-        tree = conn.request("GET", f"{BASE}/policies") or {}
+        if self.tree is None:  # one read for every resource this plan prunes
+            self.tree = conn.request("GET", f"{BASE}/policies") or {}
+        tree = self.tree
         ours = self.ledger.selector()
         found: list[str] = []
         for route in tree.get("routes") or []:
