@@ -81,7 +81,7 @@ def test_text_format_groups_by_file() -> None:
     lines = result.output.splitlines()
     assert lines[0].endswith("broken-dashboard.json")
     assert any("[panel/grid-overlap]" in line and "error" in line for line in lines)
-    assert lines[-1] == "18 findings (8 errors, 8 warnings, 2 infos)"  # the Phoenix policy on
+    assert lines[-1] == "20 findings (8 errors, 10 warnings, 2 infos)"  # the Phoenix policy on
 
 
 def test_github_format() -> None:
@@ -99,7 +99,7 @@ def test_sarif_format() -> None:
     assert sarif["version"] == "2.1.0"
     run_ = sarif["runs"][0]
     rule_ids = [r["id"] for r in run_["tool"]["driver"]["rules"]]
-    assert len(run_["results"]) == 18
+    assert len(run_["results"]) == 20
     for res in run_["results"]:
         assert rule_ids[res["ruleIndex"]] == res["ruleId"]
         assert res["level"] in ("error", "warning", "note")

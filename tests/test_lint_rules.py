@@ -13,6 +13,8 @@ from phoenix_dash.config import load_config
 from phoenix_dash.lint.core import REGISTRY, Severity
 from phoenix_dash.lint.docs import page, write
 from phoenix_dash.lint.examples import EXAMPLES, example
+from phoenix_dash.lint.presets import PRESETS
+from phoenix_dash.lint.promql import parse
 from phoenix_dash.lint.runner import lint_build, lint_json
 from tests.support.lint import EVERY_RULE
 from tests.support.project import ROOT
@@ -86,7 +88,7 @@ def test_rule_docs_are_up_to_date(tmp_path: Path) -> None:
     """docs/lint/ is what `phoenix-dash lint --write-docs docs/lint` writes: an index and a
     page per rule, each with its failing and passing example."""
     written = write(tmp_path)
-    assert len(written) == len(REGISTRY) + 1
+    assert len(written) == len(REGISTRY) + 1 + len(PRESETS)
     for path in written:
         committed = ROOT / "docs" / "lint" / path.relative_to(tmp_path)
         assert committed.read_text() == path.read_text(), f"{committed} is stale"
@@ -125,3 +127,30 @@ def test_each_rule_and_its_examples_live_in_the_module_of_its_prefix() -> None:
         prefix = rule_id.split("/")[0]
         assert lint_rule.check.__module__ == f"phoenix_dash.lint.rules.{prefix}", rule_id
         assert rule_id in getattr(lint_examples, prefix).EXAMPLES, rule_id
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "sum by(${labels:csv}) (rate(requests_total[$__rate_interval]))",
+        "sum without (instance, $extra) (rate(requests_total[$__rate_interval]))",
+        "requests_total * on($join) group_left($extra) build_info",
+        "topk($n, rate(requests_total[$__rate_interval]))",
+    ],
+)
+def test_variables_parse_where_grafana_puts_them(expr: str) -> None:
+    """A variable in a by/without/on list is label names (${v:csv} makes several), and one
+    where a number goes is a number: each query is valid once Grafana interpolates it."""
+    assert parse(expr).error is None, parse(expr).error
+
+
+def test_a_query_goes_to_the_datasource_its_variable_picks() -> None:
+    """$datasource of a Loki picker makes a LogQL query: promql/syntax stays quiet and
+    logql/syntax reads it; no datasource falls to the dashboard's only picker's plugin."""
+    loki_picker = {"name": "logs", "type": "datasource", "query": "loki"}
+    for datasource in ({"uid": "${logs}"}, "$logs", None):
+        dashboards = example("logql/syntax", good=False)[0]
+        dashboards[0]["templating"]["list"] = [loki_picker]
+        dashboards[0]["panels"][0]["datasource"] = datasource
+        found = {f.rule for f in lint_json([("d.json", dashboards[0])], settings=EVERY_RULE)}
+        assert "logql/syntax" in found and "promql/syntax" not in found, datasource

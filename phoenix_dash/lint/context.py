@@ -11,7 +11,7 @@ from typing import Any
 from ..catalog import Catalog
 from ..errors import Location
 from ..provenance import stamp
-from .promql import Parsed, parse, variables_in
+from .promql import VARIABLE_RE, Parsed, parse, variables_in
 from .settings import DEFAULTS, RuleSettings
 
 JSON = dict[str, Any]
@@ -89,6 +89,31 @@ class DashboardCtx:
         return {str(v.get("name")): v for v in templating.get("list") or [] if isinstance(v, dict)}
 
     @cached_property
+    def datasource_variable_types(self) -> dict[str, str]:
+        """Each datasource variable's name and the plugin it picks from (its query)."""
+        return {
+            name: str(variable.get("query") or "")
+            for name, variable in self.variables.items()
+            if variable.get("type") == "datasource"
+        }
+
+    def datasource_type(self, reference: Any) -> str:
+        """The plugin a datasource reference reaches, as Grafana resolves it: a {type, uid}'s
+        type, a $variable's plugin. A name or no datasource (the default one) cannot be
+        resolved from the dashboard alone: it is taken as the plugin of the dashboard's
+        datasource variables when they all pick one, else as Prometheus."""
+        uid = reference.get("uid") if isinstance(reference, dict) else reference
+        if isinstance(reference, dict) and reference.get("type"):
+            return str(reference["type"])
+        picked = VARIABLE_RE.fullmatch(str(uid or ""))
+        if picked:
+            name = picked.group("braced") or picked.group("plain") or picked.group("old")
+            if name in self.datasource_variable_types:
+                return self.datasource_variable_types[name]
+        plugins = set(self.datasource_variable_types.values())
+        return plugins.pop() if len(plugins) == 1 else "prometheus"
+
+    @cached_property
     def export_inputs(self) -> set[str]:
         """An export's ``__inputs`` (``DS_PROMETHEUS``): placeholders Grafana's import
         replaces with what the importer picks, so ``${DS_PROMETHEUS}`` is defined."""
@@ -158,19 +183,25 @@ class PanelCtx:
     def type(self) -> str:
         return str(self.panel.get("type") or "")
 
+    def query_language(self, target: JSON) -> str:
+        """The plugin a query of this panel goes to: its own datasource, else the panel's."""
+        return self.dashboard.datasource_type(
+            target.get("datasource") or self.panel.get("datasource")
+        )
+
     @cached_property
     def queries(self) -> list[QueryCtx]:
+        """The panel's PromQL queries."""
         found = []
         for index, target in enumerate(self.panel.get("targets") or []):
-            if isinstance(target, dict) and isinstance(target.get("expr"), str):
-                ds = target.get("datasource") or self.panel.get("datasource") or {}
-                ds_type = ds.get("type", "prometheus") if isinstance(ds, dict) else "prometheus"
-                if ds_type == "prometheus":
-                    found.append(
-                        QueryCtx(
-                            self, target, parse(target["expr"]), f"{self.path}/targets/{index}"
-                        )
-                    )
+            if (
+                isinstance(target, dict)
+                and isinstance(target.get("expr"), str)
+                and self.query_language(target) == "prometheus"
+            ):
+                found.append(
+                    QueryCtx(self, target, parse(target["expr"]), f"{self.path}/targets/{index}")
+                )
         return found
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from .core import REGISTRY, Severity
 from .examples import EXAMPLES
+from .presets import PRESETS
 
 JSON = dict[str, Any]
 CONTRACT = {
@@ -52,6 +53,13 @@ def index() -> str:
         "",
         "A finding is silenced for one target with `lint.suppress` (a reason required, an",
         "expiry date optional); see each rule's page.",
+        "",
+        "## Presets: another tool's rule set",
+        "",
+        "`<preset>: on` in `lint.rules` turns on the rules, severities and options that carry",
+        "another tool's rule set; a rule's own entry overrides what the preset gives it.",
+        "",
+        *(f"- [`{name}`](presets/{name}.md): {preset.peer}" for name, preset in PRESETS.items()),
         "",
         "## Rules",
         "",
@@ -124,6 +132,50 @@ def page(rule_id: str) -> str:
     return "\n".join(out)
 
 
+def preset_page(name: str) -> str:
+    """docs/lint/presets/<name>.md: how to turn it on, which rules carry each of the peer's,
+    and where the two answer differently on the peer's own rule tests, and why."""
+    preset = PRESETS[name]
+    differing = [case for difference in preset.differences for case in difference.cases]
+    out = [
+        f"# Preset `{name}`",
+        "",
+        f"The rule set of {preset.peer}, carried by phoenix-dash rules. Turn it on in",
+        "phoenix-dash.yaml; an entry of a rule's own overrides the preset's setting:",
+        "",
+        "```yaml",
+        "lint:",
+        "  rules:",
+        f"    {name}: on",
+        "    promql/rate-interval: warning   # e.g. keep the rule, at another severity",
+        "```",
+        "",
+        "| its rule | demands | carried by (severity, options) |",
+        "|---|---|---|",
+    ]
+    for peer in preset.rules:
+        carried = "<br>".join(
+            f"[`{rule_id}`](../{rule_id}.md) {json.dumps(dict(setting), sort_keys=True)}"
+            for rule_id, setting in peer.carried_by.items()
+        )
+        out.append(f"| `{peer.name}` | {peer.checks} | {carried} |")
+    out += [
+        "",
+        "## Where the answers differ",
+        "",
+        f"On the peer's own rule tests ({preset.tested_cases} table-driven cases of its "
+        "lint/rule_*_test.go, run by tests/test_lint_presets.py), phoenix-dash gives the "
+        f"same verdict (pass, warning or error) on all but {len(differing)}:",
+        "",
+    ]
+    for difference in preset.differences:
+        out.append(f"- {difference.reason} ({', '.join(f'`{c}`' for c in difference.cases)})")
+    if preset.not_carried:
+        out += ["", "Not carried:", "", *(f"- {what}" for what in preset.not_carried)]
+    out.append("")
+    return "\n".join(out)
+
+
 def _other_severity(severity: Severity) -> str:
     return "warning" if severity in (Severity.ERROR, Severity.OFF) else "error"
 
@@ -173,5 +225,10 @@ def write(directory: Path) -> list[Path]:
         path = directory / f"{rule_id}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(page(rule_id), encoding="utf-8")
+        written.append(path)
+    for name in sorted(PRESETS):
+        path = directory / "presets" / f"{name}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(preset_page(name), encoding="utf-8")
         written.append(path)
     return written

@@ -92,6 +92,19 @@ def _end_outside_strings(text: str, ends: str) -> int:
     return len(text)
 
 
+def ranges(expr: str) -> list[str]:
+    """What each [range] of a metric query holds, as written (variables kept)."""
+    found: list[str] = []
+    start: int | None = None
+    for index, char in _unquoted(expr)[0]:
+        if char == "[":
+            start = index
+        elif char == "]" and start is not None:
+            found.append(expr[start + 1 : index])
+            start = None
+    return found
+
+
 def check(expr: str) -> str | None:
     """None when ``expr`` looks like valid LogQL, else what is wrong."""
     text = VARIABLE_RE.sub("x", expr.strip())

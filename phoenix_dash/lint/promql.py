@@ -22,6 +22,9 @@ MACRO_DURATIONS = {
 VARIABLE_DURATION = timedelta(seconds=555555)
 NUMBER_MACROS = {"__interval_ms": "60000", "__range_ms": "3600000", "__range_s": "3600"}
 VARIABLE_RE = re.compile(r"\$\{(?P<braced>\w+)(?::[^}]*)?\}|\$(?P<plain>\w+)|\[\[(?P<old>\w+)\]\]")
+# Inside by (...), without (...), on (...) and the like: a variable there is a label name
+# (Grafana's ${v:csv} formats one variable into several).
+LABEL_LIST_RE = re.compile(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^()]*$")
 STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
 
 
@@ -57,7 +60,9 @@ def _placeholder(match: re.Match[str], before: str) -> str:
         return NUMBER_MACROS[name]
     if before.rstrip().endswith(("[", ":")):
         return f"{int(VARIABLE_DURATION.total_seconds())}s"
-    if before.rstrip().endswith(("(", ",")) and not before.rstrip().endswith(("by (", "on (")):
+    if LABEL_LIST_RE.search(before):
+        return f"__grafana_var_{name}"
+    if before.rstrip().endswith(("(", ",")):
         return "1"  # a scalar parameter such as topk($n, ...)
     return f"__grafana_var_{name}"
 

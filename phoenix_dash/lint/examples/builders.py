@@ -49,6 +49,7 @@ def variable(name: str, **extra: Any) -> JSON:
         "refresh": 2,
         "multi": True,
         "includeAll": True,
+        "allValue": ".+",
         "query": f"label_values(requests_total, {name})",
         **extra,
     }
@@ -63,7 +64,12 @@ def dashboard(*panels: JSON, **extra: Any) -> JSON:
         "annotations": {"list": []},
         "templating": {
             "list": [
-                {"name": "datasource", "type": "datasource", "query": "prometheus"},
+                {
+                    "name": "datasource",
+                    "label": "Data source",
+                    "type": "datasource",
+                    "query": "prometheus",
+                },
                 variable("job"),
                 variable("instance"),
             ]

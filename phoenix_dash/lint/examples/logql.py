@@ -21,4 +21,20 @@ EXAMPLES: dict[str, tuple[Example, Example]] = {
             ),
         ),
     ),
+    "logql/range-auto": (
+        _dash(
+            None,
+            panel(
+                datasource={"type": "loki", "uid": "logs"},
+                targets=[{"refId": "A", "expr": 'sum(count_over_time({job="x"}[5m]))'}],
+            ),
+        ),
+        _dash(
+            None,
+            panel(
+                datasource={"type": "loki", "uid": "logs"},
+                targets=[{"refId": "A", "expr": 'sum(count_over_time({job="x"}[$__auto]))'}],
+            ),
+        ),
+    ),
 }

@@ -24,6 +24,10 @@ EXAMPLES: dict[str, tuple[Example, Example]] = {
     ),
     "template/refresh-on-time-range": (_dash(_set(["templating", "list", 1, "refresh"], 1)), CLEAN),
     "template/datasource-variable": (_dash(_set(["templating", "list", 0, "name"], "ds")), CLEAN),
+    "template/datasource-variable-label": (
+        _dash(_set(["templating", "list", 0, "label"], "DS")),
+        CLEAN,
+    ),
     "template/job-instance-variables": (
         _dash(_set(["templating", "list", 2, "multi"], False)),
         CLEAN,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ...modern.common import PANEL_GRID_DEFAULTS
 from ..context import NO_QUERY_PANELS, DashboardCtx, PanelCtx, datasource_uid
-from ..core import Problem, rule
+from ..core import JSON, Problem, rule
 from ..promql import variables_in
 from ..schemas import (
     BREAKS,
@@ -222,9 +222,13 @@ def missing_description(ctx: PanelCtx) -> Iterator[Problem]:
     "panel",
     "Grafana shows a unit it does not know as plain text after the number.",
     "Use one of Grafana's unit ids (bytes, s, percentunit, reqps, ...).",
+    # dashboard-linter's policy: a number panel states its unit ("none" when it has none).
+    options={"required": False},
 )
 def unknown_unit(ctx: PanelCtx) -> Iterator[Problem]:
     defaults = (ctx.panel.get("fieldConfig") or {}).get("defaults") or {}
+    if ctx.dashboard.project.settings.options("panel/unknown-unit")["required"]:
+        yield from _missing_unit(ctx, defaults)
     units = [("fieldConfig.defaults.unit", defaults.get("unit"))]
     y_axis = (ctx.panel.get("options") or {}).get("yAxis") if ctx.type == "heatmap" else None
     if isinstance(y_axis, dict):
@@ -239,6 +243,34 @@ def unknown_unit(ctx: PanelCtx) -> Iterator[Problem]:
                 ctx.panel,
                 f"{ctx.path}/{where.replace('.', '/')}",
             )
+
+
+# Datasources that are not a choice of environment: a panel mixing the queries' own
+# datasources, reading another panel's results, or Grafana's built-in test data.
+SPECIAL_DATASOURCES = frozenset({"-- Mixed --", "-- Dashboard --", "-- Grafana --"})
+
+# Panels that show numbers, where a missing unit leaves the reader guessing.
+NUMBER_PANELS = frozenset({"timeseries", "graph", "stat", "singlestat", "gauge", "bargauge"})
+
+
+def _missing_unit(ctx: PanelCtx, defaults: JSON) -> Iterator[Problem]:
+    if ctx.type not in NUMBER_PANELS or defaults.get("unit"):
+        return
+    overrides = (ctx.panel.get("fieldConfig") or {}).get("overrides") or []
+    mapped = bool(defaults.get("mappings")) or any(
+        isinstance(p, dict) and p.get("id") == "mappings"
+        for o in overrides
+        if isinstance(o, dict)
+        for p in o.get("properties") or []
+    )
+    options = ctx.panel.get("options")
+    reduce = options.get("reduceOptions") if isinstance(options, dict) else None
+    # a stat of one chosen field (a version string, a name) has no unit to state
+    shows_text = ctx.type == "stat" and isinstance(reduce, dict) and bool(reduce.get("fields"))
+    if not mapped and not shows_text:
+        yield Problem(
+            f"panel {ctx.title!r} has no unit", ctx.panel, f"{ctx.path}/fieldConfig/defaults/unit"
+        )
 
 
 @rule(
@@ -292,24 +324,28 @@ def undefined_variable(ctx: PanelCtx) -> Iterator[Problem]:
     "panel/datasource-variable",
     "off",
     "dashboard",
-    "A Prometheus panel pinned to one datasource uid ignores the $datasource picker.",
+    "A panel pinned to one datasource (a uid, a name, or none: the default) ignores the "
+    "dashboard's datasource picker, so it shows another environment's data.",
     'Set the panel\'s datasource to {"type": "prometheus", "uid": "${datasource}"}.',
 )
 def panel_datasource_variable(ctx: DashboardCtx) -> Iterator[Problem]:
-    if not any(v.get("type") == "datasource" for v in ctx.variables.values()):
-        return
+    pickers = set(ctx.datasource_variable_types)
     for panel in ctx.panels:
-        ds = panel.panel.get("datasource")
-        if (
-            isinstance(ds, dict)
-            and ds.get("type") == "prometheus"
-            and not str(ds.get("uid", "")).startswith("$")
-        ):
-            yield Problem(
-                f"panel {panel.title!r} uses datasource uid {ds.get('uid')!r}, not a variable",
-                panel.panel,
-                panel.path + "/datasource",
-            )
+        if panel.type in NO_QUERY_PANELS:
+            continue
+        reference = panel.panel.get("datasource")
+        uid = datasource_uid(panel.panel)
+        if uid in SPECIAL_DATASOURCES or (variables_in(uid) and variables_in(uid) <= pickers):
+            continue
+        if isinstance(reference, dict) and reference.get("type") not in (None, "prometheus"):
+            continue  # the picker rule is about Prometheus panels
+        yield Problem(
+            f"panel {panel.title!r} uses "
+            + (f"datasource {uid!r}" if uid else "the default datasource")
+            + ", not a datasource variable",
+            panel.panel,
+            panel.path + "/datasource",
+        )
 
 
 def _box(panel: dict[str, object]) -> tuple[int, int, int, int] | None:

@@ -19,6 +19,7 @@ from ..promql import (
     function_name,
     grouping,
     metric_name,
+    variables_in,
     walk,
 )
 
@@ -224,11 +225,15 @@ def division_in_aggregation(ctx: QueryCtx) -> Iterator[Problem]:
     "misses samples (a scrape failing or late leaves the window with one sample) and "
     "jumps between zoom levels; $__rate_interval is at least four scrape intervals.",
     "Use [$__rate_interval] in rate(), irate() and increase() on dashboards.",
+    # dashboard-linter's policy: every rate() and irate() window is $__rate_interval, even
+    # a long fixed one chosen to smooth the line.
+    options={"require_rate_interval": False},
 )
 def rate_interval(ctx: QueryCtx) -> Iterator[Problem]:
     if ctx.panel is None or query_ast(ctx) is None:
         return
     scrape = ctx.project_ctx.scrape_seconds
+    always = ctx.project_ctx.settings.options("promql/rate-interval")["require_rate_interval"]
     for node, _ in ctx.parsed.nodes:
         name = function_name(node)
         if name not in RATE_FUNCTIONS or not node.args:
@@ -236,7 +241,9 @@ def rate_interval(ctx: QueryCtx) -> Iterator[Problem]:
         window = node.args[0]
         if not isinstance(window, pp.MatrixSelector):
             continue
-        if window.range == MACRO_DURATIONS["__interval"]:
+        if always and name != "increase" and window.range != MACRO_DURATIONS["__rate_interval"]:
+            yield query_problem(ctx, f"{name}() window is not $__rate_interval")
+        elif window.range == MACRO_DURATIONS["__interval"]:
             yield query_problem(ctx, f"{name}() over $__interval; use $__rate_interval")
         elif window.range not in PLACEHOLDER_RANGES and (
             2 * scrape <= window.range.total_seconds() < 4 * scrape
@@ -254,17 +261,23 @@ def rate_interval(ctx: QueryCtx) -> Iterator[Problem]:
     "query",
     "Selectors without the $job/$instance matchers ignore the dashboard's variables.",
     'Add job=~"$job", instance=~"$instance" to every selector.',
+    # undefined_too: dashboard-linter's policy, the matcher even where the dashboard has no
+    # such variable yet (template/job-instance-variables asks for it).
+    options={"labels": ["job", "instance"], "undefined_too": False},
 )
 def job_instance_matchers(ctx: QueryCtx) -> Iterator[Problem]:
     if ctx.panel is None or query_ast(ctx) is None:
         return
+    options = ctx.project_ctx.settings.options("promql/job-instance-matchers")
     defined = ctx.panel.dashboard.variables
+    labels = [name for name in options["labels"] if options["undefined_too"] or name in defined]
     for selector, _ in query_selectors(ctx):
-        have = {(m.name, m.value) for m in selector.matchers.matchers}
-        for label in ("job", "instance"):
-            if label in defined and not any(
-                (n == label and f"${label}" in v) or (n == label and "${" + label in v)
-                for n, v in have
+        matchers = selector.matchers.matchers
+        for label in labels:
+            # =~, since $job and $instance are multi-value (template/multi-value-equality)
+            if not any(
+                m.name == label and m.op == pp.MatchOp.Re and variables_in(m.value) == {label}
+                for m in matchers
             ):
                 yield query_problem(
                     ctx, f'{metric_name(selector) or "selector"} has no {label}=~"${label}" matcher'

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..context import DashboardCtx, QueryCtx
-from ..core import Problem, rule
-from ..promql import parse
+from ..context import DashboardCtx, QueryCtx, datasource_uid
+from ..core import JSON, Problem, rule
+from ..promql import parse, variables_in
 
 
 def _variable_path(ctx: DashboardCtx, name: str) -> str:
@@ -52,21 +52,54 @@ def refresh_on_time_range(ctx: DashboardCtx) -> Iterator[Problem]:
     "template/datasource-variable",
     "off",
     "dashboard",
-    "Dashboards shared between environments need a $datasource variable, not a fixed uid.",
-    'Add a datasource variable named "datasource" of type prometheus.',
+    "Dashboards shared between environments need a $datasource variable, not a fixed uid; "
+    "with several, each one's name says which plugin it picks from.",
+    'Add a datasource variable named "datasource" (several: "prometheus_datasource", '
+    '"loki_datasource", ...).',
 )
 def datasource_variable(ctx: DashboardCtx) -> Iterator[Problem]:
-    datasource_vars = {n: v for n, v in ctx.variables.items() if v.get("type") == "datasource"}
-    prometheus = [n for n, v in datasource_vars.items() if v.get("query") == "prometheus"]
-    if not prometheus:
-        yield Problem("dashboard has no Prometheus datasource variable", None, "/templating")
-    elif "datasource" not in prometheus:
-        name = prometheus[0]
-        yield Problem(
-            f"Prometheus datasource variable is named ${name}, not $datasource",
-            datasource_vars[name],
-            _variable_path(ctx, name),
-        )
+    pickers = ctx.datasource_variable_types
+    if not pickers:
+        yield Problem("dashboard has no datasource variable", None, "/templating")
+    for name, plugin in pickers.items():
+        wanted = _picker_names(plugin, alone=len(pickers) == 1)
+        if name not in wanted:
+            yield Problem(
+                f"{plugin or 'datasource'} datasource variable is named ${name}, not "
+                + " or ".join(f"${w}" for w in wanted),
+                ctx.variables[name],
+                _variable_path(ctx, name) + "/name",
+            )
+
+
+@rule(
+    "template/datasource-variable-label",
+    "off",
+    "dashboard",
+    "The label is what the picker shows: one that names the plugin tells a reader which "
+    "datasource they are choosing.",
+    'Label it "Data source" (several: "Prometheus data source", "Loki data source", ...).',
+)
+def datasource_variable_label(ctx: DashboardCtx) -> Iterator[Problem]:
+    pickers = ctx.datasource_variable_types
+    for name, plugin in pickers.items():
+        wanted = _picker_labels(plugin, alone=len(pickers) == 1)
+        label = str(ctx.variables[name].get("label") or "")
+        if label not in wanted:
+            yield Problem(
+                f"datasource variable ${name} is labelled {label!r}, not "
+                + " or ".join(repr(w) for w in wanted),
+                ctx.variables[name],
+                _variable_path(ctx, name) + "/label",
+            )
+
+
+def _picker_names(plugin: str, alone: bool) -> list[str]:
+    return (["datasource"] if alone else []) + [f"{plugin.lower()}_datasource"]
+
+
+def _picker_labels(plugin: str, alone: bool) -> list[str]:
+    return (["Data source"] if alone else []) + [f"{plugin.title()} data source"]
 
 
 @rule(
@@ -74,23 +107,42 @@ def datasource_variable(ctx: DashboardCtx) -> Iterator[Problem]:
     "off",
     "dashboard",
     "Without $job and $instance variables a dashboard cannot be narrowed to one target.",
-    "Add multi-value query variables job and instance (label_values(..., job)).",
+    "Add multi-value query variables job and instance (label_values(..., job)) of the "
+    'datasource variable, with allValue ".+" if they include All.',
+    options={"variables": ["job", "instance"]},
 )
 def job_instance_variables(ctx: DashboardCtx) -> Iterator[Problem]:
-    for name in ("job", "instance"):
+    reads_prometheus = "prometheus" in ctx.datasource_variable_types.values() or any(
+        panel.queries for panel in ctx.panels
+    )
+    if not reads_prometheus:
+        return
+    for name in ctx.project.settings.options("template/job-instance-variables")["variables"]:
         variable = ctx.variables.get(name)
         if variable is None:
             yield Problem(f"dashboard has no ${name} variable", None, "/templating")
             continue
         path = _variable_path(ctx, name)
-        if variable.get("type") != "query":
-            yield Problem(
-                f"${name} is a {variable.get('type')} variable, not a query", variable, path
-            )
-        elif not (variable.get("multi") and variable.get("includeAll")):
-            yield Problem(f"${name} does not allow several values and All", variable, path)
-        elif name not in str(variable.get("query", "")):
-            yield Problem(f"${name}'s query does not return {name} labels", variable, path)
+        for problem in _narrowing_variable_problems(ctx, name, variable):
+            yield Problem(problem, variable, path)
+
+
+def _narrowing_variable_problems(ctx: DashboardCtx, name: str, variable: JSON) -> Iterator[str]:
+    if variable.get("type") != "query":
+        yield f"${name} is a {variable.get('type')} variable, not a query"
+        return
+    picker = variables_in(datasource_uid(variable))
+    if not picker or not picker <= set(ctx.datasource_variable_types):
+        yield f"${name} is not queried through the dashboard's datasource variable"
+    if not variable.get("multi"):
+        yield f"${name} does not allow several values"
+    # Grafana's All is otherwise a|b|c of the values loaded: long, and blind to new targets.
+    if variable.get("includeAll") and variable.get("allValue") != ".+":
+        yield f'${name} includes All without allValue ".+"'
+    query = variable.get("query")
+    text = query.get("query") if isinstance(query, dict) else query
+    if text and name not in str(text):
+        yield f"${name}'s query does not return {name} labels"
 
 
 LABEL_VALUES_RE = re.compile(
