@@ -19,9 +19,16 @@ from typing import Any
 
 import grafanalib.core as gl
 
+from .adopt_library import (
+    LIBRARY_DIRECTORY,
+    AdoptedLibraryPanel,
+    dashboards_package,
+    library_identifier,
+)
 from .dashboard_file import read_dashboard, stamped
 from .errors import ConfigError, Location
 from .filenames import module_stem
+from .library_panels import library_model
 from .loader import to_plain
 from .modern import ModernizeContext, modernize_dashboard
 from .modern.common import JSON
@@ -118,6 +125,43 @@ class Adopted:
     not_carried: list[str]  # dashboard and variable settings left out, as "key.path"
     # References kept as Grafana keeps them, finding nothing (how to map each is said).
     unresolved: list[str] = field(default_factory=list)
+    library_panels: list[AdoptedLibraryPanel] = field(default_factory=list)  # it uses
+
+
+@dataclass(frozen=True)
+class AdoptResult:
+    dashboards: list[tuple[Path, Adopted]]  # each module written, and what it holds
+    library_modules: list[Path]  # written for the library panels the dashboards use
+    notes: list[str]  # about library panels: kept modules, definitions that differ
+
+
+@dataclass
+class LibraryPanels:
+    """The library panels met while adopting, by uid: one module each, however many
+    dashboards use it. ``package``: how dashboards import from their directory."""
+
+    package: str = "dashboards"
+    by_uid: dict[str, AdoptedLibraryPanel] = field(default_factory=dict)
+    models: dict[str, JSON] = field(default_factory=dict)  # as first met
+    notes: list[str] = field(default_factory=list)
+
+    def use(self, panel: JSON) -> Call:
+        reference, model = panel["libraryPanel"], library_model(panel)
+        uid, name = str(reference["uid"]), str(reference.get("name") or "")
+        known = self.by_uid.get(uid)
+        if known is None:
+            stems = {p.stem for p in self.by_uid.values()}
+            stem = library_identifier(name, uid)
+            if stem in stems:
+                stem = f"{stem}_{module_stem(uid)}"
+            known = AdoptedLibraryPanel(uid, name, stem.upper(), stem, _panel(model, self))
+            self.by_uid[uid], self.models[uid] = known, model
+        elif self.models[uid] != model:
+            self.notes.append(
+                f"library panel {name!r} ({uid}) differs between the dashboards adopted; "
+                "the first one's definition is kept"
+            )
+        return known.use(panel)
 
 
 def adopt_files(
@@ -126,15 +170,20 @@ def adopt_files(
     directory: Path,
     out: Path | None = None,
     overwrite: bool = False,
-) -> list[tuple[Path, Adopted]]:
+    root: Path | None = None,
+) -> AdoptResult:
     """A module for each dashboard in ``sources``: ``out`` for a single one, else
-    ``directory``/<title in snake case>.py. All are made before any is written, so a bad
-    file (or a module that exists, without ``overwrite``) writes nothing."""
+    ``directory``/<title in snake case>.py, and one for each library panel they use
+    (adopt_library). All are made before any is written, so a bad file (or a module that
+    exists, without ``overwrite``) writes nothing. ``root``: the project's, from which
+    the dashboards import their library panels."""
     if out is not None and len(sources) != 1:
         raise ConfigError("--out takes a single JSON file")
     planned: dict[Path, Adopted] = {}
+    library = LibraryPanels(dashboards_package(directory, root) if root else "dashboards")
     for source in sources:
-        adopted = adopt(stamped(read_dashboard(source), str(source)), ctx, source.name)
+        read = stamped(read_dashboard(source), str(source))
+        adopted = adopt(read, ctx, source.name, library)
         target = out or directory / f"{module_stem(adopted.title)}.py"
         if target in planned:
             raise ConfigError(
@@ -145,17 +194,43 @@ def adopt_files(
         if target.exists() and not overwrite:
             raise ConfigError("already exists (--force replaces it)", Location(str(target)))
         planned[target] = adopted
-    for target, adopted in planned.items():
+    texts = {target: adopted.source for target, adopted in planned.items()}
+    modules = _library_modules(library, directory, overwrite, sources[0].name)
+    for target, text in {**texts, **modules}.items():
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(target.name + ".partial")
-        partial.write_text(adopted.source, encoding="utf-8")
+        partial.write_text(text, encoding="utf-8")
         os.replace(partial, target)  # never a half-written module
-    return list(planned.items())
+    return AdoptResult(list(planned.items()), list(modules), library.notes)
 
 
-def adopt(dashboard: JSON, ctx: ModernizeContext, origin: str) -> Adopted:
+def _library_modules(
+    library: LibraryPanels, directory: Path, overwrite: bool, origin: str
+) -> dict[Path, str]:
+    """Each library panel's module to write; one that exists is kept (it may hold the
+    team's edits) unless ``overwrite``, and said."""
+    texts: dict[Path, str] = {}
+    for panel in library.by_uid.values():
+        target = directory / LIBRARY_DIRECTORY / f"{panel.stem}.py"
+        text = panel.source(origin)
+        if target.exists() and not overwrite:
+            if target.read_text(encoding="utf-8") != text:
+                library.notes.append(
+                    f"library panel {panel.name!r}: {target.name} exists and was kept "
+                    "(--force replaces it)"
+                )
+            continue
+        texts[target] = text
+    return texts
+
+
+def adopt(
+    dashboard: JSON, ctx: ModernizeContext, origin: str, library: LibraryPanels | None = None
+) -> Adopted:
     """``dashboard`` may carry provenance stamps (see dashboard_file.stamped): errors then
-    name its file and line; the module never contains them."""
+    name its file and line; the module never contains them. ``library``: the library panels
+    met so far (shared by the dashboards adopted together)."""
+    library = library if library is not None else LibraryPanels()
     # Read as Grafana reads what it saved; the module written is checked strictly at build.
     saved = replace(ctx, saved_by_grafana=True, notes=[])
     modern = strip_stamps(modernize_dashboard(dashboard, saved))
@@ -190,15 +265,19 @@ def adopt(dashboard: JSON, ctx: ModernizeContext, origin: str) -> Adopted:
         for key in sorted(v)
         if key not in TEMPLATE_FIELDS and key not in REBUILT_VARIABLE_KEYS
     ]
-    kwargs["panels"] = [_panel(p) for p in modern.get("panels", [])]
+    kwargs["panels"] = [_panel(p, library) for p in modern.get("panels", [])]
     not_carried += sorted(
         key for key in modern if key not in DASHBOARD_FIELDS and key not in REBUILT_DASHBOARD_KEYS
     )
+    dashboard_call = Call("Dashboard", kwargs)
+    used = [p for p in library.by_uid.values() if p.constant in call_names(dashboard_call)]
+    imports = [p.import_line(library.package) for p in used]
     return Adopted(
         str(modern.get("title", "")),
-        _module(Call("Dashboard", kwargs), origin, not_carried),
+        _module(dashboard_call, origin, not_carried, imports, {p.constant for p in used}),
         not_carried,
         saved.notes,
+        used,
     )
 
 
@@ -210,7 +289,10 @@ def _variable(variable: JSON) -> Call:
     return Call("Template", kwargs)
 
 
-def _panel(panel: JSON) -> Call | JSON:
+def _panel(panel: JSON, library: LibraryPanels) -> Call | JSON:
+    reference = panel.get("libraryPanel")
+    if isinstance(reference, dict) and reference.get("uid") and "type" in panel:
+        return library.use(panel)  # a bare reference (no type) stays as Grafana keeps it
     if panel.get("type") == "row":
         return Call(
             "RowPanel",
@@ -219,7 +301,7 @@ def _panel(panel: JSON) -> Call | JSON:
                 "id": panel.get("id"),
                 "collapsed": bool(panel.get("collapsed")),
                 "gridPos": _grid(panel),
-                "panels": [_panel(p) for p in panel.get("panels", [])],
+                "panels": [_panel(p, library) for p in panel.get("panels", [])],
             },
         )
     name = PANEL_CLASSES.get(str(panel.get("type")))
@@ -232,7 +314,8 @@ def _panel(panel: JSON) -> Call | JSON:
         kwargs["description"] = panel["description"]
     if panel.get("datasource") is not None:
         kwargs["dataSource"] = panel["datasource"]
-    kwargs["gridPos"] = _grid(panel)
+    if "gridPos" in panel:  # a library panel's definition has none: each use has its own
+        kwargs["gridPos"] = _grid(panel)
     kwargs["targets"] = [_target(t, panel.get("datasource")) for t in panel.get("targets") or []]
     written = to_plain(_instantiate(Call(name, kwargs)))
     extra = _difference(panel, written, OWNED_PANEL_KEYS)
@@ -284,7 +367,13 @@ def _instantiate(value: Any) -> Any:
     return value
 
 
-def _module(dashboard: Call, origin: str, not_carried: list[str]) -> str:
+def _module(
+    dashboard: Call,
+    origin: str,
+    not_carried: list[str],
+    imports: list[str],
+    library_constants: set[str],
+) -> str:
     lines = [
         f'"""Adopted from {origin} by `phoenix-dash adopt`.',
         "",
@@ -295,12 +384,13 @@ def _module(dashboard: Call, origin: str, not_carried: list[str]) -> str:
     if not_carried:
         note = f"Not carried over (grafanalib has no place for them): {', '.join(not_carried)}."
         lines += [*textwrap.wrap(note, WIDTH - 2, initial_indent="# ", subsequent_indent="# "), ""]
-    imports = [f"    {name}," for name in sorted(call_names(dashboard))]
+    grafanalib = sorted(call_names(dashboard) - library_constants)
     lines += [
         "from grafanalib.core import (",
-        *imports,
+        *(f"    {name}," for name in grafanalib),
         ")",
         "",
+        *([*imports, ""] if imports else []),
         f"dashboard = {render(dashboard, 0, len('dashboard = '))}",
         "",
     ]

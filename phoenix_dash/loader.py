@@ -72,6 +72,13 @@ def discover(directory: Path) -> list[Path]:
     return found
 
 
+def _inside(module: ModuleType, root: Path) -> bool:
+    """Whether ``module`` is the project's: its file, or for a package without __init__.py
+    (a namespace package, no file) its directories, are under ``root``."""
+    places = [getattr(module, "__file__", None) or "", *(getattr(module, "__path__", None) or [])]
+    return any(str(place).startswith(str(root) + os.sep) for place in places)
+
+
 class ModuleRunner:
     """Runs definition modules with the project root importable and, when ``track``, the
     source line of every grafanalib object recorded (what lint and located errors need)."""
@@ -103,10 +110,10 @@ class ModuleRunner:
         finally:
             sys.meta_path.remove(finder)
             sys.path.remove(str(self.root))
-            for name in set(sys.modules) - before:
-                module_file = getattr(sys.modules[name], "__file__", None) or ""
-                if module_file.startswith(str(self.root)):
-                    del sys.modules[name]
+            # All judged before any goes: a namespace package's path is read from its parent.
+            project = [n for n in set(sys.modules) - before if _inside(sys.modules[n], self.root)]
+            for name in project:
+                del sys.modules[name]
 
     def run(self, path: Path, index: int) -> ModuleType:
         """Execute one module file; any failure becomes a one-line DefinitionError."""

@@ -28,6 +28,7 @@ CONFIG = (
 # A variable's current selection and editor text: Grafana rebuilds them; adopt leaves them out.
 VARIABLE_STATE = {"current", "definition"}
 INSTANCE_KEYS = {"id", "version", "iteration"}  # the Grafana instance's, not the dashboard's
+JSON = dict[str, Any]
 
 
 def lost_or_changed(original: Any, built: Any, path: str = "") -> list[str]:
@@ -85,6 +86,9 @@ def test_an_adopted_dashboard_builds_back_to_the_same_dashboard(
         problems.append(problem)
     assert problems == []
     assert len(built.json["panels"]) == len(modern["panels"])
+    linted = run("lint", "--format", "json", "--config", str(config_file))
+    findings = json.loads(linted.output)["findings"]
+    assert [f["message"] for f in findings if f["severity"] == "error"] == []
 
 
 def test_the_module_is_grafanalib_code_with_the_rest_in_extra_json(adopting: Project) -> None:
@@ -430,3 +434,85 @@ def test_a_variable_is_called_a_variable(adopting: Project) -> None:
     assert result.exit_code == 2
     assert "variable $job: datasource variable $ds is not defined" in result.output
     assert "query panel" not in result.output
+
+
+def _uses_library_panel(uid: str, title: str, place: dict[str, int], panel_id: int) -> JSON:
+    """A dashboard as pull writes it: the library panel's content at its place, with the
+    reference Grafana keeps."""
+    return {
+        "uid": uid,
+        "title": title,
+        "schemaVersion": 42,
+        "panels": [
+            {
+                "id": panel_id,
+                "type": "stat",
+                "title": "Error ratio",
+                "description": "Share of failed requests.",
+                "datasource": {"type": "prometheus", "uid": "prom"},
+                "gridPos": place,
+                "fieldConfig": {"defaults": {"unit": "percentunit"}, "overrides": []},
+                "targets": [{"refId": "A", "expr": "sum(rate(errors_total[$__rate_interval]))"}],
+                "libraryPanel": {"uid": "shared-errors", "name": "5xx error ratio"},
+            }
+        ],
+    }
+
+
+def test_a_library_panel_becomes_one_module_both_dashboards_import(adopting: Project) -> None:
+    """Two dashboards showing one library panel: adopt writes its module once
+    (dashboards/_library_panels/), each dashboard imports it and places it, and build gives
+    the same library element and references back."""
+    config = str(adopting.root / "phoenix-dash.yaml")
+    files = []
+    for uid, place, panel_id in (
+        ("one", {"x": 0, "y": 0, "w": 6, "h": 4}, 1),
+        ("two", {"x": 6, "y": 2, "w": 12, "h": 8}, 7),
+    ):
+        path = adopting.root / f"{uid}.json"
+        path.write_text(json.dumps(_uses_library_panel(uid, f"Board {uid}", place, panel_id)))
+        files.append(str(path))
+    result = run("adopt", *files, "--config", config)
+    assert result.exit_code == 0, result.output
+    assert "wrote library panel module dashboards/_library_panels/panel_5xx_error_ratio.py" in (
+        result.output
+    )
+    module = adopting.root / "dashboards" / "_library_panels" / "panel_5xx_error_ratio.py"
+    text = module.read_text()
+    compile(text, str(module), "exec")
+    assert "PANEL_5XX_ERROR_RATIO = LibraryPanel(" in text and "Stat(" in text
+    for board in ("board_one", "board_two"):
+        source = (adopting.root / "dashboards" / f"{board}.py").read_text()
+        assert (
+            "from dashboards._library_panels.panel_5xx_error_ratio import PANEL_5XX_ERROR_RATIO"
+            in source
+        )
+        assert "PANEL_5XX_ERROR_RATIO(gridPos=GridPos(" in source and "Stat(" not in source
+    built = build_project(load_config(Path(config)), with_sources=False)
+    [definition] = built.library_panels
+    assert (definition.uid, definition.name, definition.used_by) == (
+        "shared-errors",
+        "5xx error ratio",
+        ("one", "two"),
+    )
+    assert definition.model["targets"][0]["expr"] == "sum(rate(errors_total[$__rate_interval]))"
+    by_uid = {d.uid: d.json["panels"][0] for d in built.dashboards}
+    assert by_uid["two"]["gridPos"] == {"x": 6, "y": 2, "w": 12, "h": 8}
+    assert by_uid["two"]["id"] == 7
+    assert by_uid["one"]["libraryPanel"] == {"uid": "shared-errors", "name": "5xx error ratio"}
+
+
+def test_an_existing_library_panel_module_is_kept_and_said(adopting: Project) -> None:
+    config = str(adopting.root / "phoenix-dash.yaml")
+    path = adopting.root / "one.json"
+    path.write_text(
+        json.dumps(_uses_library_panel("one", "One", {"x": 0, "y": 0, "w": 6, "h": 4}, 1))
+    )
+    assert run("adopt", str(path), "--config", config).exit_code == 0
+    module = adopting.root / "dashboards" / "_library_panels" / "panel_5xx_error_ratio.py"
+    edited = module.read_text().replace("Share of failed requests.", "Edited by the team.")
+    module.write_text(edited)
+    again = run("adopt", str(path), "--config", config, "--out", str(adopting.root / "x.py"))
+    assert again.exit_code == 0, again.output
+    assert "panel_5xx_error_ratio.py exists and was kept (--force replaces it)" in again.output
+    assert module.read_text() == edited

@@ -315,7 +315,12 @@ def test_a_pulled_dashboard_keeps_its_library_panels(synced: Synced, api: Api) -
     [panel] = json.loads((pulled / f"{board}.json").read_text())["panels"]
     assert (panel["type"], panel["title"], panel["gridPos"]) == ("stat", "Uptime", use["gridPos"])
     assert panel["libraryPanel"] == {"uid": element_uid, "name": "Shared uptime"}
-    assert synced.run("adopt", str(pulled / f"{board}.json")).exit_code == 0
+    adopted = synced.run("adopt", str(pulled / f"{board}.json"))
+    assert adopted.exit_code == 0, adopted.output
+    library_module = synced.root / "dashboards" / "_library_panels" / "shared_uptime.py"
+    assert "SHARED_UPTIME = LibraryPanel(" in library_module.read_text()
+    [module] = [p for p in (synced.root / "dashboards").glob("*.py") if board in p.read_text()]
+    assert "SHARED_UPTIME(gridPos=GridPos(h=4, w=6, x=0, y=0), id=3)" in module.read_text()
     assert synced.run("build").exit_code == 0
     built = json.loads(
         (synced.root / "build" / "library-panels" / f"{element_uid}.json").read_text()

@@ -154,3 +154,25 @@ def test_a_query_goes_to_the_datasource_its_variable_picks() -> None:
         dashboards[0]["panels"][0]["datasource"] = datasource
         found = {f.rule for f in lint_json([("d.json", dashboards[0])], settings=EVERY_RULE)}
         assert "logql/syntax" in found and "promql/syntax" not in found, datasource
+
+
+def test_equality_on_the_variable_a_panel_or_its_row_repeats_over_is_fine() -> None:
+    """Grafana gives each repeated copy one value of the variable: `=` matches it."""
+    expr = 'sum(rate(requests_total{job="$job", instance=~"$instance"}[$__rate_interval]))'
+    dashboards = example("template/multi-value-equality", good=False)[0]
+    panel = dashboards[0]["panels"][0]
+    panel["targets"][0]["expr"] = expr
+
+    def flagged() -> bool:
+        found = lint_json([("d.json", dashboards[0])], settings=EVERY_RULE)
+        return any(f.rule == "template/multi-value-equality" for f in found)
+
+    assert flagged()
+    panel["repeat"] = "job"
+    assert not flagged()
+    del panel["repeat"]
+    row = {"type": "row", "title": "Per job", "id": 9, "repeat": "job", "panels": []}
+    row["gridPos"] = {"x": 0, "y": 0, "w": 24, "h": 1}
+    panel["gridPos"] = {**panel["gridPos"], "y": 1}
+    dashboards[0]["panels"].insert(0, row)
+    assert not flagged()

@@ -51,12 +51,13 @@ def adopt(
     mapped = {
         name: _project_datasource(config, name, wanted) for name, wanted in map(_pair, datasources)
     }
-    written = adopt_files(
+    result = adopt_files(
         [Path(f) for f in json_files],
         replace(modernize_context(config), mapped_datasources=mapped),
         config.dashboards_dir,
         Path(out) if out else None,
         force,
+        config.root,
     )
     if fmt == "json":
         echo_json(
@@ -67,13 +68,20 @@ def adopt(
                         "module": config.display(target),
                         "not_carried": adopted.not_carried,
                         "unresolved": adopted.unresolved,
+                        "library_panels": [p.uid for p in adopted.library_panels],
                     }
-                    for target, adopted in written
-                ]
+                    for target, adopted in result.dashboards
+                ],
+                "library_panel_modules": [config.display(p) for p in result.library_modules],
+                "notes": result.notes,
             }
         )
         return
-    for target, adopted in written:
+    for path in result.library_modules:
+        click.echo(f"wrote library panel module {config.display(path)}")
+    for note in result.notes:
+        click.echo(f"note: {note}")
+    for target, adopted in result.dashboards:
         click.echo(f"adopted {adopted.title!r} into {config.display(target)}")
         for note in adopted.unresolved:
             click.echo(f"  kept unresolved, as Grafana keeps it: {note}")

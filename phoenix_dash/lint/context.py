@@ -130,20 +130,20 @@ class DashboardCtx:
         panel's bare reference (a schema v2 file's), whose content is the library's."""
         found: list[PanelCtx] = []
         row: str | None = None
+        row_repeat = ""  # the variable the row the panels are in repeats over
         for index, panel in enumerate(self.json.get("panels") or []):
             if not isinstance(panel, dict) or _library_reference(panel):
                 continue
-            if panel.get("type") == "row":
-                row = str(panel.get("title") or "")
+            is_row = panel.get("type") == "row"
+            if is_row:
+                row, row_repeat = str(panel.get("title") or ""), str(panel.get("repeat") or "")
             found.append(
-                PanelCtx(
-                    self, panel, row if panel.get("type") != "row" else None, f"/panels/{index}"
-                )
+                PanelCtx(self, panel, None if is_row else row, f"/panels/{index}", row_repeat)
             )
             for child_index, child in enumerate(panel.get("panels") or []):
                 if isinstance(child, dict) and not _library_reference(child):
                     path = f"/panels/{index}/panels/{child_index}"
-                    found.append(PanelCtx(self, child, row, path))
+                    found.append(PanelCtx(self, child, row, path, row_repeat))
         return found
 
     @cached_property
@@ -173,11 +173,18 @@ class PanelCtx:
     panel: JSON
     row: str | None
     path: str
+    row_repeat: str = ""  # the variable the enclosing row repeats over
     memo: dict[str, Any] = field(default_factory=dict)  # results several rules share
 
     @property
     def title(self) -> str:
         return str(self.panel.get("title") or "")
+
+    @property
+    def repeated_over(self) -> frozenset[str]:
+        """The variables each copy of the panel has one value of: Grafana repeats the panel
+        (or its row) once per value chosen, the variable scoped to that value."""
+        return frozenset(filter(None, (str(self.panel.get("repeat") or ""), self.row_repeat)))
 
     @property
     def type(self) -> str:

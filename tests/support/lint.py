@@ -30,8 +30,8 @@ EVERY_RULE = RuleSettings(
 )
 
 
-def documented_errors() -> set[tuple[str, str]]:
-    """(dashboard, rule) of each error docs/lint/realworld.md lists as a real defect of the
+def documented_defects() -> set[tuple[str, str]]:
+    """(dashboard, rule) of each finding docs/lint/realworld.md lists as a real defect of the
     production dashboards."""
     from tests.support.project import ROOT
 

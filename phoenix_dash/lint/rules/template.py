@@ -208,6 +208,8 @@ def multi_value_equality(ctx: QueryCtx) -> Iterator[Problem]:
     for label, operator, braced, plain in EQUALITY_RE.findall(expr):
         name = braced or plain
         variable = variables.get(name) or {}
+        if name in ctx.panel.repeated_over:
+            continue  # each repeated copy holds one value of it
         if variable.get("multi") or variable.get("includeAll"):
             kind = "multi-value" if variable.get("multi") else "include-all"
             yield Problem(
