@@ -328,3 +328,34 @@ def test_a_pulled_dashboard_keeps_its_library_panels(synced: Synced, api: Api) -
     assert built["model"]["targets"][0]["expr"] == "sum(up)"
     first = synced.run("sync")  # the element was made in the UI: not overwritten unasked
     assert f"CONFLICT library-panel {element_uid}: exists and was not written" in first.output
+
+
+@ONE_API
+def test_l9_served_from_apis_the_record_survives_and_edits_are_still_conflicts(
+    synced: Synced, api: Api
+) -> None:
+    """With libraryelementsKubernetesLibraryPanels on, Grafana rebuilds the model from a few
+    keys and counts versions as generations: phoenix-dash's record, kept in the options,
+    still tells its writes from a save in Grafana."""
+    emulator = synced.grafana.require_emulator()
+    emulator.quirks.feature_flags.add("libraryelementsKubernetesLibraryPanels")
+    assert synced.run("sync").exit_code == 0
+    stored = element(api)
+    assert stored["model"]["options"]["phoenixDash"]["version"] == stored["version"] == 1
+    api.call("PATCH", f"/library-elements/{LIBRARY}", {"kind": 1, "version": 1, "name": ""})
+    assert element(api)["version"] == 1  # L9: a PATCH that changes nothing is no generation
+    emulator.log.clear()
+    assert f"{RESOURCES} unchanged, 0 conflicts" in synced.run("sync").output
+    assert emulator.writes() == []
+    model = {**stored["model"], "title": "Mine", "maxDataPoints": 10}
+    api.call("PATCH", f"/library-elements/{LIBRARY}", {"kind": 1, "version": 1, "model": model})
+    assert "maxDataPoints" not in element(api)["model"]  # not a key the spec keeps
+    conflict = synced.run("sync")
+    assert f"CONFLICT library-panel {LIBRARY}: saved by someone else since" in conflict.output
+    assert synced.run("sync", "--force").exit_code == 0
+    assert element(api)["model"]["title"] == "Error ratio"
+    assert f"{RESOURCES} unchanged" in synced.run("sync").output
+    pulled = synced.root / "pulled"
+    assert synced.run("pull", "--uid", "phoenix-overview", "--out", str(pulled)).exit_code == 0
+    text = (pulled / "phoenix-overview.json").read_text()
+    assert LIBRARY in text and "phoenixDash" not in text  # the record is Grafana-side only

@@ -18,6 +18,7 @@ from ..grafana.resources import ResourceAPI
 from ..library_panels import library_model
 from ..modern.common import every_panel
 from ..output import json_bytes
+from .handlers.library_panel import without_record
 from .normalize import normalize_dashboard
 from .ownership import FOLDER
 
@@ -181,8 +182,7 @@ def _with_library_panels(
         element = elements[uid]
         if element is None:
             continue
-        model = library_model(element["model"])
-        model.pop("phoenixDash", None)  # phoenix-dash's own record, if it wrote the element
+        model = library_model(without_record(element["model"]))  # phoenix-dash's own record
         place: JSON = {k: panel[k] for k in ("id", "gridPos") if k in panel}
         panel.clear()
         panel.update(model)

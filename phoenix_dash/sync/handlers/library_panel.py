@@ -1,8 +1,10 @@
 """Library panels (``/api/library-elements``), by uid, before the dashboards that use them.
 
 Grafana keeps nothing about who wrote a library element but a version that every PATCH bumps
-(L3), so phoenix-dash records in the model, as datasources do in jsonData, the hash of what
-it wrote and the version that write produced (a create makes 1, a PATCH the sent version + 1).
+(L3), so phoenix-dash records in the model (its options: see ``recorded``), as datasources
+do in jsonData, the hash of what it wrote and the version that write produced (a create makes
+1, a PATCH the sent version + 1; served from /apis, L9, the version is the object's
+generation, which a write that changes the record bumps by one too).
 An element whose version is not the recorded one was saved by someone else since: a conflict
 unless --force. Writes carry the version read: a save between plan and write is a 412, not
 overwritten. A library panel still used by a dashboard cannot be deleted (L6): dashboards are
@@ -22,16 +24,42 @@ from ..normalize import content_hash
 from ..target import Target
 from .base import JSON, Handler, judged_by_record, written_as_recorded
 
-RECORD_KEY = "phoenixDash"  # in the model: {"hash": ..., "version": ...}
+RECORD_KEY = "phoenixDash"  # in the model's options: {"hash": ..., "version": ...}
 BASE = "/library-elements"
 # What Grafana adds to a model it stores (L2), left out of the comparison.
 FILLED_IN = (("type", ""), ("description", ""))
 
 
+def recorded(model: JSON) -> JSON:
+    """phoenix-dash's record of its last write. It is kept in the panel's options, which
+    Grafana keeps whole even when library panels are served from /apis (L9: the model is
+    rebuilt from a few keys there); an earlier phoenix-dash kept it at the top of the model."""
+    options = model.get("options")
+    inside = options.get(RECORD_KEY) if isinstance(options, dict) else None
+    record = inside if isinstance(inside, dict) else model.get(RECORD_KEY)
+    return record if isinstance(record, dict) else {}
+
+
+def without_record(model: JSON) -> JSON:
+    """The model as the code wrote it: phoenix-dash's record left out, wherever it is."""
+    out = {k: v for k, v in model.items() if k != RECORD_KEY}
+    options = out.get("options")
+    if isinstance(options, dict) and RECORD_KEY in options:
+        out["options"] = {k: v for k, v in options.items() if k != RECORD_KEY}
+    return out
+
+
+def with_record(model: JSON, content_hash: str, version: int) -> JSON:
+    found = model.get("options")
+    options: JSON = found if isinstance(found, dict) else {}
+    record = {"hash": content_hash, "version": version}
+    return {**model, "options": {**options, RECORD_KEY: record}}
+
+
 def comparable(body: JSON) -> JSON:
     """What the code decides of an element: its name, folder and model (Grafana's additions
     and phoenix-dash's record left out)."""
-    model = {k: v for k, v in (body.get("model") or {}).items() if k != RECORD_KEY}
+    model = without_record(body.get("model") or {})
     for key, default in FILLED_IN:
         if model.get(key) == default:
             model.pop(key)
@@ -67,14 +95,14 @@ class LibraryPanelHandler(Handler):
             found = (conn.request("GET", f"{BASE}/{uid}") or {}).get("result") or {}
         except GrafanaNotFound:
             return None
-        record = (found.get("model") or {}).get(RECORD_KEY) or {}
-        recorded = record.get("version")
+        record = recorded(found.get("model") or {})
+        version = record.get("version")
         return Remote(
             found,
             found.get("version"),
             content_hash(comparable(found)),
             str(record["hash"]) if record.get("hash") else None,
-            recorded if isinstance(recorded, int) else None,
+            version if isinstance(version, int) else None,
         )
 
     def plan(self, conn: GrafanaConnection, resource: Resource, target: Target) -> Change:
@@ -94,7 +122,7 @@ class LibraryPanelHandler(Handler):
         return [
             Resource(self.kind, str(e["uid"]), str(e.get("name") or ""))
             for e in elements
-            if RECORD_KEY in (e.get("model") or {})
+            if recorded(e.get("model") or {})
         ]
 
     def plan_delete(self, conn: GrafanaConnection, resource: Resource, target: Target) -> Change:
@@ -120,7 +148,7 @@ class LibraryPanelHandler(Handler):
             return "deleted"
         body = copy.deepcopy(change.resource.desired or {})
         if change.action == Action.CREATE:
-            body["model"][RECORD_KEY] = {"hash": change.resource.content_hash, "version": 1}
+            body["model"] = with_record(body["model"], change.resource.content_hash, 1)
             conn.request("POST", BASE, json=body)
             return "created"
         version = change.remote.version if change.remote is not None else None
@@ -128,7 +156,7 @@ class LibraryPanelHandler(Handler):
             current = self._read(conn, uid)
             version = current.version if current is not None else version
         version = version if isinstance(version, int) else 1
-        body["model"][RECORD_KEY] = {"hash": change.resource.content_hash, "version": version + 1}
+        body["model"] = with_record(body["model"], change.resource.content_hash, version + 1)
         conn.request(
             "PATCH", f"{BASE}/{uid}", json={**body, "kind": KIND_PANEL, "version": version}
         )

@@ -51,6 +51,9 @@ class Quirks:
     search_lag: float = 0.3  # seconds before a write shows in /api/search (D7, unified storage)
     # The next Grafana release adds a field with a default to every answer (tests only).
     future_field: tuple[str, Any] | None = None
+    # Grafana's feature flags that are on (all off by default, as in Grafana), e.g.
+    # libraryelementsKubernetesLibraryPanels (BEHAVIOR-ALERTING.md L9).
+    feature_flags: set[str] = field(default_factory=set)
 
     def __contains__(self, row: str) -> bool:
         return row in self.rows

@@ -1,8 +1,10 @@
-"""Library panels (``/api/library-elements``), with what BEHAVIOR-ALERTING.md L1-L7 say a real
+"""Library panels (``/api/library-elements``), as BEHAVIOR-ALERTING.md L1-L7 and L9 say a real
 Grafana does: the uid checked like a dashboard's, a duplicate uid or name (in one folder) a
 400, ``type`` and ``description`` added to the model, every PATCH a new version whether or not
 anything changed, a stale version a 412, a delete refused while a dashboard uses it, and
-(12.x) a dashboard save that names an unknown library panel stored and then answered 500."""
+(12.x) a dashboard save that names an unknown library panel stored and then answered 500;
+with the flag libraryelementsKubernetesLibraryPanels (L9, off by default) the model cut to
+the keys /apis keeps and the version a generation."""
 
 from __future__ import annotations
 
@@ -14,6 +16,23 @@ from .behaviour import Quirks
 from .model import JSON, Answer, Org, now
 
 NOT_FOUND: Answer = (404, {"message": "library element could not be found"})
+# L9: with this flag on, /api/library-elements is served from /apis (librarypanels v0alpha1):
+# the model is rebuilt from the spec with these keys only, and the version is the object's
+# generation, which only a change of the spec bumps.
+SERVED_FROM_APIS = "libraryelementsKubernetesLibraryPanels"
+L9_KEPT = (
+    "datasource",
+    "description",
+    "fieldConfig",
+    "gridPos",
+    "id",
+    "options",
+    "pluginVersion",
+    "type",
+    "title",
+    "libraryPanel",
+)
+L9_KEPT_WHEN_SET = ("links", "targets", "transparent")
 UID_CHARS = re.compile(r"^[a-zA-Z0-9_-]*$")
 
 
@@ -55,15 +74,25 @@ class LibraryElementsMixin:
             out.pop(key, None)
         return {"result": out}
 
-    @staticmethod
-    def _model(model: Any, uid: str) -> JSON:
-        """L2: type and description added when missing, the reference's uid filled in."""
+    def _model(self, model: Any, uid: str) -> JSON:
+        """L2: type and description added when missing, the reference's uid filled in; L9
+        (flag on): only the keys the /apis spec keeps."""
         out: JSON = copy.deepcopy(model) if isinstance(model, dict) else {}
         out.setdefault("type", "")
         out.setdefault("description", "")
         reference = out.get("libraryPanel")
         if isinstance(reference, dict) and not reference.get("uid"):
             reference["uid"] = uid
+        if SERVED_FROM_APIS in self.quirks.feature_flags:
+            out = {
+                k: v
+                for k, v in out.items()
+                if k in L9_KEPT or (k in L9_KEPT_WHEN_SET and v not in (None, False, [], ""))
+            }
+            if isinstance(out.get("libraryPanel"), dict):
+                out["libraryPanel"] = {
+                    k: out["libraryPanel"][k] for k in ("name", "uid") if k in out["libraryPanel"]
+                }
         return out
 
     def _folder_problem(self, org: Org, folder_uid: str) -> Answer | None:
@@ -128,6 +157,7 @@ class LibraryElementsMixin:
             return NOT_FOUND
         if body.get("version") != element["version"]:
             return 412, {"message": "the library element has been changed by someone else"}
+        before = copy.deepcopy({k: element[k] for k in ("folderUid", "name", "model")})
         if "folderUid" in body:
             problem = self._folder_problem(org, str(body["folderUid"] or ""))
             if problem:
@@ -139,7 +169,9 @@ class LibraryElementsMixin:
             element["model"] = self._model(body["model"], uid)
             element["type"] = element["model"]["type"]
             element["description"] = element["model"]["description"]
-        element["version"] += 1
+        spec_changed = before != {k: element[k] for k in ("folderUid", "name", "model")}
+        if spec_changed or SERVED_FROM_APIS not in self.quirks.feature_flags:
+            element["version"] += 1  # L3: every PATCH; L9: the generation, on a change
         element["updated"], element["updatedBy"] = now(), user
         return 200, self._element_answer(org, element)
 
