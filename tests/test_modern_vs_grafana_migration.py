@@ -45,7 +45,7 @@ CTX = ModernizeContext(
     saved_by_grafana=True,
 )
 NO_QUERIES = NO_DATASOURCE_PANELS | {"text2"}
-AGREE_AT_LEAST = {"fields": 541, "variables": 54, "positions": 79}
+AGREE_AT_LEAST = {"fields": 543, "variables": 54, "positions": 79}
 # The one position that differs: v16.span_zero_demo.json's grid panel beside legacy rows (see
 # "legacy rows beside panels"), which Grafana numbers after its own row pass.
 POSITIONS_DIFFER = {("migration/input/v16.span_zero_demo.json", 1)}
@@ -75,11 +75,6 @@ def _named_after_its_type(d: Difference) -> bool:
     return d.field == "targets" and "prometheus" in d.grafanas and "prometheus" not in d.ours
 
 
-def _null_statistics(d: Difference) -> bool:
-    stats = [t.get("statistics") for t in d.source.get("targets") or []]
-    return d.field == "targets" and any(isinstance(s, list) and None in s for s in stats)
-
-
 EXPLAINED: dict[str, tuple[Callable[[Difference], bool], str]] = {
     "a datasource named after its type": (
         _named_after_its_type,
@@ -87,11 +82,6 @@ EXPLAINED: dict[str, tuple[Callable[[Difference], bool], str]] = {
         'not: Grafana keeps {"uid": "prometheus"}, which finds nothing; adopt maps a name '
         "that is a plugin type (Grafana 7's \"Prometheus\") to the project's datasource of "
         "that type, and says so (--datasource overrides)",
-    ),
-    "null in a CloudWatch statistics list": (
-        _null_statistics,
-        "Grafana's v34 makes a query of each statistic, null included; phoenix-dash reads "
-        "null list items as absent (as grafanalib's nulls), so a null statistic makes none",
     ),
     "an empty datasource reference": (
         lambda d: d.field == "targets" and None in d.grafanas and "default-ds-uid" in d.ours,

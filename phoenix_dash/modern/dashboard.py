@@ -12,7 +12,7 @@ from .common import JSON, drop_if, drop_nulls, fail, pop_keys
 from .datasources import NO_DATASOURCE_PANELS, DatasourceResolver
 from .ids import assign_ids
 from .layout import GRID_COLUMNS, ROW_HEIGHT, as_placed, layout, size_hint
-from .old_schema import upgrade_saved_dashboard
+from .old_schema import split_statistics_keeping_nulls, upgrade_saved_dashboard
 from .panels import modernize_panel
 from .targets import modernize_targets
 
@@ -74,6 +74,8 @@ def modernize_dashboard(raw: JSON, ctx: ModernizeContext, *, consume: bool = Fal
     ``raw`` is left as it is, unless ``consume`` says the caller hands over a private,
     null-free tree (the loader's), which then is modernised in place to save a deep copy.
     """
+    if ctx.saved_by_grafana and not consume:
+        raw = split_statistics_keeping_nulls(raw)
     dash: JSON = raw if consume else drop_nulls(raw)
     if ctx.saved_by_grafana:
         upgrade_saved_dashboard(dash)

@@ -11,6 +11,7 @@ its migrations would have done must have been done here.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from .common import JSON, PANEL_GRID_DEFAULTS
@@ -127,6 +128,27 @@ def _statistics(value: Any) -> list[Any] | None:
     """The statistics a query or annotation names, each one query's (whatever its type, as
     Grafana's migration copies it); None when it names none as a list."""
     return list(value) if isinstance(value, list) else None
+
+
+def split_statistics_keeping_nulls(raw: JSON) -> JSON:
+    """Schema 34's split on a saved dashboard before its nulls are read as absent: Grafana
+    makes a query of every statistic listed, a null one included. ``raw`` is left as it is
+    (a changed copy is returned when there is something to split)."""
+    version = raw.get("schemaVersion")
+    if isinstance(version, int) and version >= 34:
+        return raw
+    listed = [
+        t
+        for p in _every_panel(raw)
+        for t in p.get("targets") or []
+        if isinstance(t, dict) and isinstance(t.get("statistics"), list)
+    ]
+    if not any(None in t["statistics"] for t in listed):
+        return raw
+    raw = copy.deepcopy(raw)
+    for panel in _every_panel(raw):
+        _split_statistics(panel)
+    return raw
 
 
 def _split_statistics(panel: JSON) -> None:
