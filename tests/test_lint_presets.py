@@ -18,6 +18,7 @@ from phoenix_dash.cli import main
 from phoenix_dash.config import Entry
 from phoenix_dash.errors import ConfigError, Location
 from phoenix_dash.lint.core import REGISTRY, Severity
+from phoenix_dash.lint.examples import builders
 from phoenix_dash.lint.presets import PRESETS, preset_settings
 from phoenix_dash.lint.runner import lint_json
 from phoenix_dash.lint.settings import rule_settings, written_settings
@@ -114,57 +115,39 @@ def test_a_preset_off_changes_nothing_and_a_bad_value_names_its_line() -> None:
 def test_lint_command_applies_the_preset_from_phoenix_dash_yaml(tmp_path: Path) -> None:
     """End to end: a team's settings file turns the preset on; a dashboard the peer would
     fail (fixed rate window, no $job) fails `phoenix-dash lint --json-file` with its rules."""
-    (tmp_path / "phoenix-dash.yaml").write_text(
-        textwrap.dedent(
-            """\
-            version: 1
-            datasources:
-              prometheus: {type: prometheus, uid: prom}
-            lint:
-              rules:
-                dashboard-linter: on
-                panel/missing-description: off
-            """
-        ),
-        encoding="utf-8",
-    )
-    dashboard = {
-        "uid": "svc",
-        "title": "Service",
-        "schemaVersion": 42,
-        "editable": False,
-        "templating": {
-            "list": [
-                {
-                    "name": "datasource",
-                    "label": "Data source",
-                    "type": "datasource",
-                    "query": "prometheus",
-                },
-            ]
-        },
-        "panels": [
-            {
-                "id": 1,
-                "type": "timeseries",
-                "title": "Requests",
-                "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8},
-                "datasource": {"type": "prometheus", "uid": "${datasource}"},
-                "fieldConfig": {"defaults": {"unit": "reqps"}, "overrides": []},
-                "targets": [{"refId": "A", "expr": "sum(rate(http_requests_total[5m]))"}],
-            }
-        ],
-    }
+    settings = """\
+        version: 1
+        datasources:
+          prometheus: {type: prometheus, uid: prom}
+        lint:
+          rules:
+            dashboard-linter: on
+            panel/missing-description: off
+        """
+    # The lint examples' clean dashboard, without $job and $instance and with a fixed window:
+    # clean for phoenix-dash's defaults, three findings for dashboard-linter's rules.
+    dashboard = builders.dashboard(builders.panel(expr="sum(rate(http_requests_total[5m]))"))
+    del dashboard["templating"]["list"][1:]
     (tmp_path / "svc.json").write_text(json.dumps(dashboard), encoding="utf-8")
-    result = CliRunner().invoke(
-        main,
-        [
-            *("lint", "--config", str(tmp_path / "phoenix-dash.yaml"), "--format", "json"),
-            *("--json-file", str(tmp_path / "svc.json")),
-        ],
-    )
-    rules = {finding["rule"] for finding in json.loads(result.output)["findings"]}
-    assert {"promql/rate-interval", "template/job-instance-variables"} <= rules
-    assert "promql/job-instance-matchers" in rules
-    assert "panel/missing-description" not in rules
-    assert result.exit_code == 1
+
+    def lint(config: str) -> tuple[set[str], int]:
+        (tmp_path / "phoenix-dash.yaml").write_text(textwrap.dedent(config), encoding="utf-8")
+        result = CliRunner().invoke(
+            main,
+            [
+                *("lint", "--config", str(tmp_path / "phoenix-dash.yaml"), "--format", "json"),
+                *("--json-file", str(tmp_path / "svc.json")),
+            ],
+        )
+        found = json.loads(result.output)["findings"]
+        return {f["rule"] for f in found}, result.exit_code
+
+    peer_rules = {
+        "promql/rate-interval",
+        "template/job-instance-variables",
+        "promql/job-instance-matchers",
+    }
+    rules, code = lint(settings)
+    assert peer_rules <= rules and "panel/missing-description" not in rules and code == 1
+    rules, code = lint(settings.replace("dashboard-linter: on", "dashboard-linter: off"))
+    assert not peer_rules & rules and code == 0
