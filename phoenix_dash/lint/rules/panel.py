@@ -221,7 +221,8 @@ def missing_description(ctx: PanelCtx) -> Iterator[Problem]:
     "warning",  # the number is right; the made-up unit beside it misleads
     "panel",
     "Grafana shows a unit it does not know as plain text after the number.",
-    "Use one of Grafana's unit ids (bytes, s, percentunit, reqps, ...).",
+    "Use one of Grafana's unit ids (bytes, s, percentunit, reqps, ...). Option `required`: "
+    'a number panel without a unit is a finding too ("none" says it has none).',
     # dashboard-linter's policy: a number panel states its unit ("none" when it has none).
     options={"required": False},
 )

@@ -224,7 +224,8 @@ def division_in_aggregation(ctx: QueryCtx) -> Iterator[Problem]:
     "rate() over $__interval, or over a fixed window shorter than four scrape intervals, "
     "misses samples (a scrape failing or late leaves the window with one sample) and "
     "jumps between zoom levels; $__rate_interval is at least four scrape intervals.",
-    "Use [$__rate_interval] in rate(), irate() and increase() on dashboards.",
+    "Use [$__rate_interval] in rate(), irate() and increase() on dashboards. Option "
+    "`require_rate_interval`: every rate() and irate() window must be $__rate_interval.",
     # dashboard-linter's policy: every rate() and irate() window is $__rate_interval, even
     # a long fixed one chosen to smooth the line.
     options={"require_rate_interval": False},
@@ -260,7 +261,9 @@ def rate_interval(ctx: QueryCtx) -> Iterator[Problem]:
     "off",
     "query",
     "Selectors without the $job/$instance matchers ignore the dashboard's variables.",
-    'Add job=~"$job", instance=~"$instance" to every selector.',
+    'Add job=~"$job", instance=~"$instance" to every selector. Options: `labels`, the '
+    "variables to match (job, instance); `undefined_too`, ask for them even where the "
+    "dashboard defines no such variable.",
     # undefined_too: dashboard-linter's policy, the matcher even where the dashboard has no
     # such variable yet (template/job-instance-variables asks for it).
     options={"labels": ["job", "instance"], "undefined_too": False},

@@ -108,7 +108,8 @@ def _picker_labels(plugin: str, alone: bool) -> list[str]:
     "dashboard",
     "Without $job and $instance variables a dashboard cannot be narrowed to one target.",
     "Add multi-value query variables job and instance (label_values(..., job)) of the "
-    'datasource variable, with allValue ".+" if they include All.',
+    'datasource variable, with allValue ".+" if they include All. Option `variables`: '
+    "which ones (job, instance).",
     options={"variables": ["job", "instance"]},
 )
 def job_instance_variables(ctx: DashboardCtx) -> Iterator[Problem]:
