@@ -30,6 +30,7 @@ def test_a_failing_command_stops_the_benchmark_with_its_message(tmp_path: Path) 
         measure("x", [sys.executable, "-c", "raise SystemExit('boom')"], tmp_path, 1)
 
 
+@pytest.mark.slow
 def test_each_benchmark_runs_on_a_tiny_project() -> None:
     rows = bench_build.run(["repo", "3"], 2, 1)
     assert len(rows) == 4 and all("x" in ours for ours in rows[1::2])

@@ -642,7 +642,23 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_template(tmp_path_factory.mktemp("hostile") / "template")
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+# Cases that wait out a timeout or a hanging server: outside `pytest -m "not slow"`.
+WAITING = {
+    "render --prometheus: a server that accepts and never answers",
+    "check: a server slower than the timeout",
+    "render --prometheus: a server that answers the probe, then keeps quiet",
+    "Ctrl-C while a worker pool builds",
+}
+assert {case.id for case in CASES} >= WAITING
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(case, id=case.id, marks=[pytest.mark.slow] if case.id in WAITING else [])
+        for case in CASES
+    ],
+)
 def test_hostile_input(case: Case, template: Path, tmp_path: Path) -> None:
     root = workspace_from(template, tmp_path / "workspace")
     if case.setup is not None:

@@ -207,6 +207,7 @@ def test_catalog_rules_run_with_a_catalog_file_and_not_without(tmp_path: Path) -
     )
 
 
+@pytest.mark.slow
 def test_a_live_catalog_from_a_real_prometheus(tmp_path: Path) -> None:
     """The simulator scraped by Debian's Prometheus: names, types and labels from its API."""
     from tests.support.prometheus_stack import Stack

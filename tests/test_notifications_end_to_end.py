@@ -12,6 +12,8 @@ import threading
 import time
 from typing import Any
 
+import pytest
+
 from phoenix_dash.build import Build
 from phoenix_dash.notifications.outputs import alertmanager_config
 from tests.support.alertmanager import Alertmanager, Recorder, running
@@ -39,6 +41,7 @@ def wait_for(condition: Any, seconds: float) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_alerts_reach_people_through_the_built_alertmanager(repo_build: Build) -> None:
     prometheus()
     require(

@@ -349,6 +349,7 @@ def test_a_real_world_dashboard_matches_its_golden_picture(tmp_path: Path) -> No
     assert rms(drawn.read_bytes(), (GOLDENS / f"{REALWORLD_GOLDEN}.png").read_bytes()) <= TOLERANCE
 
 
+@pytest.mark.slow
 def test_live_data_from_a_real_prometheus(tmp_path: Path) -> None:
     """The simulator scraped by Debian's Prometheus: the panels show its series."""
     needs_matplotlib()

@@ -19,6 +19,9 @@ from phoenix_dash.simulate.server import Simulator
 from tests.support.project import require
 from tests.support.prometheus_stack import Stack, compress_rules
 
+# Real Prometheus and VictoriaMetrics servers scraping and evaluating for real: the slow tests.
+pytestmark = pytest.mark.slow
+
 # What each failure scenario must fire (and nothing else), with the rules' time squeezed.
 EXPECTED = {
     "normal": set(),

@@ -158,6 +158,7 @@ def run_interrupted(
     return process.returncode, time.monotonic() - pressed, err
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_a_command_waiting_on_a_hanging_server(project: Project) -> None:
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
@@ -182,6 +183,7 @@ def test_ctrl_c_stops_a_command_waiting_on_a_hanging_server(project: Project) ->
     assert "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_a_sync_stops_at_once(synced: Synced, tmp_path: Path) -> None:
     emulator = synced.grafana.require_emulator()
     reads = "^" + re.escape(synced.path("dashboard", "x"))[:-1]  # any dashboard's read

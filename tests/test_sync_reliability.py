@@ -126,6 +126,7 @@ def test_a_retried_delete_whose_first_attempt_succeeded_is_done(synced: Synced, 
     assert f"- {kind} extra" in pruned.output and "-> already deleted" in pruned.output
 
 
+@pytest.mark.slow
 def test_converges_under_faults(synced: Synced) -> None:
     emulator = synced.grafana.require_emulator()
     emulator.chaos(seed=7, errors=0.20, timeouts=0.05, throttles=0.05, timeout_delay=2.5)
@@ -148,6 +149,7 @@ def test_retries_run_out_exit_1_naming_what_failed(synced: Synced) -> None:
     assert synced.run("sync").exit_code == 0
 
 
+@pytest.mark.slow
 def test_a_sync_killed_mid_apply_converges_when_run_again(synced: Synced) -> None:
     emulator = synced.grafana.require_emulator()
     emulator.latency = 0.15
