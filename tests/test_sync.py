@@ -235,3 +235,4 @@ def test_pull_writes_normalised_dashboards(synced: Synced, tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     data: Any = json.loads((out / "phoenix-overview.json").read_text())
     assert data["uid"] == "phoenix-overview" and "id" not in data and "version" not in data
+    assert "phoenixDash" not in data  # the legacy write record is bookkeeping, not content

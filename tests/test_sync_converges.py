@@ -375,17 +375,41 @@ def test_diff_with_a_read_only_credential_compares_what_phoenix_dash_owns(
     synced.edit("dashboards/overview.py", *P99_STEPS)
     result = synced.run("diff")
     assert result.exit_code == 1, result.output
-    if synced.api == "apis":  # who saved it is metadata anyone who may read it sees
-        assert "~ dashboard phoenix-overview (Phoenix / Overview) update: changed in code" in (
-            result.output
-        )
+    # Who saved it: on /apis metadata anyone who may read it sees; on the legacy API the
+    # record phoenix-dash keeps in the dashboard, which names the current version.
+    assert "~ dashboard phoenix-overview (Phoenix / Overview) update: changed in code" in (
+        result.output
+    )
+    if synced.api == "apis":
         assert "note: Grafana's dry run was not asked: this credential may not write" in (
             result.output
         )
-    else:
+    edited = synced.grafana.require_emulator() if synced.api == "legacy" else None
+    if edited is not None:  # saved in the UI since: the record names an older version
+        edited.ui_edit("phoenix-overview", lambda d: d.update(title="Mine"))
+        result = synced.run("diff")
         assert (
             "~ dashboard phoenix-overview (Phoenix / Overview) update: changed (this "
             "credential may not read who saved it last)" in result.output
-        )
+        ), result.output
     assert "Latency p99: threshold 0.5 -> 0.3" in result.output
     assert "0 to create, 1 to update" in result.output
+
+
+@pytest.mark.parametrize("synced", ["legacy"], indirect=True)
+def test_a_legacy_no_op_reads_each_dashboard_once(synced: Synced) -> None:
+    """The record phoenix-dash keeps in the dashboard names the version its write made: a
+    no-op needs no read of the version's message. A dashboard an older phoenix-dash wrote
+    (no record) is still its own, by the message, and gets the record at its next write."""
+    emulator = synced.grafana.require_emulator()
+    assert synced.run("sync").exit_code == 0
+    emulator.log.clear()
+    assert f"{RESOURCES} unchanged, 0 conflicts" in synced.run("sync").output
+    reads = [e.path for e in emulator.log if e.method == "GET" and "/dashboards/uid/" in e.path]
+    assert len(reads) == 4 and not [p for p in reads if "/versions" in p], reads
+    stored = emulator.state.org(1).dashboards["phoenix-overview"].current.data
+    del stored["phoenixDash"]  # as an older phoenix-dash wrote it
+    emulator.log.clear()
+    assert f"{RESOURCES} unchanged, 0 conflicts" in synced.run("sync").output
+    versions = [e.path for e in emulator.log if "/versions/" in e.path]
+    assert versions == ["/api/dashboards/uid/phoenix-overview/versions/1"], versions

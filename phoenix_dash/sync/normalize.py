@@ -13,7 +13,14 @@ from ..alerting.grafana import owned_rule
 from ..provenance import strip_stamps
 
 JSON = dict[str, Any]
-DASHBOARD_VOLATILE = ("id", "version", "iteration")
+# phoenix-dash's record of its last write through the legacy API, in the dashboard itself:
+# {"hash": content hash, "version": the version that write made}. A later save makes
+# another version, so a record that names the current one says the current version is
+# phoenix-dash's write of that content, in the same read (the version message is the
+# fallback: see handlers/dashboard.py).
+DASHBOARD_RECORD = "phoenixDash"
+# What a dashboard carries that is Grafana's or phoenix-dash's bookkeeping, not its content.
+DASHBOARD_VOLATILE = ("id", "version", "iteration", DASHBOARD_RECORD)
 HASH_ANNOTATION = "phoenix_dash_hash"
 MESSAGE_RE = re.compile(r"^phoenix-dash (?P<rev>\S+) sha256:(?P<hash>[0-9a-f]{16,64})\b")
 MAX_MESSAGE = 500  # Grafana refuses a longer version message (D4)

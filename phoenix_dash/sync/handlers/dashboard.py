@@ -1,8 +1,11 @@
-"""Dashboards: phoenix-dash's own writes are recognised by the version message (tool, git
-revision, hash of what it sent), read from the version itself: the versions list shows
-"Initial save" for a first version (D1). Grafana migrates a dashboard when it saves it (D2,
-D3), so what it stores is never compared with what was sent: the message says whether the
-current version is phoenix-dash's write of the current code."""
+"""Dashboards: phoenix-dash's own writes are recognised by a record in the dashboard (the
+hash of what it sent and the version that write made), so one GET tells a no-op; a record
+that does not name the current version (someone saved since, or an older phoenix-dash wrote
+it) falls back to the version message (tool, git revision, hash), read from the version
+itself: the versions list shows "Initial save" for a first version (D1). Grafana migrates a
+dashboard when it saves it (D2, D3), so what it stores is never compared with what was sent:
+the record or the message says whether the current version is phoenix-dash's write of the
+current code."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from ...grafana.connection import GrafanaConnection
 from ...grafana.errors import GrafanaError, GrafanaForbidden, GrafanaNotFound
 from ..model import Action, Change, Remote, Resource
 from ..normalize import (
+    DASHBOARD_RECORD,
     content_hash,
     normalize_dashboard,
     owned_view,
@@ -109,8 +113,19 @@ class DashboardHandler(Handler):
             if exc.status == 406:  # D5: only /apis serves a dashboard stored as v2
                 raise StoredAsV2(str(exc)) from None
             raise
-        version = found.get("dashboard", {}).get("version")
+        dashboard = found.get("dashboard") or {}
+        version = dashboard.get("version")
         remote = Remote(found, version)
+        record = dashboard.get(DASHBOARD_RECORD)
+        if (
+            isinstance(record, dict)
+            and isinstance(version, int)
+            and record.get("version") == version
+            and isinstance(record.get("hash"), str)
+        ):
+            remote.recorded_hash = record["hash"]  # the current version is phoenix-dash's
+            remote.last_editor = "phoenix-dash"
+            return remote
         try:
             saved = conn.request("GET", f"/dashboards/uid/{uid}/versions/{version}")
         except GrafanaNotFound:  # history pruned (versions_to_keep): nobody's write to know
@@ -155,8 +170,11 @@ class DashboardHandler(Handler):
             conn.request("DELETE", f"/dashboards/uid/{resource.key}")
             return "deleted"
         body = dict(resource.desired or {})
+        made = 1
         if change.remote is not None:
             body["version"] = change.remote.version
+            made = change.remote.version + 1 if isinstance(change.remote.version, int) else 0
+        body[DASHBOARD_RECORD] = {"hash": resource.content_hash, "version": made}
         message = version_message(target.revision, resource.content_hash, target.note)
         conn.request(
             "POST",
