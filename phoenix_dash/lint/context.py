@@ -10,8 +10,9 @@ from typing import Any
 
 from ..catalog import Catalog
 from ..errors import Location
+from ..modern.datasources import variable_name
 from ..provenance import stamp
-from .promql import VARIABLE_RE, Parsed, parse, variables_in
+from .promql import Parsed, parse, variables_in
 from .settings import DEFAULTS, RuleSettings
 
 JSON = dict[str, Any]
@@ -105,11 +106,13 @@ class DashboardCtx:
         uid = reference.get("uid") if isinstance(reference, dict) else reference
         if isinstance(reference, dict) and reference.get("type"):
             return str(reference["type"])
-        picked = VARIABLE_RE.fullmatch(str(uid or ""))
-        if picked:
-            name = picked.group("braced") or picked.group("plain") or picked.group("old")
-            if name in self.datasource_variable_types:
-                return self.datasource_variable_types[name]
+        picker = variable_name(str(uid or ""))
+        if picker in self.datasource_variable_types:
+            return self.datasource_variable_types[picker]
+        return self._unresolved_datasource_type
+
+    @cached_property
+    def _unresolved_datasource_type(self) -> str:
         plugins = set(self.datasource_variable_types.values())
         return plugins.pop() if len(plugins) == 1 else "prometheus"
 

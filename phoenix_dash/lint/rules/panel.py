@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from ...modern.common import PANEL_GRID_DEFAULTS
+from ...modern.datasources import BUILTIN
 from ..context import NO_QUERY_PANELS, DashboardCtx, PanelCtx, datasource_uid
 from ..core import JSON, Problem, rule
 from ..promql import variables_in
@@ -246,10 +247,6 @@ def unknown_unit(ctx: PanelCtx) -> Iterator[Problem]:
             )
 
 
-# Datasources that are not a choice of environment: a panel mixing the queries' own
-# datasources, reading another panel's results, or Grafana's built-in test data.
-SPECIAL_DATASOURCES = frozenset({"-- Mixed --", "-- Dashboard --", "-- Grafana --"})
-
 # Panels that show numbers, where a missing unit leaves the reader guessing.
 NUMBER_PANELS = frozenset({"timeseries", "graph", "stat", "singlestat", "gauge", "bargauge"})
 
@@ -336,7 +333,9 @@ def panel_datasource_variable(ctx: DashboardCtx) -> Iterator[Problem]:
             continue
         reference = panel.panel.get("datasource")
         uid = datasource_uid(panel.panel)
-        if uid in SPECIAL_DATASOURCES or (variables_in(uid) and variables_in(uid) <= pickers):
+        picked = variables_in(uid)
+        # Grafana's own (-- Mixed --, -- Dashboard --, -- Grafana --) are no environment's.
+        if uid in BUILTIN or (picked and picked <= pickers):
             continue
         if isinstance(reference, dict) and reference.get("type") not in (None, "prometheus"):
             continue  # the picker rule is about Prometheus panels
