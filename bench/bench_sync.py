@@ -34,23 +34,27 @@ TOKEN = "glsa_bench_token"
 APIS = ("apis", "legacy")
 
 
-def serve(latency: float, ready: Any) -> None:
+def serve(latency: float, metadata_lists: bool, ready: Any) -> None:
     from tests.support.emulator import GrafanaEmulator
 
     emulator = GrafanaEmulator(version=os.environ.get("BENCH_GRAFANA", "13.2.0")).start()
     emulator.add_token(TOKEN)
     emulator.validate_bodies = False
     emulator.latency = latency
+    emulator.metadata_lists = metadata_lists
     ready.send(emulator.url)
     while True:
         time.sleep(3600)
 
 
 class Emulator:
-    def __init__(self, latency: float) -> None:
+    """Grafana 13's behaviour; ``metadata_lists``: lists answer `as=PartialObjectMetadataList`
+    as Grafana does (else whole objects, as a server without that content type would)."""
+
+    def __init__(self, latency: float, metadata_lists: bool = True) -> None:
         parent, child = multiprocessing.Pipe()
         self.process = multiprocessing.get_context("fork").Process(
-            target=serve, args=(latency, child), daemon=True
+            target=serve, args=(latency, metadata_lists, child), daemon=True
         )
         self.process.start()
         self.url: str = parent.recv()
@@ -85,34 +89,42 @@ def fresh_emulators(latency: float) -> tuple[Callable[[], dict[str, str]], Calla
 
 
 def with_api(root: Path, api: str) -> None:
+    """Point the project at ``api`` and build it, as CI leaves build/ for CD to sync."""
     config = root / "phoenix-dash.yaml"
     base = config.read_text().split("grafana:")[0]
     config.write_text(f"{base}grafana: {{api: {api}}}\n")
+    run_once([str(BIN / "phoenix-dash"), "build"], root, {})
 
 
 SYNC = [str(BIN / "phoenix-dash"), "sync"]
+FROM_BUILD = [*SYNC, "--from-build"]  # what CD runs: build/ as committed, or stop
+REBUILD = [*SYNC, "--rebuild"]  # the project's Python run again, as before build/manifest.json
 
 
-def first_sync(root: Path, api: str, latency: float, repeat: int) -> Figures:
+def first_sync(root: Path, api: str, latency: float, repeat: int, cmd: list[str]) -> Figures:
     with_api(root, api)
     setup, stop = fresh_emulators(latency)
+    how = "committed build" if cmd is FROM_BUILD else "--rebuild"
     try:
-        return measure(f"phoenix-dash sync, first, {api}", SYNC, root, repeat, setup)
+        return measure(f"phoenix-dash sync, first, {api}, {how}", cmd, root, repeat, setup)
     finally:
         stop()
 
 
-def noop_sync(root: Path, api: str, latency: float, repeat: int) -> Figures:
+def noop_sync(
+    root: Path, api: str, latency: float, repeat: int, cmd: list[str], metadata_lists: bool = True
+) -> Figures:
     with_api(root, api)
-    emulator = Emulator(latency)
+    emulator = Emulator(latency, metadata_lists)
+    lists = "" if api == "legacy" else ", metadata lists" if metadata_lists else ", whole lists"
+    how = "committed build" if cmd is FROM_BUILD else "--rebuild"
     try:
-        run_once(SYNC, root, emulator.env)  # now in sync
+        run_once(cmd, root, emulator.env)  # now in sync
         before = emulator.stats()
-        run_once(SYNC, root, emulator.env)
+        run_once(cmd, root, emulator.env)
         after = emulator.stats()
-        figures = measure(
-            f"phoenix-dash sync, no-op, {api}", SYNC, root, repeat, lambda: emulator.env
-        )
+        name = f"phoenix-dash sync, no-op, {api}{lists}, {how}"
+        figures = measure(name, cmd, root, repeat, lambda: emulator.env)
         figures.extra["requests"] = after["requests"] - before["requests"]
         figures.extra["writes"] = after["writes"] - before["writes"]
         return figures
@@ -140,9 +152,17 @@ def run(dashboards: int, panels: int, latency: float, repeat: int) -> list[str]:
         baseline = peer(root, latency, repeat)
         rows = [row(baseline)]
         for api in APIS:
-            rows.append(row(first_sync(root, api, latency, repeat), baseline))
-        for api in APIS:
-            noop = noop_sync(root, api, latency, repeat)
+            for cmd in (FROM_BUILD, REBUILD):
+                rows.append(row(first_sync(root, api, latency, repeat, cmd), baseline))
+        noops = [
+            ("apis", FROM_BUILD, True),
+            ("apis", FROM_BUILD, False),
+            ("apis", REBUILD, True),
+            ("legacy", FROM_BUILD, True),
+            ("legacy", REBUILD, True),
+        ]
+        for api, cmd, metadata_lists in noops:
+            noop = noop_sync(root, api, latency, repeat, cmd, metadata_lists)
             note = f"{noop.extra['requests']:.0f} requests, {noop.extra['writes']:.0f} writes"
             rows.append(row(noop, None, note))
         return rows

@@ -8,23 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .alerting.convert import AlertContext
-from .alerting.grafana import routed
-from .alerting.loader import check_panel_links, load_alert_groups
+from .alerting.grafana import api_group, routed
 from .alerting.model import RuleGroup
 from .alerting.outputs import alert_files, yaml_bytes
 from .alerting.prometheus import rule_file
+from .build_inputs import capture
 from .catalog import Catalog, load_catalog
 from .config import Config, Folder
 from .datasources import DatasourceDef, load_datasources, provisioning
 from .errors import ConfigError, Location, PhoenixDashError
 from .library_panels import LibraryPanelDef, gather
-from .loader import to_plain
+from .manifest import MANIFEST_FILE, Manifest, environment_notes, make_manifest, version_note
 from .modern import ModernizeContext, modernize_dashboard
 from .modern.common import JSON
 from .notifications.definitions import Notifications, load_notifications
@@ -49,6 +48,7 @@ BUILD_KINDS = (
     FOLDERS_DIR,
     NOTIFICATIONS_DIR,
     LIBRARY_PANELS_DIR,
+    MANIFEST_FILE,
 )
 
 
@@ -71,11 +71,15 @@ class Build:
     dashboard_schema: str = "v1"  # the form build/dashboards/ holds (dashboards.schema)
     datasource_index: DatasourceIndex = field(default_factory=DatasourceIndex)
     notifications: Notifications | None = None  # notifications.yaml, when the project has one
+    # Set when build/ as committed is used (committed_build.py): the rule groups in Grafana's
+    # form, from build/alerts/grafana/, instead of ``alert_groups`` (which stays empty).
+    committed_alert_bodies: list[JSON] | None = None
+    manifest: Manifest | None = None  # what made it: recorded by `build`, or the one read
 
     @cached_property
     def library_panels(self) -> list[LibraryPanelDef]:
         """The library panels the dashboards use (library_panels.py)."""
-        return gather((d.uid, d.json) for d in self.dashboards)
+        return gather((d.uid, d.json) for d in self.dashboards if d.mentions("libraryPanel"))
 
     @property
     def routing_tree(self) -> str | None:
@@ -86,8 +90,22 @@ class Build:
         """The rule groups as Grafana gets them (labelled for the routing tree, if any)."""
         return routed(self.alert_groups, self.routing_tree)
 
+    @property
+    def grafana_alert_bodies(self) -> list[JSON]:
+        """The rule groups as Grafana's provisioning API takes them."""
+        if self.committed_alert_bodies is not None:
+            return self.committed_alert_bodies
+        return [api_group(group) for group in self.grafana_alert_groups]
+
     def files(self) -> dict[str, bytes]:
-        """Relative path under build/ -> content."""
+        """Relative path under build/ -> content (with the manifest, when recorded)."""
+        files = self.output_files()
+        if self.manifest is not None:
+            files[MANIFEST_FILE] = self.manifest.to_bytes()
+        return files
+
+    def output_files(self) -> dict[str, bytes]:
+        assert self.committed_alert_bodies is None, "a committed build is read, not written"
         files = {f"{DASHBOARDS_DIR}/{d.uid}.json": self.dashboard_bytes(d) for d in self.dashboards}
         files.update(alert_files(self.alert_groups, self.folders, self.routing_tree))
         for folder in self.folders.values():
@@ -128,6 +146,8 @@ def datasource_index(config: Config, datasources: list[DatasourceDef]) -> Dataso
 
 def render_dashboard(dashboard: Any, ctx: ModernizeContext | None = None) -> JSON:
     """The Grafana 12 JSON of one grafanalib Dashboard object (for scripts and tests)."""
+    from .loader import to_plain
+
     modern = modernize_dashboard(to_plain(dashboard), ctx or ModernizeContext(), consume=True)
     stripped: JSON = strip_stamps(modern)
     return stripped
@@ -143,6 +163,18 @@ def build_project(config: Config, jobs: int = 1, with_sources: bool = True) -> B
     return start_build(config, jobs, with_sources).finish()
 
 
+def recorded_build(config: Config, jobs: int = 1) -> Build:
+    """``build_project`` for build/: with its manifest, what it read recorded on the way."""
+    with capture(config.root, config.build_dir) as reads:
+        pending = start_build(config, jobs, with_sources=False)
+        built = pending.finish()
+    reads.update(pending.rendering.reads())
+    settings = Path(config.file).as_posix()
+    where = ((d.uid, d.title, d.location) for d in built.dashboards)
+    manifest = make_manifest(config.root, settings, reads, built.output_files(), where)
+    return replace(built, manifest=manifest)
+
+
 @dataclass
 class PendingBuild:
     """A build whose dashboards are still being rendered by worker processes."""
@@ -152,6 +184,10 @@ class PendingBuild:
     datasources: list[DatasourceDef]
     rendering: Rendering
     notifications: Notifications | None = None
+
+    @property
+    def in_workers(self) -> bool:
+        return self.rendering.in_workers
 
     def finish(self) -> Build:
         config = self.config
@@ -179,6 +215,10 @@ class PendingBuild:
         """The alert rules, checked. Untracked (build, sync), every rule is also compiled
         to PromQL here, so that an error the Prometheus form finds later is found now, when
         it can still be reported again with its line."""
+        # Here, not at the top: they import grafanalib, which a committed build goes without.
+        from .alerting.convert import AlertContext
+        from .alerting.loader import check_panel_links, load_alert_groups
+
         config = self.config
         alert_ctx = AlertContext(config.datasources, config.folders, config.default_datasource)
         groups = load_alert_groups(config.root, config.alerts_dir, alert_ctx, track)
@@ -191,6 +231,23 @@ class PendingBuild:
 def start_build(config: Config, jobs: int = 1, with_sources: bool = True) -> PendingBuild:
     """``build_project``, started: large projects render in forked workers while the caller
     goes on (sync connects to Grafana meanwhile); ``finish`` completes it."""
+    files = load_project_files(config)
+    rendering = start_rendering(
+        config.root, config.dashboards_dir, modernize_context(config), jobs, with_sources
+    )
+    return PendingBuild(config, files.catalog, files.datasources, rendering, files.notifications)
+
+
+@dataclass(frozen=True)
+class ProjectFiles:
+    """What a build takes from the project's YAML files, not from its Python."""
+
+    catalog: Catalog | None
+    datasources: list[DatasourceDef]
+    notifications: Notifications | None
+
+
+def load_project_files(config: Config) -> ProjectFiles:
     catalog = None
     if config.catalog_file is not None:
         catalog = load_catalog(config.catalog_file, config.display(config.catalog_file))
@@ -205,10 +262,7 @@ def start_build(config: Config, jobs: int = 1, with_sources: bool = True) -> Pen
         notifications = load_notifications(
             config.notifications_file, config.display(config.notifications_file)
         )
-    rendering = start_rendering(
-        config.root, config.dashboards_dir, modernize_context(config), jobs, with_sources
-    )
-    return PendingBuild(config, catalog, datasources, rendering, notifications)
+    return ProjectFiles(catalog, datasources, notifications)
 
 
 def _check_names(config: Config, datasources: list[DatasourceDef]) -> None:
@@ -225,8 +279,30 @@ def _check_names(config: Config, datasources: list[DatasourceDef]) -> None:
 
 
 def check_build(config: Config, build: Build) -> TreeChanges:
-    """What writing ``build`` would change in the build directory."""
-    return compare_tree(config.build_dir, build.files(), BUILD_KINDS)
+    """What writing ``build`` would change in the build directory. A manifest that differs
+    only in the versions that made it is not a change (CI may run another Python than the
+    author's; the files are the same): ``build_notes`` says so."""
+    changes = compare_tree(config.build_dir, build.files(), BUILD_KINDS)
+    if MANIFEST_FILE in changes.changed and _version_note(config, build):
+        changes.changed.remove(MANIFEST_FILE)
+    return changes
+
+
+def build_notes(config: Config, build: Build) -> list[str]:
+    """What ``build --check`` says beside the files: versions, environment readers."""
+    note = _version_note(config, build)
+    manifest = build.manifest
+    return ([note] if note else []) + (environment_notes(manifest) if manifest else [])
+
+
+def _version_note(config: Config, build: Build) -> str | None:
+    if build.manifest is None:
+        return None
+    try:
+        committed = Manifest.parse((config.build_dir / MANIFEST_FILE).read_bytes())
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    return version_note(committed, build.manifest)
 
 
 # What a build may not silently empty: kind -> (its folder under build/, the setting naming

@@ -26,8 +26,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol, TypeVar
 
-from grafanalib.core import Dashboard
-
+from .build_inputs import discovering
 from .errors import DefinitionError, Location, PhoenixDashError
 from .provenance import SourceTracker, stamp, tracking
 from .workers import in_background
@@ -45,17 +44,19 @@ class LoadedDashboard:
     location: Location
 
 
-def discover(directory: Path) -> list[Path]:
+def discover(directory: Path, check_links: bool = True) -> list[Path]:
     """Definition modules under ``directory``, in a stable order. A link that loops or leads
-    nowhere is an error naming it (Python would otherwise fail deep inside the import)."""
+    nowhere is an error naming it (Python would otherwise fail deep inside the import), unless
+    not ``check_links`` (the manifest's check only compares names)."""
     if not directory.is_dir():
         return []
-    found = sorted(
-        path
-        for path in directory.rglob("*.py")
-        if not any(part.startswith(("_", ".")) for part in path.relative_to(directory).parts)
-    )
-    for path in found:
+    with discovering(directory) as found:
+        found += sorted(
+            path
+            for path in directory.rglob("*.py")
+            if not any(part.startswith(("_", ".")) for part in path.relative_to(directory).parts)
+        )
+    for path in found if check_links else []:
         try:
             path.resolve(strict=True)
         except RuntimeError:  # pathlib's word for a symlink loop (Python 3.11, 3.12)
@@ -141,6 +142,8 @@ class ModuleRunner:
 
     def load(self, path: Path, index: int) -> list[LoadedDashboard]:
         """Run one module; its dashboards, each with a valid uid (unique only within it)."""
+        from grafanalib.core import Dashboard  # here: a committed build is used without it
+
         module_loc = Location(self.display(str(path)), 1)
         module = None
         try:

@@ -21,7 +21,6 @@ from types import FrameType
 from typing import Any
 
 import attr
-import grafanalib
 
 from .errors import Location
 
@@ -105,6 +104,8 @@ class SourceTracker:
 
 def _grafanalib_attrs_classes() -> list[type]:
     classes: list[type] = []
+    import grafanalib  # here: a committed build is used without grafanalib
+
     for info in pkgutil.iter_modules(grafanalib.__path__, "grafanalib."):
         if info.name.startswith("grafanalib._"):
             continue

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
+from .build_inputs import Reads, captured
 from .errors import Location, PhoenixDashError
 from .loader import (
     LoadedDashboard,
@@ -50,9 +51,19 @@ class BuiltDashboard:
     uid: str
     title: str
     location: Location  # where the Dashboard object was built
-    panel_ids: frozenset[int]
+    known_panel_ids: frozenset[int] | None  # None: read from the JSON when asked
     tree: JSON | None = None  # stamped with provenance (rendered ``with_sources``)
     encoded: bytes | None = None  # the canonical bytes build/ holds (rendered without)
+
+    @property
+    def panel_ids(self) -> frozenset[int]:
+        if self.known_panel_ids is not None:
+            return self.known_panel_ids
+        return panel_ids(self.json)
+
+    def mentions(self, key: str) -> bool:
+        """Whether the JSON may have ``key`` anywhere (True unless its bytes show not)."""
+        return self.encoded is None or f'"{key}"'.encode() in self.encoded
 
     @property
     def json(self) -> JSON:
@@ -79,10 +90,16 @@ class BuiltDashboard:
 
     @classmethod
     def rendered(cls, loaded: LoadedDashboard, modern: JSON, keep_tree: bool) -> BuiltDashboard:
-        ids = frozenset(p["id"] for top in modern["panels"] for p in [top, *top.get("panels", [])])
+        ids = panel_ids(modern)
         if keep_tree:
             return cls(loaded.uid, loaded.title, loaded.location, ids, tree=modern)
         return cls(loaded.uid, loaded.title, loaded.location, ids, encoded=json_bytes(modern))
+
+
+def panel_ids(dashboard: JSON) -> frozenset[int]:
+    """The ids of a dashboard's panels, those inside rows too."""
+    panels = dashboard.get("panels") or []
+    return frozenset(p["id"] for top in panels for p in [top, *top.get("panels", [])])
 
 
 @dataclass
@@ -90,6 +107,7 @@ class _ModuleOutcome:
     index: int
     dashboards: list[BuiltDashboard] = field(default_factory=list)
     error: PhoenixDashError | None = None
+    reads: Reads | None = None  # what the chunk read, on its last outcome (build records)
 
 
 def default_jobs() -> int:
@@ -162,6 +180,14 @@ class Rendering:
             # A module that failed only once (it reads something that changed): its output.
             return [replace(d, tree=None, encoded=d.canonical) for d in located]
 
+    def reads(self) -> Reads:
+        """What rendering read in the project (when a build records: build_inputs)."""
+        found = Reads()
+        for outcome in self._gather():
+            if outcome.reads is not None:
+                found.update(outcome.reads)
+        return found
+
     def _gather(self) -> list[_ModuleOutcome]:
         if self._outcomes is None:
             try:
@@ -209,4 +235,6 @@ def _render_modules(
             except PhoenixDashError as exc:
                 outcome.error = exc
                 break
+    if outcomes:
+        outcomes[-1].reads = captured()  # a forked worker's reads are its own
     return outcomes

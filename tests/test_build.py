@@ -20,7 +20,7 @@ def test_build_writes_one_canonical_file_per_dashboard(project: Project) -> None
     result = project.run("build")
     assert result.exit_code == 0, result.output
     files = project.build_files()
-    assert sorted(files) == ["dashboards/uid-a.json", "dashboards/uid-b.json"]
+    assert sorted(files) == ["dashboards/uid-a.json", "dashboards/uid-b.json", "manifest.json"]
     data = files["dashboards/uid-a.json"]
     assert data.endswith(b"}\n") and not data.endswith(b"\n\n")
     parsed = json.loads(data)
@@ -41,7 +41,8 @@ def test_worker_processes_build_the_same_files_as_one_process(project: Project) 
             capture_output=True,
         )
         outputs.append(project.build_files())
-    assert len(outputs[0]) == PARALLEL_MIN_MODULES + 2 and outputs[0] == outputs[1]
+    # and the manifest: what the workers read is recorded as one process records it
+    assert len(outputs[0]) == PARALLEL_MIN_MODULES + 3 and outputs[0] == outputs[1]
 
 
 def test_second_build_changes_nothing_and_says_so(project: Project) -> None:
@@ -61,7 +62,7 @@ def test_stale_files_of_removed_dashboards_are_deleted(project: Project) -> None
     (project.root / "dashboards/b.py").unlink()
     result = project.run("build")
     assert "build/dashboards/uid-b.json (stale)" in result.output
-    assert sorted(project.build_files()) == ["dashboards/uid-a.json"]
+    assert sorted(project.build_files()) == ["dashboards/uid-a.json", "manifest.json"]
 
 
 def test_check_lists_every_change_and_writes_nothing(project: Project) -> None:

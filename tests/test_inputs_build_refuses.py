@@ -162,7 +162,7 @@ def test_an_unforeseen_failure_is_one_line_not_a_traceback(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("something nobody foresaw")
 
-    monkeypatch.setattr(build, "build_project", broken)
+    monkeypatch.setattr(build, "recorded_build", broken)
     result = project.run("build")
     assert result.exit_code == 2
     assert result.output == (

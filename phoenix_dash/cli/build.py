@@ -46,12 +46,15 @@ def build(
     config_path: str | None, check: bool, jobs: int, allow_empty: tuple[str, ...], fmt: str
 ) -> None:
     """Render dashboards (and alerts) to modern Grafana JSON under build/."""
-    from ..build import build_dir_display, build_project, check_build, write_build
+    from ..build import build_dir_display, build_notes, check_build, recorded_build, write_build
 
     config = project_config(config_path)
-    result = build_project(config, jobs, with_sources=False)
+    result = recorded_build(config, jobs)
     prefix = build_dir_display(config)
+    notes = build_notes(config, result)
     changes = check_build(config, result) if check else write_build(config, result, allow_empty)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     if fmt == "json":
         echo_json(
             {

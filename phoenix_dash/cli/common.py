@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import click
 
 if TYPE_CHECKING:
+    from ..committed_build import Obtained
     from ..config import Config
     from ..prometheus_api import PrometheusAPI, PrometheusSettings
     from ..workers import InFlight
@@ -64,6 +65,44 @@ def selection_options(function: Callable[..., Any]) -> Callable[..., Any]:
     ):
         function = option(function)
     return function
+
+
+def build_source_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """--from-build, --rebuild: whether build/ as committed is used (committed_build.py)."""
+    for option in reversed(
+        [
+            click.option(
+                "--from-build",
+                "source",
+                flag_value="committed",
+                help="Use build/ as committed, or stop if it is not what the code gives "
+                "(for CD: apply what was reviewed).",
+            ),
+            click.option(
+                "--rebuild",
+                "source",
+                flag_value="rebuild",
+                help="Build from the code even when build/ is current.",
+            ),
+        ]
+    ):
+        function = option(function)
+    return function
+
+
+def obtained_build(
+    config: Config, source: str | None, verbose: bool = False, jobs: int = 1
+) -> Obtained:
+    """The build a command works from (``committed_build.obtain_build``); when build/ has a
+    manifest but cannot be used as committed, stderr says why (always, with --verbose)."""
+    from ..committed_build import obtain_build
+
+    obtained = obtain_build(config, source or "auto", jobs)  # type: ignore[arg-type]
+    if obtained.not_used is not None and (obtained.news or verbose):
+        click.echo(f"note: building from the code: {obtained.not_used}", err=True)
+    elif verbose and obtained.not_used is None and source != "rebuild":
+        click.echo("note: using build/ as committed (its manifest matches the code)", err=True)
+    return obtained
 
 
 def prometheus_options(function: Callable[..., Any]) -> Callable[..., Any]:

@@ -9,9 +9,11 @@ import click
 
 from . import main
 from .common import (
+    build_source_options,
     config_option,
     echo_written,
     format_option,
+    obtained_build,
     optional_config,
     plural,
     project_config,
@@ -104,6 +106,7 @@ def live_data(choice: DataChoice, dashboards: list[dict[str, Any]]) -> DataChoic
     default=None,
     help="Worker processes drawing (default: the number of CPUs, at most 8).",
 )
+@build_source_options
 @format_option("json")
 def render(
     config_path: str | None,
@@ -115,6 +118,7 @@ def render(
     ca_bundle: str | None,
     at: float | None,
     jobs: int | None,
+    source: str | None,
     fmt: str,
 ) -> None:
     """Draw each dashboard as Grafana shows it (PNG and SVG), with no Grafana: its grid,
@@ -126,10 +130,8 @@ def render(
     if files:
         sources = [Source(f, read_dashboard(Path(f)).data) for f in files]
     else:
-        from ..build import build_project
-
         assert config is not None
-        built = build_project(config, with_sources=False).dashboards
+        built = obtained_build(config, source).started.finish().dashboards
         sources = [Source(str(d.location), d.clean) for d in built]
     named = picture_names(chosen(sources, only))
     choice = data_choice(config, prometheus_url, headers, ca_bundle, at)

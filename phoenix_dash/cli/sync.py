@@ -15,9 +15,11 @@ import click
 from ..errors import PhoenixDashError
 from . import main
 from .common import (
+    build_source_options,
     config_option,
     echo_written,
     format_option,
+    obtained_build,
     plural,
     project_config,
     prometheus_options,
@@ -28,7 +30,8 @@ from .common import (
 from .grafana import connect
 
 if TYPE_CHECKING:
-    from ..build import Build, PendingBuild
+    from ..build import Build
+    from ..committed_build import StartedBuild
     from ..config import Config
     from ..grafana.connection import GrafanaConnection
     from ..grafana.resources import ResourceAPI
@@ -38,20 +41,24 @@ if TYPE_CHECKING:
     from ..sync.target import Target
 
 
-def _build(config: Config) -> Build:
-    """The project as sync and diff see it: no provenance stamps, in parallel when large."""
-    return _start_build(config).finish()
-
-
-def _start_build(config: Config) -> PendingBuild:
-    from ..build import start_build
+def _start_build(config: Config, source: str | None, verbose: bool) -> StartedBuild:
+    """The project as sync and diff see it: build/ as committed when it is current, else
+    built without provenance stamps, in parallel when large."""
     from ..render import default_jobs
 
-    return start_build(config, default_jobs(), with_sources=False)
+    return obtained_build(config, source, verbose, default_jobs()).started
+
+
+def _working_files(config: Config, source: str | None, verbose: bool) -> dict[str, bytes]:
+    """build/'s files as the working tree's code gives them (for diff --against)."""
+    from ..committed_build import Ready
+
+    started = _start_build(config, source, verbose)
+    return started.files if isinstance(started, Ready) else started.finish().files()
 
 
 def _build_and_connect(
-    pending: PendingBuild, config: Config, target: Target, verbose: bool, selection: Selection
+    pending: StartedBuild, config: Config, target: Target, verbose: bool, selection: Selection
 ) -> tuple[Build, GrafanaConnection, ResourceAPI | None]:
     """The build, a connection, and the API Grafana offers. While worker processes render a
     large project, a background thread loads the HTTP stack and asks Grafana; a broken build,
@@ -63,10 +70,19 @@ def _build_and_connect(
     def grafana_side() -> tuple[GrafanaConnection, ResourceAPI | None]:
         from ..grafana.resources import choose_api
 
-        connection = connect(config, target.grafana, verbose)
-        return connection, choose_api(connection, target.grafana, target.settings_file)
+        connection = connect(config, target.grafana, verbose, check=False)
+        # The API root check and the discovery in one round trip; the check's verdict
+        # comes first (a URL that is not Grafana's API root explains any other failure).
+        checked = in_background(connection.check_api)
+        try:
+            api = choose_api(connection, target.grafana, target.settings_file)
+        except PhoenixDashError:
+            checked()
+            raise
+        checked()
+        return connection, api
 
-    if not pending.rendering.in_workers:
+    if not pending.in_workers:
         built = pending.finish()
         check_selection(built, target, selection)
         return (built, *grafana_side())
@@ -81,6 +97,7 @@ def _plan(
     env: str | None,
     verbose: bool,
     options: PlanOptions,
+    source: str | None,
     force: bool = False,
     note: str = "",
     take_over: bool = False,
@@ -89,7 +106,7 @@ def _plan(
     """The plan; with ``dry_run``, also Grafana's verdict on each write (resource APIs)."""
     from ..sync.target import make_target
 
-    pending = _start_build(config)  # first: the planner's imports overlap with its workers
+    pending = _start_build(config, source, verbose)  # first: overlaps the planner's imports
     try:
         target = make_target(config, env, note, force, take_over)
     except PhoenixDashError:
@@ -148,6 +165,7 @@ def _nothing_changed_when_grafana_fails(
     "(resource APIs; see README).",
 )
 @click.option("--message", "note", default="", help="Added to each dashboard version message.")
+@build_source_options
 @format_option("json")
 @verbose_option
 def sync(
@@ -162,6 +180,7 @@ def sync(
     force: bool,
     take_over: bool,
     note: str,
+    source: str | None,
     fmt: str,
     verbose: bool,
 ) -> None:
@@ -173,7 +192,9 @@ def sync(
 
     options = PlanOptions(prune, max_deletions, Selection(only, exclude), allow_delete_all)
     config = project_config(config_path)
-    target, connection, plan = _plan(config, env, verbose, options, force, note, take_over, dry_run)
+    target, connection, plan = _plan(
+        config, env, verbose, options, source, force, note, take_over, dry_run
+    )
     if dry_run:
         click.echo(
             sync_report.plan_json(plan) if fmt == "json" else sync_report.plan_text(plan, style())
@@ -234,6 +255,7 @@ def _apply(connection: GrafanaConnection, plan: Plan, target: Target, fmt: str) 
     "is appended to, or one with {name} in it (default: the --render directory).",
 )
 @prometheus_options
+@build_source_options
 @format_option("markdown", "json")
 @verbose_option
 def diff(
@@ -248,6 +270,7 @@ def diff(
     prometheus_url: str | None,
     headers: tuple[str, ...],
     ca_bundle: str | None,
+    source: str | None,
     fmt: str,
     verbose: bool,
 ) -> None:
@@ -264,7 +287,7 @@ def diff(
     if render_dir is not None and ref is None:
         raise click.UsageError("--render draws what changed since a revision: add --against REF")
     if ref is not None:
-        after = _build(config).files()
+        after = _working_files(config, source, verbose)
         before = build_files_at(config, ref)
         plan = diff_against(
             ref, before, after, selection, config.display(config.build_dir).rstrip("/")
@@ -284,7 +307,8 @@ def diff(
             say_missing_glyphs(review.drawing.missing_glyphs)
             pictures = review.pictures
     else:
-        _, _, plan = _plan(config, env, verbose, PlanOptions(selection=selection), dry_run=True)
+        options = PlanOptions(selection=selection)
+        _, _, plan = _plan(config, env, verbose, options, source, dry_run=True)
     if fmt == "json":
         click.echo(sync_report.plan_json(plan, full))
     elif fmt == "markdown":

@@ -47,17 +47,35 @@ def make_plan(
         wanted = {kind: [r for r in rs if options.selection.keeps(r)] for kind, rs in every.items()}
         _check_datasources(pool, conn, [r for rs in wanted.values() for r in rs], target)
         _check_library_panels(conn, wanted, target)
-        for handler in handlers:
-            desired = wanted[handler.kind]
-            handler.prefetch(conn, desired)
-            plan.changes += list(pool.map(lambda r, h=handler: h.plan(conn, r, target), desired))
-            if options.prune:
-                plan.changes += _deletions(pool, conn, handler, desired, target, options)
+        plan.changes += _changes_of_every_kind(pool, conn, handlers, wanted, target, options)
     _check_folders(plan, build, target)
     plan.changes.sort(key=_order)
     if options.prune:
         _check_deletions(plan, options)
     return plan
+
+
+def _changes_of_every_kind(
+    pool: ThreadPoolExecutor,
+    conn: GrafanaConnection,
+    handlers: list[Handler],
+    wanted: dict[str, list[Resource]],
+    target: Target,
+    options: PlanOptions,
+) -> list[Change]:
+    """Every kind at once, each reading its lists and then planning its resources on the
+    shared pool: a no-op's critical path is the slowest kind, not the sum of them."""
+
+    def kind_changes(handler: Handler) -> list[Change]:
+        desired = wanted[handler.kind]
+        handler.prefetch(conn, desired)
+        changes = list(pool.map(lambda r: handler.plan(conn, r, target), desired))
+        if options.prune:
+            changes += _deletions(pool, conn, handler, desired, target, options)
+        return changes
+
+    with worker_pool(len(handlers)) as kinds:
+        return [change for changes in kinds.map(kind_changes, handlers) for change in changes]
 
 
 def _check_schema(plan: Plan, conn: GrafanaConnection, target: Target) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 
-from ...alerting.grafana import api_group
 from ...build import Build
 from ...grafana.connection import GrafanaConnection
 from ...grafana.errors import GrafanaConflict, GrafanaError, GrafanaNotFound
@@ -39,17 +38,18 @@ class AlertGroupHandler(Handler):
 
     def desired(self, build: Build, target: Target) -> list[Resource]:
         resources = []
-        for group in build.grafana_alert_groups:
-            body = target.remap(api_group(group))
-            body["folderUid"] = target.folder_uid(group.folder_uid)
+        for group in build.grafana_alert_bodies:
+            body = target.remap(copy.deepcopy(group))
+            body["folderUid"] = target.folder_uid(group["folderUid"])
             for rule in body["rules"]:
                 rule["folderUID"] = body["folderUid"]
                 rule.setdefault("annotations", {})[HASH_ANNOTATION] = rule_hash(
                     rule, locked=not target.rules_editable
                 )
-            key = f"{body['folderUid']}/{group.name}"
+            name = str(body["title"])
+            key = f"{body['folderUid']}/{name}"
             resources.append(
-                Resource(self.kind, key, group.name, body["folderUid"], body, _group_hash(body))
+                Resource(self.kind, key, name, body["folderUid"], body, _group_hash(body))
             )
         return resources
 
