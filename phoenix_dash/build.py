@@ -281,28 +281,29 @@ def _check_names(config: Config, datasources: list[DatasourceDef]) -> None:
 def check_build(config: Config, build: Build) -> TreeChanges:
     """What writing ``build`` would change in the build directory. A manifest that differs
     only in the versions that made it is not a change (CI may run another Python than the
-    author's; the files are the same): ``build_notes`` says so."""
+    author's; the files are the same): ``build_notes`` says what that means."""
     changes = compare_tree(config.build_dir, build.files(), BUILD_KINDS)
-    if MANIFEST_FILE in changes.changed and _version_note(config, build):
-        changes.changed.remove(MANIFEST_FILE)
+    committed = _committed_manifest(config)
+    if MANIFEST_FILE in changes.changed and build.manifest and committed:
+        only_versions = committed.same_apart_from_versions(build.manifest)
+        changes.changed = [c for c in changes.changed if c != MANIFEST_FILE or not only_versions]
     return changes
 
 
 def build_notes(config: Config, build: Build) -> list[str]:
-    """What ``build --check`` says beside the files: versions, environment readers."""
-    note = _version_note(config, build)
-    manifest = build.manifest
-    return ([note] if note else []) + (environment_notes(manifest) if manifest else [])
-
-
-def _version_note(config: Config, build: Build) -> str | None:
+    """What ``build`` says beside the files: versions, environment readers."""
     if build.manifest is None:
-        return None
+        return []
+    committed = _committed_manifest(config)
+    note = version_note(committed, build.manifest) if committed else None
+    return ([note] if note else []) + environment_notes(build.manifest)
+
+
+def _committed_manifest(config: Config) -> Manifest | None:
     try:
-        committed = Manifest.parse((config.build_dir / MANIFEST_FILE).read_bytes())
+        return Manifest.parse((config.build_dir / MANIFEST_FILE).read_bytes())
     except (OSError, ValueError, TypeError, KeyError):
         return None
-    return version_note(committed, build.manifest)
 
 
 # What a build may not silently empty: kind -> (its folder under build/, the setting naming

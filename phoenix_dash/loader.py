@@ -101,6 +101,10 @@ class ModuleRunner:
         """Make the project importable (its modules always compiled from the source on disk),
         track sources, and forget project modules afterwards so a later load (tests,
         --watch) sees edited helpers."""
+        # grafanalib first, from where it is installed: with the project first on sys.path,
+        # a project directory that happens to be called grafanalib would shadow it.
+        import grafanalib.core  # noqa: F401
+
         before = set(sys.modules)
         sys.path.insert(0, str(self.root))
         finder = ProjectSourceFinder(self.root)

@@ -58,6 +58,9 @@ class Manifest:
     # [uid, title, "file:line" where its Dashboard object was made], in the build's order.
     dashboards: list[list[str]] = field(default_factory=list)
 
+    def same_apart_from_versions(self, other: Manifest) -> bool:
+        return replace(self, versions={}) == replace(other, versions={})
+
     def to_bytes(self) -> bytes:
         return json_bytes({"about": ABOUT, "format": FORMAT, **self.__dict__})
 
@@ -77,6 +80,12 @@ class Manifest:
                 (uid, title, Location(file, int(line)) if line.isdigit() else Location(where))
             )
         return found
+
+
+# The versions whose change may change build/: another phoenix-dash or grafanalib is another
+# build. Python's is recorded but not compared: neither renders differently by Python version,
+# and a team's laptops and CD seldom run the same one.
+RENDERING_VERSIONS = ("phoenix-dash", "grafanalib")
 
 
 def current_versions() -> dict[str, str]:
@@ -156,10 +165,10 @@ def read_current(
 
 
 def version_note(old: Manifest, new: Manifest) -> str | None:
-    """For build --check: the versions differ while everything else is the same (another
-    Python or phoenix-dash gives the same build; sync then builds from the code)."""
+    """For build --check, when the two differ in nothing but versions: what a difference of
+    phoenix-dash's or grafanalib's means (another Python's means nothing)."""
     difference = _version_difference(old.versions, new.versions)
-    if difference is None or replace(old, versions={}) != replace(new, versions={}):
+    if difference is None or not old.same_apart_from_versions(new):
         return None
     was, now = difference
     return (
@@ -183,7 +192,7 @@ def _version_changes(manifest: Manifest) -> list[str]:
 
 def _version_difference(then: Mapping[str, str], now: Mapping[str, str]) -> tuple[str, str] | None:
     """("phoenix-dash 0.1.0", "phoenix-dash 0.2.0"): the versions that differ, then and now."""
-    differ = sorted(name for name in {*then, *now} if then.get(name) != now.get(name))
+    differ = [name for name in RENDERING_VERSIONS if then.get(name) != now.get(name)]
     if not differ:
         return None
 

@@ -284,3 +284,19 @@ def test_output_is_byte_identical_across_hash_seeds_and_matches_committed_build(
         if p.is_file()
     }
     assert runs[0] == committed, "build/ is stale: run `phoenix-dash build`"
+
+
+def test_a_project_directory_named_like_a_library_does_not_shadow_it(project: Project) -> None:
+    """grafanalib is imported from where it is installed before the project's directory
+    joins sys.path (a fresh process: here it is imported already)."""
+    project.dashboard("d", "uid-d")
+    project.write("grafanalib/dashboards.py", "# the peer generator's copies live here\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "phoenix_dash", "build"],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (project.root / "build/dashboards/uid-d.json").is_file()

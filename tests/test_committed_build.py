@@ -235,3 +235,18 @@ def test_settings_that_build_does_not_read_leave_the_build_current(synced: Synce
     served = synced.run("sync", "--dry-run", "-v", "--env", "production")
     assert "note: using build/ as committed" in served.output
     assert "phoenix-prod" in served.output
+
+
+def test_another_python_is_not_another_build(project: Project) -> None:
+    """Python's version is recorded, not compared: a build made on a laptop's 3.12 is used
+    by CD's 3.11, and build --check in CI passes without a word."""
+    project.dashboard("d", "d")
+    assert project.run("build").exit_code == 0
+    path = project.root / "build/manifest.json"
+    recorded = json.loads(path.read_text())
+    recorded["versions"]["python"] = "3.99"
+    path.write_text(json.dumps(recorded, indent=2, sort_keys=True) + "\n")
+    served = project.run("render", "--from-build", "--out", str(project.root / "pictures"))
+    assert served.exit_code == 0, served.output
+    check = project.run("build", "--check")
+    assert check.exit_code == 0 and "note:" not in check.output, check.output

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import yaml
 from click.testing import CliRunner, Result
 
 from phoenix_dash.cli import main
+from tests.support.grafana import GrafanaTarget
 from tests.support.project import ROOT, require
 
 
@@ -175,3 +177,46 @@ def test_options_default_from_the_environment_and_no_color_is_honoured(
     assert _style()("text", fg="red") == "text"
     monkeypatch.delenv("NO_COLOR")
     assert _style()("text", fg="red") != "text"
+
+
+def _cd_sync_commands() -> list[list[str]]:
+    """The sync command of each CD example, its revision placeholder filled in."""
+    github = yaml.safe_load((ROOT / "phoenix_dash/scaffold/ci/github-workflow.yml").read_text())
+    gitlab = yaml.safe_load((ROOT / "examples/ci/gitlab-ci.yml").read_text())
+    lines = [str(s.get("run", "")) for s in github["jobs"]["sync"]["steps"]]
+    lines += [str(line) for line in gitlab["sync"]["script"]]
+    found = [line for line in lines if line.startswith("phoenix-dash sync")]
+    assert len(found) == 2, lines
+    return [
+        shlex.split(
+            line.replace("${{ github.sha }}", "0a1b2c").replace("$CI_COMMIT_SHORT_SHA", "0a1b2c")
+        )
+        for line in found
+    ]
+
+
+def test_the_cd_examples_sync_the_committed_build(
+    tmp_path: Path, grafana: GrafanaTarget, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a project made by init and built, each CD example's sync step applies build/ as
+    committed (--from-build would stop otherwise), and refuses once the code moved on."""
+    project = tmp_path / "team-x"
+    assert CliRunner().invoke(main, ["init", str(project)]).exit_code == 0
+    monkeypatch.chdir(project)  # as CD runs it, in the checkout
+    assert CliRunner().invoke(main, ["build"]).exit_code == 0
+    # What the workflow's sync step passes: each of its variables, given a value here.
+    github = yaml.safe_load((ROOT / "phoenix_dash/scaffold/ci/github-workflow.yml").read_text())
+    step = next(
+        s for s in github["jobs"]["sync"]["steps"] if "phoenix-dash sync" in s.get("run", "")
+    )
+    environment = {name: f"value-of-{name}" for name in step["env"]}
+    environment.update(GRAFANA_URL=grafana.url, GRAFANA_TOKEN=grafana.token)
+    for command in _cd_sync_commands():
+        assert "--from-build" in command
+        result = CliRunner().invoke(main, command[1:], env=environment, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    module = next((project / "dashboards").glob("*.py"))
+    module.write_text(module.read_text() + "\n# edited after the build\n")
+    stale = CliRunner().invoke(main, _cd_sync_commands()[0][1:], env=environment)
+    assert stale.exit_code == 2
+    assert f"dashboards/{module.name} changed since the build" in stale.output

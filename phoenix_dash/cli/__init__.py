@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import click
 
@@ -30,6 +31,13 @@ class Main(click.Group):
     and its exit code; an interrupt stops at once, even while requests hang on a server (their
     threads are not waited for), exit 130; a failure nobody foresaw is one line, not a
     traceback (PHOENIX_DASH_DEBUG=1 shows it)."""
+
+    def main(self, args: Any = None, *rest: Any, **options: Any) -> Any:
+        if args is None:  # run as the program (the console script, python -m), not in-process
+            from .. import workers
+
+            workers.PROCESS_RUNS_ONE_COMMAND = True
+        return super().main(args, *rest, **options)
 
     def invoke(self, ctx: click.Context) -> object:
         try:

@@ -47,7 +47,7 @@ def make_plan(
         wanted = {kind: [r for r in rs if options.selection.keeps(r)] for kind, rs in every.items()}
         _check_datasources(pool, conn, [r for rs in wanted.values() for r in rs], target)
         _check_library_panels(conn, wanted, target)
-        plan.changes += _changes_of_every_kind(pool, conn, handlers, wanted, target, options)
+        plan.changes += _changes_of_every_kind(conn, handlers, wanted, target, options)
     _check_folders(plan, build, target)
     plan.changes.sort(key=_order)
     if options.prune:
@@ -56,22 +56,24 @@ def make_plan(
 
 
 def _changes_of_every_kind(
-    pool: ThreadPoolExecutor,
     conn: GrafanaConnection,
     handlers: list[Handler],
     wanted: dict[str, list[Resource]],
     target: Target,
     options: PlanOptions,
 ) -> list[Change]:
-    """Every kind at once, each reading its lists and then planning its resources on the
-    shared pool: a no-op's critical path is the slowest kind, not the sum of them."""
+    """Every kind at once, each reading its lists and then planning its resources on a pool
+    of its own (the connection bounds the requests in flight): a no-op's critical path is
+    the slowest kind, not the sum of them, and a kind's one request does not queue behind
+    another kind's two hundred."""
 
     def kind_changes(handler: Handler) -> list[Change]:
         desired = wanted[handler.kind]
         handler.prefetch(conn, desired)
-        changes = list(pool.map(lambda r: handler.plan(conn, r, target), desired))
-        if options.prune:
-            changes += _deletions(pool, conn, handler, desired, target, options)
+        with worker_pool(conn.settings.max_concurrency) as own:
+            changes = list(own.map(lambda r: handler.plan(conn, r, target), desired))
+            if options.prune:
+                changes += _deletions(own, conn, handler, desired, target, options)
         return changes
 
     with worker_pool(len(handlers)) as kinds:
