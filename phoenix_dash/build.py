@@ -75,6 +75,7 @@ class Build:
     # form, from build/alerts/grafana/, instead of ``alert_groups`` (which stays empty).
     committed_alert_bodies: list[JSON] | None = None
     manifest: Manifest | None = None  # what made it: recorded by `build`, or the one read
+    outputs: Mapping[str, bytes] | None = None  # ``output_files``, once made (recorded_build)
 
     @cached_property
     def library_panels(self) -> list[LibraryPanelDef]:
@@ -106,6 +107,8 @@ class Build:
 
     def output_files(self) -> dict[str, bytes]:
         assert self.committed_alert_bodies is None, "a committed build is read, not written"
+        if self.outputs is not None:
+            return dict(self.outputs)
         files = {f"{DASHBOARDS_DIR}/{d.uid}.json": self.dashboard_bytes(d) for d in self.dashboards}
         files.update(alert_files(self.alert_groups, self.folders, self.routing_tree))
         for folder in self.folders.values():
@@ -171,8 +174,9 @@ def recorded_build(config: Config, jobs: int = 1) -> Build:
     reads.update(pending.rendering.reads())
     settings = Path(config.file).as_posix()
     where = ((d.uid, d.title, d.location) for d in built.dashboards)
-    manifest = make_manifest(config.root, settings, reads, built.output_files(), where)
-    return replace(built, manifest=manifest)
+    outputs = built.output_files()
+    manifest = make_manifest(config.root, settings, reads, outputs, where)
+    return replace(built, manifest=manifest, outputs=outputs)
 
 
 @dataclass
@@ -186,7 +190,7 @@ class PendingBuild:
     notifications: Notifications | None = None
 
     @property
-    def in_workers(self) -> bool:
+    def overlaps(self) -> bool:
         return self.rendering.in_workers
 
     def finish(self) -> Build:

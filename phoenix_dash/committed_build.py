@@ -35,23 +35,42 @@ BuildSource = Literal["auto", "committed", "rebuild"]
 
 
 class StartedBuild(Protocol):
-    """A build under way (``build.PendingBuild``) or ready (``Ready``)."""
+    """A build under way (``build.PendingBuild``) or checked and ready to read (``Ready``)."""
 
     @property
-    def in_workers(self) -> bool: ...
+    def overlaps(self) -> bool:
+        """Whether ``finish`` may run while the caller's threads work (no project module runs
+        in this process meanwhile: they run in forked workers, or not at all)."""
 
     def finish(self) -> Build: ...
 
 
 @dataclass(frozen=True)
 class Ready:
-    build: Build
+    """build/ as committed, checked current; ``finish`` reads what the build needs."""
+
+    config: Config
+    manifest: Manifest
     files: dict[str, bytes]  # build/ as committed, but its manifest
 
-    in_workers = False
+    overlaps = True
 
     def finish(self) -> Build:
-        return self.build
+        config, files = self.config, self.files
+        project = load_project_files(config)
+        return Build(
+            _dashboards(self.manifest, files),
+            project.catalog,
+            [],
+            config.folders,
+            config.default_folder,
+            project.datasources,
+            config.dashboard_schema,
+            datasource_index(config, project.datasources),
+            project.notifications,
+            committed_alert_bodies=_alert_bodies(files),
+            manifest=self.manifest,
+        )
 
 
 @dataclass(frozen=True)
@@ -88,21 +107,7 @@ def committed_build(config: Config) -> Ready:
             news=False,
         )
     manifest, files = read_current(config.root, config.build_dir, BUILD_KINDS)
-    project = load_project_files(config)
-    build = Build(
-        _dashboards(manifest, files),
-        project.catalog,
-        [],
-        config.folders,
-        config.default_folder,
-        project.datasources,
-        config.dashboard_schema,
-        datasource_index(config, project.datasources),
-        project.notifications,
-        committed_alert_bodies=_alert_bodies(files),
-        manifest=manifest,
-    )
-    return Ready(build, files)
+    return Ready(config, manifest, files)
 
 
 def _dashboards(manifest: Manifest, files: dict[str, bytes]) -> list[BuiltDashboard]:

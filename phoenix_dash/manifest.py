@@ -259,7 +259,7 @@ def _settings_hash(path: Path) -> str:
     import yaml
 
     try:
-        data = yaml.safe_load(path.read_bytes())
+        data = yaml.load(path.read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError):
         return ABSENT
     if isinstance(data, dict):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
 import queue
 import signal
@@ -93,6 +92,8 @@ PROCESS_RUNS_ONE_COMMAND = False
 def can_fork() -> bool:
     """Fork shares what the parent imported (grafanalib, matplotlib) with the workers;
     elsewhere a pool would pay for a fresh interpreter per worker, which rarely wins."""
+    import multiprocessing  # here: a small project's build never forks, nor pays for it
+
     return "fork" in multiprocessing.get_all_start_methods() and os.name == "posix"
 
 
@@ -100,7 +101,8 @@ def start_forked_pool(workers: int) -> ProcessPoolExecutor:
     """Forked worker processes that leave Ctrl-C to the command: the terminal sends SIGINT
     to the whole process group, and a worker would print its own traceback. The command
     stops them (``stop_pool``)."""
-    from concurrent.futures import ProcessPoolExecutor  # only here: costs start-up time
+    import multiprocessing  # only here, as the pool: they cost start-up time
+    from concurrent.futures import ProcessPoolExecutor
 
     return ProcessPoolExecutor(
         max_workers=workers,

@@ -61,7 +61,7 @@ def _build_and_connect(
     pending: StartedBuild, config: Config, target: Target, verbose: bool, selection: Selection
 ) -> tuple[Build, GrafanaConnection, ResourceAPI | None]:
     """The build, a connection, and the API Grafana offers. While worker processes render a
-    large project, a background thread loads the HTTP stack and asks Grafana; a broken build,
+    large project, or the committed build is read, a background thread asks Grafana; a broken build,
     or a --only/--exclude that names nothing, is still reported at once, without waiting
     for Grafana."""
     from ..sync.planner import check_selection
@@ -82,7 +82,7 @@ def _build_and_connect(
         checked()
         return connection, api
 
-    if not pending.in_workers:
+    if not pending.overlaps:
         built = pending.finish()
         check_selection(built, target, selection)
         return (built, *grafana_side())
