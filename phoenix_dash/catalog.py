@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .yamlconf import YamlDocument, bundled_schema, load_yaml, validate
+from .yamlconf import YamlDocument, load_yaml, validate_bundled
 
 HISTOGRAM_SUFFIXES = ("_bucket", "_sum", "_count")
 
@@ -39,7 +39,7 @@ class Catalog:
 
 def load_catalog(path: Path, display: str | None = None) -> Catalog:
     doc = load_yaml(path, display)
-    validate(doc, bundled_schema("catalog.schema.json"))
+    validate_bundled(doc, "catalog.schema.json")
     required = tuple(doc.data.get("required_labels", []))
     metrics: dict[str, Metric] = {}
     for index, item in enumerate(doc.data["metrics"]):

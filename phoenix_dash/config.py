@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, Location
-from .yamlconf import YamlDocument, bundled_schema, load_yaml, validate
+from .yamlconf import YamlDocument, load_yaml, validate_bundled
 
 CONFIG_NAME = "phoenix-dash.yaml"
 
@@ -83,7 +83,7 @@ def find_config(start: Path) -> Path:
 
 def load_config(path: Path) -> Config:
     doc = load_yaml(path, display=path.name)
-    validate(doc, bundled_schema("config.schema.json"))
+    validate_bundled(doc, "config.schema.json")
     data = doc.data
     root = path.parent
     datasources = {

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import ConfigError, Location
-from .yamlconf import YamlDocument, bundled_schema, dotted, load_yaml, validate
+from .yamlconf import YamlDocument, dotted, load_yaml, validate_bundled
 
 JSON = dict[str, Any]
 # In jsonData: the hash of what sync last wrote, and the version Grafana gave that write; a
@@ -67,7 +67,7 @@ def secret_values(
 def load_datasources(path: Path, display: str | None = None) -> list[DatasourceDef]:
     doc = load_yaml(path, display)
     _refuse_secret_literals(doc)  # before the schema, whose messages would quote the value
-    validate(doc, bundled_schema("datasources.schema.json"))
+    validate_bundled(doc, "datasources.schema.json")
     found: list[DatasourceDef] = []
     seen: dict[str, set[str]] = {"uid": set(), "name": set()}
     for index, item in enumerate(doc.data["datasources"]):

@@ -11,12 +11,14 @@ from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 
 from .errors import ConfigError, Location
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 PathItems = Sequence[str | int]
 # libyaml's parser when PyYAML has it (about ten times faster than the pure-Python one); the
@@ -142,8 +144,24 @@ def bundled_schema(name: str) -> dict[str, Any]:
     return schema
 
 
+def validate_bundled(doc: YamlDocument, name: str) -> None:
+    """``validate`` against one of phoenix-dash's own schemas (``name``: config.schema.json):
+    first with its compiled form (schemas/compiled/, a millisecond), and only when that
+    refuses, with jsonschema, which judges and words the error (importing it costs every
+    command 30 ms of start-up, for a file that is valid nearly always)."""
+    import importlib
+
+    compiled = importlib.import_module(f"phoenix_dash.schemas.compiled.{name.split('.')[0]}")
+    try:
+        compiled.validate(doc.data)
+    except ValueError:  # refused (or stricter than jsonschema): jsonschema decides
+        validate(doc, bundled_schema(name))
+
+
 def validate(doc: YamlDocument, schema: dict[str, Any]) -> None:
     """Validate ``doc`` and raise the first error (in document order) as a ConfigError."""
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(
         validator.iter_errors(doc.data),
@@ -159,20 +177,22 @@ def validate(doc: YamlDocument, schema: dict[str, Any]) -> None:
         )
 
 
-def _most_specific(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+def _most_specific(error: ValidationError) -> ValidationError:
     # For oneOf/anyOf failures the best sub-error is more helpful than "is not valid under".
-    best = jsonschema.exceptions.best_match([error])
+    from jsonschema.exceptions import best_match
+
+    best = best_match([error])
     return best if best is not None else error
 
 
-def _unexpected_keys(error: jsonschema.ValidationError) -> list[str]:
+def _unexpected_keys(error: ValidationError) -> list[str]:
     if error.validator != "additionalProperties" or not isinstance(error.instance, dict):
         return []
     known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
     return [key for key in error.instance if key not in known]
 
 
-def _describe(error: jsonschema.ValidationError) -> str:
+def _describe(error: ValidationError) -> str:
     if error.validator == "additionalProperties" and isinstance(error.schema, dict):
         allowed = sorted(error.schema.get("properties", {}))
         return f"{error.message} (allowed: {', '.join(allowed)})" if allowed else error.message

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import Location
 from ..filenames import safe_stem
-from ..yamlconf import PathItems, YamlDocument, bundled_schema, dotted, load_yaml, validate
+from ..yamlconf import PathItems, YamlDocument, dotted, load_yaml, validate_bundled
 from .routing import Route, RouteError, read_tree
 
 JSON = dict[str, Any]
@@ -84,7 +84,7 @@ class Notifications:
 def load_notifications(path: Path, display: str | None = None) -> Notifications:
     doc = load_yaml(path, display)
     _refuse_secret_literals(doc)  # before the schema, whose messages would quote the value
-    validate(doc, bundled_schema("notifications.schema.json"))
+    validate_bundled(doc, "notifications.schema.json")
     data = doc.data or {}
     contact_points = _contact_points(doc, data.get("contact_points") or [])
     mute_timings = _mute_timings(doc, data.get("mute_timings") or [])
