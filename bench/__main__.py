@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import bench_build, bench_lint, bench_render, bench_sync
+from bench import bench_build, bench_diff, bench_lint, bench_render, bench_sync
 from bench.measure import HEADER, machine
 
 
@@ -26,6 +26,8 @@ def main() -> None:
     for line in bench_build.run(sizes, 20, repeat):
         print(line, flush=True)
     for line in bench_sync.run(200, 20, 0.02, repeat):
+        print(line, flush=True)
+    for line in bench_diff.run(repeat):
         print(line, flush=True)
     for line in bench_lint.run([200] if args.quick else [200, 800], 20, repeat):
         print(line, flush=True)

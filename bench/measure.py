@@ -41,7 +41,11 @@ class Figures:
 
 
 def run_once(
-    cmd: Sequence[str], cwd: Path, env: Mapping[str, str], sample_memory: bool = False
+    cmd: Sequence[str],
+    cwd: Path,
+    env: Mapping[str, str],
+    sample_memory: bool = False,
+    accept: Sequence[int] = (0,),
 ) -> tuple[float, float, int]:
     """(wall s, CPU s, peak tree RSS MiB or 0) of one run of ``cmd``; a failure stops the
     benchmark with the command's own message."""
@@ -68,7 +72,7 @@ def run_once(
         cpu = float("nan")
     wall = time.perf_counter() - start
     errors = proc.stderr.read().decode() if proc.stderr else ""
-    if proc.returncode != 0:
+    if proc.returncode not in accept:
         raise SystemExit(f"{' '.join(cmd[:3])} failed ({proc.returncode}): {errors[-2000:]}")
     return wall, cpu, peak // 1024
 
@@ -79,13 +83,15 @@ def measure(
     cwd: Path,
     repeat: int,
     setup: Setup = dict,
+    accept: Sequence[int] = (0,),
 ) -> Figures:
+    """``accept``: the exit codes that are not failures (diff: 1 when there are differences)."""
     walls, cpus = [], []
     for _ in range(repeat):
-        wall, cpu, _ = run_once(cmd, cwd, setup())
+        wall, cpu, _ = run_once(cmd, cwd, setup(), accept=accept)
         walls.append(wall)
         cpus.append(cpu)
-    _, _, peak = run_once(cmd, cwd, setup(), sample_memory=True)
+    _, _, peak = run_once(cmd, cwd, setup(), sample_memory=True, accept=accept)
     return Figures(name, walls, cpus, peak)
 
 
@@ -132,8 +138,9 @@ def machine() -> str:
     )
 
 
+NAME_WIDTH = 62
 HEADER = (
-    f"{'what':52s} {'wall (median)':>13s} {'spread':>11s} {'CPU':>7s} "
+    f"{'what':{NAME_WIDTH}s} {'wall (median)':>13s} {'spread':>11s} {'CPU':>7s} "
     f"{'peak PSS':>9s} {'ratio':>7s}"
 )
 
@@ -141,7 +148,7 @@ HEADER = (
 def row(figures: Figures, peer: Figures | None = None, note: str = "") -> str:
     ratio = f"{figures.wall / peer.wall:6.2f}x" if peer is not None else ""
     return (
-        f"{figures.name:52s} {figures.wall:11.2f} s {figures.spread():>11s} "
+        f"{figures.name:{NAME_WIDTH}s} {figures.wall:11.2f} s {figures.spread():>11s} "
         f"{figures.cpu:5.2f} s {figures.peak_mib:5d} MiB {ratio:>7s}"
         + (f"  {note}" if note else "")
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import bench_build, bench_lint, bench_sync
+from bench import bench_build, bench_diff, bench_lint, bench_sync
 from bench.measure import measure, run_once, tree_memory_kib
 
 
@@ -38,4 +38,8 @@ def test_each_benchmark_runs_on_a_tiny_project() -> None:
     (lint,) = bench_lint.run([2], 2, 1)
     assert "queries/s (4)" in lint
     rows = bench_sync.run(3, 2, 0.0, 1)
-    assert len(rows) == 5 and all("0 writes" in row for row in rows if "no-op" in row)
+    assert len(rows) == 10 and all("0 writes" in row for row in rows if "no-op" in row)
+    assert sum("committed build" in row for row in rows) == 5  # and as many --rebuild
+    assert any("whole lists" in row for row in rows)
+    peer, ours = bench_diff.run(1)
+    assert "git diff" in peer and "phoenix-dash diff --against" in ours

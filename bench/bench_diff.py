@@ -1,0 +1,51 @@
+"""Benchmark: `phoenix-dash diff --against HEAD~1` on this repository, what a reviewer's CI
+job runs on a pull request: the build at the previous commit against the working tree's,
+as a plan, with no Grafana. The working tree's build is build/ as committed when its
+manifest matches (it does in a clean checkout), so no project code runs.
+
+No peer does this work (a plan of what a revision changes, per panel and rule); `git diff
+HEAD~1 -- build/`, the raw diff of the same files a reviewer reads otherwise, is shown for
+scale, without a ratio.
+
+    .venv/bin/python -m bench.bench_diff [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from bench.bench_build import BIN, REPOSITORY
+from bench.measure import HEADER, machine, measure, row
+
+
+def run(repeat: int) -> list[str]:
+    peer = measure(
+        "git diff HEAD~1 -- build/ (this repository)",
+        ["git", "diff", "HEAD~1", "--", "build/"],
+        REPOSITORY,
+        repeat,
+    )
+    ours = measure(
+        "phoenix-dash diff --against HEAD~1 (this repository)",
+        [str(BIN / "phoenix-dash"), "diff", "--against", "HEAD~1"],
+        REPOSITORY,
+        repeat,
+        accept=(0, 1),
+    )
+    # No ratio: git's diff of the files is not the same work (no plan, no per-panel detail);
+    # it is there for scale.
+    return [row(peer, None, "for scale: the files, not a plan"), row(ours)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    print(f"medians of {args.repeat} runs; {machine()}")
+    print(HEADER)
+    for line in run(args.repeat):
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
