@@ -11,7 +11,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .alerting.grafana import api_group, routed
 from .alerting.model import RuleGroup
@@ -24,7 +24,6 @@ from .datasources import DatasourceDef, load_datasources, provisioning
 from .errors import ConfigError, Location, PhoenixDashError
 from .library_panels import LibraryPanelDef, gather
 from .manifest import MANIFEST_FILE, Manifest, environment_notes, make_manifest, version_note
-from .modern import ModernizeContext, modernize_dashboard
 from .modern.common import JSON
 from .notifications.definitions import Notifications, load_notifications
 from .notifications.outputs import DIR as NOTIFICATIONS_DIR
@@ -35,6 +34,9 @@ from .render import BuiltDashboard, Rendering, start_rendering
 from .schema_v2 import DatasourceIndex
 from .schema_v2.resource import v2_resource
 from .yamlconf import load_yaml
+
+if TYPE_CHECKING:
+    from .modern import ModernizeContext
 
 DASHBOARDS_DIR = "dashboards"
 FOLDERS_DIR = "folders"
@@ -150,6 +152,7 @@ def datasource_index(config: Config, datasources: list[DatasourceDef]) -> Dataso
 def render_dashboard(dashboard: Any, ctx: ModernizeContext | None = None) -> JSON:
     """The Grafana 12 JSON of one grafanalib Dashboard object (for scripts and tests)."""
     from .loader import to_plain
+    from .modern import ModernizeContext, modernize_dashboard
 
     modern = modernize_dashboard(to_plain(dashboard), ctx or ModernizeContext(), consume=True)
     stripped: JSON = strip_stamps(modern)
@@ -157,6 +160,8 @@ def render_dashboard(dashboard: Any, ctx: ModernizeContext | None = None) -> JSO
 
 
 def modernize_context(config: Config) -> ModernizeContext:
+    from .modern import ModernizeContext
+
     return ModernizeContext(config.datasources, config.default_datasource)
 
 

@@ -34,7 +34,8 @@ FORMAT = 1
 ABSENT = "absent"  # an input the build tried to open that did not exist
 ABOUT = (
     "What produced this directory (phoenix-dash build). sync, diff and render use the "
-    "directory as it is while all of it matches; see docs/committed-build.md."
+    "directory as it is while all of it matches; see 'Syncing the committed build' in "
+    "phoenix-dash's documentation."
 )
 
 
@@ -180,7 +181,7 @@ def version_note(old: Manifest, new: Manifest) -> str | None:
 def environment_notes(manifest: Manifest) -> list[str]:
     return [
         f"{file} reads {', '.join(names)} from the environment: sync and diff build the "
-        "project from its code, never from the committed build (docs/committed-build.md)"
+        "project from its code, never from the committed build"
         for file, names in manifest.environment.items()
     ]
 

@@ -20,8 +20,6 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-import attr
-
 from .errors import Location
 
 # Where a JSON object came from, kept inside it while phoenix-dash works on it: the key and
@@ -104,7 +102,8 @@ class SourceTracker:
 
 def _grafanalib_attrs_classes() -> list[type]:
     classes: list[type] = []
-    import grafanalib  # here: a committed build is used without grafanalib
+    import attr  # here, as grafanalib: a committed build is used without them
+    import grafanalib
 
     for info in pkgutil.iter_modules(grafanalib.__path__, "grafanalib."):
         if info.name.startswith("grafanalib._"):

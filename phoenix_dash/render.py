@@ -26,7 +26,6 @@ from .loader import (
     discover,
     on_module_thread,
 )
-from .modern import ModernizeContext, modernize_dashboard
 from .modern.common import JSON
 from .output import json_bytes
 from .provenance import strip_stamps
@@ -34,6 +33,8 @@ from .workers import can_fork, paused_gc, start_forked_pool, stop_pool
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
+
+    from .modern import ModernizeContext
 
 # Below this many modules a worker pool costs more than it saves: measured on 2 cores, 50
 # modules build as fast in one process (0.33 s) and with 10 % less CPU; at 100 the pool
@@ -222,6 +223,8 @@ def _render_chunk(
 def _render_modules(
     root: Path, paths: list[tuple[int, Path]], ctx: ModernizeContext, with_sources: bool
 ) -> list[_ModuleOutcome]:
+    from .modern import modernize_dashboard
+
     runner = ModuleRunner(root, track=with_sources)
     outcomes = []
     with runner.session(), paused_gc():  # paused again: a forked worker starts enabled
