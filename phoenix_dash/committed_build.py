@@ -76,10 +76,7 @@ class Ready:
 @dataclass(frozen=True)
 class Obtained:
     started: StartedBuild
-    # Why build/ as committed is not used (None when it is, or with --rebuild), and whether
-    # that is news (not for a project without a manifest yet, or one whose schema is v2).
-    not_used: str | None = None
-    news: bool = True
+    not_used: str | None = None  # why build/ as committed is not used (None: it is, or --rebuild)
 
 
 def obtain_build(config: Config, source: BuildSource, jobs: int = 1) -> Obtained:
@@ -95,7 +92,7 @@ def obtain_build(config: Config, source: BuildSource, jobs: int = 1) -> Obtained
                 f"--from-build: {build_dir_display(config)} is not what the code gives: "
                 f"{exc}; run `phoenix-dash build` and commit it"
             ) from None
-        return Obtained(start_build(config, jobs, with_sources=False), str(exc), exc.news)
+        return Obtained(start_build(config, jobs, with_sources=False), str(exc))
 
 
 def committed_build(config: Config) -> Ready:
@@ -103,8 +100,7 @@ def committed_build(config: Config) -> Ready:
     if config.dashboard_schema != "v1":
         raise Stale(
             f"dashboards.schema is {config.dashboard_schema}: build/ then holds the dashboards "
-            "in a form that does not keep every field sync sends, so they are built from the code",
-            news=False,
+            "in a form that does not keep every field sync sends, so they are built from the code"
         )
     manifest, files = read_current(config.root, config.build_dir, BUILD_KINDS)
     return Ready(config, manifest, files)

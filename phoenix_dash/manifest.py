@@ -42,10 +42,6 @@ ABOUT = (
 class Stale(Exception):
     """build/ cannot be used as it is; ``str()`` says why, in the user's words."""
 
-    def __init__(self, reason: str, news: bool = True) -> None:
-        super().__init__(reason)
-        self.news = news  # worth saying unasked (not: no manifest yet, a v2 project)
-
 
 @dataclass(frozen=True)
 class Manifest:
@@ -151,7 +147,7 @@ def read_current(
         manifest = Manifest.parse((build_dir / MANIFEST_FILE).read_bytes())
     except FileNotFoundError:
         message = f"{display}{MANIFEST_FILE} does not exist (run `phoenix-dash build`)"
-        raise Stale(message, news=False) from None
+        raise Stale(message) from None
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise Stale(f"{display}{MANIFEST_FILE} cannot be read ({exc})") from None
     reasons = _version_changes(manifest) + _environment_readers(manifest)

@@ -93,14 +93,16 @@ def build_source_options(function: Callable[..., Any]) -> Callable[..., Any]:
 def obtained_build(
     config: Config, source: str | None, verbose: bool = False, jobs: int = 1
 ) -> Obtained:
-    """The build a command works from (``committed_build.obtain_build``); when build/ has a
-    manifest but cannot be used as committed, stderr says why (always, with --verbose)."""
+    """The build a command works from (``committed_build.obtain_build``); with --verbose,
+    stderr says which, and why build/ as committed was not used. Without, a stale build/ is
+    built from the code as it always was (an author between edits): build --check in CI is
+    what flags it, and --from-build in CD what refuses it."""
     from ..committed_build import obtain_build
 
     obtained = obtain_build(config, source or "auto", jobs)  # type: ignore[arg-type]
-    if obtained.not_used is not None and (obtained.news or verbose):
+    if verbose and obtained.not_used is not None:
         click.echo(f"note: building from the code: {obtained.not_used}", err=True)
-    elif verbose and obtained.not_used is None and source != "rebuild":
+    elif verbose and source != "rebuild":
         click.echo("note: using build/ as committed (its manifest matches the code)", err=True)
     return obtained
 

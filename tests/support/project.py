@@ -42,6 +42,7 @@ dashboard = Dashboard(
 
 
 PROJECT_FILES = (
+    "build",  # as committed, with its manifest: sync uses it while it is current, as CD does
     "dashboards",
     "alerts",
     "metrics.yaml",
@@ -52,7 +53,7 @@ PROJECT_FILES = (
 
 
 def copy_repo_project(root: Path) -> Path:
-    """This repository's project (sources and settings, no build/) copied into ``root``;
+    """This repository's project (sources, settings, build/ as committed) copied into ``root``;
     returns its phoenix-dash.yaml."""
     for name in PROJECT_FILES:
         source = ROOT / name

@@ -4,7 +4,6 @@ Grafana's source as that file quotes it; nothing here imports phoenix-dash."""
 
 from __future__ import annotations
 
-import copy
 import re
 import zoneinfo
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 import orjson
 
 from .behaviour import format_duration, parse_duration
+from .jsoncopy import json_copy
 
 JSON = dict[str, Any]
 Problem = str | None
@@ -81,7 +81,7 @@ def _set_path(settings: JSON, dotted: str, value: Any) -> None:
 
 def split_secrets(kind: str, settings: JSON) -> tuple[JSON, dict[str, str]]:
     """RemoveSecretsForContactPoint: secret keys leave the settings; an empty one is dropped."""
-    settings = copy.deepcopy(settings)
+    settings = json_copy(settings)
     secure = {}
     for path in SECRET_KEYS.get(kind, ()):
         value = _pop_path(settings, path)
@@ -92,7 +92,7 @@ def split_secrets(kind: str, settings: JSON) -> tuple[JSON, dict[str, str]]:
 
 def redacted(kind: str, settings: JSON, secure: dict[str, str]) -> JSON:
     """Integration.Redact: every stored secret reads "[REDACTED]" (P5)."""
-    out = copy.deepcopy(settings)
+    out = json_copy(settings)
     for path in secure:
         _set_path(out, path, REDACTED)
     return out
@@ -328,7 +328,7 @@ ROOT_KEYS = ("receiver", "group_by", "group_wait", "group_interval", "repeat_int
 def tree_answer(stored: JSON, provenance: str, major: int) -> JSON:
     """GET /policies (P13): Grafana 13 rebuilds the root from a managed route, keeping only
     some of its keys; 12 answers the stored root."""
-    root = copy.deepcopy(stored)
+    root = json_copy(stored)
     if major >= 13:
         root = {key: root[key] for key in ROOT_KEYS if key in root}
     if provenance:

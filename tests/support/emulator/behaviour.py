@@ -8,10 +8,11 @@ the emulator is an oracle, written from Grafana's source, not from the code unde
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from .jsoncopy import json_copy
 
 JSON = dict[str, Any]
 
@@ -120,7 +121,7 @@ def format_duration(ms: int) -> str:
 
 def stored_rule(rule: JSON, quirks: Quirks) -> JSON:
     """The rule as Grafana stores it (R2 query defaults, R3 durations)."""
-    rule = copy.deepcopy(rule)
+    rule = json_copy(rule)
     if "R3" in quirks:
         for key in ("for", "keep_firing_for"):
             ms = parse_duration(str(rule.get(key) or "0s"))
@@ -137,7 +138,7 @@ def stored_rule(rule: JSON, quirks: Quirks) -> JSON:
 def rule_answer(rule: JSON, quirks: Quirks, with_provenance: bool = True) -> JSON:
     """A stored rule as a GET answers it (R1 fields always present, R4 no provenance in
     groups; an empty provenance is omitted, as Go's omitempty does)."""
-    answer = {k: copy.deepcopy(v) for k, v in rule.items() if not k.startswith("__")}
+    answer = {k: json_copy(v) for k, v in rule.items() if not k.startswith("__")}
     if "R1" in quirks:
         answer.setdefault("keep_firing_for", "0s")
         answer.setdefault("notification_settings", None)
@@ -151,7 +152,7 @@ def rule_answer(rule: JSON, quirks: Quirks, with_provenance: bool = True) -> JSO
 def with_future_field(answer: JSON, quirks: Quirks) -> JSON:
     if quirks.future_field is not None:
         name, default = quirks.future_field
-        answer.setdefault(name, copy.deepcopy(default))
+        answer.setdefault(name, json_copy(default))
     return answer
 
 

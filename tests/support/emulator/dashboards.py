@@ -3,7 +3,6 @@ Grafana does to them (D1-D7 of BEHAVIOR.md)."""
 
 from __future__ import annotations
 
-import copy
 import secrets
 import time
 import uuid
@@ -16,6 +15,7 @@ from .behaviour import (
     version_list_message,
     with_future_field,
 )
+from .jsoncopy import json_copy
 from .model import JSON, UID_RE, Answer, Dashboard, Org, Version, now, slug, typed_identity
 
 if TYPE_CHECKING:
@@ -171,7 +171,7 @@ class DashboardsMixin:
             "provisioned": bool(found.provisioned and "D6" in self.quirks),
             "provisionedExternalId": found.provisioned or "",
         }
-        dashboard = with_future_field(copy.deepcopy(found.current.data), self.quirks)
+        dashboard = with_future_field(json_copy(found.current.data), self.quirks)
         return 200, {"dashboard": dashboard, "meta": meta}
 
     def delete_dashboard(self, org: Org, uid: str) -> Answer:
@@ -228,7 +228,7 @@ class DashboardsMixin:
             "created": match.created,
             "createdBy": match.created_by,
             "message": match.message,
-            "data": copy.deepcopy(match.data),
+            "data": json_copy(match.data),
         }
 
     def search(self, org: Org, query: dict[str, list[str]]) -> Answer:
@@ -280,7 +280,7 @@ class DashboardsMixin:
                     and (not uids or hit["uid"] in uids)
                     and (not folders or hit["folderUid"] in folders)
                 ):
-                    hits.append(copy.deepcopy(hit))
+                    hits.append(json_copy(hit))
         hits.sort(key=lambda h: (h["type"] != "dash-folder", h["title"].lower(), h["uid"]))
         return 200, hits[(page - 1) * limit : page * limit]
 

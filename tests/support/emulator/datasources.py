@@ -4,11 +4,11 @@ provisioned datasources are read-only."""
 
 from __future__ import annotations
 
-import copy
 import secrets
 from typing import TYPE_CHECKING
 
 from .behaviour import Quirks, with_future_field
+from .jsoncopy import json_copy
 from .model import JSON, Answer, Org
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ class DatasourcesMixin:
 
     def datasource_answer(self, record: JSON) -> JSON:
         """S2: no secureJsonData, ever; every DTO field present."""
-        answer = {**copy.deepcopy(DTO_DEFAULTS), **copy.deepcopy(record)}
+        answer = {**json_copy(DTO_DEFAULTS), **json_copy(record)}
         answer.pop("secureJsonData", None)
         return with_future_field(answer, self.quirks)
 
@@ -59,9 +59,7 @@ class DatasourcesMixin:
         if uid in org.datasources:
             return 409, {"message": "data source with the same uid already exists"}
         record = {
-            k: copy.deepcopy(v)
-            for k, v in body.items()
-            if k not in (*SERVER_KEYS, "secureJsonData")
+            k: json_copy(v) for k, v in body.items() if k not in (*SERVER_KEYS, "secureJsonData")
         }
         record.update(
             uid=uid,
@@ -102,7 +100,7 @@ class DatasourcesMixin:
         secure = body.get("secureJsonData") or {}
         if "S1" in self.quirks:  # the whole record is replaced: fields left out are reset
             fields = {
-                k: copy.deepcopy(v)
+                k: json_copy(v)
                 for k, v in body.items()
                 if k not in (*SERVER_KEYS, "secureJsonData")
             }

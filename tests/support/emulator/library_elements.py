@@ -8,11 +8,11 @@ the keys /apis keeps and the version a generation."""
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any
 
 from .behaviour import Quirks
+from .jsoncopy import json_copy
 from .model import JSON, Answer, Org, now
 
 NOT_FOUND: Answer = (404, {"message": "library element could not be found"})
@@ -59,7 +59,7 @@ class LibraryElementsMixin:
         )
 
     def _element_answer(self, org: Org, element: JSON) -> JSON:
-        out = copy.deepcopy(element)
+        out = json_copy(element)
         folder = org.folders.get(element["folderUid"])
         out["meta"] = {
             "folderName": folder.title if folder else "General",
@@ -77,7 +77,7 @@ class LibraryElementsMixin:
     def _model(self, model: Any, uid: str) -> JSON:
         """L2: type and description added when missing, the reference's uid filled in; L9
         (flag on): only the keys the /apis spec keeps."""
-        out: JSON = copy.deepcopy(model) if isinstance(model, dict) else {}
+        out: JSON = json_copy(model) if isinstance(model, dict) else {}
         out.setdefault("type", "")
         out.setdefault("description", "")
         reference = out.get("libraryPanel")
@@ -157,7 +157,7 @@ class LibraryElementsMixin:
             return NOT_FOUND
         if body.get("version") != element["version"]:
             return 412, {"message": "the library element has been changed by someone else"}
-        before = copy.deepcopy({k: element[k] for k in ("folderUid", "name", "model")})
+        before = json_copy({k: element[k] for k in ("folderUid", "name", "model")})
         if "folderUid" in body:
             problem = self._folder_problem(org, str(body["folderUid"] or ""))
             if problem:

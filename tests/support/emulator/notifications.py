@@ -7,12 +7,12 @@ differ per kind, and 409s for what is still referenced."""
 from __future__ import annotations
 
 import base64
-import copy
 import secrets
 from typing import Any
 
 from . import alerting_behaviour as ab
 from .behaviour import Quirks
+from .jsoncopy import json_copy
 from .model import JSON, Answer, Org
 
 INVALID_ROUTE = "alerting.notifications.routes.invalidFormat"
@@ -67,10 +67,10 @@ class NotificationsMixin:
         if body.get("settings") is None:
             return 400, {"message": "settings should not be empty"}
         kind = str(body.get("type") or "")
-        raw = copy.deepcopy(body["settings"])
+        raw = json_copy(body["settings"])
         if existing is not None:  # P6: "[REDACTED]" keeps the stored value
             for path, value in existing["secure"].items():
-                if ab._pop_path(copy.deepcopy(raw), path) == ab.REDACTED:
+                if ab._pop_path(json_copy(raw), path) == ab.REDACTED:
                     ab._pop_path(raw, path)
                     ab._set_path(raw, path, value)
         settings, secure = ab.split_secrets(kind, raw)

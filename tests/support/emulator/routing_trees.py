@@ -7,12 +7,12 @@ fingerprint of the tree and a stale one is a 409, and manager annotations decide
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any
 
 from . import alerting_behaviour as ab
 from .behaviour import Quirks
+from .jsoncopy import json_copy
 from .model import JSON, Answer, Org
 from .resource_rules import status
 
@@ -91,7 +91,7 @@ class RoutingTreesMixin:
         else:
             return None
         spec = {
-            "defaults": {k: copy.deepcopy(stored[k]) for k in DEFAULT_KEYS if k in stored},
+            "defaults": {k: json_copy(stored[k]) for k in DEFAULT_KEYS if k in stored},
             "routes": [_resource_route(r) for r in stored.get("routes") or []],
         }
         return {

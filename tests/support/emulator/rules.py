@@ -4,7 +4,6 @@ the rule and only written for rules a group PUT actually changes."""
 
 from __future__ import annotations
 
-import copy
 import secrets
 from typing import TYPE_CHECKING
 
@@ -18,6 +17,7 @@ from .behaviour import (
     rule_changed,
     stored_rule,
 )
+from .jsoncopy import json_copy
 from .model import JSON, UID_RE, Answer, Org, now
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ class RulesMixin:
         return (200, rule_answer(found, self.quirks)) if found else (404, None)
 
     def write_rule(self, org: Org, rule: JSON, provenance: str, create: bool) -> Answer:
-        rule = copy.deepcopy(rule)
+        rule = json_copy(rule)
         rule.setdefault("uid", secrets.token_hex(7))
         error = self.rule_error(org, rule)
         if error:
@@ -129,7 +129,7 @@ class RulesMixin:
             return 200, {**body, "folderUid": folder_uid, "title": group}
         incoming = []
         for rule in body.get("rules") or []:
-            rule = {**copy.deepcopy(rule), "folderUID": folder_uid, "ruleGroup": group}
+            rule = {**json_copy(rule), "folderUID": folder_uid, "ruleGroup": group}
             rule.setdefault("uid", secrets.token_hex(7))
             error = self.rule_error(org, rule)
             if error:
