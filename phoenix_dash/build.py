@@ -13,6 +13,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from .alerting.grafana import api_group, routed
 from .alerting.model import RuleGroup
 from .alerting.outputs import alert_files, yaml_bytes
@@ -74,8 +76,8 @@ class Build:
     datasource_index: DatasourceIndex = field(default_factory=DatasourceIndex)
     notifications: Notifications | None = None  # notifications.yaml, when the project has one
     # Set when build/ as committed is used (committed_build.py): the rule groups in Grafana's
-    # form, from build/alerts/grafana/, instead of ``alert_groups`` (which stays empty).
-    committed_alert_bodies: list[JSON] | None = None
+    # form, the files of build/alerts/grafana/, instead of ``alert_groups`` (left empty).
+    committed_alert_files: list[bytes] | None = None
     manifest: Manifest | None = None  # what made it: recorded by `build`, or the one read
     outputs: Mapping[str, bytes] | None = None  # ``output_files``, once made (recorded_build)
 
@@ -95,9 +97,10 @@ class Build:
 
     @property
     def grafana_alert_bodies(self) -> list[JSON]:
-        """The rule groups as Grafana's provisioning API takes them."""
-        if self.committed_alert_bodies is not None:
-            return self.committed_alert_bodies
+        """The rule groups as Grafana's provisioning API takes them (new objects each time:
+        callers make them their environment's)."""
+        if self.committed_alert_files is not None:
+            return [orjson.loads(data) for data in self.committed_alert_files]
         return [api_group(group) for group in self.grafana_alert_groups]
 
     def files(self) -> dict[str, bytes]:
@@ -108,7 +111,7 @@ class Build:
         return files
 
     def output_files(self) -> dict[str, bytes]:
-        assert self.committed_alert_bodies is None, "a committed build is read, not written"
+        assert self.committed_alert_files is None, "a committed build is read, not written"
         if self.outputs is not None:
             return dict(self.outputs)
         files = {f"{DASHBOARDS_DIR}/{d.uid}.json": self.dashboard_bytes(d) for d in self.dashboards}

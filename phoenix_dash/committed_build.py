@@ -13,8 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-import orjson
-
 from .alerting.outputs import GRAFANA_API_DIR
 from .build import (
     BUILD_KINDS,
@@ -28,7 +26,6 @@ from .build import (
 from .config import Config
 from .errors import ConfigError
 from .manifest import Manifest, Stale, read_current
-from .modern.common import JSON
 from .render import BuiltDashboard
 
 BuildSource = Literal["auto", "committed", "rebuild"]
@@ -68,7 +65,7 @@ class Ready:
             config.dashboard_schema,
             datasource_index(config, project.datasources),
             project.notifications,
-            committed_alert_bodies=_alert_bodies(files),
+            committed_alert_files=_alert_files(files),
             manifest=self.manifest,
         )
 
@@ -114,11 +111,11 @@ def _dashboards(manifest: Manifest, files: dict[str, bytes]) -> list[BuiltDashbo
     ]
 
 
-def _alert_bodies(files: dict[str, bytes]) -> list[JSON]:
+def _alert_files(files: dict[str, bytes]) -> list[bytes]:
     """The rule groups as Grafana's API takes them, as build wrote them (routed)."""
     prefix = GRAFANA_API_DIR + "/"
     return [
-        orjson.loads(data)
+        data
         for path, data in sorted(files.items())
         if path.startswith(prefix) and path.endswith(".json")
     ]

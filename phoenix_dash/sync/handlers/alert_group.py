@@ -39,7 +39,7 @@ class AlertGroupHandler(Handler):
     def desired(self, build: Build, target: Target) -> list[Resource]:
         resources = []
         for group in build.grafana_alert_bodies:
-            body = target.remap(copy.deepcopy(group))
+            body = target.remap(group)
             body["folderUid"] = target.folder_uid(group["folderUid"])
             for rule in body["rules"]:
                 rule["folderUID"] = body["folderUid"]
