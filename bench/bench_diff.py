@@ -12,10 +12,8 @@ scale, without a ratio.
 
 from __future__ import annotations
 
-import argparse
-
 from bench.bench_build import BIN, REPOSITORY
-from bench.measure import HEADER, machine, measure, row
+from bench.measure import measure, repeat_main, row
 
 
 def run(repeat: int) -> list[str]:
@@ -38,13 +36,7 @@ def run(repeat: int) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-    print(f"medians of {args.repeat} runs; {machine()}")
-    print(HEADER)
-    for line in run(args.repeat):
-        print(line)
+    repeat_main(__doc__ or "", run)
 
 
 if __name__ == "__main__":

@@ -11,11 +11,10 @@ machine cannot run; the figures stand alone (the issue's bound: 4 dashboards und
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 
 from bench.bench_build import BIN, REPOSITORY, generated_project
-from bench.measure import HEADER, machine, measure, row
+from bench.measure import measure, repeat_main, row
 
 NOTE = "no peer can run here (Grafana + headless browser)"
 
@@ -35,13 +34,7 @@ def run(repeat: int) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-    print(f"medians of {args.repeat} runs; {machine()}")
-    print(HEADER)
-    for line in run(args.repeat):
-        print(line)
+    repeat_main(__doc__ or "", run)
 
 
 if __name__ == "__main__":

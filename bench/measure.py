@@ -152,3 +152,16 @@ def row(figures: Figures, peer: Figures | None = None, note: str = "") -> str:
         f"{figures.cpu:5.2f} s {figures.peak_mib:5d} MiB {ratio:>7s}"
         + (f"  {note}" if note else "")
     )
+
+
+def repeat_main(doc: str, run: Callable[[int], list[str]]) -> None:
+    """The command line of a benchmark whose only option is --repeat: its table."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    print(f"medians of {args.repeat} runs; {machine()}")
+    print(HEADER)
+    for line in run(args.repeat):
+        print(line)
