@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
 import yaml
 
 from phoenix_dash.alerting.promtool import alert_test_files, coverage, run_tests
@@ -150,6 +151,7 @@ def test_promtool_check_rules_passes(repo_build: Build, tmp_path: Path) -> None:
     assert "SUCCESS: 23 rules found" in done.stdout
 
 
+@pytest.mark.slow  # the real promtool, several runs
 def test_alert_unit_tests_pass_on_the_real_rule_engine(repo_build: Build) -> None:
     run = run_tests(
         promtool(),
@@ -258,6 +260,7 @@ def rules_from_grafana_form(groups: list[dict[str, Any]]) -> bytes:
     ).encode()
 
 
+@pytest.mark.slow  # the real promtool, several runs
 def test_grafana_form_fires_exactly_like_the_prometheus_form(repo_build: Build) -> None:
     # The same scenario tests (labels, annotations, timing) pass against rules rebuilt from
     # the Grafana JSON: the two forms mean the same thing on a real rule engine.
@@ -266,6 +269,7 @@ def test_grafana_form_fires_exactly_like_the_prometheus_form(repo_build: Build) 
     assert run.ok, run.output
 
 
+@pytest.mark.slow  # the real promtool, several runs
 def test_equivalence_check_would_notice_a_changed_threshold(repo_build: Build) -> None:
     groups = api_groups(repo_build)
     for rule in groups[0]["rules"]:
@@ -276,6 +280,7 @@ def test_equivalence_check_would_notice_a_changed_threshold(repo_build: Build) -
     assert not run.ok
 
 
+@pytest.mark.slow  # the real promtool, several runs
 def test_test_alerts_command(project: Project) -> None:
     del project
     from click.testing import CliRunner

@@ -251,6 +251,7 @@ def test_a_pull_request_shows_what_it_changes_in_notifications(tmp_path: Path) -
     ) in diff.output
 
 
+@pytest.mark.slow  # the real promtool, several runs
 @pytest.mark.parametrize(
     ("edit", "says"),
     [
@@ -286,6 +287,7 @@ def test_test_alerts_fails_when_a_tested_alert_reaches_no_route_of_the_project(
     assert any("alertname=" in line and ".yaml:" in line for line in routing)
 
 
+@pytest.mark.slow  # the real promtool, several runs
 @pytest.mark.parametrize(
     ("change", "says"),
     [

@@ -97,6 +97,7 @@ def _walk(route: dict[str, Any]) -> list[dict[str, Any]]:
     return [route, *(r for child in route.get("routes", []) for r in _walk(child))]
 
 
+@pytest.mark.slow  # the real amtool, once for each of 432 label sets
 def test_the_answers_are_amtools(tmp_path: Path) -> None:
     require(
         shutil.which("amtool") is not None,
