@@ -252,3 +252,11 @@ def test_another_python_is_not_another_build(project: Project) -> None:
     assert served.exit_code == 0, served.output
     check = project.run("build", "--check")
     assert check.exit_code == 0 and "note:" not in check.output, check.output
+
+
+def test_from_build_and_rebuild_exclude_each_other(project: Project) -> None:
+    project.dashboard("d", "d")
+    result = project.run("render", "--from-build", "--rebuild", "--out", "pictures")
+    assert result.exit_code == 2
+    assert "--from-build and --rebuild exclude each other" in result.output
+    assert not (project.root / "pictures").exists()

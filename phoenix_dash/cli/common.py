@@ -4,6 +4,7 @@ the one boundary (cli/__init__.py)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -68,26 +69,30 @@ def selection_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def build_source_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    """--from-build, --rebuild: whether build/ as committed is used (committed_build.py)."""
-    for option in reversed(
-        [
-            click.option(
-                "--from-build",
-                "source",
-                flag_value="committed",
-                help="Use build/ as committed, or stop if it is not what the code gives "
-                "(for CD: apply what was reviewed).",
-            ),
-            click.option(
-                "--rebuild",
-                "source",
-                flag_value="rebuild",
-                help="Build from the code even when build/ is current.",
-            ),
-        ]
-    ):
-        function = option(function)
-    return function
+    """--from-build, --rebuild: whether build/ as committed is used (committed_build.py); the
+    command gets ``source``: "committed", "rebuild" or None (use it when it is current)."""
+
+    @functools.wraps(function)
+    def with_source(*args: Any, from_build: bool, rebuild: bool, **kwargs: Any) -> Any:
+        if from_build and rebuild:
+            raise click.UsageError("--from-build and --rebuild exclude each other")
+        source = "committed" if from_build else "rebuild" if rebuild else None
+        return function(*args, source=source, **kwargs)
+
+    options = [
+        click.option(
+            "--from-build",
+            is_flag=True,
+            help="Use build/ as committed, or stop if it is not what the code gives "
+            "(for CD: apply what was reviewed).",
+        ),
+        click.option(
+            "--rebuild", is_flag=True, help="Build from the code even when build/ is current."
+        ),
+    ]
+    for option in reversed(options):
+        with_source = option(with_source)
+    return with_source
 
 
 def obtained_build(
