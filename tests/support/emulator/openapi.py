@@ -67,19 +67,32 @@ def operations() -> list[Operation]:
     return sorted(found, key=lambda o: o.template.count("{"))
 
 
+@cache
+def _by_method(method: str) -> list[Operation]:
+    return [operation for operation in operations() if operation.method == method]
+
+
 def find(method: str, path: str) -> Operation | None:
     """The operation for ``path`` (relative to /api)."""
-    for operation in operations():
-        if operation.method == method and operation.pattern.match(path):
+    for operation in _by_method(method):
+        if operation.pattern.match(path):
             return operation
     return None
+
+
+@cache
+def _validator(method: str, template: str) -> jsonschema.Draft4Validator:
+    """One validator per operation, made once (making one resolves the spec's definitions)."""
+    operation = next(o for o in _by_method(method) if o.template == template)
+    assert operation.body_schema is not None
+    schema = {**operation.body_schema, "definitions": _spec()["definitions"]}
+    return jsonschema.Draft4Validator(schema)
 
 
 def body_errors(operation: Operation, body: Any) -> list[str]:
     if operation.body_schema is None:
         return []
-    schema = {**operation.body_schema, "definitions": _spec()["definitions"]}
-    validator = jsonschema.Draft4Validator(schema)
+    validator = _validator(operation.method, operation.template)
     return [
         f"{'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}"
         for e in validator.iter_errors(body)

@@ -320,8 +320,10 @@ class GrafanaEmulator(Controls):
             request.send_header("Content-Length", str(len(data)))
             for key, value in (headers or {}).items():
                 request.send_header(key, value)
-            request.end_headers()
-            request.wfile.write(data)
+            # Headers and body in one write (end_headers would send the headers alone).
+            request._headers_buffer.append(b"\r\n")  # type: ignore[attr-defined]
+            request.wfile.write(b"".join(request._headers_buffer) + data)  # type: ignore[attr-defined]
+            request._headers_buffer = []  # type: ignore[attr-defined]
         except OSError:
             pass
 
