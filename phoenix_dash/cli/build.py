@@ -45,7 +45,9 @@ def _default_jobs() -> int:
 def build(
     config_path: str | None, check: bool, jobs: int, allow_empty: tuple[str, ...], fmt: str
 ) -> None:
-    """Render dashboards (and alerts) to modern Grafana JSON under build/."""
+    """Render dashboards (and alerts) to modern Grafana JSON under build/, with
+    build/manifest.json: what made it, so that sync, diff and render use build/ as committed
+    while it matches the code."""
     from ..build import build_dir_display, build_notes, check_build, recorded_build, write_build
 
     config = project_config(config_path)
