@@ -76,7 +76,7 @@ def _changes_of_every_kind(
                 changes += _deletions(own, conn, handler, desired, target, options)
         return changes
 
-    with worker_pool(len(handlers)) as kinds:
+    with worker_pool(max(1, len(handlers))) as kinds:
         return [change for changes in kinds.map(kind_changes, handlers) for change in changes]
 
 
