@@ -388,6 +388,11 @@ def preview(config_path: str | None, url: str | None, watching: bool, compose_fi
     if not watching:
         _show_preview(preview_once(config, connection))
         return
+    from .. import workers
+
+    # Not one command: a watch builds and syncs for as long as it lives, so the collector
+    # keeps its usual work (workers.paused_gc).
+    workers.PROCESS_RUNS_ONE_COMMAND = False
     stop = threading.Event()
     click.echo("watching dashboards/ and alerts/ (Ctrl-C to stop)")
     try:
