@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import click
 
 if TYPE_CHECKING:
-    from ..committed_build import Obtained
+    from ..committed_build import BuildSource, Obtained
     from ..config import Config
     from ..prometheus_api import PrometheusAPI, PrometheusSettings
     from ..workers import InFlight
@@ -76,7 +76,7 @@ def build_source_options(function: Callable[..., Any]) -> Callable[..., Any]:
     def with_source(*args: Any, from_build: bool, rebuild: bool, **kwargs: Any) -> Any:
         if from_build and rebuild:
             raise click.UsageError("--from-build and --rebuild exclude each other")
-        source = "committed" if from_build else "rebuild" if rebuild else None
+        source: BuildSource = "committed" if from_build else "rebuild" if rebuild else "auto"
         return function(*args, source=source, **kwargs)
 
     options = [
@@ -96,7 +96,7 @@ def build_source_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def obtained_build(
-    config: Config, source: str | None, verbose: bool = False, jobs: int = 1
+    config: Config, source: BuildSource, verbose: bool = False, jobs: int = 1
 ) -> Obtained:
     """The build a command works from (``committed_build.obtain_build``); with --verbose,
     stderr says which, and why build/ as committed was not used. Without, a stale build/ is
@@ -104,7 +104,7 @@ def obtained_build(
     what flags it, and --from-build in CD what refuses it."""
     from ..committed_build import obtain_build
 
-    obtained = obtain_build(config, source or "auto", jobs)  # type: ignore[arg-type]
+    obtained = obtain_build(config, source, jobs)
     if verbose and obtained.not_used is not None:
         click.echo(f"note: building from the code: {obtained.not_used}", err=True)
     elif verbose and source != "rebuild":

@@ -23,6 +23,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
+    from ..committed_build import BuildSource
     from ..config import Config
     from ..pictures import DataChoice
 
@@ -118,7 +119,7 @@ def render(
     ca_bundle: str | None,
     at: float | None,
     jobs: int | None,
-    source: str | None,
+    source: BuildSource,
     fmt: str,
 ) -> None:
     """Draw each dashboard as Grafana shows it (PNG and SVG), with no Grafana: its grid,

@@ -31,7 +31,7 @@ from .grafana import connect
 
 if TYPE_CHECKING:
     from ..build import Build
-    from ..committed_build import StartedBuild
+    from ..committed_build import BuildSource, StartedBuild
     from ..config import Config
     from ..grafana.connection import GrafanaConnection
     from ..grafana.resources import ResourceAPI
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from ..sync.target import Target
 
 
-def _start_build(config: Config, source: str | None, verbose: bool) -> StartedBuild:
+def _start_build(config: Config, source: BuildSource, verbose: bool) -> StartedBuild:
     """The project as sync and diff see it: build/ as committed when it is current, else
     built without provenance stamps, in parallel when large."""
     from ..render import default_jobs
@@ -49,7 +49,7 @@ def _start_build(config: Config, source: str | None, verbose: bool) -> StartedBu
     return obtained_build(config, source, verbose, default_jobs()).started
 
 
-def _working_files(config: Config, source: str | None, verbose: bool) -> dict[str, bytes]:
+def _working_files(config: Config, source: BuildSource, verbose: bool) -> dict[str, bytes]:
     """build/'s files as the working tree's code gives them (for diff --against)."""
     from ..committed_build import Ready
 
@@ -97,7 +97,7 @@ def _plan(
     env: str | None,
     verbose: bool,
     options: PlanOptions,
-    source: str | None,
+    source: BuildSource,
     force: bool = False,
     note: str = "",
     take_over: bool = False,
@@ -180,7 +180,7 @@ def sync(
     force: bool,
     take_over: bool,
     note: str,
-    source: str | None,
+    source: BuildSource,
     fmt: str,
     verbose: bool,
 ) -> None:
@@ -270,7 +270,7 @@ def diff(
     prometheus_url: str | None,
     headers: tuple[str, ...],
     ca_bundle: str | None,
-    source: str | None,
+    source: BuildSource,
     fmt: str,
     verbose: bool,
 ) -> None:
