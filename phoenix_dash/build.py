@@ -34,7 +34,6 @@ from .output import TreeChanges, compare_tree, json_bytes, replace_tree
 from .provenance import strip_stamps
 from .render import BuiltDashboard, Rendering, start_rendering
 from .schema_v2 import DatasourceIndex
-from .schema_v2.resource import v2_resource
 from .yamlconf import load_yaml
 
 if TYPE_CHECKING:
@@ -139,6 +138,8 @@ class Build:
     def dashboard_file(self, dashboard: BuiltDashboard) -> JSON:
         """A dashboard as build/ holds it: the v1 JSON, or its schema v2 resource."""
         if self.dashboard_schema == "v2":
+            from .schema_v2.resource import v2_resource  # v2 projects only
+
             return v2_resource(dashboard.uid, dashboard.clean, self.datasource_index)
         return dashboard.clean
 
@@ -259,9 +260,11 @@ class ProjectFiles:
     notifications: Notifications | None
 
 
-def load_project_files(config: Config) -> ProjectFiles:
+def load_project_files(config: Config, with_catalog: bool = True) -> ProjectFiles:
+    """The project's YAML parts, checked. Only lint reads the catalog: ``with_catalog``
+    False spares parsing it where its check is known to have passed (a current build/)."""
     catalog = None
-    if config.catalog_file is not None:
+    if config.catalog_file is not None and with_catalog:
         catalog = load_catalog(config.catalog_file, config.display(config.catalog_file))
     datasources = []
     if config.datasources_file is not None:

@@ -4,8 +4,9 @@ request's reviewers read is what CD applies, without grafanalib or the modules' 
 
 A stale or missing manifest builds from the code as before (the reason is the caller's to
 say); ``--from-build`` makes it an error instead (the CD setting), ``--rebuild`` skips the
-committed build. Dashboards and rule groups come from build/'s files; datasources, the
-catalog and notifications from their YAML files, whose hashes the manifest checked.
+committed build. Dashboards and rule groups come from build/'s files; datasources and
+notifications from their YAML files, whose hashes the manifest checked (the catalog is
+checked by its hash alone: only lint reads it, and lint always builds from the code).
 """
 
 from __future__ import annotations
@@ -54,10 +55,12 @@ class Ready:
 
     def finish(self) -> Build:
         config, files = self.config, self.files
-        project = load_project_files(config)
+        # The catalog was checked by the build the manifest vouches for, and only lint
+        # (which always builds from the code) reads it.
+        project = load_project_files(config, with_catalog=False)
         return Build(
             _dashboards(self.manifest, files),
-            project.catalog,
+            None,
             [],
             config.folders,
             config.default_folder,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -117,10 +117,8 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
         raise ConfigError("file not found", Location(file)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read: {exc}", Location(file)) from None
-    loader = SAFE_LOADER(text)
-    try:  # one parse: the node tree (for lines) and the data built from it
-        root = loader.get_single_node()
-        data = loader.construct_document(root) if root is not None else None
+    try:
+        data, root = _parsed(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -128,12 +126,36 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
         raise ConfigError(f"invalid YAML: {problem}", Location(file, line)) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"invalid YAML: {exc}", Location(file)) from None
-    finally:
-        loader.dispose()
     if root is None:
         raise ConfigError("the file is empty", Location(file))
     _check_duplicate_keys(root, file)
-    return YamlDocument(file, data, root)
+    return YamlDocument(file, _copied(data), root)
+
+
+@lru_cache(maxsize=32)
+def _parsed(text: str) -> tuple[Any, yaml.Node | None]:
+    """One parse: the node tree (for lines) and the data built from it. Kept for the texts
+    read last: a long-lived process (``preview --watch``, a caller's own) reads the same
+    files again at every build, and parsing is most of reading them. Nodes are never
+    changed; each caller gets its own copy of the data (``_copied``)."""
+    loader = SAFE_LOADER(text)
+    try:
+        root = loader.get_single_node()
+        return (loader.construct_document(root) if root is not None else None), root
+    finally:
+        loader.dispose()
+
+
+def _copied(value: Any) -> Any:
+    # What a safe load makes: dicts, lists and sets (of hashable, so immutable, members)
+    # around immutable scalars (str, numbers, dates, bytes, None).
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    if isinstance(value, set):
+        return set(value)
+    return value
 
 
 @cache
@@ -159,7 +181,12 @@ def validate_bundled(doc: YamlDocument, name: str) -> None:
 
 
 def validate(doc: YamlDocument, schema: dict[str, Any]) -> None:
-    """Validate ``doc`` and raise the first error (in document order) as a ConfigError."""
+    """Validate ``doc`` and raise the first error (in document order) as a ConfigError.
+    A document ``quick_schema`` finds valid spares the import of jsonschema."""
+    from .quick_schema import certainly_valid
+
+    if certainly_valid(doc.data, schema):
+        return
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(schema)

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import jsonschema
-import orjson
 import pytest
 import yaml
 
 from tests.support.compile_schemas import COMPILED, NAMES, SCHEMAS, compiled
+from tests.support.mutants import mutants
 from tests.support.project import ROOT
 
 SAMPLES = {
@@ -23,9 +23,6 @@ SAMPLES = {
     "datasources": ["datasources.yaml", "phoenix_dash/scaffold/datasources.yaml"],
     "notifications": ["notifications.yaml", "phoenix_dash/scaffold/notifications.yaml"],
 }
-# One of each kind a schema tells apart: null, a number below the usual minimums, a boolean,
-# an empty and an odd string (a pattern's $ vs \Z), an empty list, an object of a stray key.
-WRONG_VALUES: list[Any] = [None, -1, True, "", "zz z\n", [], {"zz_unknown": 1}]
 
 
 def schema(name: str) -> dict[str, Any]:
@@ -55,47 +52,6 @@ def test_no_ref_has_siblings_so_draft_07_reads_them_as_2020_12_does(name: str) -
     assert not list(refs_with_siblings(schema(name)))
 
 
-def fresh(value: Any) -> Any:
-    return orjson.loads(orjson.dumps(value))
-
-
-def mutants(document: Any) -> Iterator[Any]:
-    """``document`` with one thing wrong: a key removed, a value replaced by one of another
-    type or shape, an unknown key added, at every place in it."""
-
-    def places(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
-        yield path
-        children = (
-            value.items()
-            if isinstance(value, dict)
-            else enumerate(value)
-            if isinstance(value, list)
-            else []
-        )
-        for key, item in children:
-            yield from places(item, (*path, key))
-
-    def at(root: Any, path: tuple[Any, ...]) -> Any:
-        for key in path:
-            root = root[key]
-        return root
-
-    for path in places(document, ()):
-        if path:
-            parent_path, key = path[:-1], path[-1]
-            removed = fresh(document)
-            del at(removed, parent_path)[key]
-            yield removed
-            for wrong in WRONG_VALUES:
-                replaced = fresh(document)
-                at(replaced, parent_path)[key] = fresh(wrong)
-                yield replaced
-        if isinstance(at(document, path), dict):
-            added = fresh(document)
-            at(added, path)["zz_unknown"] = 1
-            yield added
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_the_compiled_check_never_accepts_what_jsonschema_refuses(name: str) -> None:
     quick = importlib.import_module(f"phoenix_dash.schemas.compiled.{name}").validate
@@ -108,13 +64,18 @@ def test_the_compiled_check_never_accepts_what_jsonschema_refuses(name: str) -> 
             return False
         return True
 
-    agree = total = 0
+    agree = judged = total = 0
     for sample in SAMPLES[name]:
         document = yaml.safe_load((ROOT / sample).read_text())
         assert accepted(document) and judge.is_valid(document), sample
         for mutant in mutants(document):
-            valid = judge.is_valid(mutant)
-            assert not accepted(mutant) or valid, f"{sample}: accepted {mutant!r}"
-            agree += accepted(mutant) == valid
+            taken = accepted(mutant)
+            # Every accepted mutant is judged; of the refused, one in four (what agreement
+            # needs), as jsonschema's judgement is most of this test's time.
+            if taken or total % 4 == 0:
+                valid = judge.is_valid(mutant)
+                assert not taken or valid, f"{sample}: accepted {mutant!r}"
+                agree += taken == valid
+                judged += 1
             total += 1
-    assert total > 100 and agree / total > 0.99  # refusing more would only cost the import
+    assert total > 100 and agree / judged > 0.99  # refusing more would only cost the import

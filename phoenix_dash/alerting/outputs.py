@@ -6,18 +6,19 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from ..config import Folder
-from ..notifications.checks import delivery_gaps, receiver_gaps
 from ..notifications.definitions import Notifications
 from ..output import json_bytes
 from .grafana import api_group, file_provisioning, routed
 from .model import RuleGroup
 from .prometheus import rule_file
-from .promtool import PromtoolRun, alert_test_files, check_rules, coverage, find_promtool, run_tests
+
+if TYPE_CHECKING:
+    from .promtool import PromtoolRun
 
 GRAFANA_API_DIR = "alerts/grafana"
 PROVISIONING_FILE = "alerts/provisioning/alert-rules.yaml"
@@ -99,6 +100,10 @@ def run_alert_tests(
     """Check the Prometheus form with promtool, then run the unit tests under ``tests_dir``;
     with ``notifications``, every alert a test expects must reach one of the project's
     routes (``notifications.checks.delivery_gaps``)."""
+    # Here: a build, which never runs promtool, goes without these imports.
+    from ..notifications.checks import delivery_gaps, receiver_gaps
+    from .promtool import alert_test_files, check_rules, coverage, find_promtool, run_tests
+
     promtool = find_promtool(promtool_path)
     rules = prometheus_rules(groups)
     report = AlertTestReport(check_rules(promtool, rules))

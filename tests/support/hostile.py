@@ -122,12 +122,15 @@ def fake_server(replies: Mapping[str, Reply]) -> Iterator[str]:
 
 
 def snapshot(root: Path, paths: tuple[str, ...]) -> dict[str, bytes | str]:
-    """Content of every file under ``paths`` (a link as its target's name, a mode too)."""
+    """Content of every file under ``paths`` (a link as its target's name, a mode too),
+    but Python's own bytecode caches: importing a project module may write one there."""
     found: dict[str, bytes | str] = {}
     for rel in paths:
         top = root / rel
         for path in [top, *sorted(top.rglob("*"))] if top.is_dir() else [top]:
             key = path.relative_to(root).as_posix()
+            if "__pycache__" in path.relative_to(root).parts:
+                continue
             if path.is_symlink():
                 found[key] = f"-> {os.readlink(path)}"
             elif path.is_file():
