@@ -211,7 +211,7 @@ def test_catalog_rules_run_with_a_catalog_file_and_not_without(tmp_path: Path) -
 def test_a_live_catalog_from_a_real_prometheus(tmp_path: Path) -> None:
     """The simulator scraped by Debian's Prometheus: names, types and labels from its API."""
     from tests.support.prometheus_stack import Stack
-    from tests.test_real_prometheus import prometheus
+    from tests.support.prometheus_stack import require_prometheus as prometheus
 
     prometheus()
     dashboard = _queries_dashboard(tmp_path / "d.json")

@@ -18,8 +18,8 @@ from phoenix_dash.build import Build
 from phoenix_dash.notifications.outputs import alertmanager_config
 from tests.support.alertmanager import Alertmanager, Recorder, running
 from tests.support.project import ROOT, require
-from tests.support.prometheus_stack import Stack, compress_rules
-from tests.test_real_prometheus import TIME_FACTOR, prometheus
+from tests.support.prometheus_stack import TIME_FACTOR, Stack, compress_rules
+from tests.support.prometheus_stack import require_prometheus as prometheus
 
 TEMPLATES = ROOT / "build/notifications/alertmanager/templates"
 RUNBOOK = "https://runbooks.phoenix.example.com/alerts/phoenix-cpu-over-quota"

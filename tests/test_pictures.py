@@ -23,16 +23,11 @@ from phoenix_dash.pictures.layout import MAX_GRID_ROWS, MAX_PANEL_ROWS, compacte
 from phoenix_dash.pictures.units import format_value, to_fixed
 from tests.support.grafana_schemas import REALWORLD
 from tests.support.pictures import needs_matplotlib, svg_texts
-from tests.support.project import ROOT, Project, oracle
+from tests.support.project import PHOENIX_UIDS, ROOT, Project, oracle
 
 GOLDENS = ROOT / "tests" / "goldens" / "pictures"
 DOCS = ROOT / "docs" / "pictures"
-PHOENIX = (
-    "phoenix-overview",
-    "phoenix-performance",
-    "phoenix-business-metrics",
-    "phoenix-agent-health",
-)
+
 REALWORLD_GOLDEN = "kube-prometheus-nodes"
 TOLERANCE = 1.0  # RMS over 0-255 channels: font rasterising may move a pixel, not a panel
 
@@ -324,7 +319,7 @@ def test_the_same_input_gives_the_same_bytes(tmp_path: Path) -> None:
     }
 
 
-@pytest.mark.parametrize("uid", PHOENIX)
+@pytest.mark.parametrize("uid", PHOENIX_UIDS)
 def test_the_phoenix_dashboards_match_their_pictures_in_docs(uid: str, tmp_path: Path) -> None:
     """docs/pictures/ holds them (README shows them): a drawing change must be looked at and
     the pictures renewed with `phoenix-dash render --out docs/pictures`."""
@@ -348,7 +343,7 @@ def test_a_real_world_dashboard_matches_its_golden_picture(tmp_path: Path) -> No
 def test_live_data_from_a_real_prometheus(tmp_path: Path) -> None:
     """The simulator scraped by Debian's Prometheus: the panels show its series."""
     needs_matplotlib()
-    from tests.test_real_prometheus import prometheus
+    from tests.support.prometheus_stack import require_prometheus as prometheus
 
     prometheus()
     from tests.support.prometheus_stack import Stack

@@ -17,7 +17,8 @@ from phoenix_dash.check import run_checks
 from phoenix_dash.simulate.model import Orchestrator
 from phoenix_dash.simulate.server import Simulator
 from tests.support.project import require
-from tests.support.prometheus_stack import Stack, compress_rules
+from tests.support.prometheus_stack import TIME_FACTOR, Stack, compress_rules
+from tests.support.prometheus_stack import require_prometheus as prometheus
 
 # Real Prometheus and VictoriaMetrics servers scraping and evaluating for real: the slow tests.
 pytestmark = pytest.mark.slow
@@ -32,14 +33,6 @@ EXPECTED = {
     "stuck_queue": {"Task queue stuck"},
     "exporter_down": {"Scrape target down", "Orchestrator metrics absent"},
 }
-TIME_FACTOR = 120  # 5m -> 4s windows (at least), 1h `for` -> 30 s
-
-
-def prometheus() -> None:
-    require(
-        shutil.which("prometheus") is not None,
-        "Prometheus not installed (Debian: apt-get install prometheus)",
-    )
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ import pytest
 from phoenix_dash.build import build_project
 from phoenix_dash.config import load_config
 from tests.support.grafana_schemas import v2_dashboard_errors
-from tests.support.project import ROOT, Project, copy_repo_project
-from tests.test_schema_validity import UIDS
+from tests.support.project import PHOENIX_UIDS, ROOT, Project, copy_repo_project
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +32,7 @@ def v2_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, ob
     }
 
 
-@pytest.mark.parametrize("uid", UIDS)
+@pytest.mark.parametrize("uid", PHOENIX_UIDS)
 def test_a_v2_dashboard_is_a_resource_valid_against_grafanas_schema(
     uid: str, v2_files: dict[str, dict[str, object]], grafana_schemas: Path
 ) -> None:
@@ -48,7 +47,7 @@ def test_a_v2_dashboard_is_a_resource_valid_against_grafanas_schema(
 def test_v2_keeps_every_panel_query_and_variable(
     v2_files: dict[str, dict[str, object]], repo_dashboards: dict[str, dict[str, object]]
 ) -> None:
-    for uid in UIDS:
+    for uid in PHOENIX_UIDS:
         v1, spec = repo_dashboards[uid], v2_files[uid]["spec"]
         assert isinstance(spec, dict)
         panels = [

@@ -14,8 +14,7 @@ import pytest
 from phoenix_dash.schema_v2 import DatasourceIndex, to_v2
 from phoenix_dash.schema_v2.to_v1 import to_v1
 from tests.support.grafana_schemas import REALWORLD
-from tests.support.project import ROOT, oracle
-from tests.test_schema_validity import UIDS
+from tests.support.project import PHOENIX_UIDS, ROOT, oracle
 
 INDEX = DatasourceIndex({"phoenix-prometheus": "prometheus", "phoenix-loki": "loki"}, "prometheus")
 
@@ -97,7 +96,7 @@ def kept(original: dict[str, Any], back: dict[str, Any]) -> list[str]:
     return lost
 
 
-@pytest.mark.parametrize("uid", UIDS)
+@pytest.mark.parametrize("uid", PHOENIX_UIDS)
 def test_the_repositorys_dashboards_come_back(uid: str) -> None:
     original = json.loads((ROOT / "build" / "dashboards" / f"{uid}.json").read_text())
     back = to_v1(to_v2(original, INDEX), uid)

@@ -13,16 +13,10 @@ from tests.support.grafana_schemas import (
     panel_schema_errors,
     target_schema_errors,
 )
-
-UIDS = [
-    "phoenix-overview",
-    "phoenix-performance",
-    "phoenix-business-metrics",
-    "phoenix-agent-health",
-]
+from tests.support.project import PHOENIX_UIDS
 
 
-@pytest.mark.parametrize("uid", UIDS)
+@pytest.mark.parametrize("uid", PHOENIX_UIDS)
 def test_dashboard_validates_with_zero_errors(
     uid: str, repo_dashboards: dict[str, dict[str, Any]], grafana_schemas: Path
 ) -> None:
@@ -31,7 +25,7 @@ def test_dashboard_validates_with_zero_errors(
     assert dashboard_errors(dashboard) == []
 
 
-@pytest.mark.parametrize("uid", UIDS)
+@pytest.mark.parametrize("uid", PHOENIX_UIDS)
 def test_every_panel_and_target_was_checked_against_a_schema(
     uid: str, repo_dashboards: dict[str, dict[str, Any]], grafana_schemas: Path
 ) -> None:

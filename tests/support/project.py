@@ -41,6 +41,14 @@ dashboard = Dashboard(
 """
 
 
+# The dashboards of this repository's project, in file order.
+PHOENIX_UIDS = (
+    "phoenix-overview",
+    "phoenix-performance",
+    "phoenix-business-metrics",
+    "phoenix-agent-health",
+)
+
 PROJECT_FILES = (
     "build",  # as committed, with its manifest: sync uses it while it is current, as CD does
     "dashboards",

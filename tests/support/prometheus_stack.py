@@ -17,6 +17,17 @@ import yaml
 from phoenix_dash.quantities import format_duration, parse_duration
 from phoenix_dash.simulate.model import Orchestrator
 from phoenix_dash.simulate.server import Simulator
+from tests.support.project import require
+
+TIME_FACTOR = 120  # 5m -> 4s windows (at least), 1h `for` -> 30 s
+
+
+def require_prometheus() -> None:
+    require(
+        shutil.which("prometheus") is not None,
+        "Prometheus not installed (Debian: apt-get install prometheus)",
+    )
+
 
 RANGE_RE = re.compile(r"\[(\d+[smhdwy](?:\d+[smhdwy])*)(:?)\]")
 
