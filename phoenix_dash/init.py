@@ -8,22 +8,71 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from . import __version__
 from .errors import ConfigError
 
 # Templates whose place in the project is not their place in scaffold/ (a wheel keeps no
 # dot-files reliably; a .py template would be imported as part of phoenix_dash).
+WORKFLOW = ".github/workflows/grafana.yml"
 DESTINATIONS = {
-    "ci/github-workflow.yml": ".github/workflows/grafana.yml",
+    "ci/github-workflow.yml": WORKFLOW,
     "gitignore.tmpl": ".gitignore",
 }
 
 
-def templates() -> dict[str, bytes]:
-    """Destination path (relative to the project) -> content."""
+# In the CI workflow, where it installs phoenix-dash: the versions that wrote the project, as
+# CD syncs the committed build only with the phoenix-dash and grafanalib that made it.
+INSTALL_PLACEHOLDERS = ("@PHOENIX_DASH@", "@PHOENIX_DASH_RENDER@", "@GRAFANALIB@")
+
+
+@dataclass(frozen=True)
+class Pins:
+    """What the workflow ``init`` writes installs."""
+
+    phoenix_dash: str
+    phoenix_dash_render: str
+    grafanalib: str
+
+    @property
+    def note(self) -> str | None:
+        if "==" in self.phoenix_dash:
+            return None
+        return (
+            f"phoenix-dash {__version__} is a development version, which PyPI does not have: "
+            f"{WORKFLOW} installs the latest release; pin the one you use there"
+        )
+
+
+def pins() -> Pins:
+    """This phoenix-dash when it is a release (else the latest), and this grafanalib."""
+    from .manifest import installed_version, is_release
+
+    version = f"=={__version__}" if is_release(__version__) else ""
+    grafanalib = installed_version("grafanalib")
+    return Pins(
+        f"phoenix-dash{version}",
+        f"phoenix-dash[render]{version}",
+        f"grafanalib=={grafanalib}" if is_release(grafanalib) else "grafanalib",
+    )
+
+
+def _pinned(content: bytes, chosen: Pins) -> bytes:
+    text = content.decode("utf-8")
+    values = (chosen.phoenix_dash, chosen.phoenix_dash_render, chosen.grafanalib)
+    for placeholder, value in zip(INSTALL_PLACEHOLDERS, values, strict=True):
+        text = text.replace(placeholder, value)
+    return text.encode("utf-8")
+
+
+def templates(chosen: Pins | None = None) -> dict[str, bytes]:
+    """Destination path (relative to the project) -> content, the workflow's installs
+    pinned to ``chosen`` (default: ``pins()``)."""
+    chosen = chosen or pins()
     found: dict[str, bytes] = {}
 
     def walk(node: Traversable, prefix: str) -> None:
@@ -34,7 +83,9 @@ def templates() -> dict[str, bytes]:
                     walk(child, f"{relative}/")
             else:
                 destination = DESTINATIONS.get(relative, relative.removesuffix(".tmpl"))
-                found[destination] = child.read_bytes()
+                content = child.read_bytes()
+                pinned = destination == WORKFLOW
+                found[destination] = _pinned(content, chosen) if pinned else content
 
     walk(resources.files("phoenix_dash") / "scaffold", "")
     return found

@@ -79,9 +79,9 @@ class Manifest:
         return found
 
 
-# The versions whose change may change build/: another phoenix-dash or grafanalib is another
-# build. Python's is recorded but not compared: neither renders differently by Python version,
-# and a team's laptops and CD seldom run the same one.
+# The versions whose change may change build/: another phoenix-dash release or grafanalib is
+# another build. Python's is recorded but not compared: neither renders differently by
+# Python version, and a team's laptops and CD seldom run the same one.
 RENDERING_VERSIONS = ("phoenix-dash", "grafanalib")
 
 
@@ -189,7 +189,11 @@ def _version_changes(manifest: Manifest) -> list[str]:
 
 def _version_difference(then: Mapping[str, str], now: Mapping[str, str]) -> tuple[str, str] | None:
     """("phoenix-dash 0.1.0", "phoenix-dash 0.2.0"): the versions that differ, then and now."""
-    differ = [name for name in RENDERING_VERSIONS if then.get(name) != now.get(name)]
+    differ = [
+        name
+        for name in RENDERING_VERSIONS
+        if then.get(name) != now.get(name) and _compared(name, then, now)
+    ]
     if not differ:
         return None
 
@@ -197,6 +201,21 @@ def _version_difference(then: Mapping[str, str], now: Mapping[str, str]) -> tupl
         return ", ".join(f"{name} {versions.get(name, '?')}" for name in differ)
 
     return named(then), named(now)
+
+
+def _compared(name: str, then: Mapping[str, str], now: Mapping[str, str]) -> bool:
+    # A development phoenix-dash (a checkout: 0.3.1.dev4+g1a2b3c) keeps its version from
+    # one commit to the next, and two clones of one commit may be told different ones; its
+    # version says nothing about its output, so it decides nothing. Releases are compared
+    # exactly; a development checkout's guarantee is `build --check` in CI, which renders.
+    if name != "phoenix-dash":
+        return True
+    return all(is_release(versions.get(name, "")) for versions in (then, now))
+
+
+def is_release(version: str) -> bool:
+    """A version PyPI can have: not a development one (.devN, +local, unknown)."""
+    return bool(version) and ".dev" not in version and "+" not in version
 
 
 def _environment_readers(manifest: Manifest) -> list[str]:

@@ -122,14 +122,32 @@ def test_a_changed_input_is_never_served_from_the_stale_build(synced: Synced, ki
 
 
 @ONE_API
+@pytest.mark.parametrize(
+    ("built_with", "running"),
+    [("1.0.0", "1.0.1.dev3+g1a2b3c4"), ("1.0.1.dev3+g1a2b3c4", "1.0.1.dev9+g5d6e7f8")],
+)
+def test_a_development_version_of_phoenix_dash_does_not_decide(
+    synced: Synced, monkeypatch: pytest.MonkeyPatch, built_with: str, running: str
+) -> None:
+    """A checkout's version says nothing of its output (it stays the same from commit to
+    commit): the committed build is served, and CI's build --check is the guarantee."""
+    monkeypatch.setattr(manifest, "__version__", built_with)
+    assert synced.run("build").exit_code == 0
+    monkeypatch.setattr(manifest, "__version__", running)
+    served = synced.run("sync", "--from-build", "--dry-run")
+    assert served.exit_code == 0, served.output
+
+
+@ONE_API
 def test_another_phoenix_dash_version_builds_from_the_code(
     synced: Synced, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(manifest, "__version__", "1.0.0")  # releases, both
     assert synced.run("build").exit_code == 0
-    monkeypatch.setattr(manifest, "__version__", "99.0.0")
+    monkeypatch.setattr(manifest, "__version__", "1.1.0")
     refused = synced.run("sync", "--from-build", "--dry-run")
     assert refused.exit_code == 2
-    assert "this is phoenix-dash 99.0.0" in refused.output
+    assert "built with phoenix-dash 1.0.0; this is phoenix-dash 1.1.0" in refused.output
     assert (
         "note: building from the code: it was built with phoenix-dash"
         in synced.run("sync", "--dry-run", "-v").output

@@ -78,6 +78,7 @@ def test_init_never_overwrites(tmp_path: Path) -> None:
     ("schema", "path"),
     [
         ("vendor.github-workflows", "phoenix_dash/scaffold/ci/github-workflow.yml"),
+        ("vendor.github-workflows", ".github/workflows/release.yml"),
         ("vendor.gitlab-ci", "examples/ci/gitlab-ci.yml"),
     ],
 )
@@ -220,3 +221,82 @@ def test_the_cd_examples_sync_the_committed_build(
     stale = CliRunner().invoke(main, _cd_sync_commands()[0][1:], env=environment)
     assert stale.exit_code == 2
     assert f"dashboards/{module.name} changed since the build" in stale.output
+
+
+def test_the_workflow_init_writes_installs_the_versions_that_wrote_it(tmp_path: Path) -> None:
+    from phoenix_dash.init import INSTALL_PLACEHOLDERS, Pins, pins, templates
+
+    release = Pins("phoenix-dash==1.2.3", "phoenix-dash[render]==1.2.3", "grafanalib==0.7.1")
+    workflow = templates(release)[".github/workflows/grafana.yml"].decode()
+    installs = [
+        step["run"]
+        for job in yaml.safe_load(workflow)["jobs"].values()
+        for step in job["steps"]
+        if str(step.get("run", "")).startswith("pip install")
+    ]
+    assert installs == [
+        'pip install "phoenix-dash==1.2.3" "grafanalib==0.7.1"',
+        'pip install "phoenix-dash[render]==1.2.3" "grafanalib==0.7.1"',
+        'pip install "phoenix-dash==1.2.3" "grafanalib==0.7.1"',
+    ]
+    assert release.note is None
+    assert not any(p in workflow for p in INSTALL_PLACEHOLDERS)
+    # This checkout is a development version: the latest release, said once by init.
+    here = pins()
+    assert here.phoenix_dash == "phoenix-dash" and here.grafanalib.startswith("grafanalib==")
+    created = CliRunner().invoke(main, ["init", str(tmp_path)])
+    assert created.exit_code == 0, created.output
+    assert "note: phoenix-dash " in created.output and "development version" in created.output
+    written = (tmp_path / ".github/workflows/grafana.yml").read_text()
+    assert f'pip install "phoenix-dash" "{here.grafanalib}"' in written
+
+
+def test_the_release_workflow_publishes_a_checked_build_by_trusted_publishing() -> None:
+    release = yaml.safe_load((ROOT / ".github/workflows/release.yml").read_text())
+    assert release[True] == {"push": {"tags": ["v*"]}}  # YAML 1.1 reads `on` as true
+    build, publish = release["jobs"]["build"], release["jobs"]["publish"]
+    runs = "\n".join(str(step.get("run", "")) for step in build["steps"])
+    assert build["steps"][0]["with"] == {"fetch-depth": 0}  # the tags, for the version
+    for command in ("python -m build", "twine check --strict", 'bin/pip" install dist/*.whl'):
+        assert command in runs
+    for command in ("init", "build", "lint", "test-alerts", "--version"):
+        assert f'bin/phoenix-dash" {command}' in runs
+    assert publish["needs"] == "build" and publish["permissions"] == {"id-token": "write"}
+    assert publish["steps"][-1]["uses"] == "pypa/gh-action-pypi-publish@release/v1"
+    assert "password" not in str(publish)  # no stored token
+
+
+@pytest.mark.slow
+def test_a_tagged_commit_builds_a_release_of_that_version(tmp_path: Path) -> None:
+    """What the release workflow's build job does, offline but for PyPI's build tools: a
+    clone tagged v9.8.7 builds phoenix_dash-9.8.7, which twine finds publishable."""
+    require(shutil.which("git") is not None, "git not installed")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "tag", "-a", "v9.8.7", "-m", "t"],
+        cwd=clone,
+        check=True,
+    )
+    built = subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(tmp_path / "dist"), "."],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+    )
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    names = sorted(p.name for p in (tmp_path / "dist").iterdir())
+    assert names == ["phoenix_dash-9.8.7-py3-none-any.whl", "phoenix_dash-9.8.7.tar.gz"]
+    checked = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "twine",
+            "check",
+            "--strict",
+            *map(str, (tmp_path / "dist").iterdir()),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -106,10 +106,13 @@ def init(directory: Path) -> None:
     """Start a project in DIRECTORY (default: here): a dashboard, an alert rule with its
     tests, a metric catalog, a datasource and a CI workflow, ready to build, lint and test.
     Refuses to overwrite anything."""
-    from ..init import scaffold
+    from ..init import pins, scaffold
 
     for path in scaffold(directory):
         click.echo(f"created {path}")
+    note = pins().note
+    if note:
+        click.echo(f"note: {note}", err=True)
     click.echo(
         f"next: cd {directory} && phoenix-dash build && phoenix-dash lint && "
         "phoenix-dash test-alerts"
