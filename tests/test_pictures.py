@@ -391,7 +391,8 @@ def test_without_matplotlib_render_says_how_to_get_it(
     assert result.exit_code == 2
     assert (
         result.output.strip()
-        == "error: pictures need matplotlib: pip install 'phoenix-dash[render]'"
+        == "error: pictures need matplotlib: pip install 'phoenix-dash[render]' "
+        "(from a checkout of phoenix-dash: pip install '.[render]')"
     )
 
 

@@ -25,7 +25,10 @@ if TYPE_CHECKING:
 
 JSON = dict[str, Any]
 FORMATS = ("png", "svg")
-INSTALL_HINT = "pictures need matplotlib: pip install 'phoenix-dash[render]'"
+INSTALL_HINT = (
+    "pictures need matplotlib: pip install 'phoenix-dash[render]' "
+    "(from a checkout of phoenix-dash: pip install '.[render]')"
+)
 
 
 @dataclass(frozen=True)
