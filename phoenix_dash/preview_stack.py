@@ -32,7 +32,10 @@ def docker_available() -> bool:
 
 def start_stack(compose_file: Path, say: Callable[[str], None]) -> str:
     if not compose_file.is_file():
-        raise PhoenixDashError(f"{compose_file}: compose file not found")
+        raise PhoenixDashError(
+            f"{compose_file}: compose file not found: point preview at a Grafana with --url "
+            "(and GRAFANA_TOKEN), or give --compose-file a stack that runs one"
+        )
     if not docker_available():
         raise PhoenixDashError(
             "Docker is not available here: start a Grafana yourself and pass its address with --url"

@@ -111,6 +111,26 @@ def test_list_rules() -> None:
     assert "catalog/unknown-metric" in result.output and "promql/syntax" in result.output
 
 
+def test_list_rules_shows_the_severity_the_project_gives_each_rule(tmp_path: Path) -> None:
+    """In a project made by init, whose settings turn policy rules on: as they apply there,
+    with the rule's default beside a changed one."""
+    assert run("init", str(tmp_path)).exit_code == 0
+    listed = run("lint", "--list-rules", cwd=tmp_path)
+    assert listed.exit_code == 0, listed.output
+    lines = {line.split()[0]: line.split()[1:] for line in listed.output.splitlines()}
+    assert lines["panel/missing-description"][0] == "warning"
+    assert listed.output.count("(default off)") >= 3
+    assert lines["promql/syntax"][0] == "error" and "(default" not in " ".join(
+        lines["promql/syntax"]
+    )
+    as_json = json.loads(run("lint", "--list-rules", "--format", "json", cwd=tmp_path).output)
+    by_id = {rule["id"]: rule for rule in as_json}
+    assert by_id["alert/severity"]["severity"] == "error"
+    assert by_id["alert/severity"]["default_severity"] == "off"
+    everywhere = run("lint", "--list-rules", cwd=tmp_path.parent)  # no project: the defaults
+    assert "(default" not in everywhere.output
+
+
 def test_malformed_json_file_is_one_line_with_position(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{\n  "panels": [\n    {"type": "stat",}\n  ]\n}\n')

@@ -90,7 +90,8 @@ def _from_environment(exc: click.BadParameter) -> str | None:
 @click.group(cls=Main, epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="phoenix-dash")
 def main() -> None:
-    """Dashboards and alerts as code for the Phoenix Orchestrator."""
+    """Grafana dashboards, alert rules, datasources and notifications as code: grafanalib
+    in, Grafana 12/13 out, synced safely."""
 
 
 from . import (  # noqa: E402 - registers commands

@@ -112,8 +112,13 @@ def lint(
     if list_rules:
         from ..lint.docs import index
 
-        rules = {"markdown": index, "json": report.rules_json}
-        click.echo(rules.get(fmt, report.rules_text)(), nl=fmt != "markdown")
+        if fmt == "markdown":  # the documentation's index: the rules' own severities
+            click.echo(index(), nl=False)
+            return
+        config = optional_config(config_path)
+        chosen = rule_settings(config.lint_rules) if config else DEFAULTS
+        listing = report.rules_json if fmt == "json" else report.rules_text
+        click.echo(listing(chosen.severity))
         return
     if fmt == "markdown":
         raise click.UsageError("--format markdown only goes with --list-rules")

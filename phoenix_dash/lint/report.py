@@ -119,20 +119,25 @@ def sarif(findings: list[Finding], version: str) -> str:
     )
 
 
-def rules_text() -> str:
+def rules_text(severity_of: Callable[[str], Severity] | None = None) -> str:
+    """Every rule with the severity it has here (``severity_of``: the project's lint.rules;
+    default: the rules' own), and the default beside it where the project changed it."""
     lines = []
     for rule_id, lint_rule in sorted(REGISTRY.items()):
         info = lint_rule.info
-        lines.append(f"{rule_id:40} {info.severity!s:8} {info.rationale}")
+        severity = severity_of(rule_id) if severity_of else info.severity
+        changed = f" (default {info.severity})" if severity != info.severity else ""
+        lines.append(f"{rule_id:40} {severity!s:8} {info.rationale}{changed}")
     return "\n".join(lines)
 
 
-def rules_json() -> str:
+def rules_json(severity_of: Callable[[str], Severity] | None = None) -> str:
     return json.dumps(
         [
             {
                 "id": rule_id,
-                "severity": str(lint_rule.info.severity),
+                "severity": str(severity_of(rule_id) if severity_of else lint_rule.info.severity),
+                "default_severity": str(lint_rule.info.severity),
                 "scope": lint_rule.info.scope,
                 "rationale": lint_rule.info.rationale,
                 "hint": lint_rule.info.hint,
