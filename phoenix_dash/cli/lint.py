@@ -116,9 +116,9 @@ def lint(
             click.echo(index(), nl=False)
             return
         config = optional_config(config_path)
-        chosen = rule_settings(config.lint_rules) if config else DEFAULTS
+        settings = rule_settings(config.lint_rules) if config else DEFAULTS
         listing = report.rules_json if fmt == "json" else report.rules_text
-        click.echo(listing(chosen.severity))
+        click.echo(listing(settings.severity))
         return
     if fmt == "markdown":
         raise click.UsageError("--format markdown only goes with --list-rules")
