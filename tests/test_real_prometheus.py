@@ -249,6 +249,8 @@ def test_simulate_command_serves_and_switches(tmp_path: object) -> None:
             "-m",
             "phoenix_dash",
             "simulate",
+            "--model",
+            "phoenix",
             "--port",
             str(port),
             "--scenario",

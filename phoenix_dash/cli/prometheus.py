@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from ..simulate.model import SCENARIOS
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog
 from . import main
 from .common import (
     config_option,
@@ -20,32 +24,73 @@ from .common import (
 
 
 @main.command()
+@config_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=9108, show_default=True, type=int)
+@click.option(
+    "--model",
+    type=click.Choice(["catalog", "phoenix"]),
+    default="catalog",
+    show_default=True,
+    help="What to simulate: every metric of the project's catalog (paths.catalog), or the "
+    "Phoenix Orchestrator, with its failure scenarios.",
+)
 @click.option(
     "--scenario",
     type=click.Choice(SCENARIOS),
     default="normal",
     show_default=True,
-    help="Failure scenario to start with (switch later: POST /scenario?name=...).",
+    help="Failure scenario to start with (switch later: POST /scenario?name=...); a "
+    "catalog has normal and exporter_down.",
 )
 @click.option("--seed", default=1, show_default=True, type=int)
-def simulate(host: str, port: int, scenario: str, seed: int) -> None:
-    """Serve synthetic Phoenix Orchestrator metrics on /metrics."""
-    from ..simulate.model import Orchestrator
-    from ..simulate.server import Simulator
+def simulate(
+    config_path: str | None, host: str, port: int, model: str, scenario: str, seed: int
+) -> None:
+    """Serve synthetic metrics on /metrics, for check and preview: the project's catalog
+    (plausible values for each metric's type, unit and labels), or the Phoenix
+    Orchestrator's."""
+    from ..simulate.server import SimulatedState, Simulator
 
-    orchestrator = Orchestrator(seed)
-    orchestrator.set_scenario(scenario)
-    simulator = Simulator(orchestrator, host, port)
+    state: SimulatedState
+    scenarios: tuple[str, ...]
+    if model == "phoenix":
+        from ..simulate.model import Orchestrator
+
+        state, scenarios = Orchestrator(seed), SCENARIOS
+    else:
+        from ..simulate.catalog_model import SCENARIOS as CATALOG_SCENARIOS
+        from ..simulate.catalog_model import CatalogModel
+
+        state, scenarios = CatalogModel(_project_catalog(config_path), seed), CATALOG_SCENARIOS
+    try:
+        state.set_scenario(scenario)
+    except ValueError as exc:
+        raise click.BadParameter(
+            f"{exc}; --model phoenix has the others", param_hint="--scenario"
+        ) from None
+    simulator = Simulator(state, host, port)
     click.echo(
         f"serving {simulator.url}/metrics (scenario {scenario}); "
-        f"POST {simulator.url}/scenario?name=<{'|'.join(SCENARIOS)}>"
+        f"POST {simulator.url}/scenario?name=<{'|'.join(scenarios)}>"
     )
     try:
         simulator.serve_forever()
     except KeyboardInterrupt:
         simulator.stop()
+
+
+def _project_catalog(config_path: str | None) -> Catalog:
+    from ..catalog import load_catalog
+    from ..errors import ConfigError
+
+    config = project_config(config_path)
+    if config.catalog_file is None:
+        raise ConfigError(
+            f"{config.file}: paths.catalog names no metric catalog to simulate "
+            "(--model phoenix simulates the Phoenix Orchestrator)"
+        )
+    return load_catalog(config.catalog_file, config.display(config.catalog_file))
 
 
 @main.command()

@@ -68,6 +68,7 @@ class Orchestrator:
         self.counters: dict[str, dict[tuple[tuple[str, str], ...], float]] = {}
         self.histograms: dict[str, dict[tuple[tuple[str, str], ...], Histogram]] = {}
         self.gauges: dict[str, dict[tuple[tuple[str, str], ...], float]] = {}
+        self.summaries: dict[str, dict[tuple[tuple[str, str], ...], tuple[float, float]]] = {}
         self.last = time.monotonic()
         self.tick(0.0)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from prometheus_client import CollectorRegistry, generate_latest
@@ -14,19 +14,37 @@ from prometheus_client.core import (
     GaugeMetricFamily,
     HistogramMetricFamily,
     Metric,
+    SummaryMetricFamily,
     UnknownMetricFamily,
 )
 
 from ..errors import ConfigError
-from .model import Orchestrator
+from .model import Histogram
 
 HELP = "Simulated by phoenix-dash simulate."
+Key = tuple[tuple[str, str], ...]
+
+
+class SimulatedState(Protocol):
+    """What the exporter reads: the Phoenix Orchestrator's model (model.py) or any
+    catalog's (catalog_model.py)."""
+
+    lock: threading.Lock
+    scenario: str
+    counters: dict[str, dict[Key, float]]
+    gauges: dict[str, dict[Key, float]]
+    histograms: dict[str, dict[Key, Histogram]]
+    summaries: dict[str, dict[Key, tuple[float, float]]]  # (count, sum)
+
+    def advance(self) -> None: ...
+
+    def set_scenario(self, name: str) -> None: ...
 
 
 class OrchestratorCollector:
     """Reads the simulated state out as metric families at each scrape."""
 
-    def __init__(self, orchestrator: Orchestrator) -> None:
+    def __init__(self, orchestrator: SimulatedState) -> None:
         self.orchestrator = orchestrator
 
     def collect(self) -> Iterator[Metric]:
@@ -59,6 +77,12 @@ class OrchestratorCollector:
                     buckets.append(("+Inf", h.total))
                     histogram.add_metric([v for _, v in key], buckets, h.sum)
                 yield histogram
+            for name, summaries in sorted(o.summaries.items()):
+                labels = sorted({k for key in summaries for k, _ in key})
+                summary = SummaryMetricFamily(name, HELP, labels=labels)
+                for key, (count, total) in sorted(summaries.items()):
+                    summary.add_metric([v for _, v in key], int(count), total)  # whole
+                yield summary
 
 
 def _le(bound: float) -> str:
@@ -68,7 +92,7 @@ def _le(bound: float) -> str:
 class Simulator:
     """An exporter on ``host:port`` (0: a free port); ``url`` is its base URL."""
 
-    def __init__(self, orchestrator: Orchestrator, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, orchestrator: SimulatedState, host: str = "127.0.0.1", port: int = 0):
         self.orchestrator = orchestrator
         self.registry = CollectorRegistry()
         self.registry.register(OrchestratorCollector(orchestrator))

@@ -16,7 +16,7 @@ import yaml
 
 from phoenix_dash.quantities import format_duration, parse_duration
 from phoenix_dash.simulate.model import Orchestrator
-from phoenix_dash.simulate.server import Simulator
+from phoenix_dash.simulate.server import SimulatedState, Simulator
 from tests.support.project import require
 
 TIME_FACTOR = 120  # 5m -> 4s windows (at least), 1h `for` -> 30 s
@@ -70,8 +70,8 @@ class Scraper:
 
     name = "server"
 
-    def __init__(self, scenario: str = "normal") -> None:
-        self.simulator = Simulator(Orchestrator()).start()
+    def __init__(self, scenario: str = "normal", state: SimulatedState | None = None) -> None:
+        self.simulator = Simulator(state or Orchestrator()).start()
         self.simulator.orchestrator.set_scenario(scenario)
         self.dir = Path(tempfile.mkdtemp(prefix="phoenix-dash-scraper-"))
         self.port = free_port()
@@ -117,10 +117,11 @@ class Stack(Scraper):
         rules: str | None = None,
         scenario: str = "normal",
         alertmanagers: tuple[str, ...] = (),
+        state: SimulatedState | None = None,  # default: the Phoenix Orchestrator
     ) -> None:
         self.rules = rules
         self.alertmanagers = alertmanagers  # URLs its firing alerts are sent to
-        super().__init__(scenario)
+        super().__init__(scenario, state)
 
     def command(self) -> list[str]:
         config: dict[str, Any] = {
