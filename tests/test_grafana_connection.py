@@ -201,7 +201,7 @@ def test_token_never_appears_in_errors(grafana: GrafanaTarget) -> None:
 def test_token_never_appears_in_verbose_logs(
     grafana: GrafanaTarget, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from phoenix_dash.grafana.connection import SecretFilter
+    from phoenix_dash.grafana.transport import SecretFilter
 
     credentials = token(grafana.token)
     secret_filter = SecretFilter(credentials)

@@ -34,8 +34,9 @@ def connect(
 ) -> GrafanaConnection:
     """A connection with the project's Grafana settings, or ``grafana`` instead (an
     environment's, a preview's); ``check`` first makes sure the URL is a Grafana API root."""
-    from ..grafana.connection import GrafanaConnection, SecretFilter
+    from ..grafana.connection import GrafanaConnection
     from ..grafana.settings import credentials_from, settings_from
+    from ..grafana.transport import SecretFilter
 
     settings = settings_from(
         config.grafana if grafana is None else grafana, config.file, os.environ

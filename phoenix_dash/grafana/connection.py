@@ -2,7 +2,8 @@
 base URL with sub-path, organisation, timeouts, retries with backoff and jitter (urllib3's
 Retry, honouring Retry-After), a bound on concurrent requests, TLS settings, and turning every
 failure into a GrafanaError that names method, path, status and Grafana's message, with any
-secret redacted."""
+secret redacted. How answers are read is answers.py's; what the transport may do (retries,
+plain HTTP, the log's secrets) is transport.py's."""
 
 from __future__ import annotations
 
@@ -16,11 +17,10 @@ import niquests
 import orjson
 from grafana_client.api import GrafanaApi
 from grafana_client.client import GrafanaException
-from urllib3.util.retry import Retry
 
-from ..errors import ConfigError, Location
-from ..web_answers import DNS_HINTS, looks_like_html, no_answer, refused, short_reason
+from ..web_answers import DNS_HINTS, looks_like_html, no_answer, short_reason
 from ..workers import InFlight
+from .answers import ALWAYS_THERE, LIST_READS, about_a_manager, is_json, refusal_reason
 from .errors import (
     GrafanaAuthError,
     GrafanaBadRequest,
@@ -35,25 +35,10 @@ from .errors import (
     GrafanaUnreachable,
 )
 from .settings import Credentials, GrafanaSettings
+from .transport import RETRY_STATUSES, RefusedIsFinal, check_transport
 
 log = logging.getLogger("phoenix_dash.grafana")
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
 JSON = dict[str, Any]
-# Reads that answer a list; every other read answers an object. An answer of another shape
-# comes from something that is not Grafana's API (a proxy, an SSO page, another service).
-LIST_READS = (
-    "/search",
-    "/folders",
-    "/datasources",
-    "/v1/provisioning/alert-rules",
-    "/v1/provisioning/contact-points",
-    "/v1/provisioning/mute-timings",
-    "/v1/provisioning/templates",
-)
-# Reads every Grafana serves: a 404 on one means the URL is not a Grafana API root.
-ALWAYS_THERE = frozenset(
-    {"/health", "/user", "/search", "/folders", "/datasources", "/v1/provisioning/alert-rules"}
-)
 
 
 class GrafanaConnection:
@@ -61,7 +46,7 @@ class GrafanaConnection:
         self.settings = settings
         self.credentials = credentials
         self.warnings: list[str] = []
-        _check_transport(settings, credentials)
+        check_transport(settings, credentials)
         verify: bool | str = True
         if settings.ca_bundle:
             verify = settings.ca_bundle
@@ -198,7 +183,7 @@ class GrafanaConnection:
             timeout=client.timeout,
         )
         body = response.content
-        if response.status_code in (200, 201) and body and _is_json(response.headers):
+        if response.status_code in (200, 201) and body and is_json(response.headers):
             # The common answer, read here: orjson, and the bytes as UTF-8 (JSON's encoding),
             # without the charset detection (and its import) the client's reading costs.
             return orjson.loads(body)
@@ -254,7 +239,7 @@ class GrafanaConnection:
         body = exc.response
         message = body.get("message", "") if isinstance(body, dict) else str(body or "")
         message = self.credentials.redact(str(message))
-        reason = _reason(body)
+        reason = refusal_reason(body)
         if status == 0:  # grafana-client wraps transport errors too
             cause = exc.__cause__
             if isinstance(cause, niquests.exceptions.RequestException):
@@ -273,7 +258,7 @@ class GrafanaConnection:
             409: GrafanaConflict,
             412: GrafanaConflict,
         }
-        if status == 403 and _about_a_manager(body):
+        if status == 403 and about_a_manager(body):
             return GrafanaManagedElsewhere(message, status, method, path, message, reason)
         not_there = path in ALWAYS_THERE or (body and not isinstance(body, dict))
         if status == 404 and url_path.startswith("/api/") and not_there:
@@ -336,67 +321,3 @@ class GrafanaConnection:
         return GrafanaUnreachable(
             f"cannot connect to {self._url(url_path)}: {no_answer(exc)}", None, method, path
         )
-
-
-def _is_json(headers: Any) -> bool:
-    kind = str(headers.get("Content-Type", "")).split(";")[0].strip().lower()
-    return kind == "application/json" or kind.endswith("+json")
-
-
-class RefusedIsFinal(Retry):
-    """urllib3's retries, except for a refused connection: nothing listens at that address,
-    and saying so at once beats saying it after every backoff (8 s with the defaults)."""
-
-    def increment(self, *args: Any, **kwargs: Any) -> Retry:
-        error = kwargs.get("error") if "error" in kwargs else (args[3] if len(args) > 3 else None)
-        if refused(error):
-            return Retry.increment(self.new(total=0, connect=0), *args, **kwargs)
-        return super().increment(*args, **kwargs)
-
-
-def _reason(body: Any) -> str:
-    """Grafana's machine-readable reason: a Kubernetes Status's ``reason`` on the resource
-    APIs ("Conflict", "AlreadyExists", "Invalid"), else the legacy body's ``status``
-    ("version-mismatch") or ``messageId`` ("alerting.provenanceMismatch")."""
-    if not isinstance(body, dict):
-        return ""
-    if body.get("kind") == "Status":
-        return str(body.get("reason") or "")
-    return str(body.get("status") or body.get("messageId") or "")
-
-
-def _about_a_manager(body: Any) -> bool:
-    """A 403 of the resource APIs that refuses a write because of who manages the resource
-    (pkg/storage/unified/apistore/managed.go), not because of the credential."""
-    return (
-        isinstance(body, dict)
-        and body.get("kind") == "Status"
-        and "manager" in str(body.get("message") or "").lower()
-    )
-
-
-def _check_transport(settings: GrafanaSettings, credentials: Credentials) -> None:
-    if (
-        settings.scheme == "http"
-        and credentials.kind != "none"
-        and not settings.is_loopback
-        and not settings.allow_insecure_http
-    ):
-        raise ConfigError(
-            f"refusing to send credentials over plain http to {settings.host}: use https, or "
-            "set grafana.allow_insecure_http: true",
-            Location("phoenix-dash.yaml", None, "grafana.url"),
-        )
-
-
-class SecretFilter(logging.Filter):
-    """Redacts secrets from every record of the phoenix_dash loggers (--verbose output)."""
-
-    def __init__(self, credentials: Credentials) -> None:
-        super().__init__()
-        self.credentials = credentials
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = self.credentials.redact(str(record.getMessage()))
-        record.args = ()
-        return True

@@ -6,8 +6,9 @@ and 1, ``up`` at 1, byte sizes in the hundreds of MiB, latencies in fractions of
 counters grow at a steady rate with a daily shape, error status codes at a small share of
 the rest; histograms spread their observations over buckets fit for the unit. Label values
 are ones such labels carry (``code``, ``method``, ``namespace``...), two of each, at most
-eight series a metric; ``job`` and ``instance`` are the scrape's, as for any exporter. Only the Phoenix Orchestrator's model (``model.py``) has failure
-scenarios beyond the exporter being down."""
+eight series a metric; ``job`` and ``instance`` are the scrape's, as for any exporter. Only
+the Phoenix Orchestrator's model (``model.py``) has failure scenarios beyond the exporter
+being down."""
 
 from __future__ import annotations
 
