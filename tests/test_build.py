@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from phoenix_dash.manifest import Manifest
 from tests.support.project import ROOT, Project
 
 
@@ -283,7 +284,12 @@ def test_output_is_byte_identical_across_hash_seeds_and_matches_committed_build(
         for p in sorted((ROOT / "build").rglob("*"))
         if p.is_file()
     }
+    # The manifest names the versions that made it: as `build --check`, they are not content
+    # (a checkout's development version differs from commit to commit).
+    built_manifest = Manifest.parse(runs[0].pop("build/manifest.json"))
+    committed_manifest = Manifest.parse(committed.pop("build/manifest.json"))
     assert runs[0] == committed, "build/ is stale: run `phoenix-dash build`"
+    assert built_manifest.same_apart_from_versions(committed_manifest), "run `phoenix-dash build`"
 
 
 def test_a_project_directory_named_like_a_library_does_not_shadow_it(project: Project) -> None:
