@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 from pathlib import Path
@@ -22,10 +23,7 @@ def run(*args: str, cwd: Path | None = None) -> Result:
     runner = CliRunner()
     if cwd is None:
         return runner.invoke(main, list(args), catch_exceptions=False)
-    with runner.isolated_filesystem(temp_dir=cwd.parent):
-        import os
-
-        os.chdir(cwd)
+    with contextlib.chdir(cwd):
         return runner.invoke(main, list(args), catch_exceptions=False)
 
 
