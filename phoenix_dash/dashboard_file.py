@@ -150,3 +150,14 @@ def _with_lines(data: JSON, lines: dict[str, int], display: str | None) -> JSON:
 
     result: JSON = stamp(data, "")
     return result
+
+
+def as_grafana_stores(data: JSON) -> JSON:
+    """A dashboard file's model, of any schema version Grafana has written, as Grafana 12/13
+    reads it: migrated, panels upgraded (units, thresholds and colours where Grafana keeps
+    them now), datasource references as Grafana keeps them."""
+    from .modern import ModernizeContext, modernize_dashboard
+
+    context = ModernizeContext(saved_by_grafana=True, keep_unknown_datasources=True)
+    modern: JSON = provenance.strip_stamps(modernize_dashboard(data, context))
+    return modern

@@ -124,12 +124,18 @@ def render(
 ) -> None:
     """Draw each dashboard as Grafana shows it (PNG and SVG), with no Grafana: its grid,
     rows and panels, with live data from --prometheus or deterministic synthetic data."""
-    from ..dashboard_file import read_dashboard
-    from ..pictures import Source, chosen, dashboard_pictures, picture_names, write_pictures
+    from ..pictures import (
+        Source,
+        chosen,
+        dashboard_pictures,
+        file_source,
+        picture_names,
+        write_pictures,
+    )
 
     config = optional_config(config_path) if files else project_config(config_path)
     if files:
-        sources = [Source(f, read_dashboard(Path(f)).data) for f in files]
+        sources = [file_source(Path(f)) for f in files]
     else:
         assert config is not None
         built = obtained_build(config, source).started.finish().dashboards

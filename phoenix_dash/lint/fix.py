@@ -19,9 +19,8 @@ from typing import Any
 
 import jsonschema
 
-from ..dashboard_file import read_dashboard
+from ..dashboard_file import as_grafana_stores, read_dashboard
 from ..errors import ConfigError, Location
-from ..modern import ModernizeContext, modernize_dashboard
 from ..modern.common import every_panel
 from ..output import json_bytes
 from ..provenance import strip_stamps
@@ -109,11 +108,7 @@ def write_fixed(files: Sequence[FixedFile]) -> None:
 
 def fix_dashboard(dashboard: JSON) -> JSON:
     """``dashboard`` (a v1 model) in the shape Grafana 12 stores it."""
-    modern: JSON = strip_stamps(
-        modernize_dashboard(
-            dashboard, ModernizeContext(saved_by_grafana=True, keep_unknown_datasources=True)
-        )
-    )
+    modern = as_grafana_stores(dashboard)
     for _ in range(PASSES):
         if not _fill(modern):
             break

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..catalog import Catalog
-from ..errors import ConfigError, Location
+from ..errors import ConfigError, Location, PhoenixDashError
 from ..filenames import safe_stem
 from ..prometheus_api import PrometheusAPI, PrometheusSettings
 from ..workers import can_fork, forked_pool
@@ -60,11 +60,13 @@ def with_live_data(
     DEADLINE_IN_TIMEOUTS request timeouts (see ``data.fetch_live``): drawing then asks no
     server."""
     from .data import PrometheusData, fetch_live, time_range
+    from .repeats import expanded
 
     end = choice.end if choice.end is not None else time.time()
+    drawn = [expanded(dashboard) for dashboard in dashboards]  # as ``picture`` draws them
     wanted = [
         key
-        for dashboard in dashboards
+        for dashboard in drawn
         for key in PrometheusData({}, time_range(dashboard, end), choice.scrape_seconds).queries(
             dashboard
         )
@@ -94,8 +96,12 @@ def _require_matplotlib() -> None:
 def picture(dashboard: JSON, choice: DataChoice, changed: Collection[Any] = ()) -> Picture:
     """One dashboard's picture; ``changed``: panel keys to outline (``modern.common.panel_key``)."""
     _require_matplotlib()
-    from .data import SYNTHETIC_END, PanelData, PrometheusData, SyntheticData, time_range
+    from .data import SYNTHETIC_END, PanelData, PrometheusData, time_range
     from .page import draw_dashboard
+    from .repeats import expanded
+    from .synthetic import SyntheticData
+
+    dashboard = expanded(dashboard)  # as Grafana shows it with its variables' values
 
     data: PanelData
     if choice.prometheus is not None:
@@ -132,6 +138,18 @@ class Source:
     @property
     def uid(self) -> str:
         return str(self.dashboard.get("uid"))
+
+
+def file_source(path: Path) -> Source:
+    """A dashboard file to draw, read through the modern layer as Grafana reads it (an old
+    schema's units, thresholds and colours kept); a file it cannot read is one line."""
+    from ..dashboard_file import as_grafana_stores, read_dashboard
+
+    data = read_dashboard(path).data
+    try:
+        return Source(str(path), as_grafana_stores(data))
+    except PhoenixDashError as exc:
+        raise ConfigError(f"cannot read it as a dashboard: {exc}", Location(str(path))) from None
 
 
 def chosen(sources: Sequence[Source], only: Sequence[str]) -> list[Source]:

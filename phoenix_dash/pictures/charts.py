@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from matplotlib.axes import Axes
-from matplotlib.ticker import FixedLocator, Formatter, FuncFormatter, MaxNLocator
+from matplotlib.ticker import FixedFormatter, FixedLocator, Formatter, FuncFormatter, MaxNLocator
 
+from .axis import value_axis
 from .canvas import PT_PER_PX
 from .content import LEGEND_ROW, Content, clip
 from .data import Series
 from .theme import GRID_LINE, PANEL, TEXT, TEXT_WEAK, colour, series_colour
-from .units import format_value
+from .units import format_value, to_fixed
 
 
 def _style_axes(ax: Axes) -> None:
@@ -74,15 +75,37 @@ def draw_timeseries(content: Content) -> None:
         line_colour = (
             content.colour_of(None, index) if _by_series(content) else series_colour(index)
         )
-        ax.plot(series.times, series.values, color=line_colour, linewidth=1.2)
+        sparse = sum(1 for v in series.values if math.isfinite(v)) < 3  # points, as Grafana
+        ax.plot(
+            series.times,
+            series.values,
+            color=line_colour,
+            linewidth=1.2,
+            marker="o" if sparse else None,
+            markersize=3,
+        )
         if fill:
             ax.fill_between(series.times, series.values, color=line_colour, alpha=fill, linewidth=0)
     _threshold_lines(content, ax)
-    ax.yaxis.set_major_formatter(UnitFormatter(content))
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=max(2, int(height / 40))))
+    _value_axis(ax, content, height - 16)
     _time_axis(ax, content)
     if shows_legend:
         _legend(content, height)
+
+
+def _value_axis(ax: Axes, content: Content, height: float) -> None:
+    """Ticks on 1-2-5 steps of the unit's scale (axis.py); matplotlib's where the unit
+    writes no plain number."""
+    low, high = ax.get_ylim()
+    most = max(2, int(height / 40))
+    axis = value_axis(low, high, content.unit, most, height, content.decimals)
+    if axis is None:
+        ax.yaxis.set_major_formatter(UnitFormatter(content))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=most))
+        return
+    ax.yaxis.set_major_locator(FixedLocator(axis.ticks))
+    ax.yaxis.set_major_formatter(FixedFormatter(axis.labels))
+    ax.set_ylim(low, high)
 
 
 def _time_axis(ax: Axes, content: Content) -> None:
@@ -123,13 +146,26 @@ def _legend(content: Content, graph_height: float) -> None:
         content.canvas.text(left + 16, y + 8, name, 11, TEXT)
 
 
+# Bucket bounds for a heatmap drawn from a series that is not a histogram's buckets (a
+# quantile, synthetic data): a latency histogram's in seconds, a 1-2-5 run otherwise.
+SECONDS_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+OTHER_BUCKETS = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
+
+
 def draw_heatmap(content: Content) -> None:
     series = content.series
     if len(series) < 3:  # one series of a histogram's quantile: spread it over buckets
         base = series[0].values
+        bounds: tuple[float, ...] = (
+            SECONDS_BUCKETS if content.unit in ("s", "ms") else OTHER_BUCKETS
+        )
+        if content.unit == "ms":
+            bounds = tuple(b * 1000 for b in bounds)
         series = [
-            Series(f"{b}", series[0].times, [v * math.exp(-((b - 5) ** 2) / 8) for v in base])
-            for b in range(10)
+            Series(
+                to_fixed(bound), series[0].times, [v * math.exp(-((b - 5) ** 2) / 8) for v in base]
+            )
+            for b, bound in enumerate(bounds)
         ]
     width = max(len(s.values) for s in series)  # a live series may miss its first samples
     grid = [
@@ -152,4 +188,19 @@ def draw_heatmap(content: Content) -> None:
         extent=(start, end, 0, len(grid)),
     )
     _time_axis(ax, content)
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+    _bucket_axis(ax, content, [s.name for s in series])
+
+
+def _bucket_axis(ax: Axes, content: Content, names: list[str]) -> None:
+    """Rows labelled by their buckets' upper bounds (``le``) in the panel's unit, as
+    Grafana's heatmap labels them; every other one where they would crowd."""
+    try:
+        bounds = [float(name) for name in names]
+    except ValueError:  # rows that are not buckets: their names
+        bounds = []
+    room = max(1, int((content.height - 16) / 18))
+    every = max(1, math.ceil(len(names) / room))
+    rows = list(range(0, len(names), every))
+    ax.yaxis.set_major_locator(FixedLocator([row + 0.5 for row in rows]))
+    labels = [format_value(bounds[r], content.unit) if bounds else names[r] for r in rows]
+    ax.yaxis.set_major_formatter(FixedFormatter(labels))

@@ -89,6 +89,8 @@ def clip(text: str, width: float, size_px: float) -> str:
     return text if len(text) <= most else text[: max(most - 1, 0)] + "…"
 
 
-def fit(text: str, width: float, height: float, most: float = 64) -> float:
-    """A font size in pixels that fits ``text`` in the box (glyphs ~0.6 em wide)."""
-    return max(8.0, min(most, height * 0.7, width / max(len(text), 1) / 0.62))
+def fit(text: str, width: float, height: float, most: float = 64, bold: bool = False) -> float:
+    """A font size in pixels that fits ``text`` in the box (DejaVu Sans: glyphs ~0.62 em
+    wide, bold digits and signs ~0.72)."""
+    em = 0.72 if bold else 0.62
+    return max(8.0, min(most, height * 0.7, width / max(len(text), 1) / em))

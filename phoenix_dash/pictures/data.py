@@ -1,21 +1,17 @@
 """What a picture's panels show: each query's series over the dashboard's time range, from a
 live Prometheus-compatible API (``query_range``, macros and variables as ``check`` sends
-them), or made up deterministically from the query, the metric catalog (type, unit) and the
-panel's thresholds, so that the same input gives the same picture."""
+them), or made up (synthetic.py)."""
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import math
-import random
 import re
 import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from ..catalog import Catalog, Metric
 from ..check import substitute
 from ..modern.common import every_panel
 from ..prometheus_api import (
@@ -32,11 +28,7 @@ JSON = dict[str, Any]
 POINTS = 120  # per series: enough for a smooth line at panel widths
 SYNTHETIC_END = 1_767_268_800.0  # 2026-01-01T12:00:00Z: pictures of made-up data never move
 DEFAULT_SPAN = 6 * 3600.0
-IDENTIFIER = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
-GROUP_BY = re.compile(r"\bby\s*\(([^)]*)\)")
 LEGEND_LABEL = re.compile(r"\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}")
-FAILURES = re.compile(r"error|fail|5xx|reject", re.IGNORECASE)
-AGGREGATIONS = ("sum", "min", "max", "avg", "count", "histogram_quantile", "quantile", "topk")
 
 
 @dataclass(frozen=True)
@@ -95,7 +87,7 @@ def legend(target: JSON, labels: dict[str, str], fallback: str) -> str:
     return f"{name}{{{shown}}}" if shown else (name or fallback)
 
 
-def _not_prometheus(target: JSON, panel: JSON) -> str:
+def not_prometheus(target: JSON, panel: JSON) -> str:
     """The datasource type of a query pictures do not run ("" for a PromQL query: typed
     prometheus, or untyped, as Grafana's default datasource is)."""
     datasource = target.get("datasource") or panel.get("datasource") or {}
@@ -136,11 +128,11 @@ class PrometheusData:
             self.key(target)
             for panel in every_panel(dashboard)
             for target in panel.get("targets") or []
-            if isinstance(target, dict) and not _not_prometheus(target, panel)
+            if isinstance(target, dict) and not not_prometheus(target, panel)
         ]
 
     def query(self, panel: JSON, target: JSON) -> QueryResult:
-        other = _not_prometheus(target, panel)
+        other = not_prometheus(target, panel)
         if other:
             return QueryResult(skipped=f"{other} is not queried")
         found = self.answers.get(self.key(target)) or QueryResult(error="not fetched")
@@ -221,119 +213,3 @@ def _number(text: Any) -> float:
     if not math.isfinite(value):
         return math.nan
     return max(-DRAWABLE, min(value, DRAWABLE))
-
-
-class SyntheticData:
-    """Made-up series, the same for the same query: as many as its grouping makes (three
-    per ``by`` label, one for a bare aggregation), at a level its unit and thresholds make
-    plausible (below the first threshold: a picture of a healthy system)."""
-
-    synthetic = True
-
-    def __init__(self, catalog: Catalog | None, span: TimeRange) -> None:
-        self.metrics = catalog.by_series() if catalog else {}
-        self.time_range = span
-
-    def query(self, panel: JSON, target: JSON) -> QueryResult:
-        other = _not_prometheus(target, panel)
-        if other:
-            return QueryResult(skipped=other)
-        expr = str(target["expr"])
-        rng = random.Random(hashlib.sha256(f"{expr}\0{target.get('refId')}".encode()).digest())
-        metric = next(
-            (self.metrics[n] for n in IDENTIFIER.findall(expr) if n in self.metrics), None
-        )
-        band = _healthy_band(panel)
-        level = _level(panel, metric, band, rng)
-        if band is None and FAILURES.search(f"{expr} {panel.get('title')}"):
-            level *= 0.05  # errors and failures: a small share of the traffic
-        span = self.time_range
-        times = [span.start + i * span.step for i in range(POINTS + 1)]
-        series = []
-        for labels in _label_sets(
-            expr, metric, LEGEND_LABEL.findall(str(target.get("legendFormat") or ""))
-        ):
-            phase, wobble = rng.uniform(0, 2 * math.pi), rng.uniform(0.05, 0.2)
-            scale = level * rng.uniform(0.6, 1.0)
-            if band is not None:  # keep to the band: a healthy picture
-                wobble, scale = wobble / 10, level * rng.uniform(0.98, 1.0)
-            values = [
-                _bounded(
-                    panel,
-                    scale * (1 + wobble * math.sin(phase + i / 9) + rng.gauss(0, 0.03)),
-                    band,
-                )
-                for i in range(len(times))
-            ]
-            series.append(Series(legend(target, labels, expr), times, values))
-        return QueryResult(series)
-
-
-def _label_sets(expr: str, metric: Metric | None, shown: list[str]) -> list[dict[str, str]]:
-    """Three series per ``by`` grouping (one for a bare aggregation), else three instances;
-    the labels the legend shows are kept where the query keeps labels."""
-    grouped = GROUP_BY.findall(expr)
-    if grouped:
-        names = [n.strip() for n in grouped[-1].split(",") if n.strip() and n.strip() != "le"]
-    elif any(re.search(rf"\b{a}\s*\(", expr) for a in AGGREGATIONS):
-        names = []
-    else:
-        names = sorted({"instance", *shown})
-    if not names:
-        return [{}]
-    base = {"__name__": metric.name} if metric and not grouped else {}
-    return [{**base, **{name: f"{name}-{i + 1}" for name in names}} for i in range(3)]
-
-
-def _healthy_band(panel: JSON) -> tuple[float, float] | None:
-    """The values the panel's green threshold step covers (the first green step, up to the
-    next step), when the thresholds say."""
-    defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
-    steps = (defaults.get("thresholds") or {}).get("steps") or []
-    limits = [s.get("value") for s in steps]
-    for index, step in enumerate(steps):
-        if "green" not in str(step.get("color")):
-            continue
-        low = limits[index] if isinstance(limits[index], int | float) else None
-        high = next((v for v in limits[index + 1 :] if isinstance(v, int | float)), None)
-        if low is None and high is not None:
-            return high * 0.4, high * 0.8
-        if low is not None:
-            return float(low), float(high) if high is not None else float(low) * 1.25 + 1e-9
-    return None
-
-
-def _level(
-    panel: JSON, metric: Metric | None, band: tuple[float, float] | None, rng: random.Random
-) -> float:
-    defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
-    unit = str(defaults.get("unit") or (metric.unit if metric else "") or "short")
-    if band is not None:
-        low, high = band
-        ceiling = defaults.get("max", 1.0 if unit == "percentunit" else None)
-        if isinstance(ceiling, int | float):
-            high = min(high, float(ceiling))
-        return low + (high - low) * rng.uniform(0.3, 0.7)
-    if isinstance(defaults.get("max"), int | float):
-        return float(defaults["max"]) * rng.uniform(0.4, 0.8)
-    if unit == "percentunit":
-        return rng.uniform(0.55, 0.9)
-    if unit == "percent":
-        return rng.uniform(35, 80)
-    if unit in ("s", "ms"):
-        return rng.uniform(0.05, 0.8) * (1000 if unit == "ms" else 1)
-    if unit in ("bytes", "decbytes"):
-        return rng.uniform(50, 600) * 2**20
-    return rng.uniform(5, 250)
-
-
-def _bounded(panel: JSON, value: float, band: tuple[float, float] | None) -> float:
-    """Within the panel's min and max (0 to 1 for a ratio), and its green band if any."""
-    defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
-    if band is not None:
-        value = min(max(value, band[0]), band[1] - abs(band[1]) * 1e-3)
-    low, high = defaults.get("min"), defaults.get("max")
-    if defaults.get("unit") == "percentunit" and not isinstance(high, int | float):
-        high = 1.0
-    value = max(value, float(low) if isinstance(low, int | float) else 0.0)
-    return min(value, float(high)) if isinstance(high, int | float) else value

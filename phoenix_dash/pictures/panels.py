@@ -4,6 +4,7 @@ gauges, tables, heatmaps, logs, text; "No data" when the queries return nothing.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from .charts import draw_heatmap, draw_timeseries
@@ -33,7 +34,7 @@ def draw_content(content: Content, results: list[QueryResult], synthetic: bool) 
         draw_text(content)
     elif kind not in SERIES_DRAWINGS:
         draw_other(content)
-    elif not content.series:
+    elif not _enough(content, kind):
         skipped = next((r.skipped for r in results if r.skipped), "")
         content.centred("No data", 16, NO_DATA)
         if skipped and not synthetic:
@@ -47,3 +48,9 @@ def draw_content(content: Content, results: list[QueryResult], synthetic: bool) 
             )
     else:
         SERIES_DRAWINGS[kind](content)
+
+
+def _enough(content: Content, kind: str) -> bool:
+    """Whether the panel has something to draw: one sample at least (Grafana draws a lone
+    sample as a point, and says "No data" only where there is none)."""
+    return any(any(math.isfinite(v) for v in s.values) for s in content.series)

@@ -10,11 +10,18 @@ from .canvas import PT_PER_PX
 from .content import Content, clip, fit
 from .theme import GRID_LINE, PANEL, TEXT, TEXT_WEAK, colour
 
+NAME_PX = 11.0  # a value's series name, over it or beside it
+LEAST_CELL = 16.0  # px: a value smaller than this is not drawn (Grafana scrolls them)
+
 
 def _value_box(content: Content, values: list[tuple[str, float | None]], sparkline: bool) -> None:
-    """Stat: one value per series, side by side (or stacked when the panel is tall)."""
-    count = len(values)
+    """Stat: one value per series, side by side (or stacked when the panel is tall), each
+    named over its value where the cell has room, else beside it (Grafana's BigValue
+    layouts); as many as fit."""
     across = content.width >= content.height
+    room = content.width if across else content.height
+    values = values[: max(1, int(room / (LEAST_CELL * (4 if across else 1))))]
+    count = len(values)
     colour_mode = content.options.get("colorMode", "value")
     for index, (name, value) in enumerate(values):
         width = content.width / count if across else content.width
@@ -25,14 +32,19 @@ def _value_box(content: Content, values: list[tuple[str, float | None]], sparkli
         if colour_mode == "background":
             content.canvas.rect(left, top, width - 4, height - 4, fill, zorder=1)
         text = content.format(value) if value is not None else "No data"
-        size = fit(text, width - 8, height * (0.6 if count > 1 else 0.8))
         text_colour = "#ffffff" if colour_mode == "background" else fill
+        cell = (left, top, width, height)
+        if count > 1 and height < 3 * NAME_PX + 8:  # no room over it: the name beside it
+            _name_beside(content, cell, name, text, text_colour)
+            continue
+        above = NAME_PX * 1.8 if count > 1 else 0.0
         if count > 1:
-            shown = clip(name, width - 8, 11)
-            content.canvas.text(left + width / 2, top + 10, shown, 11, TEXT, ha="center")
+            shown = clip(name, width - 8, NAME_PX)
+            content.canvas.text(left + width / 2, top + NAME_PX, shown, NAME_PX, TEXT, ha="center")
+        size = fit(text, width - 8, (height - above) * (0.6 if count > 1 else 0.8), bold=True)
         content.canvas.text(
             left + width / 2,
-            top + height / 2 + 4,
+            top + above + (height - above) / 2 + (0 if count > 1 else 4),
             text,
             size,
             text_colour,
@@ -55,6 +67,19 @@ def _value_box(content: Content, values: list[tuple[str, float | None]], sparkli
         ax.plot(series.times, series.values, color=shade, linewidth=1)
         ax.margins(0, 0.05)
         ax.patch.set_alpha(0)
+
+
+def _name_beside(
+    content: Content, cell: tuple[float, float, float, float], name: str, text: str, fill: str
+) -> None:
+    left, top, width, height = cell
+    middle = top + height / 2
+    shown = clip(name, width * 0.45, NAME_PX)
+    content.canvas.text(left + 4, middle, shown, NAME_PX, TEXT, ha="left")
+    size = min(fit(text, width * 0.5 - 8, height * 0.9, bold=True), height * 0.8)
+    content.canvas.text(
+        left + width - 4, middle, text, size, fill, ha="right", weight="bold", zorder=3
+    )
 
 
 def draw_stat(content: Content) -> None:
@@ -85,8 +110,9 @@ def draw_gauge(content: Content) -> None:
             PANEL,
         )
         ax.set_axis_off()
+        named = len(values) > 1  # each gauge's series name above it, as Grafana writes it
         ax.set_xlim(-1.1, 1.1)
-        ax.set_ylim(-0.75, 1.1)
+        ax.set_ylim(-0.75, 1.4 if named else 1.1)
         ax.set_aspect("equal")
         ax.add_patch(Wedge((0, 0), 1, -45, 225, width=0.22, color="#2c3235"))
         share = 0.0 if value is None else min(max((value - low) / ((high - low) or 1), 0), 1)
@@ -103,9 +129,9 @@ def draw_gauge(content: Content) -> None:
             color=fill,
             fontsize=fit(text, size * 0.55, size * 0.3) * PT_PER_PX,
         )
-        if len(values) > 1:
+        if named:  # above the arc, never on it
             shown = clip(name, size * 0.9, 11)
-            ax.text(0, -0.62, shown, ha="center", color=TEXT, fontsize=11 * PT_PER_PX)
+            ax.text(0, 1.25, shown, ha="center", va="center", color=TEXT, fontsize=11 * PT_PER_PX)
 
 
 def _threshold_ring(content: Content, ax: Axes, low: float, high: float) -> None:
