@@ -34,11 +34,13 @@ def start_stack(compose_file: Path, say: Callable[[str], None]) -> str:
     if not compose_file.is_file():
         raise PhoenixDashError(
             f"{compose_file}: compose file not found: point preview at a Grafana with --url "
-            "(and GRAFANA_TOKEN), or give --compose-file a stack that runs one"
+            "(and GRAFANA_TOKEN), give --compose-file a stack that runs one, or use --local "
+            "(no Grafana)"
         )
     if not docker_available():
         raise PhoenixDashError(
-            "Docker is not available here: start a Grafana yourself and pass its address with --url"
+            "Docker is not available here: pass a Grafana's address with --url, or use "
+            "--local (no Grafana)"
         )
     say(f"starting {compose_file} ...")
     done = subprocess.run(

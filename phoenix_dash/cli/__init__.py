@@ -2,7 +2,7 @@
 command group is the one place where errors become a line and an exit code.
 
 One module per group of verbs: build (build, test-alerts, init), lint, adopt, sync (sync,
-diff, pull, preview), grafana (ping, and connecting), prometheus (simulate, check). Each
+diff, pull), preview, grafana (ping, and connecting), prometheus (simulate, check). Each
 command imports what it needs when it runs, so `phoenix-dash build` does not pay for the
 Grafana client or the linter at start-up.
 """
@@ -101,6 +101,7 @@ from . import (  # noqa: E402 - registers commands
     lint,
     notifications,
     pictures,
+    preview,
     prometheus,
     sync,
 )
@@ -127,6 +128,7 @@ __all__ = [
     "main",
     "notifications",
     "pictures",
+    "preview",
     "prometheus",
     "sync",
 ]

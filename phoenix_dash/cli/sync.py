@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,7 +33,6 @@ if TYPE_CHECKING:
     from ..config import Config
     from ..grafana.connection import GrafanaConnection
     from ..grafana.resources import ResourceAPI
-    from ..preview import Preview
     from ..sync.model import Outcome, Plan
     from ..sync.options import PlanOptions, Selection
     from ..sync.target import Target
@@ -357,57 +354,3 @@ def pull(
         written = pull_dashboards(connection, Path(out_dir), uids, tags, folders, api)
     summary = f"{plural(len(written), 'dashboard')} written to {out_dir}/"
     echo_written(written, fmt, "pulled", summary)
-
-
-@main.command()
-@config_option
-@click.option(
-    "--url", help="A running Grafana to preview in (default: start preview/ with Docker Compose)."
-)
-@click.option(
-    "--watch",
-    "watching",
-    is_flag=True,
-    help="Rebuild and re-sync on every change under dashboards/ and alerts/.",
-)
-@click.option("--compose-file", default="preview/docker-compose.yml", show_default=True)
-def preview(config_path: str | None, url: str | None, watching: bool, compose_file: str) -> None:
-    """Sync the build into a preview folder of a Grafana and print each dashboard's URL."""
-    from ..preview import preview_once, watch
-    from ..preview_stack import start_stack, wait_healthy
-
-    config = project_config(config_path)
-    if url is None:
-        url = start_stack(config.root / compose_file, click.echo)
-        if not (os.environ.get("GRAFANA_TOKEN") or os.environ.get("GRAFANA_USER")):
-            # The stack's own admin (preview/docker-compose.yml), on loopback only.
-            os.environ.update(GRAFANA_USER="admin", GRAFANA_PASSWORD="admin")
-    # The stack may still be starting: wait_healthy checks the API root once it answers.
-    connection = connect(config, {**config.grafana, "url": url}, check=False)
-    wait_healthy(connection)
-    if not watching:
-        _show_preview(preview_once(config, connection))
-        return
-    from .. import workers
-
-    # Not one command: a watch builds and syncs for as long as it lives, so the collector
-    # keeps its usual work (workers.paused_gc).
-    workers.PROCESS_RUNS_ONE_COMMAND = False
-    stop = threading.Event()
-    click.echo("watching dashboards/ and alerts/ (Ctrl-C to stop)")
-    try:
-        watch(config, connection, _show_preview, stop)
-    except KeyboardInterrupt:
-        stop.set()
-
-
-def _show_preview(result: Preview | PhoenixDashError) -> None:
-    if isinstance(result, PhoenixDashError):
-        click.echo(f"error: {result}", err=True)
-        return
-    for finding in result.findings:
-        click.echo(f"lint: {finding}", err=True)
-    for failure in result.failed:
-        click.echo(f"FAILED {failure}", err=True)
-    for title, link in result.urls:
-        click.echo(f"{title}: {link}")

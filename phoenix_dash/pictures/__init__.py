@@ -21,6 +21,7 @@ from ..prometheus_api import PrometheusAPI, PrometheusSettings
 from ..workers import can_fork, forked_pool
 
 if TYPE_CHECKING:
+    from .canvas import Canvas
     from .data import QueryKey, QueryResult
 
 JSON = dict[str, Any]
@@ -86,7 +87,7 @@ class Picture:
         return {f"{stem}.png": self.png, f"{stem}.svg": self.svg}
 
 
-def _require_matplotlib() -> None:
+def require_matplotlib() -> None:
     try:
         import matplotlib  # noqa: F401
     except ImportError:
@@ -95,7 +96,14 @@ def _require_matplotlib() -> None:
 
 def picture(dashboard: JSON, choice: DataChoice, changed: Collection[Any] = ()) -> Picture:
     """One dashboard's picture; ``changed``: panel keys to outline (``modern.common.panel_key``)."""
-    _require_matplotlib()
+    canvas = drawn(dashboard, choice, changed)
+    png, svg = canvas.png(), canvas.svg()
+    return Picture(png, svg, frozenset(canvas.missing))
+
+
+def drawn(dashboard: JSON, choice: DataChoice, changed: Collection[Any] = ()) -> Canvas:
+    """The dashboard drawn, before it is written in a format (``Canvas.png``, ``svg``)."""
+    require_matplotlib()
     from .data import SYNTHETIC_END, PanelData, PrometheusData, time_range
     from .page import draw_dashboard
     from .repeats import expanded
@@ -111,9 +119,7 @@ def picture(dashboard: JSON, choice: DataChoice, changed: Collection[Any] = ()) 
     else:
         data = SyntheticData(choice.catalog, time_range(dashboard, SYNTHETIC_END))
         source = ""
-    canvas = draw_dashboard(dashboard, data, source, changed)
-    png, svg = canvas.png(), canvas.svg()
-    return Picture(png, svg, frozenset(canvas.missing))
+    return draw_dashboard(dashboard, data, source, changed)
 
 
 @dataclass
@@ -187,7 +193,7 @@ def dashboard_pictures(
     """File name -> bytes: a PNG and an SVG per dashboard, named by the stems ``dashboards``
     is keyed by (``picture_names``); drawn by ``jobs`` forked workers when there are
     several (each picture is independent, so the bytes are the same)."""
-    _require_matplotlib()  # imported here: the workers inherit it
+    require_matplotlib()  # imported here: the workers inherit it
     result = Drawing()
     stems, drawing = list(dashboards), list(dashboards.values())
     if jobs > 1 and len(drawing) > 1 and can_fork():

@@ -5,6 +5,7 @@ outlined."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from ..modern.common import panel_key
@@ -31,6 +32,14 @@ def _range_name(dashboard: JSON) -> str:
     return f"{start} to now"
 
 
+def _current(variable: JSON) -> str:
+    """What the variable's selector shows: its chosen values, All for all of them."""
+    current = (variable.get("current") or {}).get("text")
+    chosen = current if isinstance(current, list) else [current] if current else []
+    shown = [str(v) for v in chosen if v not in ("$__all", "All", None, "")]
+    return " + ".join(shown) if shown and len(shown) == len(chosen) else "All"
+
+
 def _header(canvas: Canvas, dashboard: JSON, source: str, synthetic: bool) -> None:
     canvas.text(
         MARGIN,
@@ -45,7 +54,7 @@ def _header(canvas: Canvas, dashboard: JSON, source: str, synthetic: bool) -> No
     for variable in ((dashboard.get("templating") or {}).get("list") or [])[:10]:
         if variable.get("hide") == 2:
             continue
-        label = f"{variable.get('label') or variable.get('name')}  All"
+        label = f"{variable.get('label') or variable.get('name')}  {_current(variable)}"
         width = 14 + 7.2 * len(label)
         canvas.rect(left, 44, width, 22, "#22252b", BORDER)
         canvas.text(left + 7, 55, label, 12, TEXT)
@@ -109,6 +118,29 @@ def _panel(
 
 
 FOOTER = 28.0  # px, for the line saying what was left out
+
+
+@dataclass(frozen=True)
+class PanelPlace:
+    """Where a panel is in the dashboard's picture, in its pixels."""
+
+    panel: JSON
+    left: float
+    top: float
+    width: float
+    height: float
+
+
+def panel_places(dashboard: JSON) -> tuple[float, float, list[PanelPlace]]:
+    """(picture width, height, each panel's place): as ``draw_dashboard`` lays them out."""
+    grid = layout(dashboard, GRID_WIDTH)
+    footer = FOOTER if grid.left_out else 0.0
+    places = [
+        PanelPlace(box.panel, MARGIN + box.left, HEADER + box.top, box.width, box.height)
+        for box in grid.boxes
+        if not box.is_row
+    ]
+    return GRID_WIDTH + 2 * MARGIN, HEADER + grid.height + footer + MARGIN, places
 
 
 def draw_dashboard(
