@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from ..catalog import Catalog, Metric
+from ..simulate.catalog_model import LABEL_VALUES, error_share
 from .data import JSON, LEGEND_LABEL, POINTS, QueryResult, Series, TimeRange, legend, not_prometheus
 
 IDENTIFIER = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
@@ -68,7 +69,8 @@ class SyntheticData:
         for index, labels in enumerate(labels_of):
             rng = random.Random(shape.seed + bytes([index]))  # the quantiles' shapes alike
             phase, wobble = rng.uniform(0, 2 * math.pi), rng.uniform(0.05, 0.2)
-            scale, noise = level * rng.uniform(0.6, 1.0), 0.03 * level
+            share = error_share(labels)  # a 5xx status: a small share of the traffic
+            scale, noise = level * share * rng.uniform(0.6, 1.0), 0.03 * level * share
             if shape.band is not None:  # well inside the band: a healthy picture
                 width = shape.band[1] - shape.band[0]
                 scale, noise = level, 0.04 * width
@@ -133,6 +135,8 @@ def _label_sets(expr: str, metric: Metric | None, shown: list[str]) -> list[dict
     if not names:
         return [{}]
     base = {"__name__": metric.name} if metric and not grouped else {}
+    if len(names) == 1 and names[0] in LABEL_VALUES:  # values such a label carries: 200, 500
+        return [{**base, names[0]: value} for value in LABEL_VALUES[names[0]]]
     return [{**base, **{name: f"{name}-{i + 1}" for name in names}} for i in range(3)]
 
 

@@ -74,7 +74,8 @@ def label_sets(labels: tuple[str, ...]) -> list[dict[str, str]]:
     return [dict(zip(labels, values, strict=True)) for values in combos]
 
 
-def _share(labels: dict[str, str]) -> float:
+def error_share(labels: dict[str, str]) -> float:
+    """The share of the traffic a series carries: small for a 5xx status."""
     statuses = (labels.get(name, "") for name in ("code", "status", "status_code"))
     return ERROR_SHARE if any(status.startswith("5") for status in statuses) else 1.0
 
@@ -116,7 +117,7 @@ class CatalogModel:
         for metric in self.metrics:
             for index, labels in enumerate(self.series[metric.name]):
                 key = series_key(**labels)
-                self._step(metric, key, _share(labels), daily, index, dt)
+                self._step(metric, key, error_share(labels), daily, index, dt)
 
     def _step(
         self, metric: Metric, key: Key, share: float, daily: float, index: int, dt: float
