@@ -283,7 +283,7 @@ def test_each_panel_type_is_drawn_as_grafana_draws_it(kinds: dict[str, bytes]) -
         "synthetic data",
     ):
         assert title in texts, title
-    assert {"route-1", "route-2", "route-3"} <= set(texts)  # the legend, from legendFormat
+    assert {"/api/items", "/api/orders"} <= set(texts)  # the legend, from legendFormat
     assert any(re.fullmatch(r"\d+(\.\d+)? ms", t) for t in texts)  # the axis, in the unit
     assert any(re.fullmatch(r"9\d\.\d%", t) for t in texts)  # green band of the thresholds
     assert any(re.fullmatch(r"\d+(\.\d+)?%", t) for t in texts)  # the gauge

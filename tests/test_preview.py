@@ -139,6 +139,6 @@ def test_preview_without_docker_or_url_says_what_to_do(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert (
-        "Docker is not available here: start a Grafana yourself and pass its address "
-        "with --url" in result.output
+        "Docker is not available here: pass a Grafana's address with --url, or use --local "
+        "(no Grafana)" in result.output
     )
