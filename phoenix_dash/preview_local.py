@@ -13,15 +13,16 @@ import json
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from .build import build_project
 from .config import Config
-from .errors import ConfigError, PhoenixDashError
+from .errors import PhoenixDashError
 from .lint.core import Finding, Severity
 from .lint.runner import lint_build
+from .local_http import local_server, reply
 from .preview import snapshot
 
 JSON = dict[str, Any]
@@ -48,23 +49,7 @@ class LocalPreview:
         self.lock = threading.Lock()
         self.pictures: dict[tuple[int, str, str], bytes] = {}
         self.stopped = threading.Event()
-        preview = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                preview.answer(self)
-
-        try:
-            self.server = ThreadingHTTPServer((host, port), Handler)
-        except OSError as exc:
-            raise ConfigError(
-                f"cannot listen on {host}:{port}: {exc.strerror or exc} (--port picks another)"
-            ) from None
-        self.server.daemon_threads = True
-        self.url = f"http://{host}:{self.server.server_address[1]}"
+        self.server, self.url = local_server(host, port, self.answer)
 
     def rebuild(self) -> None:
         """Build and lint the project now; a broken edit is kept as the page's error."""
@@ -115,17 +100,17 @@ class LocalPreview:
         path = parts.path
         if path == "/state":
             body = json.dumps({"version": state.version, "error": state.error}).encode()
-            _reply(request, 200, body, "application/json")
+            reply(request, 200, body, "application/json")
         elif path == "/":
-            _reply(request, 200, index_page(state).encode(), "text/html; charset=utf-8")
+            reply(request, 200, index_page(state).encode(), "text/html; charset=utf-8")
         elif path.startswith("/d/") and path[3:] in state.dashboards:
             page = dashboard_page(state, path[3:], query)
-            _reply(request, 200, page.encode(), "text/html; charset=utf-8")
+            reply(request, 200, page.encode(), "text/html; charset=utf-8")
         elif path.startswith("/picture/") and path[9:].removesuffix(".png") in state.dashboards:
             uid = path[9:].removesuffix(".png")
-            _reply(request, 200, self._picture(state, uid, query), "image/png")
+            reply(request, 200, self._picture(state, uid, query), "image/png")
         else:
-            _reply(request, 404, b"not found: try /\n", "text/plain; charset=utf-8")
+            reply(request, 404, b"not found: try /\n", "text/plain; charset=utf-8")
 
     def _picture(self, state: Snapshot, uid: str, query: dict[str, str]) -> bytes:
         key = (state.version, uid, urlencode(sorted(query.items())))
@@ -155,15 +140,6 @@ def chosen_view(dashboard: JSON, query: dict[str, str]) -> JSON:
     if query.get("from") in RANGES:
         time_range = {"from": query["from"], "to": "now"}
     return {**dashboard, "time": time_range, "templating": {"list": variables}}
-
-
-def _reply(request: BaseHTTPRequestHandler, status: int, body: bytes, kind: str) -> None:
-    request.send_response(status)
-    request.send_header("Content-Type", kind)
-    request.send_header("Content-Length", str(len(body)))
-    request.send_header("Cache-Control", "no-store")
-    request.end_headers()
-    request.wfile.write(body)
 
 
 # --- pages ------------------------------------------------------------------------------------

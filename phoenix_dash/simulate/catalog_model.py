@@ -19,7 +19,7 @@ import threading
 import time
 
 from ..catalog import Catalog, Metric
-from .model import LATENCY_BUCKETS, SIZE_BUCKETS, Histogram, series_key
+from .model import LATENCY_BUCKETS, SIZE_BUCKETS, Histogram, advance, series_key
 
 SCENARIOS = ("normal", "exporter_down")
 MAX_SERIES = 8
@@ -107,10 +107,7 @@ class CatalogModel:
             self.scenario = name
 
     def advance(self) -> None:
-        now = time.monotonic()
-        with self.lock:
-            self.tick(now - self.last)
-            self.last = now
+        advance(self)
 
     def tick(self, dt: float) -> None:
         daily = 1 + 0.3 * math.sin(2 * math.pi * (time.time() % 86400) / 86400)

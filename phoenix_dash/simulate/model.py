@@ -9,6 +9,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Protocol
 
 SCENARIOS = (
     "normal",
@@ -50,6 +51,21 @@ class Histogram:
             self.counts[index] += n * lognormal_cdf(bound, centre, self.sigma)
         self.total += n
         self.sum += n * centre * math.exp(self.sigma**2 / 2)
+
+
+class Ticking(Protocol):
+    lock: threading.Lock
+    last: float
+
+    def tick(self, dt: float) -> None: ...
+
+
+def advance(state: Ticking) -> None:
+    """Move a simulated state on by the time since it last moved (at each scrape)."""
+    now = time.monotonic()
+    with state.lock:
+        state.tick(now - state.last)
+        state.last = now
 
 
 def series_key(**labels: str) -> tuple[tuple[str, str], ...]:
@@ -103,10 +119,7 @@ class Orchestrator:
         self.gauges.setdefault(metric, {})[series_key(**labels)] = value
 
     def advance(self) -> None:
-        now = time.monotonic()
-        with self.lock:
-            self.tick(now - self.last)
-            self.last = now
+        advance(self)
 
     def tick(self, dt: float) -> None:
         s = self.scenario

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,7 +18,7 @@ from prometheus_client.core import (
     UnknownMetricFamily,
 )
 
-from ..errors import ConfigError
+from ..local_http import local_server, reply
 from .model import Histogram
 
 HELP = "Simulated by phoenix-dash simulate."
@@ -96,28 +96,8 @@ class Simulator:
         self.orchestrator = orchestrator
         self.registry = CollectorRegistry()
         self.registry.register(OrchestratorCollector(orchestrator))
-        simulator = self
 
-        class Handler(BaseHTTPRequestHandler):
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                simulator._get(self)
-
-            def do_POST(self) -> None:
-                simulator._post(self)
-
-        try:
-            self.server = ThreadingHTTPServer((host, port), Handler)
-        except OSError as exc:
-            raise ConfigError(
-                f"cannot listen on {host}:{port}: {exc.strerror or exc} (--port picks another)"
-            ) from None
-        self.server.daemon_threads = True
-        self.url = f"http://{host}:{self.server.server_address[1]}"
+        self.server, self.url = local_server(host, port, self._get, self._post)
 
     def start(self) -> Simulator:
         threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
@@ -130,46 +110,33 @@ class Simulator:
         self.server.shutdown()
         self.server.server_close()
 
-    def _reply(
-        self,
-        request: BaseHTTPRequestHandler,
-        status: int,
-        body: bytes,
-        content_type: str = "text/plain; charset=utf-8",
-    ) -> None:
-        request.send_response(status)
-        request.send_header("Content-Type", content_type)
-        request.send_header("Content-Length", str(len(body)))
-        request.end_headers()
-        request.wfile.write(body)
-
     def _get(self, request: BaseHTTPRequestHandler) -> None:
         path = urlsplit(request.path).path
         if path == "/metrics":
             if self.orchestrator.scenario == "exporter_down":
-                self._reply(request, 503, b"exporter down (simulated)\n")
+                reply(request, 503, b"exporter down (simulated)\n")
                 return
             self.orchestrator.advance()
-            self._reply(
+            reply(
                 request,
                 200,
                 generate_latest(self.registry),
                 "text/plain; version=0.0.4; charset=utf-8",
             )
         elif path == "/scenario":
-            self._reply(request, 200, f"{self.orchestrator.scenario}\n".encode())
+            reply(request, 200, f"{self.orchestrator.scenario}\n".encode())
         else:
-            self._reply(request, 404, b"try /metrics or /scenario\n")
+            reply(request, 404, b"try /metrics or /scenario\n")
 
     def _post(self, request: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(request.path)
         name = (parse_qs(parts.query).get("name") or [parts.path.removeprefix("/scenario/")])[0]
         if not parts.path.startswith("/scenario"):
-            self._reply(request, 404, b"POST /scenario?name=<scenario>\n")
+            reply(request, 404, b"POST /scenario?name=<scenario>\n")
             return
         try:
             self.orchestrator.set_scenario(name)
         except ValueError as exc:
-            self._reply(request, 400, f"{exc}\n".encode())
+            reply(request, 400, f"{exc}\n".encode())
             return
-        self._reply(request, 200, f"{name}\n".encode())
+        reply(request, 200, f"{name}\n".encode())
