@@ -12,6 +12,15 @@ from .errors import ConfigError
 Answer = Callable[[BaseHTTPRequestHandler], None]
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A browser that closes a connection early is no error to print a traceback for."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass
+
+
 def local_server(
     host: str, port: int, get: Answer, post: Answer | None = None
 ) -> tuple[ThreadingHTTPServer, str]:
@@ -33,12 +42,11 @@ def local_server(
                 post(self)
 
     try:
-        server = ThreadingHTTPServer((host, port), Handler)
+        server = QuietServer((host, port), Handler)
     except OSError as exc:
         raise ConfigError(
             f"cannot listen on {host}:{port}: {exc.strerror or exc} (--port picks another)"
         ) from None
-    server.daemon_threads = True
     return server, f"http://{host}:{server.server_address[1]}"
 
 

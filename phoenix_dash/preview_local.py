@@ -49,6 +49,7 @@ class LocalPreview:
         self.lock = threading.Lock()
         self.pictures: dict[tuple[int, str, str], bytes] = {}
         self.stopped = threading.Event()
+        self.drawing = threading.Lock()
         self.server, self.url = local_server(host, port, self.answer)
 
     def rebuild(self) -> None:
@@ -108,12 +109,21 @@ class LocalPreview:
             reply(request, 200, page.encode(), "text/html; charset=utf-8")
         elif path.startswith("/picture/") and path[9:].removesuffix(".png") in state.dashboards:
             uid = path[9:].removesuffix(".png")
-            reply(request, 200, self._picture(state, uid, query), "image/png")
+            try:
+                reply(request, 200, self._picture(state, uid, query), "image/png")
+            except PhoenixDashError as exc:  # a catalog broken since the build: said, not raised
+                reply(request, 500, f"error: {exc}\n".encode())
         else:
             reply(request, 404, b"not found: try /\n", "text/plain; charset=utf-8")
 
     def _picture(self, state: Snapshot, uid: str, query: dict[str, str]) -> bytes:
         key = (state.version, uid, urlencode(sorted(query.items())))
+        with self.drawing:  # matplotlib draws one picture at a time (it is not thread-safe)
+            return self._drawn(state, uid, query, key)
+
+    def _drawn(
+        self, state: Snapshot, uid: str, query: dict[str, str], key: tuple[int, str, str]
+    ) -> bytes:
         if key not in self.pictures:
             from .catalog import load_catalog
             from .pictures import DataChoice, drawn
