@@ -12,6 +12,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -116,3 +117,36 @@ def test_a_broken_save_is_said_on_the_page_and_the_last_good_build_stays(
     page = browse(f"{url}{PAGE}")
     assert 'id="error"' in page and "agent_health.py" in page
     assert 'id="picture"' in page  # the last good build is still drawn
+
+
+def test_an_open_page_redraws_itself_when_the_build_changes(tmp_path: Path) -> None:
+    """The page's own script: it asks for the build's version every second and reloads when
+    it moved. Here the module is saved (and built) while the page is open, at its first ask."""
+    needs_matplotlib()
+    chromium()
+    from urllib.parse import urlsplit
+
+    from phoenix_dash.preview_local import LocalPreview
+
+    config_file = copy_repo_project(tmp_path)
+    module = tmp_path / "dashboards" / "agent_health.py"
+
+    class SavedWhileOpen(LocalPreview):
+        saved = False
+
+        def answer(self, request: Any) -> None:
+            if urlsplit(request.path).path == "/state" and not self.saved:
+                self.saved = True
+                text = module.read_text()
+                module.write_text(text.replace('"Calls waiting for the agent.",', '"",'))
+                self.rebuild()
+            super().answer(request)
+
+    local = SavedWhileOpen(load_config(config_file), port=0)
+    local.start()
+    try:
+        page = browse(f"{local.url}{PAGE}?var-agent=git")
+    finally:
+        local.stop()
+    assert local.saved  # the open page asked
+    assert "<h2>Queue depth</h2>" in page and "panel/missing-description" in page
