@@ -12,12 +12,13 @@ import html
 import json
 import threading
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from .build import build_project
+from .catalog import Catalog
 from .config import Config
 from .errors import PhoenixDashError
 from .lint.core import Finding, Severity
@@ -38,6 +39,7 @@ class Snapshot:
     dashboards: dict[str, JSON] = field(default_factory=dict)
     findings: dict[str, list[Finding]] = field(default_factory=dict)  # by dashboard uid
     error: str = ""  # the last rebuild's failure; the dashboards are the last good ones
+    catalog: Catalog | None = None  # the build's, for the pictures' synthetic data
 
 
 class LocalPreview:
@@ -61,13 +63,13 @@ class LocalPreview:
                 findings[finding.target.split(" / ")[0]].append(finding)
         except PhoenixDashError as exc:
             with self.lock:
-                self.state = Snapshot(
-                    self.state.version + 1, self.state.dashboards, self.state.findings, str(exc)
-                )
+                self.state = replace(self.state, version=self.state.version + 1, error=str(exc))
             return
         with self.lock:
             dashboards = {d.uid: d.clean for d in built.dashboards}
-            self.state = Snapshot(self.state.version + 1, dashboards, dict(findings))
+            self.state = Snapshot(
+                self.state.version + 1, dashboards, dict(findings), catalog=built.catalog
+            )
             self.pictures.clear()
 
     def watch(self) -> None:
@@ -111,7 +113,7 @@ class LocalPreview:
             uid = path[9:].removesuffix(".png")
             try:
                 reply(request, 200, self._picture(state, uid, query), "image/png")
-            except PhoenixDashError as exc:  # a catalog broken since the build: said, not raised
+            except PhoenixDashError as exc:  # a drawing that fails: said, not raised
                 reply(request, 500, f"error: {exc}\n".encode())
         else:
             reply(request, 404, b"not found: try /\n", "text/plain; charset=utf-8")
@@ -125,14 +127,10 @@ class LocalPreview:
         self, state: Snapshot, uid: str, query: dict[str, str], key: tuple[int, str, str]
     ) -> bytes:
         if key not in self.pictures:
-            from .catalog import load_catalog
             from .pictures import DataChoice, drawn
 
-            catalog = None
-            if self.config.catalog_file is not None:
-                catalog = load_catalog(self.config.catalog_file)
             dashboard = chosen_view(state.dashboards[uid], query)
-            self.pictures[key] = drawn(dashboard, DataChoice(catalog)).png()
+            self.pictures[key] = drawn(dashboard, DataChoice(state.catalog)).png()
         return self.pictures[key]
 
 

@@ -56,8 +56,8 @@ class SyntheticData:
             return QueryResult(skipped=other)
         expr = str(target["expr"])
         quantile = _quantile(expr)
-        shape = self._shape(panel, expr, quantile)
         metric = self._metric(expr)
+        shape = self._shape(panel, expr, quantile, metric)
         level = shape.median * _quantile_factor(quantile)
         whole = _whole(expr, metric)
         span = self.time_range
@@ -86,13 +86,15 @@ class SyntheticData:
     def _metric(self, expr: str) -> Metric | None:
         return next((self.metrics[n] for n in IDENTIFIER.findall(expr) if n in self.metrics), None)
 
-    def _shape(self, panel: JSON, expr: str, quantile: float | None) -> Shape:
+    def _shape(
+        self, panel: JSON, expr: str, quantile: float | None, metric: Metric | None
+    ) -> Shape:
         key = QUANTILE.sub(r"\1(q,", expr)  # p50, p95 and p99 of one histogram: one shape
         if key not in self.shapes:
             seed = hashlib.sha256(key.encode()).digest()
             rng = random.Random(seed)
             band = _healthy_band(panel)
-            level = _level(panel, self._metric(expr), band, rng)
+            level = _level(panel, metric, band, rng)
             if band is None and FAILURES.search(f"{expr} {panel.get('title')}"):
                 level *= 0.05  # errors and failures: a small share of the traffic
             self.shapes[key] = Shape(level / _quantile_factor(quantile), band, seed)
