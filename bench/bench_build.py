@@ -11,6 +11,7 @@ also modernises, lays out, assigns ids, checks uids and writes build/ atomically
 from __future__ import annotations
 
 import argparse
+import shlex
 import shutil
 import sys
 import tempfile
@@ -93,7 +94,8 @@ def generate(root: Path, dashboards: int, panels: int) -> list[Path]:
 @contextmanager
 def repository_copy() -> Iterator[tuple[Path, list[Path]]]:
     """This repository's project in a scratch directory, with each dashboard module also
-    saved under grafanalib's required name (``<name>.dashboard.py``) for its generator."""
+    saved under grafanalib's required name (``<name>.dashboard.py``) for its generator, and
+    each alert module as ``<name>.alertgroup.py`` (``alert_group_copies``)."""
     with tempfile.TemporaryDirectory(prefix="phoenix-dash-bench-") as directory:
         root = Path(directory)
         for name in ("phoenix-dash.yaml", "datasources.yaml", "metrics.yaml", "notifications.yaml"):
@@ -110,6 +112,16 @@ def repository_copy() -> Iterator[tuple[Path, list[Path]]]:
             copy.write_text(module.read_text())
             modules.append(copy)
         yield root, modules
+
+
+def alert_group_copies(root: Path) -> list[Path]:
+    """The project's alert modules under grafanalib's name for them, beside the dashboards'."""
+    copies = []
+    for module in sorted((root / "alerts").glob("[!_]*.py")):
+        copy = root / "grafanalib" / f"{module.stem}.alertgroup.py"
+        copy.write_text(module.read_text())
+        copies.append(copy)
+    return copies
 
 
 def size_parser(doc: str) -> argparse.ArgumentParser:
@@ -140,6 +152,40 @@ def compare(root: Path, modules: list[Path], label: str, repeat: int) -> list[st
     return [row(peer), row(ours, peer, _cpu_ratio(ours, peer))]
 
 
+def compare_same_work(root: Path, dashboards: list[Path], repeat: int) -> list[str]:
+    """This repository's build makes its alert groups too, which generate-dashboards does
+    not: grafanalib's user runs generate-alertgroups after it for them. Table rows: those
+    two commands, then phoenix-dash's build beside them."""
+    alerts = alert_group_copies(root)
+
+    def clean() -> dict[str, str]:
+        shutil.rmtree(root / "build", ignore_errors=True)
+        return {"PYTHONPATH": str(root)}
+
+    both = " && ".join(
+        " ".join(map(shlex.quote, [str(BIN / command), *map(str, modules)]))
+        for command, modules in (
+            ("generate-dashboards", dashboards),
+            ("generate-alertgroups", alerts),
+        )
+    )
+    peer = measure(
+        "this repository: grafanalib generate-dashboards, then generate-alertgroups",
+        ["sh", "-c", both],
+        root,
+        repeat,
+        clean,
+    )
+    ours = measure(
+        "this repository: phoenix-dash build (the same)",
+        [str(BIN / "phoenix-dash"), "build"],
+        root,
+        repeat,
+        clean,
+    )
+    return [row(peer), row(ours, peer, _cpu_ratio(ours, peer))]
+
+
 def _cpu_ratio(ours: Figures, peer: Figures) -> str:
     return f"CPU {ours.cpu / peer.cpu:.2f}x"
 
@@ -150,6 +196,7 @@ def run(sizes: list[str], panels: int, repeat: int) -> list[str]:
         if size == "repo":
             with repository_copy() as (root, modules):
                 rows += compare(root, modules, "this repository (4)", repeat)
+                rows += compare_same_work(root, modules, repeat)
         else:
             with generated_project(int(size), panels) as (root, modules):
                 rows += compare(root, modules, f"{size} x {panels} panels", repeat)

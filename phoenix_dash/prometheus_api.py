@@ -6,15 +6,17 @@ environment, as Grafana's do (``grafana.settings``), and never reach output."""
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import niquests
+import orjson
 
 from .errors import ConfigError, Location, PhoenixDashError
 from .grafana.settings import Credentials, basic_from, http_url, token_from
+from .http_client import Answer, HttpPool, NoAnswer
 from .quantities import parse_duration
 from .web_answers import looks_like_html, no_answer
 from .workers import InFlight
@@ -113,31 +115,31 @@ class PrometheusAPI:
         self.settings = settings
         self.timeout = settings.timeout
         self.waiting = InFlight()  # what a command says when the server goes quiet
-        self.session = niquests.Session(pool_maxsize=pool_size)
-        for name, value in settings.headers.items():
-            self.session.headers[name] = value
+        headers = dict(settings.headers)
         credentials = settings.credentials
         if credentials.kind == "token":
-            self.session.headers["Authorization"] = f"Bearer {credentials.token}"
+            headers["Authorization"] = f"Bearer {credentials.token}"
         elif credentials.kind == "basic":
-            self.session.auth = (credentials.user, credentials.password)
+            pair = f"{credentials.user}:{credentials.password}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+        self.http = HttpPool(
+            settings.url,
+            settings.timeout,
+            settings.timeout,
+            settings.verify,
+            headers=headers,
+            size=pool_size,
+        )
 
-    def get(self, path: str, params: Mapping[str, str] | None = None) -> niquests.Response:
-        """Raises niquests' RequestException when there is no answer (see ``failure``)."""
+    def get(self, path: str, params: Mapping[str, str] | None = None) -> Answer:
+        """Raises NoAnswer when there is no answer (see ``failure``)."""
         with self.waiting.on(f"GET {path}"):
-            return self.session.get(
-                f"{self.settings.url}{path}",
-                params=dict(params or {}),
-                timeout=self.timeout,
-                # Per request: a session's own verify loses to $REQUESTS_CA_BUNDLE.
-                verify=self.settings.verify,
-                allow_redirects=False,
-            )
+            return self.http.request("GET", path, params=dict(params or {}))
 
-    def failure(self, exc: Exception) -> str:
+    def failure(self, exc: NoAnswer) -> str:
         """Why a request got no answer, on one line, secrets redacted."""
-        text = self.settings.credentials.redact(no_answer(exc, self.timeout))
-        if isinstance(exc, niquests.exceptions.SSLError):
+        text = self.settings.credentials.redact(no_answer(exc.cause, self.timeout))
+        if exc.is_tls:
             return f"{text} (trust its CA with --ca-bundle or prometheus.ca_bundle)"
         return text
 
@@ -148,7 +150,7 @@ class PrometheusAPI:
         url = f"{self.settings.url}{path}"
         try:
             response = self.get(path, params)
-        except niquests.exceptions.RequestException as exc:
+        except NoAnswer as exc:
             raise PrometheusUnreachable(
                 f"cannot reach Prometheus at {self.settings.url}: {self.failure(exc)}"
             ) from None
@@ -157,33 +159,33 @@ class PrometheusAPI:
             raise refused
         return self.data_of(response, url)
 
-    def data_of(self, response: niquests.Response, url: str) -> Any:
+    def data_of(self, response: Answer, url: str) -> Any:
         """The answer's ``data``, or PrometheusUnreachable saying what came instead."""
-        if response.status_code in (301, 302, 303, 307, 308):
-            what = f"a redirect to {response.headers.get('Location', 'elsewhere')}"
-        elif looks_like_html(response.text or ""):
-            what = f"an HTML page ({response.status_code})"
+        if response.is_redirect:
+            what = f"a redirect to {response.header('Location') or 'elsewhere'}"
+        elif looks_like_html(response.text):
+            what = f"an HTML page ({response.status})"
         else:
             try:
-                answer = response.json()
-            except ValueError:
+                answer = orjson.loads(response.body)
+            except orjson.JSONDecodeError:
                 answer = None
             if isinstance(answer, dict) and answer.get("status") == "success":
                 return answer.get("data")
             if isinstance(answer, dict) and answer.get("status") == "error":
                 raise PrometheusQueryError(str(answer.get("error") or "(no message)"))
-            what = f"{response.status_code} and no Prometheus answer"
+            what = f"{response.status} and no Prometheus answer"
         raise PrometheusUnreachable(
             f"{url} answered with {what}, not Prometheus's API: is the URL right?"
         )
 
-    def refusal(self, response: niquests.Response, path: str) -> PrometheusUnreachable | None:
+    def refusal(self, response: Answer, path: str) -> PrometheusUnreachable | None:
         """The error for an answer that refuses these credentials, or None."""
-        if response.status_code not in (401, 403):
+        if response.status not in (401, 403):
             return None
-        verdict = "Unauthorized" if response.status_code == 401 else "Forbidden"
+        verdict = "Unauthorized" if response.status == 401 else "Forbidden"
         return PrometheusUnreachable(
-            f"{self.settings.url}{path} answered {response.status_code} {verdict}: "
+            f"{self.settings.url}{path} answered {response.status} {verdict}: "
             f"{self.settings.how_to_log_in()}"
         )
 

@@ -33,8 +33,9 @@ def test_a_failing_command_stops_the_benchmark_with_its_message(tmp_path: Path) 
 @pytest.mark.slow
 def test_each_benchmark_runs_on_a_tiny_project() -> None:
     rows = bench_build.run(["repo", "3"], 2, 1)
-    assert len(rows) == 4 and all("x" in ours for ours in rows[1::2])
-    assert "this repository" in rows[1] and "phoenix-dash build" in rows[3]
+    assert len(rows) == 6 and all("x" in ours for ours in rows[1::2])
+    assert "this repository" in rows[1] and "generate-alertgroups" in rows[2]
+    assert "phoenix-dash build" in rows[5]
     (lint,) = bench_lint.run([2], 2, 1)
     assert "queries/s (4)" in lint
     rows = bench_sync.run(3, 2, 0.0, 1)

@@ -20,6 +20,9 @@ from phoenix_dash.config import load_config
 from tests.support.pictures import needs_matplotlib
 from tests.support.project import copy_repo_project, require
 
+# A real browser: seconds per page load, so outside the inner loop (CI runs them).
+pytestmark = pytest.mark.slow
+
 PAGE = "/d/phoenix-agent-health"
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.emulator import Fault
-from tests.support.project import ROOT, Project
+from tests.support.project import ROOT, Project, as_a_terminal_job
 from tests.support.synced import LOKI_SECRET, Synced
 
 ANSWERS: dict[str, tuple[int, str, bytes]] = {
@@ -150,6 +150,7 @@ def run_interrupted(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=as_a_terminal_job,
     )
     time.sleep(after)
     process.send_signal(signal.SIGINT)

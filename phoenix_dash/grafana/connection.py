@@ -1,23 +1,23 @@
-"""One connection to Grafana, through grafana-client, that owns the cross-cutting concerns:
-base URL with sub-path, organisation, timeouts, retries with backoff and jitter (urllib3's
-Retry, honouring Retry-After), a bound on concurrent requests, TLS settings, and turning every
-failure into a GrafanaError that names method, path, status and Grafana's message, with any
-secret redacted. How answers are read is answers.py's; what the transport may do (retries,
-plain HTTP, the log's secrets) is transport.py's."""
+"""One connection to Grafana that owns the cross-cutting concerns: base URL with sub-path,
+organisation, timeouts, retries with backoff and jitter (honouring Retry-After), a bound on
+concurrent requests, TLS settings, and turning every failure into a GrafanaError that names
+method, path, status and Grafana's message, with any secret redacted. How answers are read
+is answers.py's; what the transport may do (retries, plain HTTP, the log's secrets) is
+transport.py's; the requests themselves are http_client's."""
 
 from __future__ import annotations
 
+import base64
 import logging
 import threading
 import time
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import niquests
 import orjson
-from grafana_client.api import GrafanaApi
-from grafana_client.client import GrafanaException
 
+from .. import __version__
+from ..http_client import Answer, HttpPool, NoAnswer
 from ..web_answers import DNS_HINTS, looks_like_html, no_answer, short_reason
 from ..workers import InFlight
 from .answers import ALWAYS_THERE, LIST_READS, about_a_manager, is_json, refusal_reason
@@ -35,7 +35,7 @@ from .errors import (
     GrafanaUnreachable,
 )
 from .settings import Credentials, GrafanaSettings
-from .transport import RETRY_STATUSES, RefusedIsFinal, check_transport
+from .transport import RETRY_STATUSES, check_transport, retry_policy
 
 log = logging.getLogger("phoenix_dash.grafana")
 JSON = dict[str, Any]
@@ -56,49 +56,17 @@ class GrafanaConnection:
                 f"TLS certificate verification is OFF for {settings.host} "
                 "(grafana.insecure_skip_verify)"
             )
-        parts = urlsplit(settings.url)
-        prefix = parts.path.strip("/")
-        auth: Any = None
-        if credentials.kind == "token":
-            auth = credentials.token
-        elif credentials.kind == "basic":
-            auth = (credentials.user, credentials.password)
-        self.api = GrafanaApi(
-            auth=auth,
-            host=parts.hostname or "",
-            port=parts.port,
-            url_path_prefix=f"{prefix}/" if prefix else "",
-            protocol=parts.scheme,
-            verify=verify,
-            timeout=(settings.connect_timeout, settings.read_timeout),
-            organization_id=settings.org_id,
-            session_pool_size=settings.max_concurrency,
+        self.http = HttpPool(
+            settings.url.rstrip("/"),
+            settings.connect_timeout,
+            settings.read_timeout,
+            verify,
+            retry_policy(settings),
+            _headers(settings, credentials),
+            settings.max_concurrency,
         )
-        self.api.client.s = self._session(self.api.client.s.headers)
         self._slots = threading.BoundedSemaphore(settings.max_concurrency)
         self.waiting = InFlight()
-
-    def _session(self, headers: Any) -> niquests.Session:
-        retry = RefusedIsFinal(
-            total=self.settings.retries,
-            connect=self.settings.retries,
-            read=self.settings.retries,
-            status=self.settings.retries,
-            other=0,
-            allowed_methods=None,  # POST too: the sync layer makes every write safe to repeat
-            status_forcelist=RETRY_STATUSES,
-            backoff_factor=self.settings.backoff,
-            backoff_jitter=self.settings.backoff,
-            backoff_max=30,
-            respect_retry_after_header=True,
-            raise_on_status=False,
-        )
-        session = niquests.Session(retries=retry, pool_maxsize=self.settings.max_concurrency)
-        session.headers.update(headers)
-        # Grafana's API does not redirect: a redirect is a proxy or a login page, and its
-        # target is named in the error instead of being sent the credentials.
-        session.max_redirects = 0
-        return session
 
     def request(
         self,
@@ -134,8 +102,6 @@ class GrafanaConnection:
         params: dict[str, Any] | None,
         headers: dict[str, str] | None,
     ) -> Any:
-        client = self.api.client
-        url = client.url.removesuffix("/api") + url_path
         start = time.perf_counter()
         data = None
         if json is not None:  # orjson: several times faster than the stdlib for dashboards
@@ -143,53 +109,38 @@ class GrafanaConnection:
             headers = {"Content-Type": "application/json", **(headers or {})}
         with self._slots, self.waiting.on(f"{method} {url_path}"):
             try:
-                result = self._call(method, url, data, params, headers)
-            except GrafanaException as exc:
-                error = self._from_response(exc, method, path, url_path)
-                log.debug(
-                    "%s %s -> %s (%.0f ms)",
-                    method,
-                    url_path,
-                    error.status,
-                    (time.perf_counter() - start) * 1000,
+                answer = self.http.request(
+                    method, url_path, params=params, body=data, headers=headers
                 )
-                raise error from None
-            except niquests.exceptions.RequestException as exc:
+            except NoAnswer as exc:
                 raise self._from_transport(exc, method, path, url_path) from None
-            except ValueError:  # JSON that does not parse
-                raise self._not_api(method, path, url_path, "a body that is not JSON") from None
+        result = self._read(answer, method, path, url_path)
         log.debug("%s %s -> ok (%.0f ms)", method, url_path, (time.perf_counter() - start) * 1000)
         self._check_shape(method, path, url_path, result)
         return result
 
-    def _call(
-        self,
-        method: str,
-        url: str,
-        data: bytes | None,
-        params: dict[str, Any] | None,
-        headers: dict[str, str] | None,
-    ) -> Any:
-        """One request through grafana-client's session, answered as grafana-client does."""
-        client = self.api.client
-        response = client.s.request(
-            method.lower(),
-            url,
-            data=data,
-            params=params,
-            headers=headers,
-            auth=client.auth,
-            verify=client.verify,
-            timeout=client.timeout,
-        )
-        body = response.content
-        if response.status_code in (200, 201) and body and is_json(response.headers):
-            # The common answer, read here: orjson, and the bytes as UTF-8 (JSON's encoding),
-            # without the charset detection (and its import) the client's reading costs.
+    def _read(self, answer: Answer, method: str, path: str, url_path: str) -> Any:
+        """The decoded body of an answer, or the GrafanaError it means."""
+        body = answer.body
+        if answer.status in (200, 201) and body and is_json(answer.headers):
+            try:
+                return orjson.loads(body)  # the common answer
+            except orjson.JSONDecodeError:
+                raise self._not_api(method, path, url_path, "a body that is not JSON") from None
+        if answer.is_redirect:
+            raise self._redirected(answer, method, path, url_path)
+        if answer.status >= 400:
+            error = self._from_response(answer, method, path, url_path)
+            log.debug("%s %s -> %s", method, url_path, error.status)
+            raise error
+        if answer.status == 204:
+            return None
+        if answer.header("Content-Type").startswith("text/") or not body:
+            return answer.text
+        try:
             return orjson.loads(body)
-        # grafana-client's own reading of an answer (its errors, empty bodies, text), kept so
-        # both API roots fail alike.
-        return client._extract_from_response(response, True)  # type: ignore[no-untyped-call]
+        except orjson.JSONDecodeError:
+            raise self._not_api(method, path, url_path, "a body that is not JSON") from None
 
     def _check_shape(self, method: str, path: str, url_path: str, result: Any) -> None:
         if isinstance(result, str) and result:
@@ -232,24 +183,16 @@ class GrafanaConnection:
             f"{url} answered with {what}, not Grafana's API: is the URL right?", None, method, path
         )
 
-    def _from_response(
-        self, exc: GrafanaException, method: str, path: str, url_path: str
-    ) -> GrafanaError:
-        status = int(exc.status_code or 0)
-        body = exc.response
+    def _from_response(self, answer: Answer, method: str, path: str, url_path: str) -> GrafanaError:
+        status = answer.status
+        body: Any
+        try:
+            body = orjson.loads(answer.body)
+        except orjson.JSONDecodeError:
+            body = answer.text
         message = body.get("message", "") if isinstance(body, dict) else str(body or "")
         message = self.credentials.redact(str(message))
         reason = refusal_reason(body)
-        if status == 0:  # grafana-client wraps transport errors too
-            cause = exc.__cause__
-            if isinstance(cause, niquests.exceptions.RequestException):
-                return self._from_transport(cause, method, path, url_path)
-            return GrafanaUnreachable(
-                f"{method} {self._url(url_path)}: {self.credentials.redact(str(exc))}",
-                None,
-                method,
-                path,
-            )
         kinds: dict[int, type[GrafanaError]] = {
             400: GrafanaBadRequest,
             401: GrafanaAuthError,
@@ -280,25 +223,24 @@ class GrafanaConnection:
         )
         return kind(text, status, method, path, message, reason)
 
-    def _from_transport(
-        self, exc: Exception, method: str, path: str, url_path: str
-    ) -> GrafanaError:
+    def _redirected(self, answer: Answer, method: str, path: str, url_path: str) -> GrafanaError:
+        """Grafana's API does not redirect: a redirect is a proxy or a login page, and its
+        target is named instead of being sent the credentials."""
+        target = self.credentials.redact(urljoin(self.settings.url, answer.header("Location")))
+        return GrafanaNotAPI(
+            f"{self._url(url_path)} redirects to "
+            f"{target or 'another address'} (host "
+            f"{urlsplit(target).hostname or '?'}): Grafana's API does not "
+            "redirect; set grafana.url to where Grafana answers",
+            None,
+            method,
+            path,
+        )
+
+    def _from_transport(self, exc: NoAnswer, method: str, path: str, url_path: str) -> GrafanaError:
         text = self.credentials.redact(" ".join(str(exc).split()))
         host = self.settings.host
-        if isinstance(exc, niquests.exceptions.TooManyRedirects):
-            response = getattr(exc, "response", None)
-            target = response.headers.get("Location", "") if response is not None else ""
-            target = self.credentials.redact(urljoin(self.settings.url, target))
-            return GrafanaNotAPI(
-                f"{self._url(url_path)} redirects to "
-                f"{target or 'another address'} (host "
-                f"{urlsplit(target).hostname or '?'}): Grafana's API does not "
-                "redirect; set grafana.url to where Grafana answers",
-                None,
-                method,
-                path,
-            )
-        if isinstance(exc, niquests.exceptions.SSLError) or "certificate" in text.lower():
+        if exc.is_tls or "certificate" in text.lower():
             return GrafanaTLSError(
                 f"TLS failure talking to {host}: {short_reason(text)} (set "
                 "grafana.ca_bundle to trust a private CA)",
@@ -310,7 +252,7 @@ class GrafanaConnection:
             return GrafanaUnreachable(
                 f"cannot resolve host {host} ({method} {self._url(url_path)})", None, method, path
             )
-        if isinstance(exc, niquests.exceptions.Timeout) or "timed out" in text.lower():
+        if exc.is_timeout or "timed out" in text.lower():
             return GrafanaUnreachable(
                 f"no answer from {host} within the timeout (after {self.settings.retries} "
                 f"retries; {method} {self._url(url_path)})",
@@ -319,5 +261,18 @@ class GrafanaConnection:
                 path,
             )
         return GrafanaUnreachable(
-            f"cannot connect to {self._url(url_path)}: {no_answer(exc)}", None, method, path
+            f"cannot connect to {self._url(url_path)}: {no_answer(exc.cause)}", None, method, path
         )
+
+
+def _headers(settings: GrafanaSettings, credentials: Credentials) -> dict[str, str]:
+    """What every request carries: who sends it, its credentials, its organisation."""
+    headers = {"User-Agent": f"phoenix-dash/{__version__}", "Accept": "application/json"}
+    if credentials.kind == "token":
+        headers["Authorization"] = f"Bearer {credentials.token}"
+    elif credentials.kind == "basic":
+        pair = f"{credentials.user}:{credentials.password}".encode()
+        headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+    if settings.org_id is not None:
+        headers["X-Grafana-Org-Id"] = str(settings.org_id)
+    return headers

@@ -5,26 +5,19 @@ the log."""
 from __future__ import annotations
 
 import logging
-from typing import Any
-
-from urllib3.util.retry import Retry
 
 from ..errors import ConfigError, Location
-from ..web_answers import refused
+from ..http_client import RetryPolicy
 from .settings import Credentials, GrafanaSettings
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
 
-class RefusedIsFinal(Retry):
-    """urllib3's retries, except for a refused connection: nothing listens at that address,
-    and saying so at once beats saying it after every backoff (8 s with the defaults)."""
-
-    def increment(self, *args: Any, **kwargs: Any) -> Retry:
-        error = kwargs.get("error") if "error" in kwargs else (args[3] if len(args) > 3 else None)
-        if refused(error):
-            return Retry.increment(self.new(total=0, connect=0), *args, **kwargs)
-        return super().increment(*args, **kwargs)
+def retry_policy(settings: GrafanaSettings) -> RetryPolicy:
+    """Grafana's answers worth another try: throttling and a proxy's or a restarting
+    Grafana's 502/503/504, never a 500 (Grafana's own error: the same request fails again);
+    every failure to get an answer but a refused connection."""
+    return RetryPolicy(settings.retries, settings.backoff, RETRY_STATUSES)
 
 
 def check_transport(settings: GrafanaSettings, credentials: Credentials) -> None:

@@ -21,6 +21,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from tests.support.project import as_a_terminal_job
+
 SERVER = "{server}"  # in a case's command or environment: the fake server's URL
 
 
@@ -156,6 +158,7 @@ def run(case: Case, workspace: Path) -> Outcome:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,  # its own process group, as a terminal's job is
+            preexec_fn=as_a_terminal_job,
         )
         if case.interrupt_after is not None:
             time.sleep(case.interrupt_after)

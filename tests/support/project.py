@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import textwrap
 from pathlib import Path
 
@@ -70,6 +71,14 @@ def copy_repo_project(root: Path) -> Path:
         else:
             shutil.copy(source, root / name)
     return root / "phoenix-dash.yaml"
+
+
+def as_a_terminal_job() -> None:
+    """A child's ``preexec_fn``: Ctrl-C and Ctrl-\\ as a terminal's foreground job gets them.
+    A suite run in the background of a shell (``pytest ... &``) inherits them ignored, and
+    so would every command a test interrupts."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
 
 
 def require(condition: bool, reason: str) -> None:
