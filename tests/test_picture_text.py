@@ -125,6 +125,7 @@ def test_no_two_texts_of_a_picture_overlap(uid: str) -> None:
     assert overlaps(texts(drawn(phoenix_dashboard(uid)))) == []
 
 
+@pytest.mark.slow  # a sweep over every production dashboard; the Phoenix ones above stay quick
 @pytest.mark.parametrize("name", [p.stem for p in REALWORLD])
 def test_production_dashboards_have_ordered_axes_and_no_overlapping_texts(name: str) -> None:
     needs_matplotlib()
