@@ -171,7 +171,7 @@ def compare_same_work(root: Path, dashboards: list[Path], repeat: int) -> list[s
     )
     peer = measure(
         "this repository: grafanalib generate-dashboards, then generate-alertgroups",
-        ["sh", "-c", both],
+        ["/bin/sh", "-c", both],  # /bin/sh: the PATH may hold only the venv
         root,
         repeat,
         clean,
