@@ -62,7 +62,6 @@ class NoAnswer(Exception):
     def __init__(self, cause: BaseException) -> None:
         super().__init__(f"{cause}" or type(cause).__name__)
         self.cause = cause
-        self.__cause__ = cause
 
     @property
     def is_tls(self) -> bool:
@@ -210,7 +209,7 @@ class HttpPool:
                 answer = self._exchange(method, target, body, sent)
             except (OSError, http.client.HTTPException) as exc:
                 if final(exc) or retry >= self.retry.retries:
-                    raise NoAnswer(exc) from None
+                    raise NoAnswer(exc) from exc
                 retry += 1
                 time.sleep(self.retry.pause(retry, None))
                 continue
