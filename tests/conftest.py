@@ -3,6 +3,7 @@ Grafana-facing tests talk to. What they are built from lives in tests/support.""
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,17 @@ from tests.support.synced import SYNC_APIS, Synced
 
 # An unforeseen exception shows its traceback in tests (users get one line instead).
 os.environ.setdefault("PHOENIX_DASH_DEBUG", "1")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """A test process keeps every module and test item alive to the end, and each command
+    a test runs in it makes a plan's worth of objects: the cyclic collector's full passes
+    rescanned the whole heap (12 % of the sync tests' CPU). What exists once the tests are
+    collected is frozen out of its scans, and it runs less often; what dies is still freed
+    by reference counting."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 50, 1_000)
 
 
 @pytest.fixture(scope="session")
