@@ -1,6 +1,6 @@
 """How Grafana's answers are read: which reads answer a list, which every Grafana serves,
-what is JSON, and the reasons Grafana gives for a refusal (the resource APIs' Kubernetes
-Status, the legacy API's status or messageId)."""
+and the reasons Grafana gives for a refusal (the resource APIs' Kubernetes Status, the
+legacy API's status or messageId)."""
 
 from __future__ import annotations
 
@@ -21,11 +21,6 @@ LIST_READS = (
 ALWAYS_THERE = frozenset(
     {"/health", "/user", "/search", "/folders", "/datasources", "/v1/provisioning/alert-rules"}
 )
-
-
-def is_json(headers: Any) -> bool:
-    kind = str(headers.get("Content-Type", "")).split(";")[0].strip().lower()
-    return kind == "application/json" or kind.endswith("+json")
 
 
 def refusal_reason(body: Any) -> str:
