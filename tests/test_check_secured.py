@@ -69,7 +69,7 @@ def gateway(tmp_path: Path) -> Iterator[Gateway]:
     ca.cert_pem.write_to_path(state.ca_bundle)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     state.url = f"https://127.0.0.1:{server.server_address[1]}"
     yield state
     server.shutdown()

@@ -78,7 +78,7 @@ def strange() -> Iterator[Strange]:
         do_GET = do_POST = do_PUT = do_DELETE = answer
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     state.url = f"http://127.0.0.1:{server.server_address[1]}"
     yield state
     server.shutdown()

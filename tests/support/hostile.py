@@ -113,7 +113,7 @@ def fake_server(replies: Mapping[str, Reply]) -> Iterator[str]:
     handler = type("Handler", (_Handler,), {"replies": dict(replies)})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
