@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.measure import HEADER, Figures, machine, measure, row
+from bench.measure import HEADER, Figures, machine, measure_side_by_side, row
 
 BIN = Path(sys.executable).parent
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -139,15 +139,15 @@ def compare(root: Path, modules: list[Path], label: str, repeat: int) -> list[st
         shutil.rmtree(root / "build", ignore_errors=True)
         return {"PYTHONPATH": str(root)}  # grafanalib's modules import dashboards._phoenix
 
-    peer = measure(
-        f"{label}: grafanalib generate-dashboards",
-        [str(BIN / "generate-dashboards"), *map(str, modules)],
+    peer, ours = measure_side_by_side(
+        (
+            f"{label}: grafanalib generate-dashboards",
+            [str(BIN / "generate-dashboards"), *map(str, modules)],
+        ),
+        (f"{label}: phoenix-dash build", [str(BIN / "phoenix-dash"), "build"]),
         root,
         repeat,
         clean,
-    )
-    ours = measure(
-        f"{label}: phoenix-dash build", [str(BIN / "phoenix-dash"), "build"], root, repeat, clean
     )
     return [row(peer), row(ours, peer, _cpu_ratio(ours, peer))]
 
@@ -169,16 +169,12 @@ def compare_same_work(root: Path, dashboards: list[Path], repeat: int) -> list[s
             ("generate-alertgroups", alerts),
         )
     )
-    peer = measure(
-        "this repository: grafanalib generate-dashboards, then generate-alertgroups",
-        ["/bin/sh", "-c", both],  # /bin/sh: the PATH may hold only the venv
-        root,
-        repeat,
-        clean,
-    )
-    ours = measure(
-        "this repository: phoenix-dash build (the same)",
-        [str(BIN / "phoenix-dash"), "build"],
+    peer, ours = measure_side_by_side(
+        (
+            "this repository: grafanalib generate-dashboards, then generate-alertgroups",
+            ["/bin/sh", "-c", both],  # /bin/sh: the PATH may hold only the venv
+        ),
+        ("this repository: phoenix-dash build (the same)", [str(BIN / "phoenix-dash"), "build"]),
         root,
         repeat,
         clean,

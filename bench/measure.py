@@ -95,6 +95,29 @@ def measure(
     return Figures(name, walls, cpus, peak)
 
 
+def measure_side_by_side(
+    peer: tuple[str, Sequence[str]],
+    ours: tuple[str, Sequence[str]],
+    cwd: Path,
+    repeat: int,
+    setup: Setup = dict,
+) -> tuple[Figures, Figures]:
+    """``measure`` for a peer and ours, their runs alternated (peer, ours, peer, ...): a
+    machine whose speed drifts during the benchmark (a busy neighbour, the clock) slows
+    both alike, where all of one then all of the other would charge the drift to one."""
+    runs: dict[str, tuple[list[float], list[float]]] = {peer[0]: ([], []), ours[0]: ([], [])}
+    for _ in range(repeat):
+        for name, cmd in (peer, ours):
+            wall, cpu, _ = run_once(cmd, cwd, setup())
+            runs[name][0].append(wall)
+            runs[name][1].append(cpu)
+    figures = []
+    for name, cmd in (peer, ours):
+        _, _, peak = run_once(cmd, cwd, setup(), sample_memory=True)
+        figures.append(Figures(name, *runs[name], peak))
+    return figures[0], figures[1]
+
+
 def tree_memory_kib(root_pid: int) -> int:
     """Memory of a process and all its descendants (workers included), from /proc: the sum
     of their proportional set sizes. Summed RSS would count each page a forked worker

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench import bench_build, bench_diff, bench_lint, bench_sync
-from bench.measure import measure, run_once, tree_memory_kib
+from bench.measure import measure, measure_side_by_side, run_once, tree_memory_kib
 
 
 def test_cpu_time_includes_the_workers_a_command_waited_for(tmp_path: Path) -> None:
@@ -28,6 +28,18 @@ def test_memory_is_summed_over_the_process_tree() -> None:
 def test_a_failing_command_stops_the_benchmark_with_its_message(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="boom"):
         measure("x", [sys.executable, "-c", "raise SystemExit('boom')"], tmp_path, 1)
+
+
+def test_a_peer_and_ours_run_in_turns(tmp_path: Path) -> None:
+    """Drift in the machine's speed during a run must slow both alike."""
+    log = tmp_path / "order"
+
+    def command(mark: str) -> list[str]:
+        return [sys.executable, "-c", f"open({str(log)!r}, 'a').write({mark!r})"]
+
+    peer, ours = measure_side_by_side(("peer", command("p")), ("ours", command("o")), tmp_path, 3)
+    assert log.read_text() == "popopo" + "po"  # then one more run each, for the memory
+    assert (peer.name, len(peer.walls), ours.name, len(ours.cpus)) == ("peer", 3, "ours", 3)
 
 
 @pytest.mark.slow
