@@ -182,10 +182,16 @@ class HttpPool:
         self._tls = tls_context(self.verify) if self.scheme == "https" else None
         self._idle: list[http.client.HTTPConnection] = []
         self._lock = threading.Lock()
-        default_port = self.port == (443 if self.scheme == "https" else 80)
         name = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 address
-        self._host_header = name if default_port else f"{name}:{self.port}"
-        self._origin = f"{self.scheme}://{self._host_header}"
+        host = name if parts.port is None else f"{name}:{self.port}"
+        # What every request carries, worked out once. A forward proxy (plain http) takes
+        # the whole URL and its own credentials; an https proxy is a tunnel (``_connect``).
+        self._headers = {"Host": host, "Accept-Encoding": "gzip", **self.headers}
+        self._origin = ""
+        if self.proxy is not None and self._tls is None:
+            self._origin = f"{self.scheme}://{host}"
+            if self.proxy.authorization:
+                self._headers["Proxy-Authorization"] = self.proxy.authorization
 
     def request(
         self,
@@ -202,7 +208,7 @@ class HttpPool:
         query = {k: v for k, v in (params or {}).items() if v is not None}
         if query:
             target += "?" + urlencode(query, doseq=True)
-        sent = {**self.headers, **(headers or {})}
+        sent = {**self._headers, **(headers or {})}
         retry = 0
         while True:
             try:
@@ -218,12 +224,6 @@ class HttpPool:
                 time.sleep(self.retry.pause(retry, answer))
                 continue
             return answer
-
-    def close(self) -> None:
-        with self._lock:
-            idle, self._idle = self._idle, []
-        for connection in idle:
-            connection.close()
 
     def _exchange(
         self, method: str, target: str, body: bytes | None, headers: Mapping[str, str]
@@ -247,9 +247,7 @@ class HttpPool:
         headers: Mapping[str, str],
     ) -> Answer:
         try:
-            if self.proxy is not None and self.scheme == "http":
-                target = self._origin + target  # a forward proxy takes the whole URL
-            connection.request(method, target, body=body, headers=self._full(headers))
+            connection.request(method, self._origin + target, body=body, headers=headers)
             response = connection.getresponse()
             data = response.read()
         except BaseException:
@@ -262,12 +260,6 @@ class HttpPool:
         if response.headers.get("Content-Encoding", "").lower() == "gzip":
             data = zlib.decompress(data, zlib.MAX_WBITS | 16)
         return Answer(response.status, response.reason, response.headers, data)
-
-    def _full(self, headers: Mapping[str, str]) -> dict[str, str]:
-        full = {"Host": self._host_header, "Accept-Encoding": "gzip", **headers}
-        if self.proxy is not None and self.proxy.authorization and self.scheme == "http":
-            full["Proxy-Authorization"] = self.proxy.authorization
-        return full
 
     def _connection(self) -> tuple[http.client.HTTPConnection, bool]:
         with self._lock:

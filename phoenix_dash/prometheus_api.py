@@ -6,7 +6,6 @@ environment, as Grafana's do (``grafana.settings``), and never reach output."""
 
 from __future__ import annotations
 
-import base64
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -115,19 +114,12 @@ class PrometheusAPI:
         self.settings = settings
         self.timeout = settings.timeout
         self.waiting = InFlight()  # what a command says when the server goes quiet
-        headers = dict(settings.headers)
-        credentials = settings.credentials
-        if credentials.kind == "token":
-            headers["Authorization"] = f"Bearer {credentials.token}"
-        elif credentials.kind == "basic":
-            pair = f"{credentials.user}:{credentials.password}".encode()
-            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
         self.http = HttpPool(
             settings.url,
             settings.timeout,
             settings.timeout,
             settings.verify,
-            headers=headers,
+            headers={**settings.headers, **settings.credentials.headers()},
             size=pool_size,
         )
 

@@ -7,7 +7,6 @@ transport.py's; the requests themselves are http_client's."""
 
 from __future__ import annotations
 
-import base64
 import logging
 import threading
 import time
@@ -262,12 +261,11 @@ class GrafanaConnection:
 
 def _headers(settings: GrafanaSettings, credentials: Credentials) -> dict[str, str]:
     """What every request carries: who sends it, its credentials, its organisation."""
-    headers = {"User-Agent": f"phoenix-dash/{__version__}", "Accept": "application/json"}
-    if credentials.kind == "token":
-        headers["Authorization"] = f"Bearer {credentials.token}"
-    elif credentials.kind == "basic":
-        pair = f"{credentials.user}:{credentials.password}".encode()
-        headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+    headers = {
+        "User-Agent": f"phoenix-dash/{__version__}",
+        "Accept": "application/json",
+        **credentials.headers(),
+    }
     if settings.org_id is not None:
         headers["X-Grafana-Org-Id"] = str(settings.org_id)
     return headers

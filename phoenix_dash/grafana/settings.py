@@ -3,6 +3,7 @@ environment. Credentials never come from the command line and never reach output
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import os
 import re
@@ -77,6 +78,15 @@ class Credentials:
         if self.kind == "basic":
             return f"basic auth for user {self.user!r} from {self.source}"
         return "no credentials"
+
+    def headers(self) -> dict[str, str]:
+        """The Authorization header these credentials send (none without credentials)."""
+        if self.kind == "token":
+            return {"Authorization": f"Bearer {self.token}"}
+        if self.kind == "basic":
+            pair = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
+            return {"Authorization": f"Basic {pair}"}
+        return {}
 
     def redact(self, text: str) -> str:
         for secret in self.secrets:
