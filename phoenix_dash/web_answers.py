@@ -49,7 +49,9 @@ def no_answer(error: BaseException, timeout: float | None = None) -> str:
 
 
 def short_reason(text: str) -> str:
-    """The interesting part of a urllib3 error chain."""
+    """The interesting part of an error's text: the system's reason (``[Errno n] ...``), else
+    what a wrapped error says ("Caused by ..."), without object addresses, at most 300
+    characters."""
     errno = re.search(r"\[Errno -?\d+\] ([^'\")]+)", text)
     if errno:
         return errno.group(1).strip().lower()
