@@ -8,15 +8,30 @@ process and its workers), sampled from /proc in one more, untimed run (sampling 
 
 from __future__ import annotations
 
+import functools
 import os
 import platform
 import statistics
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from phoenix_dash.generated_code import CACHE_DIR_VARIABLE
+
+
+@functools.cache
+def code_cache_dir() -> str:
+    """phoenix-dash's cache of generated code (generated_code.py) for this benchmark run:
+    its own, so that what is measured does not depend on what ran before on the machine."""
+    directory = tempfile.TemporaryDirectory(prefix="phoenix-dash-bench-cache-")
+    _KEEP.append(directory)  # removed when the benchmark ends
+    return directory.name
+
+
+_KEEP: list[tempfile.TemporaryDirectory[str]] = []
 Setup = Callable[[], Mapping[str, str]]  # before each run, untimed: extra environment
 
 
@@ -52,6 +67,7 @@ def run_once(
     # As on a user's machine, Python keeps compiled bytecode (this machine's environment
     # turns that off, which would charge a recompile of phoenix-dash to every run).
     environment = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    environment.setdefault(CACHE_DIR_VARIABLE, code_cache_dir())
     start = time.perf_counter()
     proc = subprocess.Popen(
         list(cmd),
@@ -95,27 +111,27 @@ def measure(
     return Figures(name, walls, cpus, peak)
 
 
-def measure_side_by_side(
-    peer: tuple[str, Sequence[str]],
-    ours: tuple[str, Sequence[str]],
-    cwd: Path,
-    repeat: int,
-    setup: Setup = dict,
-) -> tuple[Figures, Figures]:
-    """``measure`` for a peer and ours, their runs alternated (peer, ours, peer, ...): a
-    machine whose speed drifts during the benchmark (a busy neighbour, the clock) slows
-    both alike, where all of one then all of the other would charge the drift to one."""
-    runs: dict[str, tuple[list[float], list[float]]] = {peer[0]: ([], []), ours[0]: ([], [])}
+def measure_in_turns(
+    commands: Sequence[tuple[str, Sequence[str]]], cwd: Path, repeat: int, setup: Setup = dict
+) -> list[Figures]:
+    """``measure`` for a peer and ours (or more), their runs alternated (peer, ours, peer,
+    ...): a machine whose speed drifts during the benchmark (a busy neighbour, the clock)
+    slows all alike, where all of one then all of the other would charge the drift to one.
+    Each runs once first, untimed, as on a user's machine that ran it before (the page
+    cache, Python's bytecode and phoenix-dash's code cache warm)."""
+    runs: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name, _ in commands}
+    for _, cmd in commands:
+        run_once(cmd, cwd, setup())
     for _ in range(repeat):
-        for name, cmd in (peer, ours):
+        for name, cmd in commands:
             wall, cpu, _ = run_once(cmd, cwd, setup())
             runs[name][0].append(wall)
             runs[name][1].append(cpu)
     figures = []
-    for name, cmd in (peer, ours):
+    for name, cmd in commands:
         _, _, peak = run_once(cmd, cwd, setup(), sample_memory=True)
         figures.append(Figures(name, *runs[name], peak))
-    return figures[0], figures[1]
+    return figures
 
 
 def tree_memory_kib(root_pid: int) -> int:

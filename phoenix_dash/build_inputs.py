@@ -20,6 +20,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from .generated_code import cache_dir
+
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))  # phoenix-dash itself: its version
 # Never project inputs: caches, hidden directories (.git, .venv), installed packages.
 IGNORED_PARTS = frozenset({"__pycache__", "site-packages", "dist-packages", "node_modules"})
@@ -102,7 +104,9 @@ def capture(root: Path, build_dir: Path) -> Iterator[Reads]:
     workers render, in each of them (they return their own captures)."""
     global _hook_installed
     given, resolved = os.path.abspath(root), os.path.realpath(root)
-    excluded = (os.path.abspath(build_dir), os.path.realpath(build_dir), PACKAGE_DIR)
+    cache = cache_dir()  # never an input, even where it is set inside the project
+    caches = [os.path.abspath(cache)] if cache is not None else []
+    excluded = (os.path.abspath(build_dir), os.path.realpath(build_dir), PACKAGE_DIR, *caches)
     current = _Capture((given, resolved), excluded, Reads())
     if not _hook_installed:
         sys.addaudithook(_on_event)  # for the process's life: audit hooks cannot be removed

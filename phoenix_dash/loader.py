@@ -28,6 +28,7 @@ from typing import Any, Protocol, TypeVar
 
 from .build_inputs import discovering
 from .errors import DefinitionError, Location, PhoenixDashError
+from .generated_code import serving_attrs
 from .provenance import SourceTracker, stamp, tracking
 from .workers import in_background
 
@@ -101,6 +102,11 @@ class ModuleRunner:
         """Make the project importable (its modules always compiled from the source on disk),
         track sources, and forget project modules afterwards so a later load (tests,
         --watch) sees edited helpers."""
+        with serving_attrs(), self._importable():  # attrs classes: generated_code.py
+            yield
+
+    @contextmanager
+    def _importable(self) -> Iterator[None]:
         # grafanalib first, from where it is installed: with the project first on sys.path,
         # a project directory that happens to be called grafanalib would shadow it.
         import grafanalib.core  # noqa: F401

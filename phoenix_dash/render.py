@@ -9,7 +9,6 @@ file order, so the output does not depend on the number of jobs.
 from __future__ import annotations
 
 import os
-from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -32,7 +31,7 @@ from .provenance import strip_stamps
 from .workers import can_fork, paused_gc, start_forked_pool, stop_pool
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     from .modern import ModernizeContext
 
@@ -227,7 +226,7 @@ def _render_modules(
 
     runner = ModuleRunner(root, track=with_sources)
     outcomes = []
-    with runner.session(), paused_gc():  # paused again: a forked worker starts enabled
+    with paused_gc(), runner.session():  # paused again: a forked worker starts enabled
         for index, path in paths:
             outcome = _ModuleOutcome(index)
             outcomes.append(outcome)

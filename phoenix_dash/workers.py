@@ -13,12 +13,11 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -29,6 +28,8 @@ def worker_pool(workers: int) -> Iterator[ThreadPoolExecutor]:
     """A ThreadPoolExecutor that, when the body raises (Ctrl-C among others), cancels what
     has not started and does not wait for requests still hanging on a server: the ``with``
     statement of a plain pool would wait for every one of them to time out."""
+    from concurrent.futures import ThreadPoolExecutor  # here: a build starts none
+
     pool = ThreadPoolExecutor(max_workers=workers)
     try:
         yield pool

@@ -13,6 +13,7 @@ import pytest
 
 from phoenix_dash.build import Build, build_project
 from phoenix_dash.config import load_config
+from phoenix_dash.generated_code import CACHE_DIR_VARIABLE
 from tests.support.api import Api
 from tests.support.grafana import ADMIN_TOKEN, REAL_GRAFANA_URL, VIEWER_TOKEN, GrafanaTarget
 from tests.support.grafana_schemas import SCHEMAS
@@ -33,6 +34,14 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(10_000, 50, 1_000)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def generated_code_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The commands tests start keep their cache of generated code (generated_code.py) in
+    the tests' temporary directory (shared by the workers), not in the home directory."""
+    shared = tmp_path_factory.getbasetemp().parent / "generated-code"
+    os.environ.setdefault(CACHE_DIR_VARIABLE, str(shared))
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench import bench_build, bench_diff, bench_lint, bench_sync
-from bench.measure import measure, measure_side_by_side, run_once, tree_memory_kib
+from bench.measure import measure, measure_in_turns, run_once, tree_memory_kib
 
 
 def test_cpu_time_includes_the_workers_a_command_waited_for(tmp_path: Path) -> None:
@@ -37,17 +37,18 @@ def test_a_peer_and_ours_run_in_turns(tmp_path: Path) -> None:
     def command(mark: str) -> list[str]:
         return [sys.executable, "-c", f"open({str(log)!r}, 'a').write({mark!r})"]
 
-    peer, ours = measure_side_by_side(("peer", command("p")), ("ours", command("o")), tmp_path, 3)
-    assert log.read_text() == "popopo" + "po"  # then one more run each, for the memory
+    peer, ours = measure_in_turns([("peer", command("p")), ("ours", command("o"))], tmp_path, 3)
+    # one untimed run each first (warm), then in turns, then one more each for the memory
+    assert log.read_text() == "po" + "popopo" + "po"
     assert (peer.name, len(peer.walls), ours.name, len(ours.cpus)) == ("peer", 3, "ours", 3)
 
 
 @pytest.mark.slow
 def test_each_benchmark_runs_on_a_tiny_project() -> None:
     rows = bench_build.run(["repo", "3"], 2, 1)
-    assert len(rows) == 6 and all("x" in ours for ours in rows[1::2])
-    assert "this repository" in rows[1] and "generate-alertgroups" in rows[2]
-    assert "phoenix-dash build" in rows[5]
+    assert len(rows) == 7 and all("x" in ours for ours in [*rows[1:3], rows[4], rows[6]])
+    assert "this repository" in rows[1] and "code cache cold" in rows[2]
+    assert "generate-alertgroups" in rows[3] and "phoenix-dash build" in rows[6]
     (lint,) = bench_lint.run([2], 2, 1)
     assert "queries/s (4)" in lint
     rows = bench_sync.run(3, 2, 0.0, 1)

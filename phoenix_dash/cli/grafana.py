@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from collections.abc import Mapping
@@ -49,6 +48,8 @@ def connect(
     if check:
         connection.check_api()
     if verbose:
+        import logging  # only for --verbose: not every command's start-up
+
         handler = logging.StreamHandler()
         handler.addFilter(SecretFilter(credentials))
         handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))

@@ -9,7 +9,6 @@ read only when written to Grafana; a secret written as its value is refused."""
 from __future__ import annotations
 
 import re
-import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,6 +183,8 @@ def _interval(doc: YamlDocument, where: list[str | int], interval: JSON) -> JSON
                 for i, text in enumerate(interval[key])
             ]
     if "location" in interval:
+        import zoneinfo  # here: most projects' mute timings name no time zone
+
         try:
             zoneinfo.ZoneInfo(interval["location"])
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
