@@ -102,7 +102,7 @@ class ModuleRunner:
         """Make the project importable (its modules always compiled from the source on disk),
         track sources, and forget project modules afterwards so a later load (tests,
         --watch) sees edited helpers."""
-        with serving_attrs(), self._importable():  # attrs classes: generated_code.py
+        with serving_attrs(), self._importable():  # attrs code served from generated_code.py
             yield
 
     @contextmanager

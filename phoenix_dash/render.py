@@ -226,7 +226,9 @@ def _render_modules(
 
     runner = ModuleRunner(root, track=with_sources)
     outcomes = []
-    with paused_gc(), runner.session():  # paused again: a forked worker starts enabled
+    # Paused before the session: grafanalib is imported in it (and a forked worker starts
+    # with the collector enabled).
+    with paused_gc(), runner.session():
         for index, path in paths:
             outcome = _ModuleOutcome(index)
             outcomes.append(outcome)
