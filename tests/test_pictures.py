@@ -295,6 +295,7 @@ def test_each_panel_type_is_drawn_as_grafana_draws_it(kinds: dict[str, bytes]) -
     assert kinds["kinds.png"].startswith(b"\x89PNG")
 
 
+@pytest.mark.slow  # two more processes drawing: CI's (the loop keeps the Phoenix pictures)
 def test_the_same_input_gives_the_same_bytes(tmp_path: Path) -> None:
     """Two processes with different hash seeds, one dashboard: identical PNG and SVG."""
     needs_matplotlib()
@@ -396,6 +397,7 @@ def test_without_matplotlib_render_says_how_to_get_it(
     )
 
 
+@pytest.mark.slow  # four pictures drawn twice: CI's (the loop keeps the Phoenix pictures)
 def test_workers_draw_the_same_bytes(tmp_path: Path) -> None:
     needs_matplotlib()
     outputs = []
